@@ -1,0 +1,141 @@
+package dsr
+
+import (
+	"context"
+	"time"
+
+	"github.com/dsrkit/dsrkit/calendar"
+)
+
+// ActionKind names something that must be done for a person (DESIGN.md).
+type ActionKind string
+
+// The action kinds.
+const (
+	ActionCommunityReview       ActionKind = "community_review"
+	ActionMDTMeetingOrReview    ActionKind = "mdt_meeting_or_review"
+	ActionKeyworkerReferral     ActionKind = "keyworker_referral"
+	ActionRecordReviewPartners  ActionKind = "record_review_partners"
+	ActionPostAdmissionReview   ActionKind = "post_admission_review"
+	ActionSixWeekReview         ActionKind = "six_week_review"
+	ActionInpatientReview       ActionKind = "inpatient_review"
+	ActionTriggerReview         ActionKind = "trigger_review"
+	ActionStatutoryReview       ActionKind = "statutory_review"
+	ActionRootCauseAnalysis     ActionKind = "root_cause_analysis"
+	ActionReviewReport          ActionKind = "review_report"
+	ActionOversightVisit        ActionKind = "oversight_visit"
+	ActionDSRReview             ActionKind = "dsr_review"
+	ActionConsentReconfirm      ActionKind = "consent_reconfirm"
+	ActionReviewAfterBlueLight  ActionKind = "review_after_blue_light"
+	ActionAdultRegisterReferral ActionKind = "adult_register_referral"
+)
+
+// ActionKinds lists every action kind.
+var ActionKinds = []ActionKind{
+	ActionCommunityReview, ActionMDTMeetingOrReview, ActionKeyworkerReferral,
+	ActionRecordReviewPartners, ActionPostAdmissionReview, ActionSixWeekReview,
+	ActionInpatientReview, ActionTriggerReview, ActionStatutoryReview, ActionRootCauseAnalysis,
+	ActionReviewReport, ActionOversightVisit, ActionDSRReview, ActionConsentReconfirm,
+	ActionReviewAfterBlueLight, ActionAdultRegisterReferral,
+}
+
+// Valid reports whether k is one of ActionKinds.
+func (k ActionKind) Valid() bool { return oneOf(k, ActionKinds) }
+
+// SatisfiedBy lists the event types that fulfil an action of kind k when
+// they happen on or after the action's cause (its From date). Kinds with no
+// entry are met only when the rule stops asking for them (a keyworker
+// referral ends when the person is known to the keyworker service).
+func (k ActionKind) SatisfiedBy() []EventType {
+	switch k {
+	case ActionCommunityReview, ActionPostAdmissionReview, ActionSixWeekReview,
+		ActionInpatientReview, ActionTriggerReview, ActionStatutoryReview,
+		ActionReviewAfterBlueLight:
+		return []EventType{EventReviewHeld}
+	case ActionMDTMeetingOrReview:
+		return []EventType{EventReviewHeld, EventRegisterReviewed}
+	case ActionReviewReport:
+		return []EventType{EventReportSent}
+	case ActionOversightVisit:
+		return []EventType{EventOversightVisit}
+	case ActionDSRReview, ActionRecordReviewPartners:
+		return []EventType{EventRegisterReviewed}
+	case ActionConsentReconfirm:
+		return []EventType{EventConsentGiven}
+	}
+	return nil
+}
+
+// Reason is one rule that fired, with what it found.
+type Reason struct {
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+}
+
+// Action is something due for a person, with the rule that asks for it.
+// Due is a date for day-based rules; DueAt an instant for hour-based ones.
+type Action struct {
+	Kind ActionKind `json:"kind"`
+	// From is the date of the event that caused the action (the admission,
+	// the review, the meeting); nothing is due before it.
+	From    calendar.Date `json:"from,omitzero" jsonschema:"type=string,format=date"`
+	Due     calendar.Date `json:"due,omitzero" jsonschema:"type=string,format=date"`
+	DueAt   time.Time     `json:"due_at,omitzero"`
+	Rule    string        `json:"rule"`
+	Reason  string        `json:"reason"`
+	Overdue bool          `json:"overdue"`
+}
+
+// DueDate returns Due, or the London date of DueAt.
+func (a *Action) DueDate() calendar.Date {
+	if a.Due.IsZero() && !a.DueAt.IsZero() {
+		return calendar.DateOf(a.DueAt)
+	}
+	return a.Due
+}
+
+// ConsentDecision says whether consent for inclusion holds on as_of
+// (R-CONS-1..5), who gave it, and why.
+type ConsentDecision struct {
+	Valid   bool     `json:"valid"`
+	GivenBy string   `json:"given_by,omitempty"`
+	Reasons []Reason `json:"reasons"`
+}
+
+// PolicyRef names the bundle that decided.
+type PolicyRef struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Digest  string `json:"digest" jsonschema:"description=sha256 of the bundle's files and parameters in force."`
+	Engine  string `json:"engine,omitempty" jsonschema:"description=Engines that evaluated the decision points (rego, cel or both)."`
+}
+
+// Review types (R-CETR-TYPE).
+const (
+	ReviewTypeCETR = "cetr"
+	ReviewTypeCTR  = "ctr"
+)
+
+// Assessment is what the rules decide about one case.
+type Assessment struct {
+	AsOf     calendar.Date   `json:"as_of" jsonschema:"type=string,format=date"`
+	Policy   PolicyRef       `json:"policy"`
+	Eligible bool            `json:"eligible"`
+	Consent  ConsentDecision `json:"consent"`
+	// OnRegister is Eligible and Consent.Valid (R-CONS-1).
+	OnRegister bool `json:"on_register"`
+	// Rating is the rating the rules suggest; Unrated ("") when not eligible.
+	Rating Rating `json:"rating" jsonschema:"type=string,enum=,enum=red,enum=amber,enum=green,enum=blue"`
+	// AgreedRating is the latest rating_agreed event's rating, reported beside
+	// the suggestion and never overwritten by it (R-RAG-AGREED).
+	AgreedRating Rating   `json:"agreed_rating" jsonschema:"type=string,enum=,enum=red,enum=amber,enum=green,enum=blue"`
+	ReviewType   string   `json:"review_type" jsonschema:"enum=cetr,enum=ctr"`
+	Actions      []Action `json:"actions"`
+	Reasons      []Reason `json:"reasons"`
+}
+
+// Rules decides about cases. policies.Engine implements it; the register
+// consumes it without knowing which engine is behind it.
+type Rules interface {
+	Assess(ctx context.Context, c Case) (Assessment, error)
+}

@@ -1,0 +1,242 @@
+package dsr
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/dsrkit/dsrkit/calendar"
+)
+
+// Case is what a host system knows about one person on one date: the input
+// to an assessment (DESIGN.md, "The case and the assessment").
+type Case struct {
+	AsOf          calendar.Date `json:"as_of" jsonschema:"type=string,format=date,description=The date of the assessment; rules never read a clock."`
+	Person        Person        `json:"person"`
+	Circumstances Circumstances `json:"circumstances"`
+	Events        []Event       `json:"events"`
+}
+
+// DecodeCase reads one case from JSON, rejecting unknown fields and trailing
+// data, then validates it (see Case.Validate). Errors name the field.
+func DecodeCase(r io.Reader) (Case, error) {
+	var c Case
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Case{}, decodeError(err)
+	}
+	if dec.More() {
+		return Case{}, invalid("$", "", "trailing data after the case")
+	}
+	if err := c.Validate(); err != nil {
+		return Case{}, err
+	}
+	return c, nil
+}
+
+// UnmarshalCase is DecodeCase over a byte slice.
+func UnmarshalCase(b []byte) (Case, error) { return DecodeCase(bytes.NewReader(b)) }
+
+// decodeError turns encoding/json's errors into ValidationErrors that name
+// the field.
+func decodeError(err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "$"
+		}
+		return &ValidationError{Field: field, Problem: fmt.Sprintf("want %s, got JSON %s", te.Type, te.Value)}
+	case errors.As(err, &se):
+		return &ValidationError{Field: "$", Problem: fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se)}
+	case errors.Is(err, io.EOF):
+		return &ValidationError{Field: "$", Problem: "empty input, want a case object"}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &ValidationError{Field: "$", Problem: "truncated JSON"}
+	}
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return &ValidationError{Field: strings.Trim(rest, `"`), Problem: "unknown field"}
+	}
+	// Errors from our own UnmarshalText methods (dates, ratings, NHS numbers).
+	field := "$"
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return ve
+	}
+	if i := strings.Index(msg, "Go struct field "); i >= 0 {
+		f := msg[i+len("Go struct field "):]
+		if j := strings.Index(f, " of type"); j >= 0 {
+			f = f[:j]
+		}
+		if k := strings.Index(f, "."); k >= 0 { // drop the Go type name
+			f = f[k+1:]
+		}
+		field = f
+	}
+	return &ValidationError{Field: field, Problem: strings.TrimPrefix(msg, "json: ")}
+}
+
+// Validate checks the case against the contract and the domain: required
+// fields, known words, a date of birth on or before as_of, events on or
+// before as_of, and a history that does not contradict itself (a discharge
+// or transfer with no admission before it; two admissions with no discharge
+// between). Every problem found is returned, joined; each is a
+// *ValidationError naming its field and matching ErrInvalid.
+func (c *Case) Validate() error {
+	var errs []error
+	add := func(e *ValidationError) { errs = append(errs, e) }
+	if c.AsOf.IsZero() {
+		add(invalid("as_of", "", "required"))
+	}
+	p := &c.Person
+	if strings.TrimSpace(p.ID) == "" {
+		add(invalid("person.id", "", "required"))
+	}
+	if p.NHSNumber != "" {
+		if _, err := ParseNHSNumber(string(p.NHSNumber)); err != nil {
+			add(invalid("person.nhs_number", "", "%s", strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")))
+		}
+	}
+	switch {
+	case p.DateOfBirth.IsZero():
+		add(invalid("person.date_of_birth", "", "required"))
+	case !c.AsOf.IsZero() && p.DateOfBirth.After(c.AsOf):
+		add(invalid("person.date_of_birth", "", "%s is after as_of %s", p.DateOfBirth, c.AsOf))
+	}
+	for i := range c.Events {
+		for _, e := range validateEvent(&c.Events[i], i, c.AsOf, p.DateOfBirth) {
+			add(e)
+		}
+	}
+	for _, e := range validateHistory(c.Events) {
+		add(e)
+	}
+	return errors.Join(errs...)
+}
+
+func validateEvent(e *Event, i int, asOf, dob calendar.Date) []*ValidationError {
+	var errs []*ValidationError
+	f := func(name string) string { return fmt.Sprintf("events[%d].%s", i, name) }
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, invalid(f(field), "", format, args...))
+	}
+	if !e.Type.Valid() {
+		if e.Type == "" {
+			bad("type", "required")
+		} else {
+			bad("type", "unknown event type %q", e.Type)
+		}
+		return errs
+	}
+	switch {
+	case e.Type == EventBlueLightMeeting && e.At.IsZero() && e.Date.IsZero():
+		bad("at", "required (an RFC 3339 instant) for blue_light_meeting")
+	case e.Type != EventBlueLightMeeting && e.Date.IsZero():
+		bad("date", "required")
+	case e.Type == EventBlueLightMeeting && !e.At.IsZero() && !e.Date.IsZero() && calendar.DateOf(e.At) != e.Date:
+		bad("date", "%s is not the London date of at (%s)", e.Date, calendar.DateOf(e.At))
+	}
+	if d := e.Day(); !d.IsZero() {
+		if !asOf.IsZero() && d.After(asOf) {
+			bad("date", "%s is after as_of %s", d, asOf)
+		}
+		if !dob.IsZero() && d.Before(dob) {
+			bad("date", "%s is before the date of birth %s", d, dob)
+		}
+	}
+	word := func(field, v string, set []string, required bool) {
+		switch {
+		case v == "" && required:
+			bad(field, "required for %s (one of %s)", e.Type, strings.Join(set, ", "))
+		case v != "" && !oneOf(v, set):
+			bad(field, "unknown value %q (want one of %s)", v, strings.Join(set, ", "))
+		}
+	}
+	switch e.Type {
+	case EventReferralReceived:
+		word("by", e.By, ReferralSources, false)
+	case EventConsentGiven:
+		word("given_by", e.GivenBy, ConsentGivers, true)
+	case EventConsentWithdrawn:
+		word("by", e.By, ConsentGivers, false)
+	case EventAdmitted:
+		word("security", e.Security, SecurityLevels, false)
+		word("legal_status", e.LegalStatus, LegalStatuses, false)
+	case EventTransferred:
+		word("security", e.Security, SecurityLevels, false)
+		if e.Security == "" && e.Hospital == "" {
+			bad("security", "a transfer names the new security or the new hospital")
+		}
+	case EventReviewHeld:
+		word("kind", e.Kind, ReviewKinds, true)
+	case EventRatingAgreed:
+		if e.Rating == Unrated {
+			bad("rating", "required for rating_agreed (red, amber, green or blue)")
+		}
+	case EventDiagnosisAdded, EventDiagnosisRemoved:
+		word("condition", e.Condition, Conditions, true)
+	}
+	if e.Type == EventConsentGiven || e.Type == EventConsentWithdrawn {
+		for j, s := range e.Scope {
+			if !oneOf(s, ConsentScopes) {
+				bad(fmt.Sprintf("scope[%d]", j), "unknown scope %q (want one of %s)", s, strings.Join(ConsentScopes, ", "))
+			}
+		}
+	}
+	return errs
+}
+
+// validateHistory checks the admission/discharge sequence in date order.
+func validateHistory(events []Event) []*ValidationError {
+	var errs []*ValidationError
+	in := false
+	admittedAt := -1
+	for _, i := range Chronological(events) {
+		e := &events[i]
+		switch e.Type {
+		case EventAdmitted:
+			if in {
+				errs = append(errs, invalid(fmt.Sprintf("events[%d]", i), "",
+					"admitted on %s while still an inpatient from events[%d] (no discharge between)", e.Day(), admittedAt))
+			}
+			in, admittedAt = true, i
+		case EventDischarged:
+			if !in {
+				errs = append(errs, invalid(fmt.Sprintf("events[%d]", i), "",
+					"discharged on %s with no admission before it", e.Day()))
+			}
+			in = false
+		case EventTransferred:
+			if !in {
+				errs = append(errs, invalid(fmt.Sprintf("events[%d]", i), "",
+					"transferred on %s while not an inpatient", e.Day()))
+			}
+		}
+	}
+	return errs
+}
+
+// Chronological returns the indexes of events in date order, keeping the
+// given order for events on the same day.
+func Chronological(events []Event) []int {
+	idx := make([]int, len(events))
+	sorted := true
+	for i := range events {
+		idx[i] = i
+		if i > 0 && events[i].Day().Before(events[i-1].Day()) {
+			sorted = false
+		}
+	}
+	if !sorted {
+		slices.SortStableFunc(idx, func(a, b int) int { return events[a].Day().Compare(events[b].Day()) })
+	}
+	return idx
+}
