@@ -1,7 +1,9 @@
 package calendar
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 	_ "time/tzdata" // Europe/London must resolve on hosts without a zoneinfo database.
 )
@@ -41,7 +43,12 @@ func NewDate(y int, m time.Month, d int) Date {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("calendar: %q is not a date (want YYYY-MM-DD): %w", s, ErrBadDate)
+		why := "want YYYY-MM-DD"
+		var pe *time.ParseError
+		if errors.As(err, &pe) && strings.HasSuffix(pe.Message, "out of range") {
+			why = strings.TrimPrefix(pe.Message, ": ") // "day out of range", as in 2026-02-30
+		}
+		return Date{}, fmt.Errorf("calendar: %q is not a date (%s): %w", s, why, ErrBadDate)
 	}
 	return NewDate(t.Year(), t.Month(), t.Day()), nil
 }
@@ -74,7 +81,7 @@ func (d Date) IsZero() bool { return d.n == 0 }
 
 func (d Date) utc() time.Time { return time.Unix(int64(d.Days())*86400, 0).UTC() }
 
-// Year, Month and Day return the parts of d.
+// Year returns the year of d.
 func (d Date) Year() int { return d.utc().Year() }
 
 // Month returns the month of d.
@@ -93,7 +100,8 @@ func (d Date) Weekday() time.Weekday {
 	return time.Weekday(w)
 }
 
-// AddDays returns d plus n calendar days (n may be negative).
+// AddDays returns d plus n calendar days (n may be negative). The zero Date
+// is "no date": adding to it gives a meaningless date, so check IsZero first.
 func (d Date) AddDays(n int) Date { return Date{n: d.n + int32(n)} }
 
 // AddMonths returns d plus n calendar months, clipping to the last day of the
@@ -123,7 +131,7 @@ func DaysIn(y int, m time.Month) int {
 }
 
 // Sub returns the number of days from e to d (d - e).
-func (d Date) Sub(e Date) int { return int(d.n - e.n) }
+func (d Date) Sub(e Date) int { return int(d.n) - int(e.n) }
 
 // Before reports whether d is before e.
 func (d Date) Before(e Date) bool { return d.n < e.n }

@@ -42,30 +42,6 @@ var ActionKinds = []ActionKind{
 // Valid reports whether k is one of ActionKinds.
 func (k ActionKind) Valid() bool { return oneOf(k, ActionKinds) }
 
-// SatisfiedBy lists the event types that fulfil an action of kind k when
-// they happen on or after the action's cause (its From date). Kinds with no
-// entry are met only when the rule stops asking for them (a keyworker
-// referral ends when the person is known to the keyworker service).
-func (k ActionKind) SatisfiedBy() []EventType {
-	switch k {
-	case ActionCommunityReview, ActionPostAdmissionReview, ActionSixWeekReview,
-		ActionInpatientReview, ActionTriggerReview, ActionStatutoryReview,
-		ActionReviewAfterBlueLight:
-		return []EventType{EventReviewHeld}
-	case ActionMDTMeetingOrReview:
-		return []EventType{EventReviewHeld, EventRegisterReviewed}
-	case ActionReviewReport:
-		return []EventType{EventReportSent}
-	case ActionOversightVisit:
-		return []EventType{EventOversightVisit}
-	case ActionDSRReview, ActionRecordReviewPartners:
-		return []EventType{EventRegisterReviewed}
-	case ActionConsentReconfirm:
-		return []EventType{EventConsentGiven}
-	}
-	return nil
-}
-
 // Reason is one rule that fired, with what it found.
 type Reason struct {
 	Rule    string `json:"rule"`
