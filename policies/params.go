@@ -1,0 +1,219 @@
+package policies
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/dsrkit/dsrkit/calendar"
+)
+
+// Option configures Load. Options are applied in order and may fail.
+type Option func(*config) error
+
+type config struct {
+	overrides []paramOverride
+	calendar  *calendar.Calendar
+}
+
+type paramOverride struct {
+	name  string
+	value any
+}
+
+// WithParam overrides one of the bundle's parameters. value is any value that
+// marshals to JSON; an object is merged into the bundle's object of the same
+// name, so WithParam("review_cadence", map[string]any{"red": ...}) changes
+// RED's cadence only. Unknown names, wrong types and deadlines without a unit
+// fail Load with ErrBadParam.
+func WithParam(name string, value any) Option {
+	return func(c *config) error {
+		c.overrides = append(c.overrides, paramOverride{name, value})
+		return nil
+	}
+}
+
+// WithCalendar sets the calendar used to turn deadlines into dates (default:
+// calendar.Default, England and Wales bank holidays).
+func WithCalendar(cal *calendar.Calendar) Option {
+	return func(c *config) error {
+		if cal == nil {
+			return fmt.Errorf("%w: nil calendar", ErrBadParam)
+		}
+		c.calendar = cal
+		return nil
+	}
+}
+
+// ParamError is an unknown parameter, a value of the wrong type, or a
+// deadline without a valid unit.
+type ParamError struct {
+	File    string // the parameters file, or "option" for WithParam
+	Param   string // dotted path, e.g. review_cadence.red.unit
+	Problem string
+}
+
+func (e *ParamError) Error() string {
+	return fmt.Sprintf("%s: parameter %s: %s", e.File, e.Param, e.Problem)
+}
+
+// Is makes a ParamError match ErrBadParam and ErrBadBundle.
+func (e *ParamError) Is(target error) bool { return target == ErrBadParam || target == ErrBadBundle }
+
+// normalise round-trips v through JSON so every number is a json.Number and
+// every object a map[string]any.
+func normalise(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var out any
+	err = dec.Decode(&out)
+	return out, err
+}
+
+// applyOverrides returns the bundle's parameters with the overrides merged in.
+func applyOverrides(file string, base map[string]any, overrides []paramOverride) (map[string]any, error) {
+	params := deepCopy(base).(map[string]any)
+	for _, o := range overrides {
+		old, ok := params[o.name]
+		if !ok {
+			return nil, &ParamError{File: "option", Param: o.name, Problem: fmt.Sprintf("unknown parameter (the bundle's %s has %s)", file, strings.Join(slices.Sorted(maps.Keys(base)), ", "))}
+		}
+		v, err := normalise(o.value)
+		if err != nil {
+			return nil, &ParamError{File: "option", Param: o.name, Problem: fmt.Sprintf("value does not marshal to JSON: %v", err)}
+		}
+		merged, err := merge(o.name, old, v)
+		if err != nil {
+			return nil, err
+		}
+		params[o.name] = merged
+	}
+	return params, nil
+}
+
+// merge overlays v on old, checking that v has old's shape.
+func merge(path string, old, v any) (any, error) {
+	if old == nil || v == nil {
+		// A null default takes any value (age_max, trigger_review); a null
+		// override switches a rule off where the rule allows it.
+		return v, nil
+	}
+	if kindOf(old) != kindOf(v) {
+		return nil, &ParamError{File: "option", Param: path, Problem: fmt.Sprintf("want %s, got %s", kindOf(old), kindOf(v))}
+	}
+	om, ok := old.(map[string]any)
+	if !ok {
+		return v, nil
+	}
+	vm := v.(map[string]any)
+	out := deepCopy(om).(map[string]any)
+	for k, val := range vm {
+		prev, ok := om[k]
+		if !ok {
+			return nil, &ParamError{File: "option", Param: path + "." + k, Problem: fmt.Sprintf("unknown key (want one of %s)", strings.Join(slices.Sorted(maps.Keys(om)), ", "))}
+		}
+		m, err := merge(path+"."+k, prev, val)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = m
+	}
+	return out, nil
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case json.Number:
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(x))
+		for i, e := range x {
+			s[i] = deepCopy(e)
+		}
+		return s
+	}
+	return v
+}
+
+// checkDeadlines walks the parameters: every object with an "n" or a "unit"
+// is a deadline and must have both, a known unit and a whole n ≥ 0.
+func checkDeadlines(file string, params map[string]any) error {
+	keys := slices.Sorted(maps.Keys(params))
+	for _, k := range keys {
+		if err := checkDeadline(file, k, params[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkDeadline(file, path string, v any) error {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	n, hasN := m["n"]
+	u, hasU := m["unit"]
+	if !hasN && !hasU {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if err := checkDeadline(file, path+"."+k, m[k]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if !hasU {
+		return &ParamError{File: file, Param: path, Problem: "a deadline needs a unit (R-TIME: e.g. {\"n\": 10, \"unit\": \"working_days\"})"}
+	}
+	unit, _ := u.(string)
+	num, ok := n.(json.Number)
+	if !ok {
+		return &ParamError{File: file, Param: path + ".n", Problem: "want a whole number"}
+	}
+	i, err := num.Int64()
+	if err != nil {
+		return &ParamError{File: file, Param: path + ".n", Problem: fmt.Sprintf("want a whole number, got %s", num)}
+	}
+	if err := (calendar.Deadline{N: int(i), Unit: calendar.Unit(unit)}).Validate(); err != nil {
+		return &ParamError{File: file, Param: path, Problem: err.Error()}
+	}
+	if len(m) != 2 {
+		return &ParamError{File: file, Param: path, Problem: "a deadline has only n and unit"}
+	}
+	return nil
+}
