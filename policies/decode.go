@@ -34,7 +34,7 @@ type decision struct {
 }
 
 var (
-	kValid, kGivenBy, kReviewType, kActions, kReasons = ast.StringTerm("valid"), ast.StringTerm("given_by"), ast.StringTerm("review_type"), ast.StringTerm("actions"), ast.StringTerm("reasons")
+	kValid, kGivenBy, kReviewType, kActions, kReasons          = ast.StringTerm("valid"), ast.StringTerm("given_by"), ast.StringTerm("review_type"), ast.StringTerm("actions"), ast.StringTerm("reasons")
 	kKind, kFrom, kFromAt, kN, kUnit, kRule, kReason, kMessage = ast.StringTerm("kind"), ast.StringTerm("from"), ast.StringTerm("from_at"), ast.StringTerm("n"), ast.StringTerm("unit"), ast.StringTerm("rule"), ast.StringTerm("reason"), ast.StringTerm("message")
 )
 
