@@ -158,8 +158,26 @@ func (englandAndWales) InYear(y int) []Holiday {
 // ruleName names d by the standing rules; ok is false if they give no
 // holiday on d.
 func ruleName(d Date) (string, bool) {
-	y := d.Year()
+	y, m, day := d.Parts()
 	if y < minRuleYear || y > maxRuleYear {
+		return "", false
+	}
+	// Most days can be ruled out without working out the year's holidays.
+	switch m {
+	case time.January:
+		if day > 3 {
+			return "", false
+		}
+	case time.August:
+		if day < 25 {
+			return "", false
+		}
+	case time.December:
+		if day < 25 {
+			return "", false
+		}
+	case time.March, time.April, time.May:
+	default:
 		return "", false
 	}
 	for _, h := range standingHolidays(y) {

@@ -50,7 +50,7 @@ type Source struct {
 	URL string `json:"url,omitempty"`
 	// Transcribed is the date the list was copied from the publication.
 	Transcribed Date `json:"transcribed,omitzero"`
-	// FirstYear and LastYear are the years the list covers in full.
+	// FirstYear is the first year the list covers in full.
 	FirstYear int `json:"first_year,omitempty"`
 	// LastYear is the last year the list covers in full.
 	LastYear int `json:"last_year,omitempty"`

@@ -1,0 +1,39 @@
+// Package policies loads a policy bundle and assesses cases with it: whether
+// a person belongs on the Dynamic Support Register, whether consent holds,
+// which rating their facts suggest, what review type applies, and which
+// reviews and actions are due by when, each with the rule ids that decided.
+//
+// # Bundles
+//
+// A bundle is a folder (any fs.FS, so it can be embedded): manifest.json
+// names the bundle, its version, its sources and the Rego file of each
+// decision point; params.json holds the parameters an area tunes; the Rego
+// modules hold the rules. The decision points are eligibility, consent and
+// rating (evaluated first, from the case alone), then actions and
+// review_cadence (which also see the first decisions as input.decisions).
+// Bundle returns an embedded profile (national-2023 is the default);
+// os.DirFS loads a folder.
+//
+// # Evaluation
+//
+// Load reads the bundle, checks parameters (unknown names, wrong types and
+// deadlines without a unit fail), compiles every module once with network,
+// clock and randomness builtins removed, and prepares one query per stage.
+// Bad rules fail there with file:line:col. Engine.Assess is then cheap and
+// safe for concurrent use. Rules never read a clock: as_of comes from the
+// case. Deadlines come back from the rules as {kind, from, n, unit, rule,
+// reason}; Go turns them into dates with package calendar (working days skip
+// weekends and England and Wales bank holidays; hours are elapsed hours).
+//
+// # What the engine enforces whatever the rules say
+//
+// Nobody is on the register without valid consent (on_register is eligible
+// and consent valid, R-CONS-1); a person who is not eligible has no rating;
+// the agreed rating is reported beside the suggestion and never overwritten
+// (R-RAG-AGREED); a rule that fails or returns a malformed decision is an
+// error (ErrEvaluation), never a silent GREEN.
+//
+// The input the rules see is documented in the national-2023 bundle's
+// README.md. This package is the only one in dsrkit that imports a policy
+// engine.
+package policies

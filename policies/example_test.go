@@ -1,0 +1,73 @@
+package policies_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/policies"
+)
+
+// A 15-year-old autistic child whose family is in crisis, with a parent's
+// consent (DOMAIN.md worked example 1).
+func Example() {
+	ctx := context.Background()
+	bundle, err := policies.Bundle(policies.DefaultBundle)
+	if err != nil {
+		panic(err)
+	}
+	engine, err := policies.Load(ctx, bundle)
+	if err != nil {
+		panic(err)
+	}
+	c, err := dsr.UnmarshalCase([]byte(`{
+	  "as_of": "2026-04-01",
+	  "person": {"id": "person-a", "nhs_number": "9990000018", "date_of_birth": "2010-09-15", "autism": true},
+	  "circumstances": {"in_crisis": true, "community_cannot_manage": true},
+	  "events": [{"type": "consent_given", "date": "2026-03-02", "given_by": "parent"}]
+	}`))
+	if err != nil {
+		panic(err)
+	}
+	a, err := engine.Assess(ctx, c)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("on register:", a.OnRegister, "rating:", a.Rating, "review type:", a.ReviewType)
+	for _, act := range a.Actions {
+		fmt.Println(act.Kind, act.DueDate(), act.Rule)
+	}
+	// Output:
+	// on register: true rating: red review type: cetr
+	// dsr_review 2026-03-16 R-REV-1
+	// community_review 2026-04-01 R-RAG-ACT-1
+	// keyworker_referral 2026-04-01 R-RAG-ACT-3
+}
+
+// Parameters are tuned at load: here RED entries are reviewed every 7 days.
+func ExampleWithParam() {
+	ctx := context.Background()
+	bundle, _ := policies.Bundle(policies.DefaultBundle)
+	engine, err := policies.Load(ctx, bundle,
+		policies.WithParam("review_cadence", map[string]any{"red": map[string]any{"n": 7, "unit": "days"}}))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(engine.Policy().Name)
+
+	_, err = policies.Load(ctx, bundle, policies.WithParam("review_cadence", map[string]any{"red": map[string]any{"n": 7, "unit": "fortnights"}}))
+	fmt.Println(err)
+	// Output:
+	// national-2023
+	// option: parameter review_cadence.red: calendar: bad deadline: unknown unit "fortnights"
+}
+
+// A rule that does not compile fails at load with its position.
+func ExampleLoad_badRule() {
+	bundle, _ := policies.Bundle(policies.DefaultBundle)
+	_, err := policies.Load(context.Background(), withFile(bundle, "rating.rego", "package dsr.rating\n\nrating := \"red\" if {\n\tinput.circumstances.in_crisis ==\n}\n"))
+	fmt.Println(strings.SplitN(err.Error(), " (", 2)[0])
+	// Output:
+	// rating.rego:5:1: unexpected } token
+}
