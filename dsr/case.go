@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -21,17 +22,27 @@ type Case struct {
 	Events        []Event       `json:"events"`
 }
 
-// DecodeCase reads one case from JSON, rejecting unknown fields and trailing
-// data, then validates it (see Case.Validate). Errors name the field.
+// DecodeCase reads one case from JSON, then validates it (see Case.Validate).
+// It rejects malformed JSON, values of the wrong JSON type, unknown fields,
+// field names in the wrong case ("AS_OF"), a field given twice in one object,
+// text that is not a date, NHS number, rating or RFC 3339 instant, and
+// trailing data after the case. Every problem is a *ValidationError naming
+// its field by JSON path ("person.autism", "events[2].rating"; "$" for the
+// document as a whole) and matching ErrInvalid; several come back joined.
+// An error reading r is returned wrapped, and is not ErrInvalid.
 func DecodeCase(r io.Reader) (Case, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return Case{}, fmt.Errorf("dsr: reading case: %w", err)
+	}
+	if err := checkJSON(data, reflect.TypeFor[Case]()); err != nil {
+		return Case{}, err
+	}
 	var c Case
-	dec := json.NewDecoder(r)
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return Case{}, decodeError(err)
-	}
-	if dec.More() {
-		return Case{}, invalid("$", "", "trailing data after the case")
+		return Case{}, decodeError(err) // checkJSON should have caught it
 	}
 	if err := c.Validate(); err != nil {
 		return Case{}, err
@@ -65,12 +76,13 @@ func decodeError(err error) error {
 	if rest, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
 		return &ValidationError{Field: strings.Trim(rest, `"`), Problem: "unknown field"}
 	}
-	// Errors from our own UnmarshalText methods (dates, ratings, NHS numbers).
-	field := "$"
 	var ve *ValidationError
 	if errors.As(err, &ve) {
 		return ve
 	}
+	// Errors from UnmarshalText methods (dates, ratings, NHS numbers) carry
+	// no field; checkJSON names it before this is reached.
+	field := "$"
 	if i := strings.Index(msg, "Go struct field "); i >= 0 {
 		f := msg[i+len("Go struct field "):]
 		if j := strings.Index(f, " of type"); j >= 0 {
@@ -81,7 +93,7 @@ func decodeError(err error) error {
 		}
 		field = f
 	}
-	return &ValidationError{Field: field, Problem: strings.TrimPrefix(msg, "json: ")}
+	return &ValidationError{Field: field, Problem: strings.TrimPrefix(textProblem(err), "json: ")}
 }
 
 // Validate checks the case against the contract and the domain: required

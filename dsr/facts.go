@@ -140,8 +140,21 @@ func DeriveInto(c *Case, f *Facts) {
 	}
 	f.LearningDisability, f.Autism = p.LearningDisability, p.Autism
 
+	// Events are usually given in date order; only sort when they are not,
+	// so that DeriveInto does not allocate in the common case.
+	var order []int
+	for i := 1; i < len(c.Events); i++ {
+		if c.Events[i].Day().Before(c.Events[i-1].Day()) {
+			order = Chronological(c.Events)
+			break
+		}
+	}
 	var cur *Spell
-	for _, i := range Chronological(c.Events) {
+	for n := range c.Events {
+		i := n
+		if order != nil {
+			i = order[n]
+		}
 		e := &c.Events[i]
 		d := e.Day()
 		if d.After(c.AsOf) {
@@ -189,6 +202,11 @@ func DeriveInto(c *Case, f *Facts) {
 		case EventReviewHeld:
 			if k := ReviewKindIndex(e.Kind); k >= 0 {
 				f.LastReview[k] = d
+			}
+			// A community review on the admission day counts for that
+			// admission whichever of the two events is listed first.
+			if e.Kind == ReviewCommunity && cur != nil && cur.Admitted == d {
+				cur.LastCommunityReview = d
 			}
 			f.LastAnyReview = d
 		case EventReportSent:

@@ -3,14 +3,16 @@ package dsr
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // NHSNumber is a 10-digit NHS number that passed the Modulus 11 check. The
 // zero value means "not given". Numbers starting 999 are reserved for testing.
 type NHSNumber string
 
-// ParseNHSNumber accepts ten digits, optionally grouped 3-3-4 with spaces or
-// hyphens, and checks the Modulus 11 check digit.
+// ParseNHSNumber accepts ten digits, optionally grouped 3-3-4 with a single
+// space or hyphen between groups, and checks the Modulus 11 check digit. The
+// number returned is the ten digits alone.
 func ParseNHSNumber(s string) (NHSNumber, error) {
 	var d [10]byte
 	n := 0
@@ -23,7 +25,11 @@ func ParseNHSNumber(s string) (NHSNumber, error) {
 			}
 			d[n] = c
 			n++
-		case (c == ' ' || c == '-') && (n == 3 || n == 6):
+		case c == ' ' || c == '-':
+			// One separator after the 3rd and after the 6th digit only.
+			if (n != 3 && n != 6) || s[i-1] < '0' || s[i-1] > '9' {
+				return "", fmt.Errorf("%w: NHS number %q has a space or hyphen out of place (want 3-3-4 grouping)", ErrInvalid, s)
+			}
 		default:
 			return "", fmt.Errorf("%w: NHS number %q has a character that is not a digit", ErrInvalid, s)
 		}
@@ -84,17 +90,48 @@ func (n *NHSNumber) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// TestNHSNumber returns the valid test NHS number 999 followed by the six
-// digits of seq (0 ≤ seq < 1,000,000), skipping sequence numbers whose check
-// digit would be 10. It is for synthetic people in tests, examples and demos.
+// TestNHSNumber returns the seq-th valid test NHS number in the 999 range,
+// counting from 0: distinct sequence numbers give distinct NHS numbers for
+// 0 ≤ seq < TestNHSNumbers (other values wrap). Nine-digit prefixes whose
+// check digit would be 10 are skipped. It is for synthetic people in tests,
+// examples and demos.
 func TestNHSNumber(seq int) NHSNumber {
-	for ; ; seq++ {
-		var d [10]byte
-		s := fmt.Sprintf("999%06d", seq%1000000)
-		copy(d[:], s)
-		if c, ok := nhsCheckDigit(d[:9]); ok {
-			d[9] = '0' + c
-			return NHSNumber(d[:])
+	testNumbersOnce.Do(buildTestNumbers)
+	seq %= len(testNumbers)
+	if seq < 0 {
+		seq += len(testNumbers)
+	}
+	p := testNumbers[seq]
+	var d [10]byte
+	d[0], d[1], d[2] = '9', '9', '9'
+	for i := 8; i >= 3; i-- {
+		d[i] = '0' + byte(p%10)
+		p /= 10
+	}
+	c, _ := nhsCheckDigit(d[:9])
+	d[9] = '0' + c
+	return NHSNumber(d[:])
+}
+
+// TestNHSNumbers is how many distinct test numbers TestNHSNumber gives.
+const TestNHSNumbers = 909_091
+
+var (
+	testNumbersOnce sync.Once
+	testNumbers     []int32 // the six digits after 999 of every valid prefix
+)
+
+func buildTestNumbers() {
+	testNumbers = make([]int32, 0, TestNHSNumbers)
+	d := [9]byte{'9', '9', '9'}
+	for p := range 1_000_000 {
+		v := p
+		for i := 8; i >= 3; i-- {
+			d[i] = '0' + byte(v%10)
+			v /= 10
+		}
+		if _, ok := nhsCheckDigit(d[:]); ok {
+			testNumbers = append(testNumbers, int32(p))
 		}
 	}
 }
