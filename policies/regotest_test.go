@@ -47,7 +47,7 @@ func TestRegoUnitTests(t *testing.T) {
 			if tests == 0 {
 				t.Skipf("bundle %s has no Rego unit tests", name)
 			}
-			ch, err := tester.NewRunner().SetModules(mods).SetTimeout(30 * time.Second).RunTests(context.Background(), nil)
+			ch, err := tester.NewRunner().SetModules(mods).SetTimeout(30*time.Second).RunTests(context.Background(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
