@@ -83,7 +83,7 @@ type PolicyRef struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 	Digest  string `json:"digest" jsonschema:"description=sha256 of the bundle's files and parameters in force."`
-	Engine  string `json:"engine,omitempty" jsonschema:"description=Engines that evaluated the decision points (rego, cel or both)."`
+	Engine  string `json:"engine,omitempty" jsonschema:"description=Engines that evaluated the decision points (rego\\, cel or both)."`
 }
 
 // Review types (R-CETR-TYPE).

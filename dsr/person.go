@@ -12,7 +12,7 @@ type Person struct {
 	LearningDisability bool          `json:"learning_disability,omitempty"`
 	Autism             bool          `json:"autism,omitempty"`
 	AwaitingDiagnosis  bool          `json:"awaiting_diagnosis,omitempty"`
-	EHCP               bool          `json:"ehcp,omitempty" jsonschema:"description=An Education, Health and Care Plan is maintained."`
+	EHCP               bool          `json:"ehcp,omitempty" jsonschema:"description=An Education\\, Health and Care Plan is maintained."`
 	LacksCapacity      bool          `json:"lacks_capacity,omitempty" jsonschema:"description=Lacks capacity to consent to inclusion (from 16 capacity is presumed)."`
 	GillickCompetent   bool          `json:"gillick_competent,omitempty"`
 	LocalAuthority     string        `json:"local_authority,omitempty" jsonschema:"description=Local authority of ordinary residence."`
