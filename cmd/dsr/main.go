@@ -1,0 +1,54 @@
+// Command dsr assesses Dynamic Support Register cases against a policy
+// bundle and prints the JSON Schemas of the case and the assessment.
+//
+// Usage:
+//
+//	dsr assess [--policy NAME|DIR] [--set NAME=VALUE]... FILE|-
+//	dsr schema case|assessment
+//	dsr help
+//
+// Exit status: 0 on success; 1 when the policy cannot be loaded, the input
+// cannot be read or the assessment fails; 2 for a usage error or an invalid
+// case.
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1 // the policy, the input file or the assessment failed
+	exitUsage   = 2 // bad arguments or an invalid case
+)
+
+// run is the whole command: it dispatches args[0] to a subcommand.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "assess":
+		return runAssess(ctx, args[1:], stdin, stdout, stderr)
+	case "schema":
+		return runSchema(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		usage(stdout)
+		return exitOK
+	}
+	errorf(stderr, "unknown command %q", args[0])
+	usage(stderr)
+	return exitUsage
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/dsrkit/dsrkit/policies"
+)
+
+const usageText = `dsr assesses Dynamic Support Register cases with dsrkit policy bundles.
+
+Usage:
+
+  dsr assess [--policy NAME|DIR] [--set NAME=VALUE]... FILE|-
+      Validate a case (JSON, from FILE or - for standard input) and print its
+      assessment as JSON. Default policy: %s.
+  dsr schema case|assessment
+      Print the JSON Schema of a case or of an assessment.
+  dsr help
+      Print this text.
+
+Run 'dsr assess -h' for the assess options.
+
+Exit status: 0 success; 1 the policy, the input or the assessment failed;
+2 a usage error or an invalid case.
+`
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, usageText, policies.DefaultBundle)
+}
+
+const assessUsageText = `Usage: dsr assess [--policy NAME|DIR] [--set NAME=VALUE]... FILE|-
+
+Validate a case against the case schema and the domain checks, assess it
+with a policy bundle, and print the assessment as indented JSON.
+
+Options:
+  --policy NAME|DIR
+      An embedded policy bundle (%s), or a directory
+      holding a bundle. A name that matches an embedded bundle wins; write
+      ./NAME for a directory of that name. Default: %s.
+  --set NAME=VALUE
+      Override the bundle parameter NAME (see the bundle's params.json).
+      VALUE is read as JSON if it parses (true, 14, {"n": 7, "unit": "days"}),
+      otherwise as a string (2026-01-01). An object is merged into the
+      bundle's object of that name, so
+        --set 'review_cadence={"red":{"n":7,"unit":"days"}}'
+      changes RED's cadence only. Repeatable, applied in order.
+`
+
+func assessUsage(w io.Writer) {
+	fmt.Fprintf(w, assessUsageText, strings.Join(policies.BundleNames(), ", "), policies.DefaultBundle)
+}
+
+// errorf writes one "dsr: ..." line to w.
+func errorf(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, "dsr: "+format+"\n", args...)
+}
