@@ -1,0 +1,64 @@
+// Package bluelight records Blue Light (Local Area Emergency Protocol)
+// meetings: the call an area makes when a child or young person is at
+// immediate risk of an inpatient placement and there is no time for a
+// C(E)TR. Rule ids (R-BL-*) refer to DOMAIN.md section 5; national policy
+// names the meeting but sets no numbers, so every number is a parameter and
+// DefaultParams gives Wiltshire's.
+//
+// # What it does
+//
+//   - Rules is the seam for policy: three decision points,
+//     bluelight_criteria (may the meeting be called, R-BL-CRIT),
+//     bluelight_invitees (who must attend, R-BL-INVITE) and
+//     bluelight_funding (may this support be funded, R-BL-FUND), each a
+//     plain input and a decision with reasons. GoRules implements them in
+//     Go from Params; a policy engine implements them from Rego or CEL.
+//   - Open calls a meeting: the criteria must be met; the required roles
+//     (with the transition roles from the transition age) and the notice
+//     given are recorded. Late notice (under 30 minutes by default) is a
+//     warning, never a refusal (R-BL-NOTICE).
+//   - Meeting enforces what must never break: the seven steps of the call
+//     complete in order and each has notes; the meeting cannot close until
+//     the decision and record steps are complete (R-BL-STEPS); a less
+//     preferred option needs every more preferred one rejected with a
+//     reason, and an out-of-area placement the approving commissioner and a
+//     clinical justification (R-BL-PREF); funding has a stop after its
+//     start, at most the cap in elapsed hours (72 hours is 72 hours across
+//     a clock change), a cost in Pence that is not negative, and shares
+//     that add up to the cost to the penny (R-BL-FUND).
+//   - FollowUps gives what a closed meeting leaves behind: the
+//     blue_light_meeting event, the C(E)TR due 72 hours after the call (or,
+//     after an admission, the full CETR due 14 days from it), the funding
+//     stop instant and, for an unsatisfactory outcome, an escalation to the
+//     directors of commissioning (R-BL-FOLLOW, R-BL-ESC).
+//   - Minute prints the meeting as Markdown.
+//   - Meeting.Record returns the plain data of a meeting (JSON-ready);
+//     Resume checks a stored Record and carries on with it.
+//
+// # What it does not do
+//
+// It imports no policy engine and never reads the clock: every instant is
+// an input. It does not write to the register (the host appends
+// FollowUps.Event and adds the person if consent allows), send texts, or
+// keep more than one funding authorisation per meeting (funding again
+// replaces it). A Blue Light meeting is not a community C(E)TR: the record
+// and the minute say so, and the event it leaves is blue_light_meeting,
+// never review_held.
+//
+// # Money
+//
+// Money is Pence (int64), never a float. A Split is in basis points; the
+// local authority's share is rounded down to the penny and health gets the
+// rest, so an odd penny goes to health: £100.01 split 50/50 is £50.00 to
+// the local authority and £50.01 to health.
+//
+// # Errors
+//
+// Bad input (a missing field, a stop not after its start, a negative cost,
+// an unknown role) is a *dsr.ValidationError naming the field
+// ("funding.stop", "attendees[2].role") and matches dsr.ErrInvalid. An
+// operation a rule refuses is a *RuleError naming the rule, the field and
+// what is missing, and matches ErrRefused. Every change to a closed meeting
+// is ErrClosed. A method that returns an error leaves the meeting as it
+// was.
+package bluelight
