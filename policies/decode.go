@@ -2,6 +2,8 @@ package policies
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -36,6 +38,7 @@ type decision struct {
 var (
 	kValid, kGivenBy, kReviewType, kActions, kReasons          = ast.StringTerm("valid"), ast.StringTerm("given_by"), ast.StringTerm("review_type"), ast.StringTerm("actions"), ast.StringTerm("reasons")
 	kKind, kFrom, kFromAt, kN, kUnit, kRule, kReason, kMessage = ast.StringTerm("kind"), ast.StringTerm("from"), ast.StringTerm("from_at"), ast.StringTerm("n"), ast.StringTerm("unit"), ast.StringTerm("rule"), ast.StringTerm("reason"), ast.StringTerm("message")
+	kArgs                                                      = ast.StringTerm("args")
 )
 
 // pointError reports a decision that breaks the output contract.
@@ -52,57 +55,65 @@ func decodeRego(point string, v *ast.Term) (decision, error) {
 	if !ok {
 		return d, pointError(point, "decision is %s, want an object", ast.ValueName(v.Value))
 	}
-	var err error
-	boolField := func(k *ast.Term, dst *bool) {
-		if t := obj.Get(k); t != nil && err == nil {
+	for _, f := range [...]struct {
+		k   *ast.Term
+		dst *bool
+	}{{kEligible, &d.Eligible}, {kValid, &d.Valid}} {
+		if t := obj.Get(f.k); t != nil {
 			b, ok := t.Value.(ast.Boolean)
 			if !ok {
-				err = pointError(point, "%s is %s, want a boolean", k.Value, ast.ValueName(t.Value))
+				return d, pointError(point, "%s is %s, want a boolean", f.k.Value, ast.ValueName(t.Value))
 			}
-			*dst = bool(b)
+			*f.dst = bool(b)
 		}
 	}
-	strField := func(k *ast.Term, dst *string) {
-		if t := obj.Get(k); t != nil && err == nil {
+	for _, f := range [...]struct {
+		k   *ast.Term
+		dst *string
+	}{{kGivenBy, &d.GivenBy}, {kRating, &d.Rating}, {kReviewType, &d.ReviewType}} {
+		if t := obj.Get(f.k); t != nil {
 			s, ok := t.Value.(ast.String)
 			if !ok {
-				err = pointError(point, "%s is %s, want a string", k.Value, ast.ValueName(t.Value))
+				return d, pointError(point, "%s is %s, want a string", f.k.Value, ast.ValueName(t.Value))
 			}
-			*dst = string(s)
+			*f.dst = string(s)
 		}
 	}
-	boolField(kEligible, &d.Eligible)
-	boolField(kValid, &d.Valid)
-	strField(kGivenBy, &d.GivenBy)
-	strField(kRating, &d.Rating)
-	strField(kReviewType, &d.ReviewType)
-	if err != nil {
-		return d, err
-	}
 	if t := obj.Get(kReasons); t != nil {
-		if err := eachElem(point, "reasons", t, func(e *ast.Term) error {
+		elems, err := elemsOf(point, "reasons", t)
+		if err != nil {
+			return d, err
+		}
+		if len(elems) > 0 {
+			d.Reasons = make([]dsr.Reason, 0, len(elems))
+		}
+		for _, e := range elems {
 			o, ok := e.Value.(ast.Object)
 			if !ok {
-				return pointError(point, "a reason is %s, want {rule, message}", ast.ValueName(e.Value))
+				return d, pointError(point, "a reason is %s, want {rule, message}", ast.ValueName(e.Value))
 			}
-			r := dsr.Reason{Rule: str(o.Get(kRule)), Message: str(o.Get(kMessage))}
+			r := dsr.Reason{Rule: str(o.Get(kRule)), Message: message(o, kMessage)}
 			if r.Rule == "" {
-				return pointError(point, "a reason has no rule id: %v", e)
+				return d, pointError(point, "a reason has no rule id: %v", e)
 			}
 			d.Reasons = append(d.Reasons, r)
-			return nil
-		}); err != nil {
-			return d, err
 		}
 	}
 	if t := obj.Get(kActions); t != nil {
-		if err := eachElem(point, "actions", t, func(e *ast.Term) error {
+		elems, err := elemsOf(point, "actions", t)
+		if err != nil {
+			return d, err
+		}
+		if len(elems) > 0 {
+			d.Actions = make([]deadline, 0, len(elems))
+		}
+		for _, e := range elems {
 			o, ok := e.Value.(ast.Object)
 			if !ok {
-				return pointError(point, "an action is %s, want {kind, from, n, unit, rule, reason}", ast.ValueName(e.Value))
+				return d, pointError(point, "an action is %s, want {kind, from, n, unit, rule, reason}", ast.ValueName(e.Value))
 			}
 			dl := deadline{
-				Kind: str(o.Get(kKind)), Unit: str(o.Get(kUnit)), Rule: str(o.Get(kRule)), Reason: str(o.Get(kReason)),
+				Kind: str(o.Get(kKind)), Unit: str(o.Get(kUnit)), Rule: str(o.Get(kRule)), Reason: message(o, kReason),
 			}
 			var ok1, ok2 bool
 			dl.From, ok1 = num(o.Get(kFrom))
@@ -110,38 +121,85 @@ func decodeRego(point string, v *ast.Term) (decision, error) {
 			if at := o.Get(kFromAt); at != nil {
 				n, ok := num(at)
 				if !ok {
-					return pointError(point, "action %s: from_at is not a number", dl.Kind)
+					return d, pointError(point, "action %s: from_at is not a number", dl.Kind)
 				}
 				dl.FromAt = int64(n)
 			}
 			if !ok1 || !ok2 {
-				return pointError(point, "action %s: from and n must be whole numbers: %v", dl.Kind, e)
+				return d, pointError(point, "action %s: from and n must be whole numbers: %v", dl.Kind, e)
 			}
 			d.Actions = append(d.Actions, dl)
-			return nil
-		}); err != nil {
-			return d, err
 		}
 	}
 	return d, nil
 }
 
-func eachElem(point, field string, t *ast.Term, f func(*ast.Term) error) error {
-	var err error
-	visit := func(e *ast.Term) {
-		if err == nil {
-			err = f(e)
-		}
-	}
+// elemsOf returns the elements of a set (in its sorted order) or an array.
+func elemsOf(point, field string, t *ast.Term) ([]*ast.Term, error) {
 	switch c := t.Value.(type) {
 	case ast.Set:
-		c.Foreach(visit)
+		return c.Slice(), nil
 	case *ast.Array:
-		c.Foreach(visit)
-	default:
-		return pointError(point, "%s is %s, want a set or an array", field, ast.ValueName(t.Value))
+		elems := make([]*ast.Term, c.Len())
+		for i := range elems {
+			elems[i] = c.Elem(i)
+		}
+		return elems, nil
 	}
-	return err
+	return nil, pointError(point, "%s is %s, want a set or an array", field, ast.ValueName(t.Value))
+}
+
+// message reads a reason's or an action's text. With "args" (an array) the
+// text is a fmt format and the engine fills it in, so rules need not build
+// strings with sprintf while they are evaluated: a number is a %d, a string
+// a %s, and a set or array renders as its elements sorted and joined with
+// ", ". Without args the text is taken as it is.
+func message(o ast.Object, key *ast.Term) string {
+	msg := str(o.Get(key))
+	at := o.Get(kArgs)
+	if at == nil {
+		return msg
+	}
+	arr, ok := at.Value.(*ast.Array)
+	if !ok {
+		return msg
+	}
+	args := make([]any, arr.Len())
+	for i := range args {
+		args[i] = fmtArg(arr.Elem(i).Value)
+	}
+	return fmt.Sprintf(msg, args...)
+}
+
+func fmtArg(v ast.Value) any {
+	switch x := v.(type) {
+	case ast.String:
+		return string(x)
+	case ast.Number:
+		if i, ok := x.Int64(); ok {
+			return i
+		}
+		return x.String()
+	case ast.Boolean:
+		return bool(x)
+	case ast.Set, *ast.Array:
+		var elems []string
+		add := func(t *ast.Term) {
+			if s, ok := t.Value.(ast.String); ok {
+				elems = append(elems, string(s))
+			} else {
+				elems = append(elems, t.String())
+			}
+		}
+		if s, ok := x.(ast.Set); ok {
+			s.Foreach(add)
+		} else {
+			x.(*ast.Array).Foreach(add)
+		}
+		slices.Sort(elems)
+		return strings.Join(elems, ", ")
+	}
+	return v.String()
 }
 
 func str(t *ast.Term) string {

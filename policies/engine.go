@@ -103,15 +103,15 @@ func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Ass
 	if err != nil {
 		return dsr.Assessment{}, err
 	}
-	elig, err := decodeRego("eligibility", out1.Get(ast.StringTerm("eligibility")))
+	elig, err := decodeRego("eligibility", out1.Elem(0))
 	if err != nil {
 		return dsr.Assessment{}, err
 	}
-	cons, err := decodeRego("consent", out1.Get(ast.StringTerm("consent")))
+	cons, err := decodeRego("consent", out1.Elem(1))
 	if err != nil {
 		return dsr.Assessment{}, err
 	}
-	rat, err := decodeRego("rating", out1.Get(ast.StringTerm("rating")))
+	rat, err := decodeRego("rating", out1.Elem(2))
 	if err != nil {
 		return dsr.Assessment{}, err
 	}
@@ -135,11 +135,11 @@ func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Ass
 	if err != nil {
 		return dsr.Assessment{}, err
 	}
-	acts, err := decodeRego("actions", out2.Get(ast.StringTerm("actions")))
+	acts, err := decodeRego("actions", out2.Elem(0))
 	if err != nil {
 		return dsr.Assessment{}, err
 	}
-	cad, err := decodeRego("review_cadence", out2.Get(ast.StringTerm("review_cadence")))
+	cad, err := decodeRego("review_cadence", out2.Elem(1))
 	if err != nil {
 		return dsr.Assessment{}, err
 	}

@@ -61,10 +61,15 @@ func buildInput(c *dsr.Case, f *dsr.Facts) ast.Object {
 		[2]*ast.Term{kSixteenth, dayTerm(f.Sixteenth)},
 		[2]*ast.Term{kEighteenth, dayTerm(f.Eighteenth)},
 	)
-	circ := ast.NewObjectWithCapacity(len(circumstanceKeys))
+	// Only the circumstances that hold: rules test input.circumstances[name]
+	// == true, for which absent and false are alike, and iterating the
+	// object then visits only the true ones.
+	circ := ast.NewObjectWithCapacity(4)
 	cs := c.Circumstances
 	for i, ptr := range cs.Fields() {
-		circ.Insert(circumstanceKeys[i], boolTerm(*ptr))
+		if *ptr {
+			circ.Insert(circumstanceKeys[i], boolTerm(true))
+		}
 	}
 
 	facts := ast.NewObjectWithCapacity(16)

@@ -14,7 +14,7 @@ import (
 )
 
 // regoStage is one prepared Rego query that evaluates several decision
-// points at once and returns {point: decision}.
+// points at once and returns [decision, ...] in the order of points.
 type regoStage struct {
 	pq     rego.PreparedEvalQuery
 	points []string
@@ -99,7 +99,10 @@ func prepareRego(ctx context.Context, mods []*ast.Module, params map[string]any,
 	compiler := ast.NewCompiler().
 		WithCapabilities(capabilities).
 		WithStrict(true).
-		WithEnablePrintStatements(false)
+		WithEnablePrintStatements(false).
+		WithStageAfterID(ast.StageCheckUnusedImports, ast.CompilerStageDefinition{
+			Name: "InlineParams", MetricName: "compile_stage_inline_params", Stage: inlineParams(params),
+		})
 	modMap := make(map[string]*ast.Module, len(mods))
 	for _, m := range mods {
 		modMap[m.Package.Location.File] = m
@@ -109,15 +112,17 @@ func prepareRego(ctx context.Context, mods []*ast.Module, params map[string]any,
 	}
 	out := make([]*regoStage, 0, len(stages))
 	for _, points := range stages {
+		// x is an array of the points' decisions, in the order of points:
+		// cheaper to build and read than an object keyed by point.
 		var q strings.Builder
-		q.WriteString("x := {")
+		q.WriteString("x := [")
 		for i, p := range points {
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			fmt.Fprintf(&q, "%q: data.dsr.%s.decision", p, p)
+			fmt.Fprintf(&q, "data.dsr.%s.decision", p)
 		}
-		q.WriteString("}")
+		q.WriteString("]")
 		pq, err := rego.New(
 			rego.Query(q.String()),
 			rego.Compiler(compiler),
@@ -134,12 +139,73 @@ func prepareRego(ctx context.Context, mods []*ast.Module, params map[string]any,
 	return out, nil
 }
 
+var paramsRef = ast.MustParseRef("data.params")
+
+// inlineParams is a compiler stage that replaces every reference to a
+// parameter by its value: the parameters are fixed for the life of an
+// Engine, so data.params.keyworker_max_age becomes the constant 25 and no
+// evaluation reads the store for it. It runs after references are resolved
+// (so imports and local names are settled) and before type checking and rule
+// indexing (which then see the constants). A reference with a variable part
+// (data.params.post_admission[t]) is replaced up to its last constant
+// segment; one that names no parameter is left to read the store, where it is
+// undefined as before.
+func inlineParams(params map[string]any) ast.CompilerStage {
+	return func(c *ast.Compiler) *ast.Error {
+		var err error
+		for _, m := range c.Modules {
+			for _, r := range m.Rules {
+				_, terr := ast.TransformRefs(r, func(ref ast.Ref) (ast.Value, error) {
+					return inlineParamRef(ref, params)
+				})
+				if terr != nil && err == nil {
+					err = terr
+				}
+			}
+		}
+		if err != nil {
+			return ast.NewError(ast.CompileErr, nil, "inlining parameters: %v", err)
+		}
+		return nil
+	}
+}
+
+// inlineParamRef returns ref with its data.params prefix replaced by the
+// parameter's value, or ref unchanged.
+func inlineParamRef(ref ast.Ref, params map[string]any) (ast.Value, error) {
+	if len(ref) < 3 || !ref.HasPrefix(paramsRef) {
+		return ref, nil
+	}
+	var v any = params
+	n := len(paramsRef)
+	for ; n < len(ref); n++ {
+		k, ok := ref[n].Value.(ast.String)
+		m, isMap := v.(map[string]any)
+		if !ok || !isMap {
+			break
+		}
+		if v, ok = m[string(k)]; !ok {
+			return ref, nil // no such parameter: left undefined
+		}
+	}
+	val, err := ast.InterfaceToValue(v)
+	if err != nil || n == len(ref) {
+		return val, err
+	}
+	if _, ok := val.(ast.Object); !ok {
+		return ref, nil // e.g. null.n: left to the store, undefined as before
+	}
+	// A constant object indexed by a variable: {"cetr": …, "ctr": …}[t].
+	return append(ast.Ref{ast.NewTerm(val)}, ref[n:]...), nil
+}
+
 var keepAST = rego.EvalGenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil })
 
 var noMetrics = rego.EvalMetrics(metrics.NoOp())
 
-// eval runs the stage on input and returns {point: decision}.
-func (s *regoStage) eval(ctx context.Context, input ast.Value) (ast.Object, error) {
+// eval runs the stage on input and returns the decision of each point, in
+// the order of s.points.
+func (s *regoStage) eval(ctx context.Context, input ast.Value) (*ast.Array, error) {
 	cancel := topdown.NewCancel()
 	if ctx.Done() != nil {
 		stop := context.AfterFunc(ctx, cancel.Cancel)
@@ -164,9 +230,9 @@ func (s *regoStage) eval(ctx context.Context, input ast.Value) (ast.Object, erro
 	if t == nil {
 		return nil, fmt.Errorf("%w: no result", ErrEvaluation)
 	}
-	obj, ok := t.Value.(ast.Object)
-	if !ok {
-		return nil, fmt.Errorf("%w: result is %T, want an object", ErrEvaluation, t.Value)
+	arr, ok := t.Value.(*ast.Array)
+	if !ok || arr.Len() != len(s.points) {
+		return nil, fmt.Errorf("%w: result is %v, want an array of %d decisions", ErrEvaluation, t, len(s.points))
 	}
-	return obj, nil
+	return arr, nil
 }

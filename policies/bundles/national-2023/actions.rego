@@ -3,109 +3,121 @@
 # R-CETR-RCA, R-CETR-REPORT, R-OV-1, R-BL-FOLLOW, R-REM-1.
 # input.decisions carries the upstream decisions (eligible, on_register,
 # rating, consent_date).
+#
+# Rules test input.* directly (input.facts.inpatient == true, not a helper
+# rule) so OPA's rule index skips the rules that cannot apply; a reason or
+# action carrying "args" has its message formatted by the engine.
 package dsr.actions
 
-import data.dsr.lib
 import data.params
 
-person := input.person
-
-facts := input.facts
-
-decided := input.decisions
-
-adm := facts.admission
+adm := input.facts.admission
 
 # R-CETR-TYPE: CETR under 18, or 18+ with an EHCP; otherwise CTR.
-review_type := type_for(person.age)
-
-type_for(age) := "cetr" if {
-	age < 18
+review_type := "cetr" if {
+	input.person.age < 18
 } else := "cetr" if {
 	params.ehcp_extends_cetr
-	person.ehcp
+	input.person.ehcp
 } else := "ctr"
 
 # since: when the suggested rating was agreed, else today (due at once).
-since := facts.agreed.date if {
-	facts.agreed.rating == decided.rating
+since := input.facts.agreed.date if {
+	input.facts.agreed.rating == input.decisions.rating
 } else := input.as_of
 
-reviewed_since(day) if facts.last_any_review >= day
+# A review has been held on or after a day. Each is a rule, not a test in
+# the action's body: "not x >= day" with x absent would be undefined, and
+# the action must still arise when no review was ever held.
+reviewed_since_since if input.facts.last_any_review >= since
+
+reviewed_since_move if input.facts.last_any_review >= adm.last_move
+
+reviewed_since_change if input.facts.last_any_review >= input.facts.diagnosis_change.date
+
+reviewed_since_blue_light if input.facts.last_any_review >= input.facts.blue_light.date
 
 # --- R-RAG-ACT-1..4: what each community rating asks for.
 
-actions contains lib.deadline("community_review", since, params.red_review, "R-RAG-ACT-1", "RED: a C(E)TR must take place") if {
-	decided.rating == "red"
-	not reviewed_since(since)
+actions contains {"kind": "community_review", "from": since, "n": params.red_review.n, "unit": params.red_review.unit, "rule": "R-RAG-ACT-1", "reason": "RED: a C(E)TR must take place"} if {
+	input.decisions.rating == "red"
+	not reviewed_since_since
 }
 
-actions contains lib.deadline("mdt_meeting_or_review", since, params.amber_review, "R-RAG-ACT-2", "AMBER: a multi-agency meeting and/or a C(E)TR") if {
-	decided.rating == "amber"
-	not reviewed_since(since)
-	not facts.last_register_review >= since
+actions contains {"kind": "mdt_meeting_or_review", "from": since, "n": params.amber_review.n, "unit": params.amber_review.unit, "rule": "R-RAG-ACT-2", "reason": "AMBER: a multi-agency meeting and/or a C(E)TR"} if {
+	input.decisions.rating == "amber"
+	not reviewed_since_since
+	not input.facts.last_register_review >= since
 }
 
-actions contains lib.deadline("keyworker_referral", since, {"n": 0, "unit": "days"}, "R-RAG-ACT-3", sprintf("%s, aged %d, not known to the keyworker service: refer", [upper(decided.rating), person.age])) if {
-	decided.rating in {"red", "amber"}
-	person.age <= params.keyworker_max_age
-	not person.known_to_keyworker
+actions contains {"kind": "keyworker_referral", "from": since, "n": 0, "unit": "days", "rule": "R-RAG-ACT-3", "reason": "%s, aged %d, not known to the keyworker service: refer", "args": [upper(input.decisions.rating), input.person.age]} if {
+	input.decisions.rating in {"red", "amber"}
+	input.person.age <= params.keyworker_max_age
+	not input.person.known_to_keyworker
 }
 
-actions contains lib.deadline("record_review_partners", since, {"n": 0, "unit": "days"}, "R-RAG-ACT-4", "GREEN: record the partners who would join a C(E)TR") if {
-	decided.rating == "green"
-	not facts.last_register_review >= since
+actions contains {"kind": "record_review_partners", "from": since, "n": 0, "unit": "days", "rule": "R-RAG-ACT-4", "reason": "GREEN: record the partners who would join a C(E)TR"} if {
+	input.decisions.rating == "green"
+	not input.facts.last_register_review >= since
 }
 
 # --- R-RAG-ACT-5 and section 4: while an inpatient.
 
-type_at_admission := type_for(adm.age)
+# R-CETR-TYPE on the admission day.
+type_at_admission := "cetr" if {
+	adm.age < 18
+} else := "cetr" if {
+	params.ehcp_extends_cetr
+	input.person.ehcp
+} else := "ctr"
 
 # A community review in the run-up to this admission (R-CETR-PA-1).
 community_before if adm.date - adm.last_community_review <= params.post_admission_lookback_days
 
 # The latest review held during this spell (a community review on the
 # admission day came before it).
-spell_review := facts.last_any_review if {
-	facts.last_any_review > adm.date
-} else := facts.last_any_review if {
-	facts.last_any_review == adm.date
-	not facts.last_review.community == adm.date
+spell_review := input.facts.last_any_review if {
+	input.facts.last_any_review > adm.date
+} else := input.facts.last_any_review if {
+	input.facts.last_any_review == adm.date
+	not input.facts.last_review.community == adm.date
 }
 
 reviewed_in_spell if spell_review
 
-reasons contains lib.reason("R-CETR-PA-1", sprintf("admitted with no community C(E)TR in the %d days before", [params.post_admission_lookback_days])) if {
-	facts.inpatient
+reasons contains {"rule": "R-CETR-PA-1", "message": "admitted with no community C(E)TR in the %d days before", "args": [params.post_admission_lookback_days]} if {
+	input.facts.inpatient == true
 	not community_before
 }
 
-actions contains lib.deadline("post_admission_review", adm.date, params.post_admission[type_at_admission], "R-CETR-PA-2", sprintf("post-admission %s: no community review before the admission", [upper(type_at_admission)])) if {
-	facts.inpatient
+post_admission := params.post_admission[type_at_admission]
+
+actions contains {"kind": "post_admission_review", "from": adm.date, "n": post_admission.n, "unit": post_admission.unit, "rule": "R-CETR-PA-2", "reason": "post-admission %s: no community review before the admission", "args": [upper(type_at_admission)]} if {
+	input.facts.inpatient == true
 	not community_before
 	not reviewed_in_spell
 }
 
 # R-BL-FOLLOW: admitted after a Blue Light meeting: a full CETR within 14 days.
 blue_light_before_admission if {
-	facts.blue_light.date <= adm.date
-	not facts.last_discharge > facts.blue_light.date
+	input.facts.blue_light.date <= adm.date
+	not input.facts.last_discharge > input.facts.blue_light.date
 }
 
-actions contains lib.deadline("post_admission_review", adm.date, params.blue_light_admission_review, "R-BL-FOLLOW", "admitted after a Blue Light meeting: a full C(E)TR") if {
-	facts.inpatient
+actions contains {"kind": "post_admission_review", "from": adm.date, "n": params.blue_light_admission_review.n, "unit": params.blue_light_admission_review.unit, "rule": "R-BL-FOLLOW", "reason": "admitted after a Blue Light meeting: a full C(E)TR"} if {
+	input.facts.inpatient == true
 	blue_light_before_admission
 	not reviewed_in_spell
 }
 
-actions contains lib.deadline("six_week_review", adm.date, params.six_week_review, "R-CETR-6W", "admitted after a community C(E)TR: review six weeks after admission") if {
-	facts.inpatient
+actions contains {"kind": "six_week_review", "from": adm.date, "n": params.six_week_review.n, "unit": params.six_week_review.unit, "rule": "R-CETR-6W", "reason": "admitted after a community C(E)TR: review six weeks after admission"} if {
+	input.facts.inpatient == true
 	community_before
 	not reviewed_in_spell
 }
 
-actions contains lib.deadline("root_cause_analysis", adm.date, params.root_cause_analysis, "R-CETR-RCA", "a child admitted without a community CETR") if {
-	facts.inpatient
+actions contains {"kind": "root_cause_analysis", "from": adm.date, "n": params.root_cause_analysis.n, "unit": params.root_cause_analysis.unit, "rule": "R-CETR-RCA", "reason": "a child admitted without a community CETR"} if {
+	input.facts.inpatient == true
 	params.rca_enabled
 	adm.age < 18
 	not community_before
@@ -117,8 +129,8 @@ inpatient_cadence := params.inpatient_review.cetr if {
 	adm.security in {"low", "medium", "high"}
 } else := params.inpatient_review.ctr_non_secure
 
-actions contains lib.deadline("inpatient_review", spell_review, inpatient_cadence, "R-CETR-INP", sprintf("next inpatient %s from the last review", [upper(review_type)])) if {
-	facts.inpatient
+actions contains {"kind": "inpatient_review", "from": spell_review, "n": inpatient_cadence.n, "unit": inpatient_cadence.unit, "rule": "R-CETR-INP", "reason": "next inpatient %s from the last review", "args": [upper(review_type)]} if {
+	input.facts.inpatient == true
 	reviewed_in_spell
 }
 
@@ -132,16 +144,9 @@ change_words := {
 	"security_down": "moved to a ward of lower security",
 }
 
-actions contains lib.deadline("trigger_review", adm.last_move, trigger_deadline, "R-CETR-TRIG", change_words[adm.last_move_change]) if {
-	facts.inpatient
-	not reviewed_since(adm.last_move)
-}
-
-actions contains lib.deadline("trigger_review", change.date, trigger_deadline, "R-CETR-TRIG", msg) if {
-	change := facts.diagnosis_change
-	change.in_or_after_spell
-	not reviewed_since(change.date)
-	msg := diagnosis_words[change.removed]
+actions contains {"kind": "trigger_review", "from": adm.last_move, "n": trigger_deadline.n, "unit": trigger_deadline.unit, "rule": "R-CETR-TRIG", "reason": change_words[adm.last_move_change]} if {
+	input.facts.inpatient == true
+	not reviewed_since_move
 }
 
 diagnosis_words := {
@@ -149,47 +154,53 @@ diagnosis_words := {
 	false: "a diagnosis was made in hospital or after discharge",
 }
 
+actions contains {"kind": "trigger_review", "from": change.date, "n": trigger_deadline.n, "unit": trigger_deadline.unit, "rule": "R-CETR-TRIG", "reason": msg} if {
+	change := input.facts.diagnosis_change
+	change.in_or_after_spell
+	not reviewed_since_change
+	msg := diagnosis_words[change.removed]
+}
+
 # R-CETR-REPORT: the report of the latest review goes out.
-actions contains lib.deadline("review_report", facts.last_any_review, params.review_report, "R-CETR-REPORT", "send the review report to participants") if {
-	not facts.last_report >= facts.last_any_review
+actions contains {"kind": "review_report", "from": input.facts.last_any_review, "n": params.review_report.n, "unit": params.review_report.unit, "rule": "R-CETR-REPORT", "reason": "send the review report to participants"} if {
+	not input.facts.last_report >= input.facts.last_any_review
 }
 
 # R-OV-1: commissioner oversight visits while an inpatient.
-last_visit := facts.last_oversight_visit if {
-	facts.last_oversight_visit >= adm.date
+last_visit := input.facts.last_oversight_visit if {
+	input.facts.last_oversight_visit >= adm.date
 } else := adm.date
 
-actions contains lib.deadline("oversight_visit", last_visit, oversight_interval, "R-OV-1", "commissioner oversight visit") if facts.inpatient
-
 oversight_interval := params.oversight_visit.child if {
-	person.age < 18
+	input.person.age < 18
 } else := params.oversight_visit.adult
+
+actions contains {"kind": "oversight_visit", "from": last_visit, "n": oversight_interval.n, "unit": oversight_interval.unit, "rule": "R-OV-1", "reason": "commissioner oversight visit"} if {
+	input.facts.inpatient == true
+}
 
 # R-BL-FOLLOW: a review within 72 hours of a Blue Light meeting, unless the
 # person has been admitted since (then the 14-day review above applies).
-actions contains object.union(
-	lib.deadline("review_after_blue_light", bl.date, params.review_after_blue_light, "R-BL-FOLLOW", "review after the Blue Light meeting"),
-	{"from_at": bl.at},
-) if {
-	bl := facts.blue_light
-	not facts.last_admission >= bl.date
-	not reviewed_since(bl.date)
+actions contains {"kind": "review_after_blue_light", "from": bl.date, "from_at": bl.at, "n": params.review_after_blue_light.n, "unit": params.review_after_blue_light.unit, "rule": "R-BL-FOLLOW", "reason": "review after the Blue Light meeting"} if {
+	bl := input.facts.blue_light
+	not input.facts.last_admission >= bl.date
+	not reviewed_since_blue_light
 }
 
 # R-REM-1: a children's register refers to the adult register before 18.
-actions contains lib.deadline("adult_register_referral", person.eighteenth, {"n": 0, "unit": "days"}, "R-REM-1", "ages out of the children's register at 18: refer to the adult register if still at risk") if {
+actions contains {"kind": "adult_register_referral", "from": input.person.eighteenth, "n": 0, "unit": "days", "rule": "R-REM-1", "reason": "ages out of the children's register at 18: refer to the adult register if still at risk"} if {
 	params.age_max != null
 	params.age_max < 18
-	input.as_of >= person.eighteenth - params.adult_referral_notice_days
+	input.as_of >= input.person.eighteenth - params.adult_referral_notice_days
 }
 
-reasons contains lib.reason("R-CETR-TYPE", sprintf("review type %s: aged %d%s", [upper(review_type), person.age, ehcp_words])) if true
+reasons contains {"rule": "R-CETR-TYPE", "message": "review type %s: aged %d%s", "args": [upper(review_type), input.person.age, ehcp_words]}
 
-ehcp_words := " with an EHCP" if person.ehcp
+ehcp_words := " with an EHCP" if input.person.ehcp
 else := ""
 
 default out := []
 
-out := actions if decided.on_register
+out := actions if input.decisions.on_register
 
 decision := {"review_type": review_type, "actions": out, "reasons": reasons}

@@ -1,25 +1,26 @@
 # R-ELIG-1: who belongs on the Dynamic Support Register.
+#
+# Reasons are {rule, message[, args]}: with args, the engine formats the
+# message with them (a set or array argument renders sorted, ", "-joined),
+# so no string is built while the rules are evaluated.
 package dsr.eligibility
 
-import data.dsr.lib
 import data.params
 
-person := input.person
+diagnosed if input.person.learning_disability
 
-diagnosed if person.learning_disability
-
-diagnosed if person.autism
+diagnosed if input.person.autism
 
 diagnosed if {
 	params.awaiting_diagnosis_counts
-	person.awaiting_diagnosis
+	input.person.awaiting_diagnosis
 }
 
-too_young if person.age < params.age_min
+too_young if input.person.age < params.age_min
 
 too_old if {
 	params.age_max != null
-	person.age > params.age_max
+	input.person.age > params.age_max
 }
 
 # Each criterion that holds: every circumstance reported true, a previous
@@ -33,7 +34,9 @@ criteria contains "previous_admission" if input.facts.previous_admissions > 0
 
 criteria contains "inpatient" if input.facts.inpatient
 
-at_risk if count(criteria) >= params.min_criteria
+held := count(criteria)
+
+at_risk if held >= params.min_criteria
 
 default eligible := false
 
@@ -44,14 +47,16 @@ eligible if {
 	at_risk
 }
 
-reasons contains lib.reason("R-ELIG-1", "no learning disability or autism recorded") if not diagnosed
+reasons contains {"rule": "R-ELIG-1", "message": "no learning disability or autism recorded"} if not diagnosed
 
-reasons contains lib.reason("R-ELIG-1", sprintf("aged %d, below the register's minimum age %d", [person.age, params.age_min])) if too_young
+reasons contains {"rule": "R-ELIG-1", "message": "aged %d, below the register's minimum age %d", "args": [input.person.age, params.age_min]} if too_young
 
-reasons contains lib.reason("R-ELIG-1", sprintf("aged %d, above the register's maximum age %d", [person.age, params.age_max])) if too_old
+reasons contains {"rule": "R-ELIG-1", "message": "aged %d, above the register's maximum age %d", "args": [input.person.age, params.age_max]} if too_old
 
-reasons contains lib.reason("R-ELIG-1", sprintf("at risk: %d of at least %d criteria hold (%s)", [count(criteria), params.min_criteria, concat(", ", sort(criteria))])) if at_risk
+reasons contains risk_reason
 
-reasons contains lib.reason("R-ELIG-1", sprintf("not at risk: %d of at least %d criteria hold", [count(criteria), params.min_criteria])) if not at_risk
+risk_reason := {"rule": "R-ELIG-1", "message": "at risk: %d of at least %d criteria hold (%s)", "args": [held, params.min_criteria, criteria]} if {
+	at_risk
+} else := {"rule": "R-ELIG-1", "message": "not at risk: %d of at least %d criteria hold", "args": [held, params.min_criteria]}
 
 decision := {"eligible": eligible, "reasons": reasons}

@@ -1,8 +1,16 @@
-# Helpers shared by the decision points of this bundle.
-# Dates in input are day numbers (days since 1970-01-01, Europe/London civil
-# dates); an absent fact means "never". Deadlines go back to the engine as
-# {kind, from, n, unit, rule, reason}; the engine turns them into dates with
-# the working-day calendar (DOMAIN.md section 2).
+# Helpers shared by the decision points of this bundle, and by local
+# overlays. Dates in input are day numbers (days since 1970-01-01, Europe/London
+# civil dates); an absent fact means "never". Deadlines go back to the engine
+# as {kind, from, n, unit, rule, reason}; the engine turns them into dates
+# with the working-day calendar (DOMAIN.md section 2). A reason is
+# {rule, message}. Either may carry "args": the engine then formats the
+# message (or reason) with them, fmt-style (%d a number, %s a string; a set
+# or array renders sorted and ", "-joined), so rules need not call sprintf
+# while they are evaluated.
+#
+# The national decision points write these objects out in full rather than
+# calling the functions below: a function call costs an evaluation frame per
+# call, and every assessment evaluates dozens of them.
 package dsr.lib
 
 # deadline is an action due `dl` after the day `from`.

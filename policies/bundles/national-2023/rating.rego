@@ -2,23 +2,20 @@
 # agrees the rating (R-RAG-AGREED); the engine reports both.
 package dsr.rating
 
-import data.dsr.lib
 import data.params
 
-facts_hold(set) if {
+red_sets contains concat(" and ", set) if {
+	some set in params.red_when
 	every name in set {
 		input.circumstances[name] == true
 	}
 }
 
-red_sets contains concat(" and ", set) if {
-	some set in params.red_when
-	facts_hold(set)
-}
-
 amber_sets contains concat(" and ", set) if {
 	some set in params.amber_when
-	facts_hold(set)
+	every name in set {
+		input.circumstances[name] == true
+	}
 }
 
 rating := "blue" if {
@@ -29,12 +26,14 @@ rating := "blue" if {
 	count(amber_sets) > 0
 } else := "green"
 
-reasons contains lib.reason("R-RAG-BLUE", "an inpatient now: BLUE whatever else holds") if rating == "blue"
+reason := {"rule": "R-RAG-BLUE", "message": "an inpatient now: BLUE whatever else holds"} if {
+	rating == "blue"
+} else := {"rule": "R-RAG-RED", "message": concat("; ", sort(red_sets))} if {
+	rating == "red"
+} else := {"rule": "R-RAG-AMBER", "message": concat("; ", sort(amber_sets))} if {
+	rating == "amber"
+} else := {"rule": "R-RAG-GREEN", "message": "no crisis or escalation reported: risks managed in the community"}
 
-reasons contains lib.reason("R-RAG-RED", concat("; ", sort(red_sets))) if rating == "red"
-
-reasons contains lib.reason("R-RAG-AMBER", concat("; ", sort(amber_sets))) if rating == "amber"
-
-reasons contains lib.reason("R-RAG-GREEN", "no crisis or escalation reported: risks managed in the community") if rating == "green"
+reasons contains reason
 
 decision := {"rating": rating, "reasons": reasons}

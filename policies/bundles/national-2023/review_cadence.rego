@@ -1,19 +1,18 @@
 # R-REV-1: the multi-agency group reviews each entry at a cadence by rating.
 package dsr.review_cadence
 
-import data.dsr.lib
 import data.params
-
-decided := input.decisions
 
 # From the last register review, else from when consent brought the person
 # onto the register.
 from := input.facts.last_register_review if {
-	input.facts.last_register_review >= decided.consent_date
-} else := decided.consent_date
+	input.facts.last_register_review >= input.decisions.consent_date
+} else := input.decisions.consent_date
 
-actions contains lib.deadline("dsr_review", from, params.review_cadence[decided.rating], "R-REV-1", sprintf("%s entries are reviewed every %d %s", [upper(decided.rating), params.review_cadence[decided.rating].n, params.review_cadence[decided.rating].unit])) if {
-	decided.on_register
+cadence := params.review_cadence[input.decisions.rating]
+
+actions contains {"kind": "dsr_review", "from": from, "n": cadence.n, "unit": cadence.unit, "rule": "R-REV-1", "reason": "%s entries are reviewed every %d %s", "args": [upper(input.decisions.rating), cadence.n, cadence.unit]} if {
+	input.decisions.on_register == true
 }
 
 decision := {"actions": actions, "reasons": set()}
