@@ -221,11 +221,32 @@ func (e *Engine) applyStage2(a *dsr.Assessment, c *dsr.Case, cons, acts, cad dec
 			x.From.Compare(y.From),
 		)
 	})
-	a.Actions = slices.CompactFunc(a.Actions, func(x, y dsr.Action) bool { return x == y })
+	// Where two rules ask for the same kind of action from the same cause
+	// (R-CETR-PA-2 and R-BL-FOLLOW both ask for the post-admission review),
+	// the earlier due date stands; the later rule is still reported.
+	kept := a.Actions[:0]
+	var superseded []dsr.Reason
+	for _, act := range a.Actions {
+		dup := false
+		for _, k := range kept {
+			if k.Kind == act.Kind && k.From == act.From {
+				dup = true
+				if act.Rule != k.Rule {
+					superseded = append(superseded, dsr.Reason{Rule: act.Rule, Message: fmt.Sprintf("%s: %s; due %s, after the %s deadline, which stands", act.Kind, act.Reason, act.DueDate(), k.Rule)})
+				}
+				break
+			}
+		}
+		if !dup {
+			kept = append(kept, act)
+		}
+	}
+	a.Actions = kept
 	for i := range a.Actions {
 		act := &a.Actions[i]
 		a.Reasons = append(a.Reasons, dsr.Reason{Rule: act.Rule, Message: string(act.Kind) + ": " + act.Reason})
 	}
+	a.Reasons = append(a.Reasons, superseded...)
 	return nil
 }
 

@@ -37,6 +37,14 @@ reviewed_since_change if input.facts.last_any_review >= input.facts.diagnosis_ch
 
 reviewed_since_blue_light if input.facts.last_any_review >= input.facts.blue_light.date
 
+register_reviewed_since if input.facts.last_register_review >= since
+
+reported_since_review if input.facts.last_report >= input.facts.last_any_review
+
+admitted_since_blue_light if input.facts.last_admission >= input.facts.blue_light.date
+
+discharged_since_blue_light if input.facts.last_discharge > input.facts.blue_light.date
+
 # --- R-RAG-ACT-1..4: what each community rating asks for.
 
 actions contains {"kind": "community_review", "from": since, "n": params.red_review.n, "unit": params.red_review.unit, "rule": "R-RAG-ACT-1", "reason": "RED: a C(E)TR must take place"} if {
@@ -47,7 +55,7 @@ actions contains {"kind": "community_review", "from": since, "n": params.red_rev
 actions contains {"kind": "mdt_meeting_or_review", "from": since, "n": params.amber_review.n, "unit": params.amber_review.unit, "rule": "R-RAG-ACT-2", "reason": "AMBER: a multi-agency meeting and/or a C(E)TR"} if {
 	input.decisions.rating == "amber"
 	not reviewed_since_since
-	not input.facts.last_register_review >= since
+	not register_reviewed_since
 }
 
 actions contains {"kind": "keyworker_referral", "from": since, "n": 0, "unit": "days", "rule": "R-RAG-ACT-3", "reason": "%s, aged %d, not known to the keyworker service: refer", "args": [upper(input.decisions.rating), input.person.age]} if {
@@ -58,7 +66,7 @@ actions contains {"kind": "keyworker_referral", "from": since, "n": 0, "unit": "
 
 actions contains {"kind": "record_review_partners", "from": since, "n": 0, "unit": "days", "rule": "R-RAG-ACT-4", "reason": "GREEN: record the partners who would join a C(E)TR"} if {
 	input.decisions.rating == "green"
-	not input.facts.last_register_review >= since
+	not register_reviewed_since
 }
 
 # --- R-RAG-ACT-5 and section 4: while an inpatient.
@@ -98,15 +106,18 @@ actions contains {"kind": "post_admission_review", "from": adm.date, "n": post_a
 	not reviewed_in_spell
 }
 
-# R-BL-FOLLOW: admitted after a Blue Light meeting: a full CETR within 14 days.
+# R-BL-FOLLOW: admitted after a Blue Light meeting with no community review
+# in the run-up: a full CETR within 14 days. Where R-CETR-PA-2 also asks for
+# the review, the engine keeps the earlier due date.
 blue_light_before_admission if {
 	input.facts.blue_light.date <= adm.date
-	not input.facts.last_discharge > input.facts.blue_light.date
+	not discharged_since_blue_light
 }
 
 actions contains {"kind": "post_admission_review", "from": adm.date, "n": params.blue_light_admission_review.n, "unit": params.blue_light_admission_review.unit, "rule": "R-BL-FOLLOW", "reason": "admitted after a Blue Light meeting: a full C(E)TR"} if {
 	input.facts.inpatient == true
 	blue_light_before_admission
+	not community_before
 	not reviewed_in_spell
 }
 
@@ -163,7 +174,7 @@ actions contains {"kind": "trigger_review", "from": change.date, "n": trigger_de
 
 # R-CETR-REPORT: the report of the latest review goes out.
 actions contains {"kind": "review_report", "from": input.facts.last_any_review, "n": params.review_report.n, "unit": params.review_report.unit, "rule": "R-CETR-REPORT", "reason": "send the review report to participants"} if {
-	not input.facts.last_report >= input.facts.last_any_review
+	not reported_since_review
 }
 
 # R-OV-1: commissioner oversight visits while an inpatient.
@@ -183,7 +194,7 @@ actions contains {"kind": "oversight_visit", "from": last_visit, "n": oversight_
 # person has been admitted since (then the 14-day review above applies).
 actions contains {"kind": "review_after_blue_light", "from": bl.date, "from_at": bl.at, "n": params.review_after_blue_light.n, "unit": params.review_after_blue_light.unit, "rule": "R-BL-FOLLOW", "reason": "review after the Blue Light meeting"} if {
 	bl := input.facts.blue_light
-	not input.facts.last_admission >= bl.date
+	not admitted_since_blue_light
 	not reviewed_since_blue_light
 }
 
