@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -69,88 +70,125 @@ var Points = append(slices.Clone(stage1Points), stage2Points...)
 
 // manifest is a bundle's manifest.json.
 type manifest struct {
-	Name           string            `json:"name"`
-	Version        string            `json:"version"`
-	Description    string            `json:"description"`
-	Extends        string            `json:"extends,omitempty"`
-	Sources        []string          `json:"sources"`
-	Unconfirmed    []string          `json:"unconfirmed,omitempty"`
+	Name        string   `json:"name"`
+	Version     string   `json:"version"`
+	Description string   `json:"description"`
+	Extends     string   `json:"extends,omitempty"`
+	Sources     []string `json:"sources"`
+	Unconfirmed []string `json:"unconfirmed,omitempty"`
+	// DecisionPoints maps a point to its rule file, .rego or .cel. An
+	// overlay names only the points it replaces.
 	DecisionPoints map[string]string `json:"decision_points"`
+	// ParamTypes gives parameters a type JSON cannot say: "date" (an ISO
+	// date, which rules see as a day number).
+	ParamTypes map[string]string `json:"param_types,omitempty"`
 }
 
 // source is one file of a bundle, kept for error positions and the digest.
 type source struct {
-	name string // path inside the bundle
+	name string // path inside the bundle, prefixed with the parent's name for inherited files
 	text []byte
 }
 
-// bundle is a bundle read from an fs.FS, before compilation.
+func (s source) isCEL() bool { return path.Ext(s.name) == ".cel" }
+
+// bundle is a bundle read from an fs.FS, before compilation, with any
+// parent it extends already merged in.
 type bundle struct {
 	manifest manifest
-	params   map[string]any // parameters file, decoded with UseNumber
+	params   map[string]any // parameters, decoded with UseNumber
 	points   map[string]source
-	library  []source // other .rego files (helpers)
+	library  []source // other .rego files (helpers, extra rules)
 	files    []source // every file, for the digest
+	parents  []string // the chain of bundles extended, nearest first
 }
 
-// readBundle reads and checks the structure of a bundle.
-func readBundle(fsys fs.FS) (*bundle, error) {
+// maxExtends bounds a chain of overlays (and catches cycles).
+const maxExtends = 8
+
+// readBundle reads and checks a bundle, merging the bundles it extends.
+func readBundle(fsys fs.FS) (*bundle, error) { return readBundleAt(fsys, "", 0) }
+
+func readBundleAt(fsys fs.FS, prefix string, depth int) (*bundle, error) {
+	if depth > maxExtends {
+		return nil, &LoadError{File: prefix + manifestFile, Err: fmt.Errorf("more than %d bundles extend each other (a cycle?)", maxExtends)}
+	}
+	mfName, pfName := prefix+manifestFile, prefix+paramsFile
 	b := &bundle{points: map[string]source{}}
 	mf, err := fs.ReadFile(fsys, manifestFile)
 	if err != nil {
-		return nil, &LoadError{File: manifestFile, Err: fmt.Errorf("bundle has no manifest: %w", err)}
+		return nil, &LoadError{File: mfName, Err: fmt.Errorf("bundle has no manifest: %w", err)}
 	}
 	if err := strictJSON(mf, &b.manifest); err != nil {
-		return nil, &LoadError{File: manifestFile, Err: err}
+		return nil, &LoadError{File: mfName, Err: err}
 	}
 	m := &b.manifest
 	switch {
 	case m.Name == "":
-		return nil, &LoadError{File: manifestFile, Err: errors.New(`"name" is required`)}
+		return nil, &LoadError{File: mfName, Err: errors.New(`"name" is required`)}
 	case m.Version == "":
-		return nil, &LoadError{File: manifestFile, Err: errors.New(`"version" is required`)}
+		return nil, &LoadError{File: mfName, Err: errors.New(`"version" is required`)}
 	}
+	var parent *bundle
 	if m.Extends != "" {
-		return nil, &LoadError{File: manifestFile, Err: fmt.Errorf("bundle %q extends %q: overlays are not supported yet", m.Name, m.Extends)}
+		pfs, err := Bundle(m.Extends)
+		if err != nil {
+			return nil, &LoadError{File: mfName, Err: fmt.Errorf("extends: %w", err)}
+		}
+		if parent, err = readBundleAt(pfs, m.Extends+"/", depth+1); err != nil {
+			return nil, err
+		}
 	}
+	b.files = append(b.files, source{mfName, mf})
 	pf, err := fs.ReadFile(fsys, paramsFile)
-	if err != nil {
-		return nil, &LoadError{File: paramsFile, Err: fmt.Errorf("bundle has no parameters file: %w", err)}
+	switch {
+	case err != nil && parent == nil:
+		return nil, &LoadError{File: pfName, Err: fmt.Errorf("bundle has no parameters file: %w", err)}
+	case err == nil:
+		b.files = append(b.files, source{pfName, pf})
+		dec := json.NewDecoder(bytes.NewReader(pf))
+		dec.UseNumber()
+		if err := dec.Decode(&b.params); err != nil {
+			return nil, &LoadError{File: pfName, Err: err}
+		}
 	}
-	dec := json.NewDecoder(bytes.NewReader(pf))
-	dec.UseNumber()
-	if err := dec.Decode(&b.params); err != nil {
-		return nil, &LoadError{File: paramsFile, Err: err}
-	}
-	b.files = append(b.files, source{manifestFile, mf}, source{paramsFile, pf})
 	for point, file := range m.DecisionPoints {
 		if !slices.Contains(Points, point) {
-			return nil, &LoadError{File: manifestFile, Err: fmt.Errorf("unknown decision point %q (want one of %s)", point, strings.Join(Points, ", "))}
+			return nil, &LoadError{File: mfName, Err: fmt.Errorf("unknown decision point %q (want one of %s)", point, strings.Join(Points, ", "))}
 		}
-		if path.Ext(file) != ".rego" {
-			return nil, &LoadError{File: manifestFile, Err: fmt.Errorf("decision point %s: %q is not a .rego file", point, file)}
+		if ext := path.Ext(file); ext != ".rego" && ext != ".cel" {
+			return nil, &LoadError{File: mfName, Err: fmt.Errorf("decision point %s: %q is neither a .rego nor a .cel file", point, file)}
 		}
 	}
-	for _, point := range Points {
-		if _, ok := m.DecisionPoints[point]; !ok {
-			return nil, &LoadError{File: manifestFile, Err: fmt.Errorf("decision point %q has no rule file", point)}
+	if parent == nil {
+		for _, point := range Points {
+			if _, ok := m.DecisionPoints[point]; !ok {
+				return nil, &LoadError{File: mfName, Err: fmt.Errorf("decision point %q has no rule file", point)}
+			}
 		}
 	}
 	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Ext(p) != ".rego" || strings.HasSuffix(p, "_test.rego") {
+		if err != nil || d.IsDir() {
 			return err
+		}
+		ext := path.Ext(p)
+		if (ext != ".rego" && ext != ".cel") || strings.HasSuffix(p, "_test.rego") || strings.HasPrefix(p, "testdata/") {
+			return nil
 		}
 		text, err := fs.ReadFile(fsys, p)
 		if err != nil {
-			return &LoadError{File: p, Err: err}
+			return &LoadError{File: prefix + p, Err: err}
 		}
-		src := source{p, text}
+		src := source{prefix + p, text}
 		b.files = append(b.files, src)
 		for point, file := range m.DecisionPoints {
 			if file == p {
 				b.points[point] = src
 				return nil
 			}
+		}
+		if ext == ".cel" {
+			return &LoadError{File: prefix + p, Err: errors.New("a CEL file must be a decision point named in the manifest")}
 		}
 		b.library = append(b.library, src)
 		return nil
@@ -160,10 +198,54 @@ func readBundle(fsys fs.FS) (*bundle, error) {
 	}
 	for point, file := range m.DecisionPoints {
 		if _, ok := b.points[point]; !ok {
-			return nil, &LoadError{File: file, Err: fmt.Errorf("rule file for decision point %s not found", point)}
+			return nil, &LoadError{File: prefix + file, Err: fmt.Errorf("rule file for decision point %s not found", point)}
 		}
 	}
-	return b, nil
+	if parent == nil {
+		return b, nil
+	}
+	return mergeParent(b, parent, pfName)
+}
+
+// mergeParent lays an overlay over the bundle it extends: its parameters
+// change the parent's (an overlay may not invent parameters), its decision
+// points replace the parent's, and its other Rego modules join the parent's.
+func mergeParent(b, parent *bundle, pfName string) (*bundle, error) {
+	params := deepCopy(parent.params).(map[string]any)
+	for _, k := range slices.Sorted(maps.Keys(b.params)) {
+		old, ok := parent.params[k]
+		if !ok {
+			return nil, &ParamError{File: pfName, Param: k, Problem: fmt.Sprintf("unknown parameter: %s does not define it", b.manifest.Extends)}
+		}
+		v, err := merge(k, old, b.params[k])
+		if err != nil {
+			var pe *ParamError
+			if errors.As(err, &pe) {
+				pe.File = pfName
+			}
+			return nil, err
+		}
+		params[k] = v
+	}
+	points := maps.Clone(parent.points)
+	maps.Copy(points, b.points)
+	m := b.manifest
+	m.Sources = append(slices.Clone(m.Sources), parent.manifest.Sources...)
+	m.Unconfirmed = append(slices.Clone(m.Unconfirmed), parent.manifest.Unconfirmed...)
+	types := maps.Clone(parent.manifest.ParamTypes)
+	if types == nil {
+		types = map[string]string{}
+	}
+	maps.Copy(types, m.ParamTypes)
+	m.ParamTypes = types
+	return &bundle{
+		manifest: m,
+		params:   params,
+		points:   points,
+		library:  append(slices.Clone(parent.library), b.library...),
+		files:    append(slices.Clone(parent.files), b.files...),
+		parents:  append([]string{m.Extends}, parent.parents...),
+	}, nil
 }
 
 // digest is the sha256 of the bundle's files (sorted by name) and the

@@ -22,18 +22,30 @@ type Engine struct {
 	ref      dsr.PolicyRef
 	cal      *calendar.Calendar
 	params   map[string]any
-	stage1   *regoStage
-	stage2   *regoStage
 	manifest manifest
+	parents  []string
+	stages   [2]stagePlan
+	useRego  bool
+	useCEL   bool
+	celArgs  map[string]any // params as CEL sees them
+}
+
+// stagePlan is how one stage's decision points are evaluated: the Rego ones
+// in one prepared query, each CEL one as its own program.
+type stagePlan struct {
+	points     []string // the stage's points, in order
+	rego       *regoStage
+	regoPoints []string
+	cel        []*celPoint // indexed like points; nil where the point is Rego
 }
 
 var _ dsr.Rules = (*Engine)(nil)
 
-// Load reads a bundle (a folder with manifest.json, params.json and Rego
-// modules, as an fs.FS: use Bundle for an embedded profile or os.DirFS for
-// a folder), applies the options, and compiles every decision point once.
-// A bad bundle fails here with a *LoadError (file:line:col) or a
-// *ParamError, both matching ErrBadBundle.
+// Load reads a bundle (a folder with manifest.json, params.json and rule
+// files, as an fs.FS: use Bundle for an embedded profile or os.DirFS for a
+// folder), merges the bundle it extends, applies the options, and compiles
+// every decision point once, in Rego or CEL. A bad bundle fails here with a
+// *LoadError (file:line:col) or a *ParamError, both matching ErrBadBundle.
 func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) {
 	cfg := config{calendar: calendar.Default()}
 	for _, o := range opts {
@@ -55,35 +67,80 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 	if err := checkDeadlines("option", params); err != nil {
 		return nil, err
 	}
-	mods, err := parseRego(b)
+	ruleParams, err := typedParams(b.manifest.ParamTypes, params)
 	if err != nil {
 		return nil, err
 	}
-	stages, err := prepareRego(ctx, mods, params, stage1Points, stage2Points)
-	if err != nil {
-		return nil, err
+	e := &Engine{
+		cal: cfg.calendar, params: params, manifest: b.manifest, parents: b.parents,
 	}
-	return &Engine{
-		ref: dsr.PolicyRef{
-			Name: b.manifest.Name, Version: b.manifest.Version,
-			Digest: digest(b.files, params), Engine: "rego",
-		},
-		cal:      cfg.calendar,
-		params:   params,
-		stage1:   stages[0],
-		stage2:   stages[1],
-		manifest: b.manifest,
-	}, nil
+	var regoPoints [2][]string
+	for i, points := range [2][]string{stage1Points, stage2Points} {
+		e.stages[i] = stagePlan{points: points, cel: make([]*celPoint, len(points))}
+		for _, p := range points {
+			if b.points[p].isCEL() {
+				e.useCEL = true
+			} else {
+				e.useRego = true
+				regoPoints[i] = append(regoPoints[i], p)
+			}
+		}
+		e.stages[i].regoPoints = regoPoints[i]
+	}
+	if e.useRego {
+		mods, err := parseRego(b)
+		if err != nil {
+			return nil, err
+		}
+		stages, err := prepareRego(ctx, mods, ruleParams, regoPoints[0], regoPoints[1])
+		if err != nil {
+			return nil, err
+		}
+		e.stages[0].rego, e.stages[1].rego = stages[0], stages[1]
+	}
+	if e.useCEL {
+		env, err := newCELEnv()
+		if err != nil {
+			return nil, fmt.Errorf("policies: CEL environment: %w", err)
+		}
+		for i := range e.stages {
+			st := &e.stages[i]
+			for j, p := range st.points {
+				if src := b.points[p]; src.isCEL() {
+					if st.cel[j], err = compileCEL(env, p, src); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+		e.celArgs = celParams(ruleParams).(map[string]any)
+	}
+	engines := map[bool]string{true: "rego", false: "cel"}[e.useRego]
+	if e.useRego && e.useCEL {
+		engines = "rego+cel"
+	}
+	e.ref = dsr.PolicyRef{
+		Name: b.manifest.Name, Version: b.manifest.Version,
+		Digest: digest(b.files, params), Engine: engines,
+	}
+	return e, nil
 }
 
-// Policy names the bundle, its version and content digest.
+// Policy names the bundle, its version and content digest, and the engines
+// that evaluate it.
 func (e *Engine) Policy() dsr.PolicyRef { return e.ref }
 
+// Extends lists the bundles this one extends, nearest first.
+func (e *Engine) Extends() []string { return slices.Clone(e.parents) }
+
 // Sources lists the sources the bundle's manifest names, and the values it
-// carries over unconfirmed.
+// carries over unconfirmed (an overlay's first, then its parents').
 func (e *Engine) Sources() (sources, unconfirmed []string) {
 	return slices.Clone(e.manifest.Sources), slices.Clone(e.manifest.Unconfirmed)
 }
+
+// Description is the bundle's one-line description.
+func (e *Engine) Description() string { return e.manifest.Description }
 
 // Assess validates the case and decides eligibility, consent, rating, review
 // type and the actions due, with the reasons for each. An invalid case
@@ -97,53 +154,84 @@ func (e *Engine) Assess(ctx context.Context, c dsr.Case) (dsr.Assessment, error)
 	return e.assess(ctx, &c, &f)
 }
 
+// inputs holds the case as each engine sees it, built only for the engines
+// the bundle uses.
+type inputs struct {
+	rego ast.Object
+	cel  *celActivation
+}
+
+// evalStage evaluates one stage's points into out (indexed like the
+// stage's points).
+func (e *Engine) evalStage(ctx context.Context, st *stagePlan, in *inputs, out []decision) error {
+	if st.rego != nil {
+		arr, err := st.rego.eval(ctx, in.rego)
+		if err != nil {
+			return err
+		}
+		k := 0
+		for j, p := range st.points {
+			if st.cel[j] != nil {
+				continue
+			}
+			if out[j], err = decodeRego(p, arr.Elem(k)); err != nil {
+				return err
+			}
+			k++
+		}
+	}
+	for j, cp := range st.cel {
+		if cp == nil {
+			continue
+		}
+		var err error
+		if out[j], err = cp.eval(ctx, in.cel); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Assessment, error) {
-	in := buildInput(c, f)
-	out1, err := e.stage1.eval(ctx, in)
-	if err != nil {
-		return dsr.Assessment{}, err
+	var in inputs
+	if e.useRego {
+		in.rego = buildInput(c, f)
 	}
-	elig, err := decodeRego("eligibility", out1.Elem(0))
-	if err != nil {
-		return dsr.Assessment{}, err
+	if e.useCEL {
+		in.cel = buildCELInput(c, f, e.celArgs)
 	}
-	cons, err := decodeRego("consent", out1.Elem(1))
-	if err != nil {
-		return dsr.Assessment{}, err
-	}
-	rat, err := decodeRego("rating", out1.Elem(2))
-	if err != nil {
+	var d1 [3]decision // eligibility, consent, rating
+	if err := e.evalStage(ctx, &e.stages[0], &in, d1[:]); err != nil {
 		return dsr.Assessment{}, err
 	}
 	a := dsr.Assessment{AsOf: c.AsOf, Policy: e.ref}
-	if err := e.applyStage1(&a, f, elig, cons, rat); err != nil {
+	if err := e.applyStage1(&a, f, d1[0], d1[1], d1[2]); err != nil {
 		return dsr.Assessment{}, err
 	}
-
 	consentDate := 0
 	if a.Consent.Valid && len(f.Consent) > 0 {
 		consentDate = f.Consent[len(f.Consent)-1].Date.Days()
 	}
-	in.Insert(kDecisions, ast.ObjectTerm(
-		[2]*ast.Term{kEligible, boolTerm(a.Eligible)},
-		[2]*ast.Term{kConsentValid, boolTerm(a.Consent.Valid)},
-		[2]*ast.Term{kOnRegister, boolTerm(a.OnRegister)},
-		[2]*ast.Term{kRating, strTerm(a.Rating.String())},
-		[2]*ast.Term{kConsentDate, ast.IntNumberTerm(consentDate)},
-	))
-	out2, err := e.stage2.eval(ctx, in)
-	if err != nil {
+	if in.rego != nil {
+		in.rego.Insert(kDecisions, ast.ObjectTerm(
+			[2]*ast.Term{kEligible, boolTerm(a.Eligible)},
+			[2]*ast.Term{kConsentValid, boolTerm(a.Consent.Valid)},
+			[2]*ast.Term{kOnRegister, boolTerm(a.OnRegister)},
+			[2]*ast.Term{kRating, strTerm(a.Rating.String())},
+			[2]*ast.Term{kConsentDate, ast.IntNumberTerm(consentDate)},
+		))
+	}
+	if in.cel != nil {
+		in.cel.decisions = &celDecisions{
+			Eligible: a.Eligible, ConsentValid: a.Consent.Valid, OnRegister: a.OnRegister,
+			Rating: a.Rating.String(), ConsentDate: consentDate,
+		}
+	}
+	var d2 [2]decision // actions, review_cadence
+	if err := e.evalStage(ctx, &e.stages[1], &in, d2[:]); err != nil {
 		return dsr.Assessment{}, err
 	}
-	acts, err := decodeRego("actions", out2.Elem(0))
-	if err != nil {
-		return dsr.Assessment{}, err
-	}
-	cad, err := decodeRego("review_cadence", out2.Elem(1))
-	if err != nil {
-		return dsr.Assessment{}, err
-	}
-	if err := e.applyStage2(&a, c, cons, acts, cad); err != nil {
+	if err := e.applyStage2(&a, c, d1[1], d2[0], d2[1]); err != nil {
 		return dsr.Assessment{}, err
 	}
 	return a, nil

@@ -217,3 +217,37 @@ func checkDeadline(file, path string, v any) error {
 	}
 	return nil
 }
+
+// typedParams returns the parameters as the rules see them: those the
+// manifest types as "date" turn from ISO dates into day numbers (null stays
+// null). A value that is not a date is a *ParamError.
+func typedParams(types map[string]string, params map[string]any) (map[string]any, error) {
+	if len(types) == 0 {
+		return params, nil
+	}
+	out := maps.Clone(params)
+	for _, name := range slices.Sorted(maps.Keys(types)) {
+		switch t := types[name]; t {
+		case "date":
+			v, ok := out[name]
+			if !ok {
+				return nil, &ParamError{File: manifestFile, Param: name, Problem: "param_types names a parameter the bundle does not define"}
+			}
+			if v == nil {
+				continue
+			}
+			s, ok := v.(string)
+			if !ok {
+				return nil, &ParamError{File: "option", Param: name, Problem: fmt.Sprintf("want a date (YYYY-MM-DD), got %s", kindOf(v))}
+			}
+			d, err := calendar.ParseDate(s)
+			if err != nil {
+				return nil, &ParamError{File: "option", Param: name, Problem: err.Error()}
+			}
+			out[name] = json.Number(fmt.Sprint(d.Days()))
+		default:
+			return nil, &ParamError{File: manifestFile, Param: name, Problem: fmt.Sprintf("unknown parameter type %q (want date)", t)}
+		}
+	}
+	return out, nil
+}

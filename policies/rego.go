@@ -49,6 +49,9 @@ func parseRego(b *bundle) ([]*ast.Module, error) {
 	}
 	for _, point := range Points {
 		src := b.points[point]
+		if src.isCEL() {
+			continue
+		}
 		m, err := parse(src)
 		if err != nil {
 			return nil, err
@@ -112,6 +115,10 @@ func prepareRego(ctx context.Context, mods []*ast.Module, params map[string]any,
 	}
 	out := make([]*regoStage, 0, len(stages))
 	for _, points := range stages {
+		if len(points) == 0 {
+			out = append(out, nil)
+			continue
+		}
 		// x is an array of the points' decisions, in the order of points:
 		// cheaper to build and read than an object keyed by point.
 		var q strings.Builder

@@ -17,6 +17,11 @@ Usage:
       assessment as JSON. Default policy: %s.
   dsr schema case|assessment
       Print the JSON Schema of a case or of an assessment.
+  dsr demo [--db FILE]
+      Create (or reopen) a SQLite register of synthetic people and print its
+      worklist. Run 'dsr demo -h' for the options.
+  dsr register add|record|report|agree|remove|due|verify|history --db FILE ...
+      Keep a register in a SQLite file. Run 'dsr register help'.
   dsr help
       Print this text.
 

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/consent"
+	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/dsr/sqlitestore"
+	"github.com/dsrkit/dsrkit/policies"
+)
+
+const registerUsageText = `Usage: dsr register COMMAND --db FILE [--by ID --role ROLE] [options] ARGS
+
+Keep a Dynamic Support Register in a SQLite file (created if missing).
+Writes name who makes them with --by and --role (a member of staff).
+
+Commands:
+  add FILE|-                 add a person: JSON {"person": {...}, "name", "address",
+                             "circumstances": {...}, "events": [...]}; consent for
+                             inclusion must hold today (R-CONS-1)
+  record ID FILE|-           add one event (JSON, as in a case's events)
+  report ID FILE|-           report circumstances (JSON, as in a case) from today
+  agree ID RATING [--reason TEXT]
+                             record the rating the multi-agency meeting agreed
+  remove ID REASON [--evidence REF]
+                             no_longer_at_risk (needs --evidence), consent_withdrawn,
+                             aged_out, moved_area or died (R-REM-1)
+  due [--as-of DATE]         print the worklist
+  verify                     check the log's hash chain
+  history ID                 print a person's timeline with the rules that fired
+
+Options:
+  --db FILE       the register file (default dsr.db)
+  --policy NAME   embedded policy bundle (default %s)
+  --json          print due and history as JSON
+`
+
+func registerUsage(w io.Writer) { fmt.Fprintf(w, registerUsageText, policies.DefaultBundle) }
+
+// openRegister opens the SQLite register at file with a policy bundle.
+func openRegister(ctx context.Context, file, policy string, opts ...dsr.Option) (*dsr.Register, *sqlitestore.Store, error) {
+	bundle, err := openBundle(policy)
+	if err != nil {
+		return nil, nil, err
+	}
+	engine, err := policies.Load(ctx, bundle)
+	if err != nil {
+		return nil, nil, fmt.Errorf("loading policy %s: %w", policy, err)
+	}
+	store, err := sqlitestore.Open(ctx, file)
+	if err != nil {
+		return nil, nil, err
+	}
+	reg, err := dsr.Open(ctx, store, engine, append([]dsr.Option{dsr.WithConsentPolicy(consent.National2023)}, opts...)...)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return reg, store, nil
+}
+
+// runRegister is `dsr register COMMAND ...`.
+func runRegister(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		if len(args) == 0 {
+			registerUsage(stderr)
+			return exitUsage
+		}
+		registerUsage(stdout)
+		return exitOK
+	}
+	cmd := args[0]
+	fset := flag.NewFlagSet("register "+cmd, flag.ContinueOnError)
+	fset.SetOutput(io.Discard)
+	db := fset.String("db", "dsr.db", "register file")
+	policy := fset.String("policy", policies.DefaultBundle, "policy bundle")
+	byID := fset.String("by", "", "staff id")
+	role := fset.String("role", "", "staff role")
+	reason := fset.String("reason", "", "reason")
+	evidence := fset.String("evidence", "", "evidence reference")
+	asOfFlag := fset.String("as-of", "", "date")
+	asJSON := fset.Bool("json", false, "JSON output")
+	pos, err := parseInterleaved(fset, args[1:])
+	if err != nil {
+		errorf(stderr, "register %s: %v", cmd, err)
+		registerUsage(stderr)
+		return exitUsage
+	}
+	want := map[string]int{"add": 1, "record": 2, "report": 2, "agree": 2, "remove": 2, "due": 0, "verify": 0, "history": 1}
+	n, ok := want[cmd]
+	if !ok {
+		errorf(stderr, "register: unknown command %q", cmd)
+		registerUsage(stderr)
+		return exitUsage
+	}
+	if len(pos) != n {
+		errorf(stderr, "register %s: want %d arguments, got %d", cmd, n, len(pos))
+		registerUsage(stderr)
+		return exitUsage
+	}
+	by := dsr.Actor{ID: *byID, Role: *role}
+	reg, store, err := openRegister(ctx, *db, *policy)
+	if err != nil {
+		errorf(stderr, "register: %v", err)
+		return exitFailure
+	}
+	defer store.Close()
+	today := calendar.DateOf(time.Now())
+
+	switch cmd {
+	case "add":
+		var np dsr.NewPerson
+		if code := readJSON(pos[0], stdin, stderr, &np); code != exitOK {
+			return code
+		}
+		err = reg.Add(ctx, np, by)
+	case "record":
+		var ev dsr.Event
+		if code := readJSON(pos[1], stdin, stderr, &ev); code != exitOK {
+			return code
+		}
+		err = reg.Record(ctx, pos[0], ev, by)
+	case "report":
+		var c dsr.Circumstances
+		if code := readJSON(pos[1], stdin, stderr, &c); code != exitOK {
+			return code
+		}
+		err = reg.Report(ctx, pos[0], today, c, by)
+	case "agree":
+		var r dsr.Rating
+		if r, err = dsr.ParseRating(pos[1]); err == nil {
+			err = reg.Agree(ctx, pos[0], r, *reason, by)
+		}
+	case "remove":
+		err = reg.Remove(ctx, pos[0], dsr.RemovalReason(pos[1]), by, *evidence)
+	case "due":
+		asOf := today
+		if *asOfFlag != "" {
+			if asOf, err = calendar.ParseDate(*asOfFlag); err != nil {
+				errorf(stderr, "register due: --as-of: %v", err)
+				return exitUsage
+			}
+		}
+		var items []dsr.WorkItem
+		if items, err = reg.Due(ctx, asOf); err == nil {
+			if *asJSON {
+				err = writeJSON(stdout, items)
+			} else {
+				printWorklist(stdout, items, asOf)
+			}
+		}
+	case "verify":
+		if err = reg.Verify(ctx); err == nil {
+			fmt.Fprintln(stdout, "log verified: every record links to the one before")
+		}
+	case "history":
+		var h []dsr.HistoryEntry
+		if h, err = reg.History(ctx, pos[0]); err == nil {
+			if *asJSON {
+				err = writeJSON(stdout, h)
+			} else {
+				printHistory(stdout, pos[0], h)
+			}
+		}
+	}
+	if err != nil {
+		return reportRegisterError(stderr, cmd, err)
+	}
+	return exitOK
+}
+
+func reportRegisterError(stderr io.Writer, cmd string, err error) int {
+	if errors.Is(err, dsr.ErrConsentRequired) || !errors.Is(err, dsr.ErrInvalid) {
+		errorf(stderr, "register %s: %v", cmd, err)
+		return exitFailure
+	}
+	for _, e := range flatten(errors.Unwrap(err)) {
+		errorf(stderr, "register %s: invalid: %v", cmd, e)
+	}
+	if errors.Unwrap(err) == nil {
+		errorf(stderr, "register %s: %v", cmd, err)
+	}
+	return exitUsage
+}
+
+func readJSON(name string, stdin io.Reader, stderr io.Writer, v any) int {
+	raw, err := readInput(name, stdin)
+	if err != nil {
+		errorf(stderr, "register: %v", err)
+		return exitFailure
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		errorf(stderr, "register: invalid JSON in %s: %v", name, err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func ratingWord(r dsr.Rating) string {
+	if r == dsr.Unrated {
+		return "-"
+	}
+	return strings.ToUpper(r.String())
+}
+
+// printWorklist prints the worklist as a table.
+func printWorklist(w io.Writer, items []dsr.WorkItem, asOf calendar.Date) {
+	overdue := 0
+	for _, it := range items {
+		if it.Overdue {
+			overdue++
+		}
+	}
+	fmt.Fprintf(w, "Worklist on %s: %d items, %d overdue\n\n", asOf, len(items), overdue)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PERSON\tSUGGESTED\tAGREED\tACTION\tRULE\tDUE\tOVERDUE")
+	for _, it := range items {
+		who := it.PersonID
+		if it.ReferralID != "" {
+			who = "request " + it.ReferralID
+		}
+		agreed := ratingWord(it.AgreedRating)
+		if it.AgreedRating != dsr.Unrated && it.AgreedRating != it.Rating {
+			agreed += " (differs)"
+		}
+		due := it.DueDate().String()
+		if !it.DueAt.IsZero() {
+			due = it.DueAt.In(calendar.London).Format("2006-01-02 15:04")
+		}
+		od := ""
+		if it.Overdue {
+			od = fmt.Sprintf("yes, %d days", asOf.Sub(it.DueDate()))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", who, ratingWord(it.Rating), agreed, it.Kind, it.Rule, due, od)
+	}
+	tw.Flush()
+}
+
+// printHistory prints a person's timeline.
+func printHistory(w io.Writer, id string, h []dsr.HistoryEntry) {
+	fmt.Fprintf(w, "History of %s: %d records\n\n", id, len(h))
+	for _, e := range h {
+		fmt.Fprintf(w, "#%d  %s  %s  by %s (%s)\n", e.Version, e.At.In(calendar.London).Format("2006-01-02 15:04"), e.Type, e.By.ID, e.By.Role)
+		switch {
+		case e.Erased:
+			fmt.Fprintln(w, "    erased after consent was withdrawn (R-CONS-4): only the audit trail remains")
+			continue
+		case e.Summary != "":
+			fmt.Fprintf(w, "    %s\n", e.Summary)
+		}
+		if e.Rules != nil {
+			fmt.Fprintf(w, "    on register: %v  suggested: %s  agreed: %s\n", e.OnRegister, ratingWord(e.Rating), ratingWord(e.AgreedRating))
+			fmt.Fprintf(w, "    rules: %s\n", strings.Join(e.Rules, " "))
+		}
+	}
+}

@@ -1,0 +1,199 @@
+// Package memstore is an in-memory dsr.Store, for tests and examples. It
+// keeps nothing once the process ends. It is safe for concurrent use.
+//
+// Destroying a stream's key drops the store's only copy of it, so the
+// stream's payloads cannot be opened again (R-CONS-4). Go's garbage
+// collector decides when the memory is reused; the key's bytes are zeroed
+// at once.
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dsrkit/dsrkit/dsr"
+)
+
+// Store is an in-memory dsr.Store. The zero value is not usable; call New.
+type Store struct {
+	mu      sync.RWMutex
+	log     []dsr.Record
+	streams map[string]*stream
+	closed  bool
+}
+
+type stream struct {
+	key       []byte
+	destroyed bool
+	seqs      []int // indexes into log
+}
+
+var _ dsr.Store = (*Store)(nil)
+
+// New returns an empty store.
+func New() *Store { return &Store{streams: map[string]*stream{}} }
+
+func clone(r dsr.Record) dsr.Record {
+	r.Payload = slices.Clone(r.Payload)
+	r.Prev = slices.Clone(r.Prev)
+	r.Hash = slices.Clone(r.Hash)
+	return r
+}
+
+// Append implements dsr.Store.
+func (s *Store) Append(ctx context.Context, req dsr.AppendRequest) ([]dsr.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, fmt.Errorf("memstore: closed")
+	}
+	st := s.streams[req.Stream]
+	var version int64
+	if st != nil {
+		version = int64(len(st.seqs))
+	}
+	if version != req.Expected {
+		return nil, fmt.Errorf("memstore: stream %s is at version %d, not %d: %w", req.Stream, version, req.Expected, dsr.ErrConflict)
+	}
+	if err := dsr.CheckAppend(req, st != nil && st.destroyed); err != nil {
+		return nil, err
+	}
+	out := make([]dsr.Record, len(req.Records))
+	var prev []byte
+	if n := len(s.log); n > 0 {
+		prev = s.log[n-1].Hash
+	}
+	for i, r := range req.Records {
+		r = clone(r)
+		r.Stream = req.Stream
+		r.At = r.At.UTC()
+		r.Seq = int64(len(s.log) + i + 1)
+		r.Version = version + int64(i) + 1
+		r.Prev = slices.Clone(prev)
+		r.Hash = dsr.ChainHash(&r)
+		prev = r.Hash
+		out[i] = r
+	}
+	// Nothing has changed yet; now apply everything at once.
+	if st == nil {
+		st = &stream{key: slices.Clone(req.NewKey)}
+		s.streams[req.Stream] = st
+	}
+	for i := range out {
+		st.seqs = append(st.seqs, len(s.log))
+		s.log = append(s.log, clone(out[i]))
+	}
+	if req.DestroyKey {
+		clear(st.key)
+		st.key, st.destroyed = nil, true
+	}
+	return out, nil
+}
+
+func (s *Store) snapshot(name string, st *stream) dsr.Stream {
+	out := dsr.Stream{Name: name, Version: int64(len(st.seqs)), Key: slices.Clone(st.key), KeyDestroyed: st.destroyed}
+	out.Records = make([]dsr.Record, len(st.seqs))
+	for i, j := range st.seqs {
+		out.Records[i] = clone(s.log[j])
+	}
+	return out
+}
+
+// Stream implements dsr.Store.
+func (s *Store) Stream(ctx context.Context, name string) (dsr.Stream, error) {
+	if err := ctx.Err(); err != nil {
+		return dsr.Stream{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	st := s.streams[name]
+	if st == nil {
+		return dsr.Stream{}, fmt.Errorf("memstore: stream %s: %w", name, dsr.ErrNotFound)
+	}
+	return s.snapshot(name, st), nil
+}
+
+// Streams implements dsr.Store.
+func (s *Store) Streams(ctx context.Context, prefix string, fn func(dsr.Stream) error) error {
+	s.mu.RLock()
+	var names []string
+	for n := range s.streams {
+		if strings.HasPrefix(n, prefix) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	snaps := make([]dsr.Stream, len(names))
+	for i, n := range names {
+		snaps[i] = s.snapshot(n, s.streams[n])
+	}
+	s.mu.RUnlock()
+	for _, sn := range snaps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(sn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Log implements dsr.Store.
+func (s *Store) Log(ctx context.Context, fn func(dsr.Record) error) error {
+	s.mu.RLock()
+	recs := make([]dsr.Record, len(s.log))
+	for i := range s.log {
+		recs[i] = clone(s.log[i])
+	}
+	s.mu.RUnlock()
+	for _, r := range recs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close implements dsr.Store; later calls to Append fail.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	return nil
+}
+
+// Tamper runs fn on the stored record at seq (from 1) behind the register's
+// back, as an attacker with access to the memory would. It is for tests of
+// dsr.Register.Verify.
+func (s *Store) Tamper(seq int64, fn func(*dsr.Record)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(&s.log[seq-1])
+}
+
+// Raw returns every byte the store holds for a stream: its payloads and
+// its key, if any. Tests use it to show that nothing identifiable can be
+// recovered after erasure.
+func (s *Store) Raw() [][]byte {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out [][]byte
+	for _, r := range s.log {
+		out = append(out, slices.Clone(r.Payload), []byte(r.Stream+r.Type+r.ActorID+r.ActorRole))
+	}
+	for n, st := range s.streams {
+		out = append(out, []byte(n), slices.Clone(st.key))
+	}
+	return out
+}

@@ -1,0 +1,665 @@
+package dsr
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dsrkit/dsrkit/calendar"
+)
+
+// Register is the Dynamic Support Register: an append-only, per-person log
+// of events kept in a Store, refusing identifiable data without valid
+// consent (R-CONS-1), encrypting each person's records with their own key
+// and destroying it when consent is withdrawn (R-CONS-4), chaining every
+// record to the one before it so tampering shows (Verify), and building the
+// worklist of what is due across the register (Due) from each person's
+// assessment by the Rules.
+//
+// Every write names who made it (an Actor) and takes its time from the
+// register's clock (WithClock). Writes are optimistic: a write reads the
+// person's stream, checks it, and appends naming the version it read, so a
+// concurrent writer gets ErrConflict rather than a silent interleave; the
+// caller reads again and retries.
+//
+// A Register is safe for concurrent use.
+type Register struct {
+	store    Store
+	rules    Rules
+	consent  ConsentPolicy
+	clock    func() time.Time
+	cal      *calendar.Calendar
+	referral calendar.Deadline
+	workers  int
+	// dueCache holds each person's worklist items by stream, for the
+	// version and date they were assessed at (see Due).
+	dueCache sync.Map
+}
+
+// ConsentPolicy decides whether consent for inclusion holds for a case
+// (R-CONS-1..5). consent.Params implements it.
+type ConsentPolicy interface {
+	Consent(c *Case) ConsentDecision
+}
+
+// Option configures a Register at Open.
+type Option func(*Register) error
+
+// WithClock sets the clock the register reads for the time of each write
+// and for "today". The default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(r *Register) error {
+		if now == nil {
+			return fmt.Errorf("%w: WithClock: nil clock", ErrInvalid)
+		}
+		r.clock = now
+		return nil
+	}
+}
+
+// WithConsentPolicy sets how the register decides consent at its gate
+// (R-CONS-1), for example consent.National2023. Without it the register
+// asks the Rules and uses the assessment's consent decision.
+func WithConsentPolicy(p ConsentPolicy) Option {
+	return func(r *Register) error {
+		if p == nil {
+			return fmt.Errorf("%w: WithConsentPolicy: nil policy", ErrInvalid)
+		}
+		r.consent = p
+		return nil
+	}
+}
+
+// WithCalendar sets the calendar that dates referral decision deadlines;
+// the default is calendar.Default().
+func WithCalendar(c *calendar.Calendar) Option {
+	return func(r *Register) error {
+		if c == nil {
+			return fmt.Errorf("%w: WithCalendar: nil calendar", ErrInvalid)
+		}
+		r.cal = c
+		return nil
+	}
+}
+
+// WithReferralDeadline sets the area's deadline for deciding a request to
+// join the register (R-REQ-1). The default is 28 days (Norfolk).
+func WithReferralDeadline(d calendar.Deadline) Option {
+	return func(r *Register) error {
+		if err := d.Validate(); err != nil {
+			return fmt.Errorf("%w: WithReferralDeadline: %w", ErrInvalid, err)
+		}
+		r.referral = d
+		return nil
+	}
+}
+
+// WithWorkers sets how many people Due assesses at once; the default is
+// runtime.GOMAXPROCS(0).
+func WithWorkers(n int) Option {
+	return func(r *Register) error {
+		if n < 1 {
+			return fmt.Errorf("%w: WithWorkers: %d workers, want at least 1", ErrInvalid, n)
+		}
+		r.workers = n
+		return nil
+	}
+}
+
+// DefaultReferralDeadline is the decision deadline for a request to join
+// when the area sets none (R-REQ-1; Norfolk's 28 days).
+var DefaultReferralDeadline = calendar.Deadline{N: 28, Unit: calendar.Days}
+
+// Open returns a register over store, assessing people with rules. The
+// store stays the caller's to close.
+func Open(ctx context.Context, store Store, rules Rules, opts ...Option) (*Register, error) {
+	if store == nil {
+		return nil, fmt.Errorf("%w: dsr.Open: nil store", ErrInvalid)
+	}
+	if rules == nil {
+		return nil, fmt.Errorf("%w: dsr.Open: nil rules", ErrInvalid)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r := &Register{
+		store: store, rules: rules, clock: time.Now, cal: calendar.Default(),
+		referral: DefaultReferralDeadline, workers: runtime.GOMAXPROCS(0),
+	}
+	for _, o := range opts {
+		if err := o(r); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// Actor is the member of staff who makes a change: their id in the host's
+// directory and their role ("care coordinator", "commissioner"). It is
+// kept in the clear for audit, so it must never be the person's own
+// details.
+type Actor struct {
+	ID   string `json:"id"`
+	Role string `json:"role"`
+}
+
+func (a Actor) validate() error {
+	var errs []error
+	if strings.TrimSpace(a.ID) == "" {
+		errs = append(errs, invalid("by.id", "", "required: who made the change"))
+	}
+	if strings.TrimSpace(a.Role) == "" {
+		errs = append(errs, invalid("by.role", "", "required: the role of who made the change"))
+	}
+	return errors.Join(errs...)
+}
+
+// Details are the identifiable details the register holds about a person:
+// the Person (NHS number, date of birth, postcode and the rest), their name
+// and address. None of it is held without valid consent for inclusion
+// (R-CONS-1).
+type Details struct {
+	Person  Person `json:"person"`
+	Name    string `json:"name,omitempty"`
+	Address string `json:"address,omitempty"`
+}
+
+// NewPerson is a person to add to the register: their details, what the
+// multi-agency team reports now, and their history so far, which must
+// include consent for inclusion that holds today (R-CONS-1).
+type NewPerson struct {
+	Details
+	Circumstances Circumstances `json:"circumstances"`
+	Events        []Event       `json:"events"`
+}
+
+// Record types the register writes besides the events of a person's
+// history (EventType values).
+const (
+	RecordPersonAdded     = "person_added"
+	RecordDetailsUpdated  = "details_updated"
+	RecordCircumstances   = "circumstances_reported"
+	RecordPersonRemoved   = "person_removed"
+	RecordReferralMade    = "referral_made"
+	RecordReferralDecided = "referral_decided"
+)
+
+const (
+	personStreamPrefix     = "person/"
+	referralStreamPrefix   = "referral/"
+	maxAppendRecordsPerAdd = 10_000
+)
+
+// PersonStream and ReferralStream name the streams of a person and a
+// request to join.
+func PersonStream(id string) string { return personStreamPrefix + id }
+
+// ReferralStream names the stream of a request to join (see PersonStream).
+func ReferralStream(id string) string { return referralStreamPrefix + id }
+
+// payload is the content of a record, sealed in Record.Payload. Exactly the
+// fields of the record's type are set.
+type payload struct {
+	Details       *Details       `json:"details,omitempty"`
+	Event         *Event         `json:"event,omitempty"`
+	Date          calendar.Date  `json:"date,omitzero"`
+	Circumstances *Circumstances `json:"circumstances,omitempty"`
+	Removal       *Removal       `json:"removal,omitempty"`
+	Referral      *Referral      `json:"referral,omitempty"`
+	Decision      *Decision      `json:"decision,omitempty"`
+	// More marks a record that is not the last of its write.
+	More bool `json:"more,omitempty"`
+}
+
+// WriteOption refines one write.
+type WriteOption func(*writeOpts)
+
+type writeOpts struct {
+	expect    int64
+	hasExpect bool
+}
+
+// IfVersion makes a write apply only if the person's stream is still at
+// version v (see Register.Version); otherwise it returns ErrConflict and
+// writes nothing.
+func IfVersion(v int64) WriteOption {
+	return func(o *writeOpts) { o.expect, o.hasExpect = v, true }
+}
+
+func (r *Register) today() calendar.Date { return calendar.DateOf(r.clock()) }
+
+// draft is a record to append, before sealing.
+type draft struct {
+	typ string
+	p   payload
+}
+
+// append seals drafts with the stream's key and appends them naming the
+// expected version. key is the stream's key (a new one when expected is 0).
+func (r *Register) append(ctx context.Context, stream string, expected int64, key []byte, by Actor, destroy bool, drafts ...draft) error {
+	now := r.clock().UTC()
+	g, err := gcm(key)
+	if err != nil {
+		return err
+	}
+	recs := make([]Record, len(drafts))
+	for i, d := range drafts {
+		d.p.More = i < len(drafts)-1
+		pt, err := json.Marshal(d.p)
+		if err != nil {
+			return fmt.Errorf("dsr: encoding %s: %w", d.typ, err)
+		}
+		sealed := seal(g, stream, expected+int64(i)+1, d.typ, pt)
+		recs[i] = Record{Stream: stream, Type: d.typ, At: now, ActorID: by.ID, ActorRole: by.Role, Payload: sealed}
+	}
+	req := AppendRequest{Stream: stream, Expected: expected, Records: recs, DestroyKey: destroy}
+	if expected == 0 {
+		req.NewKey = key
+	}
+	if _, err := r.store.Append(ctx, req); err != nil {
+		return fmt.Errorf("dsr: appending to %s: %w", stream, err)
+	}
+	return nil
+}
+
+// consentOn decides consent for inclusion for c (R-CONS-1..5).
+func (r *Register) consentOn(ctx context.Context, c *Case) (ConsentDecision, error) {
+	if r.consent != nil {
+		return r.consent.Consent(c), nil
+	}
+	a, err := r.rules.Assess(ctx, *c)
+	if err != nil {
+		return ConsentDecision{}, fmt.Errorf("dsr: deciding consent for %q: %w", c.Person.ID, err)
+	}
+	return a.Consent, nil
+}
+
+// Add puts a person on the register with their details, circumstances and
+// history so far, all in one write. Consent for inclusion must hold today
+// among np.Events (R-CONS-1): otherwise Add returns a *ConsentError
+// matching ErrConsentRequired and stores nothing. A person already on the
+// register (or ever added under that id) is ErrConflict; bad input is a
+// *ValidationError matching ErrInvalid.
+func (r *Register) Add(ctx context.Context, np NewPerson, by Actor) error {
+	if err := by.validate(); err != nil {
+		return fmt.Errorf("dsr: adding a person: %w", err)
+	}
+	today := r.today()
+	c := Case{AsOf: today, Person: np.Person, Circumstances: np.Circumstances, Events: np.Events}
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+	}
+	if len(np.Events) > maxAppendRecordsPerAdd {
+		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID,
+			invalid("events", "", "%d events, at most %d in one write", len(np.Events), maxAppendRecordsPerAdd))
+	}
+	dec, err := r.consentOn(ctx, &c)
+	if err != nil {
+		return err
+	}
+	if !dec.Valid {
+		return &ConsentError{PersonID: np.Person.ID, Reasons: dec.Reasons}
+	}
+	details := np.Details
+	circ := np.Circumstances
+	drafts := []draft{{RecordPersonAdded, payload{Details: &details, Date: today}}}
+	for i := range np.Events {
+		ev := np.Events[i]
+		drafts = append(drafts, draft{string(ev.Type), payload{Event: &ev}})
+	}
+	drafts = append(drafts, draft{RecordCircumstances, payload{Date: today, Circumstances: &circ}})
+	return r.append(ctx, PersonStream(np.Person.ID), 0, newKey(), by, false, drafts...)
+}
+
+// writable reads a person for a write: it must exist, not be erased or
+// removed, and be at the version the caller expects.
+func (r *Register) writable(ctx context.Context, id string, opts []WriteOption) (*personState, error) {
+	var o writeOpts
+	for _, f := range opts {
+		f(&o)
+	}
+	st, err := r.person(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if st.erased {
+		return nil, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
+	}
+	if st.removal != nil {
+		return nil, fmt.Errorf("dsr: person %q: %w on %s (%s)", id, ErrRemoved, st.removal.Date, st.removal.Reason)
+	}
+	if o.hasExpect && o.expect != st.version {
+		return nil, fmt.Errorf("dsr: person %q is at version %d, not %d: %w", id, st.version, o.expect, ErrConflict)
+	}
+	return st, nil
+}
+
+// Version returns the version of a person's stream: the number of records
+// written about them. Pass it to IfVersion to make a later write fail with
+// ErrConflict if anyone else wrote in between.
+func (r *Register) Version(ctx context.Context, id string) (int64, error) {
+	s, err := r.store.Stream(ctx, PersonStream(id))
+	if err != nil {
+		return 0, fmt.Errorf("dsr: person %q: %w", id, err)
+	}
+	return s.Version, nil
+}
+
+// Record adds an event to a person's history. The event must be valid and
+// keep the history consistent as of today (a *ValidationError naming the
+// field otherwise). A consent_given must itself make consent for inclusion
+// hold (R-CONS-2, R-CONS-3), or Record returns a *ConsentError and stores
+// nothing. A consent_withdrawn that covers register inclusion removes the
+// person and destroys their key in the same write (R-CONS-4): their
+// records become unreadable and only the audit trail stays.
+func (r *Register) Record(ctx context.Context, id string, ev Event, by Actor, opts ...WriteOption) error {
+	if err := by.validate(); err != nil {
+		return fmt.Errorf("dsr: recording for %q: %w", id, err)
+	}
+	st, err := r.writable(ctx, id, opts)
+	if err != nil {
+		return err
+	}
+	today := r.today()
+	c := st.caseOn(today, true)
+	c.Events = append(c.Events, ev)
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("dsr: recording %s for %q: %w", ev.Type, id, renameEvent(err, len(c.Events)-1))
+	}
+	switch {
+	case ev.Type == EventConsentGiven:
+		upTo := Case{AsOf: ev.Day(), Person: c.Person}
+		for _, e := range c.Events {
+			if !e.Day().After(ev.Day()) {
+				upTo.Events = append(upTo.Events, e)
+			}
+		}
+		dec, err := r.consentOn(ctx, &upTo)
+		if err != nil {
+			return err
+		}
+		if !dec.Valid {
+			return &ConsentError{PersonID: id, Reasons: dec.Reasons}
+		}
+	case ev.Type == EventConsentWithdrawn && ev.HasScope(ScopeDSR):
+		return r.erase(ctx, st, ev, Removal{Reason: RemovedConsentWithdrawn, Date: ev.Day()}, by)
+	}
+	return r.append(ctx, st.stream, st.version, st.key, by, false, draft{string(ev.Type), payload{Event: &ev}})
+}
+
+// erase writes the withdrawal and the removal, and destroys the key.
+func (r *Register) erase(ctx context.Context, st *personState, ev Event, rm Removal, by Actor) error {
+	return r.append(ctx, st.stream, st.version, st.key, by, true,
+		draft{string(EventConsentWithdrawn), payload{Event: &ev}},
+		draft{RecordPersonRemoved, payload{Removal: &rm}})
+}
+
+// renameEvent renames events[i] to event in the errors of validating a
+// case with the new event last.
+func renameEvent(err error, i int) error {
+	prefix := fmt.Sprintf("events[%d]", i)
+	var out []error
+	for _, e := range unjoin(err) {
+		var ve *ValidationError
+		if errors.As(e, &ve) && strings.HasPrefix(ve.Field, prefix) {
+			cp := *ve
+			cp.Field = "event" + strings.TrimPrefix(ve.Field, prefix)
+			e = &cp
+		}
+		out = append(out, e)
+	}
+	return errors.Join(out...)
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// Report records what the multi-agency team reports about a person's
+// circumstances from date on (R-RAG-*): the whole set, replacing the last
+// report for assessments on or after date.
+func (r *Register) Report(ctx context.Context, id string, date calendar.Date, circ Circumstances, by Actor, opts ...WriteOption) error {
+	if err := by.validate(); err != nil {
+		return fmt.Errorf("dsr: reporting for %q: %w", id, err)
+	}
+	if date.IsZero() {
+		return fmt.Errorf("dsr: reporting for %q: %w", id, invalid("date", "", "required"))
+	}
+	if date.After(r.today()) {
+		return fmt.Errorf("dsr: reporting for %q: %w", id, invalid("date", "", "%s is in the future", date))
+	}
+	st, err := r.writable(ctx, id, opts)
+	if err != nil {
+		return err
+	}
+	return r.append(ctx, st.stream, st.version, st.key, by, false, draft{RecordCircumstances, payload{Date: date, Circumstances: &circ}})
+}
+
+// UpdateDetails replaces a person's identifiable details. Consent for
+// inclusion must hold today (R-CONS-1), or it returns a *ConsentError and
+// stores nothing. The person's id cannot change.
+func (r *Register) UpdateDetails(ctx context.Context, id string, d Details, by Actor, opts ...WriteOption) error {
+	if err := by.validate(); err != nil {
+		return fmt.Errorf("dsr: updating %q: %w", id, err)
+	}
+	if d.Person.ID != id {
+		return fmt.Errorf("dsr: updating %q: %w", id, invalid("person.id", "", "%q cannot change to %q", id, d.Person.ID))
+	}
+	st, err := r.writable(ctx, id, opts)
+	if err != nil {
+		return err
+	}
+	c := st.caseOn(r.today(), true)
+	c.Person = d.Person
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("dsr: updating %q: %w", id, err)
+	}
+	dec, err := r.consentOn(ctx, &c)
+	if err != nil {
+		return err
+	}
+	if !dec.Valid {
+		return &ConsentError{PersonID: id, Reasons: dec.Reasons}
+	}
+	return r.append(ctx, st.stream, st.version, st.key, by, false, draft{RecordDetailsUpdated, payload{Details: &d}})
+}
+
+// Agree records the rating the multi-agency meeting agreed today, why and
+// who agreed it (R-RAG-AGREED), as a rating_agreed event. The rules' later
+// suggestions never overwrite it; a difference is reported in each
+// assessment. A reason is required when the agreed rating differs from the
+// rules' suggestion today.
+func (r *Register) Agree(ctx context.Context, id string, rating Rating, reason string, by Actor, opts ...WriteOption) error {
+	if err := by.validate(); err != nil {
+		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, err)
+	}
+	if rating == Unrated || rating > Blue {
+		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, invalid("rating", "R-RAG-AGREED", "want red, amber, green or blue"))
+	}
+	st, err := r.writable(ctx, id, opts)
+	if err != nil {
+		return err
+	}
+	today := r.today()
+	c := st.caseOn(today, true)
+	a, err := r.rules.Assess(ctx, c)
+	if err != nil {
+		return fmt.Errorf("dsr: assessing %q: %w", id, err)
+	}
+	if strings.TrimSpace(reason) == "" && a.Rating != rating {
+		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, invalid("reason", "R-RAG-AGREED",
+			"required: the agreed rating %s differs from the suggested %s", strings.ToUpper(rating.String()), strings.ToUpper(a.Rating.String())))
+	}
+	ev := Event{Type: EventRatingAgreed, Date: today, Rating: rating, Reason: reason, By: by.ID}
+	return r.append(ctx, st.stream, st.version, st.key, by, false, draft{string(EventRatingAgreed), payload{Event: &ev}})
+}
+
+// RemovalReason is why a person leaves the register (R-REM-1).
+type RemovalReason string
+
+// The removal reasons of R-REM-1.
+const (
+	// RemovedNoLongerAtRisk needs the reference of the written
+	// recommendation from the care coordinator or social worker.
+	RemovedNoLongerAtRisk RemovalReason = "no_longer_at_risk"
+	// RemovedConsentWithdrawn erases the person's records (R-CONS-4).
+	RemovedConsentWithdrawn RemovalReason = "consent_withdrawn"
+	// RemovedAgedOut is for a children's register, from the 18th birthday.
+	RemovedAgedOut   RemovalReason = "aged_out"
+	RemovedMovedArea RemovalReason = "moved_area"
+	RemovedDied      RemovalReason = "died"
+)
+
+// RemovalReasons lists the reasons of R-REM-1.
+var RemovalReasons = []RemovalReason{RemovedNoLongerAtRisk, RemovedConsentWithdrawn, RemovedAgedOut, RemovedMovedArea, RemovedDied}
+
+// Removal records a person leaving the register.
+type Removal struct {
+	Reason RemovalReason `json:"reason"`
+	Date   calendar.Date `json:"date"`
+	// Evidence is the reference of the written recommendation (required for
+	// no_longer_at_risk) or other record of the reason.
+	Evidence string `json:"evidence,omitempty"`
+}
+
+// Remove takes a person off the register today for one of the reasons of
+// R-REM-1. no_longer_at_risk needs evidence: the reference of the written
+// recommendation from the care coordinator or social worker; aged_out needs
+// the person to have reached 18; consent_withdrawn erases the person's
+// records as a withdrawal does (R-CONS-4). A removed person stays readable
+// (Case, History) but leaves the worklist and takes no more writes.
+func (r *Register) Remove(ctx context.Context, id string, reason RemovalReason, by Actor, evidence string, opts ...WriteOption) error {
+	if err := by.validate(); err != nil {
+		return fmt.Errorf("dsr: removing %q: %w", id, err)
+	}
+	if !oneOf(reason, RemovalReasons) {
+		return fmt.Errorf("dsr: removing %q: %w", id, invalid("reason", "R-REM-1", "unknown reason %q (want one of no_longer_at_risk, consent_withdrawn, aged_out, moved_area, died)", reason))
+	}
+	if reason == RemovedNoLongerAtRisk && strings.TrimSpace(evidence) == "" {
+		return fmt.Errorf("dsr: removing %q: %w", id, invalid("evidence", "R-REM-1", "no longer at risk needs the reference of the written recommendation from the care coordinator or social worker"))
+	}
+	st, err := r.writable(ctx, id, opts)
+	if err != nil {
+		return err
+	}
+	today := r.today()
+	rm := Removal{Reason: reason, Date: today, Evidence: evidence}
+	switch reason {
+	case RemovedConsentWithdrawn:
+		return r.erase(ctx, st, Event{Type: EventConsentWithdrawn, Date: today}, rm, by)
+	case RemovedAgedOut:
+		if age := st.details.Person.AgeOn(today); age < 18 {
+			return fmt.Errorf("dsr: removing %q: %w", id, invalid("reason", "R-REM-1", "aged out needs the 18th birthday; the person is %d", age))
+		}
+	}
+	return r.append(ctx, st.stream, st.version, st.key, by, false, draft{RecordPersonRemoved, payload{Removal: &rm}})
+}
+
+// Referral is a request to join the register (R-REQ-1). It holds no
+// identifiable data: the person's details are added, with their consent,
+// only once the request is accepted.
+type Referral struct {
+	// ID identifies the request (required).
+	ID string `json:"id"`
+	// PersonID is the local id of the person, if the host has one.
+	PersonID string `json:"person_id,omitempty"`
+	// Source is who asked: self, family or professional (required).
+	Source string `json:"source"`
+	// Received is the date the request came in (required, not after
+	// today).
+	Received calendar.Date `json:"received"`
+	// Summary says what is asked, without identifiable data.
+	Summary string `json:"summary,omitempty"`
+}
+
+// Outcome is the decision on a request to join: accept or decline.
+type Outcome string
+
+// The outcomes of R-REQ-1.
+const (
+	Accept  Outcome = "accept"
+	Decline Outcome = "decline"
+)
+
+// Decision is the decision on a request to join (R-REQ-1).
+type Decision struct {
+	Outcome   Outcome       `json:"outcome"`
+	Date      calendar.Date `json:"date"`
+	Reasons   string        `json:"reasons"`
+	NextSteps string        `json:"next_steps"`
+}
+
+// Refer records a request to join the register. Its decision falls due by
+// the area's deadline from Received (WithReferralDeadline) and is on the
+// worklist until Decide (R-REQ-1). A request id used before is
+// ErrConflict.
+func (r *Register) Refer(ctx context.Context, req Referral, by Actor) error {
+	var errs []error
+	if err := by.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if strings.TrimSpace(req.ID) == "" {
+		errs = append(errs, invalid("id", "", "required"))
+	}
+	if !oneOf(req.Source, ReferralSources) {
+		errs = append(errs, invalid("source", "R-REQ-1", "%q is not one of %s", req.Source, strings.Join(ReferralSources, ", ")))
+	}
+	switch {
+	case req.Received.IsZero():
+		errs = append(errs, invalid("received", "", "required"))
+	case req.Received.After(r.today()):
+		errs = append(errs, invalid("received", "", "%s is in the future", req.Received))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("dsr: referral %q: %w", req.ID, err)
+	}
+	return r.append(ctx, ReferralStream(req.ID), 0, newKey(), by, false, draft{RecordReferralMade, payload{Referral: &req}})
+}
+
+// Decide records the decision on a request to join, today: accept or
+// decline, with reasons and next steps, both required (R-REQ-1). A request
+// already decided is ErrConflict; an unknown one ErrNotFound. Accepting
+// does not add the person: Add does that, with their consent.
+func (r *Register) Decide(ctx context.Context, referralID string, outcome Outcome, reasons, nextSteps string, by Actor) error {
+	var errs []error
+	if err := by.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if outcome != Accept && outcome != Decline {
+		errs = append(errs, invalid("outcome", "R-REQ-1", "%q is not accept or decline", outcome))
+	}
+	if strings.TrimSpace(reasons) == "" {
+		errs = append(errs, invalid("reasons", "R-REQ-1", "required: every decision gives its reasons"))
+	}
+	if strings.TrimSpace(nextSteps) == "" {
+		errs = append(errs, invalid("next_steps", "R-REQ-1", "required: every decision gives the next steps"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("dsr: deciding referral %q: %w", referralID, err)
+	}
+	s, err := r.store.Stream(ctx, ReferralStream(referralID))
+	if err != nil {
+		return fmt.Errorf("dsr: referral %q: %w", referralID, err)
+	}
+	ref, dec, err := readReferral(&s)
+	if err != nil {
+		return err
+	}
+	if dec != nil {
+		return fmt.Errorf("dsr: referral %q was decided on %s (%s): %w", referralID, dec.Date, dec.Outcome, ErrConflict)
+	}
+	today := r.today()
+	if today.Before(ref.Received) {
+		return fmt.Errorf("dsr: deciding referral %q: %w", referralID, invalid("date", "", "today %s is before the request was received on %s", today, ref.Received))
+	}
+	d := Decision{Outcome: outcome, Date: today, Reasons: reasons, NextSteps: nextSteps}
+	return r.append(ctx, s.Name, s.Version, s.Key, by, false, draft{RecordReferralDecided, payload{Decision: &d}})
+}

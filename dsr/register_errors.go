@@ -1,0 +1,56 @@
+package dsr
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// More sentinel errors of the register, matched with errors.Is.
+var (
+	// ErrErased is returned when a person's record was erased after consent
+	// was withdrawn (R-CONS-4): the audit trail remains, the content cannot
+	// be read.
+	ErrErased = errors.New("dsr: record erased")
+	// ErrRemoved is returned for a write to a person who has been removed
+	// from the register (R-REM-1).
+	ErrRemoved = errors.New("dsr: removed from the register")
+	// ErrTampered is returned when the log is not as the register wrote it.
+	ErrTampered = errors.New("dsr: log tampered")
+)
+
+// ConsentError says why the register refused to hold a person's identifiable
+// data: consent for inclusion does not hold (R-CONS-1). It matches
+// ErrConsentRequired with errors.Is. Nothing of the refused write is stored.
+type ConsentError struct {
+	PersonID string
+	// Reasons are the consent decision's reasons, each citing its rule.
+	Reasons []Reason
+}
+
+func (e *ConsentError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "dsr: consent required (R-CONS-1): person %q: no valid consent for inclusion", e.PersonID)
+	for _, r := range e.Reasons {
+		fmt.Fprintf(&b, "; %s: %s", r.Rule, r.Message)
+	}
+	return b.String()
+}
+
+// Is makes a ConsentError match ErrConsentRequired.
+func (e *ConsentError) Is(target error) bool { return target == ErrConsentRequired }
+
+// ChainError is the first broken link Verify found, or a payload that does
+// not open. It matches ErrTampered with errors.Is.
+type ChainError struct {
+	Seq     int64  // the record's position in the log
+	Stream  string // its stream, as stored
+	Problem string // what is wrong
+}
+
+func (e *ChainError) Error() string {
+	return fmt.Sprintf("dsr: log tampered at record %d (%s): %s", e.Seq, e.Stream, e.Problem)
+}
+
+// Is makes a ChainError match ErrTampered.
+func (e *ChainError) Is(target error) bool { return target == ErrTampered }

@@ -1,0 +1,530 @@
+package dsr
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/cipher"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dsrkit/dsrkit/calendar"
+)
+
+// personState is a person's stream read back.
+type personState struct {
+	id, stream string
+	version    int64
+	key        []byte
+	erased     bool
+	added      calendar.Date
+	details    Details
+	events     []Event
+	reports    []report
+	removal    *Removal
+}
+
+type report struct {
+	date calendar.Date
+	circ Circumstances
+}
+
+func (r *Register) person(ctx context.Context, id string) (*personState, error) {
+	s, err := r.store.Stream(ctx, PersonStream(id))
+	if err != nil {
+		return nil, fmt.Errorf("dsr: person %q: %w", id, err)
+	}
+	return decodePerson(id, &s)
+}
+
+// decodePerson opens and folds every record of a person's stream.
+func decodePerson(id string, s *Stream) (*personState, error) {
+	st := &personState{id: id, stream: s.Name, version: s.Version, key: s.Key, erased: s.KeyDestroyed}
+	if st.erased {
+		return st, nil
+	}
+	g, err := gcm(s.Key)
+	if err != nil {
+		return nil, err
+	}
+	for i := range s.Records {
+		p, err := openPayload(g, &s.Records[i])
+		if err != nil {
+			return nil, err
+		}
+		st.apply(&s.Records[i], p)
+	}
+	return st, nil
+}
+
+func openPayload(g cipher.AEAD, rec *Record) (payload, error) {
+	var p payload
+	pt, err := open(g, rec)
+	if err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal(pt, &p); err != nil {
+		return p, &ChainError{Seq: rec.Seq, Stream: rec.Stream, Problem: "payload is not a register record: " + err.Error()}
+	}
+	return p, nil
+}
+
+func (st *personState) apply(rec *Record, p payload) {
+	switch rec.Type {
+	case RecordPersonAdded:
+		st.details, st.added = *p.Details, p.Date
+	case RecordDetailsUpdated:
+		st.details = *p.Details
+	case RecordCircumstances:
+		st.reports = append(st.reports, report{p.Date, *p.Circumstances})
+	case RecordPersonRemoved:
+		st.removal = p.Removal
+	default:
+		if p.Event != nil {
+			st.events = append(st.events, *p.Event)
+		}
+	}
+}
+
+// circumstancesOn returns the latest report dated on or before asOf (the
+// last recorded, among reports of the same date).
+func (st *personState) circumstancesOn(asOf calendar.Date) Circumstances {
+	var best *report
+	for i := range st.reports {
+		rp := &st.reports[i]
+		if !rp.date.After(asOf) && (best == nil || !rp.date.Before(best.date)) {
+			best = rp
+		}
+	}
+	if best == nil {
+		return Circumstances{}
+	}
+	return best.circ
+}
+
+// caseOn rebuilds the case as of asOf: events dated after it are left out
+// unless all is set (for checking a write against the whole history).
+func (st *personState) caseOn(asOf calendar.Date, all bool) Case {
+	c := Case{AsOf: asOf, Person: st.details.Person, Circumstances: st.circumstancesOn(asOf)}
+	c.Events = make([]Event, 0, len(st.events)+1)
+	for _, e := range st.events {
+		if all || !e.Day().After(asOf) {
+			c.Events = append(c.Events, e)
+		}
+	}
+	return c
+}
+
+// held reports whether the person is on the register on asOf: added by
+// then, not removed by then, not erased.
+func (st *personState) held(asOf calendar.Date) bool {
+	return !st.erased && !st.added.After(asOf) && (st.removal == nil || st.removal.Date.After(asOf))
+}
+
+// Case rebuilds a person's case as of asOf from the log: their details, the
+// latest circumstances reported on or before asOf, and the events dated on
+// or before it. An unknown person is ErrNotFound; an erased one ErrErased.
+func (r *Register) Case(ctx context.Context, id string, asOf calendar.Date) (Case, error) {
+	st, err := r.person(ctx, id)
+	if err != nil {
+		return Case{}, err
+	}
+	if st.erased {
+		return Case{}, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
+	}
+	return st.caseOn(asOf, false), nil
+}
+
+// Details returns the identifiable details held about a person. An erased
+// person is ErrErased: nothing identifiable can be read.
+func (r *Register) Details(ctx context.Context, id string) (Details, error) {
+	st, err := r.person(ctx, id)
+	if err != nil {
+		return Details{}, err
+	}
+	if st.erased {
+		return Details{}, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
+	}
+	return st.details, nil
+}
+
+// Assess rebuilds a person's case as of asOf and assesses it with the
+// register's Rules.
+func (r *Register) Assess(ctx context.Context, id string, asOf calendar.Date) (Assessment, error) {
+	c, err := r.Case(ctx, id, asOf)
+	if err != nil {
+		return Assessment{}, err
+	}
+	a, err := r.rules.Assess(ctx, c)
+	if err != nil {
+		return Assessment{}, fmt.Errorf("dsr: assessing %q: %w", id, err)
+	}
+	return a, nil
+}
+
+// ActionReferralDecision is the worklist item for a request to join that
+// awaits its decision (R-REQ-1). The register adds it; rules never produce
+// it, so it is not in ActionKinds.
+const ActionReferralDecision ActionKind = "referral_decision"
+
+// WorkItem is one line of the worklist: an action due for a person on the
+// register (from their assessment), or a decision due on a request to join.
+type WorkItem struct {
+	// PersonID names the person, or ReferralID the request.
+	PersonID   string `json:"person_id,omitempty"`
+	ReferralID string `json:"referral_id,omitempty"`
+	// Rating is the rating the rules suggest and AgreedRating the one the
+	// multi-agency meeting agreed (R-RAG-AGREED); both Unrated for a
+	// request.
+	Rating       Rating `json:"rating"`
+	AgreedRating Rating `json:"agreed_rating"`
+	Action
+}
+
+// Due returns the worklist on asOf across the register: every action the
+// rules find due for each person held on the register on that date (added
+// by then, not removed, not erased), and a decision for each request to
+// join received by then and not yet decided (R-REQ-1). Overdue items come
+// first, then by due date. People are assessed in parallel (WithWorkers).
+// A person's stream only grows, and the Rules decide from the case alone,
+// so the register remembers each person's items for the version of their
+// stream and the date it assessed: asking again for the same date assesses
+// only the people written to since.
+// A person whose assessment fails fails the whole worklist: an incomplete
+// worklist is never returned as if complete.
+func (r *Register) Due(ctx context.Context, asOf calendar.Date) ([]WorkItem, error) {
+	var streams []Stream
+	if err := r.store.Streams(ctx, personStreamPrefix, func(s Stream) error {
+		streams = append(streams, s)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("dsr: reading the register: %w", err)
+	}
+	results := make([][]WorkItem, len(streams))
+	errs := make([]error, len(streams))
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range min(r.workers, max(len(streams), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(streams) || failed.Load() {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					failed.Store(true)
+					return
+				}
+				results[i], errs[i] = r.dueFor(ctx, &streams[i], asOf)
+				if errs[i] != nil {
+					failed.Store(true)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var items []WorkItem
+	for i := range streams {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		items = append(items, results[i]...)
+	}
+	refs, err := r.referralsDue(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	items = append(items, refs...)
+	SortWorklist(items)
+	return items, nil
+}
+
+// dueEntry is a person's worklist items as assessed at one version of
+// their stream, on one date.
+type dueEntry struct {
+	version int64
+	asOf    calendar.Date
+	items   []WorkItem
+}
+
+func (r *Register) dueFor(ctx context.Context, s *Stream, asOf calendar.Date) ([]WorkItem, error) {
+	if v, ok := r.dueCache.Load(s.Name); ok && !s.KeyDestroyed {
+		if e := v.(dueEntry); e.version == s.Version && e.asOf == asOf {
+			return slices.Clone(e.items), nil
+		}
+	}
+	items, err := r.assessForDue(ctx, s, asOf)
+	if err == nil {
+		r.dueCache.Store(s.Name, dueEntry{s.Version, asOf, slices.Clone(items)})
+	}
+	return items, err
+}
+
+func (r *Register) assessForDue(ctx context.Context, s *Stream, asOf calendar.Date) ([]WorkItem, error) {
+	id := strings.TrimPrefix(s.Name, personStreamPrefix)
+	st, err := decodePerson(id, s)
+	if err != nil {
+		return nil, err
+	}
+	if !st.held(asOf) {
+		return nil, nil
+	}
+	a, err := r.rules.Assess(ctx, st.caseOn(asOf, false))
+	if err != nil {
+		return nil, fmt.Errorf("dsr: assessing %q: %w", id, err)
+	}
+	items := make([]WorkItem, len(a.Actions))
+	for i, act := range a.Actions {
+		items[i] = WorkItem{PersonID: id, Rating: a.Rating, AgreedRating: a.AgreedRating, Action: act}
+	}
+	return items, nil
+}
+
+func (r *Register) referralsDue(ctx context.Context, asOf calendar.Date) ([]WorkItem, error) {
+	var items []WorkItem
+	err := r.store.Streams(ctx, referralStreamPrefix, func(s Stream) error {
+		ref, dec, err := readReferral(&s)
+		if err != nil {
+			return err
+		}
+		if ref.Received.After(asOf) || (dec != nil && !dec.Date.After(asOf)) {
+			return nil
+		}
+		due, err := r.cal.Due(ref.Received, r.referral)
+		if err != nil {
+			return fmt.Errorf("dsr: referral %q: %w", ref.ID, err)
+		}
+		items = append(items, WorkItem{ReferralID: ref.ID, Action: Action{
+			Kind: ActionReferralDecision, From: ref.Received, Due: due, Rule: "R-REQ-1",
+			Reason:  fmt.Sprintf("request from %s received %s: decide accept or decline, with reasons and next steps, within %s", ref.Source, ref.Received, r.referral),
+			Overdue: due.Before(asOf),
+		}})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dsr: reading requests to join: %w", err)
+	}
+	return items, nil
+}
+
+func readReferral(s *Stream) (Referral, *Decision, error) {
+	var ref Referral
+	var dec *Decision
+	if s.KeyDestroyed {
+		return ref, nil, fmt.Errorf("dsr: %s: %w", s.Name, ErrErased)
+	}
+	g, err := gcm(s.Key)
+	if err != nil {
+		return ref, nil, err
+	}
+	for i := range s.Records {
+		p, err := openPayload(g, &s.Records[i])
+		if err != nil {
+			return ref, nil, err
+		}
+		switch s.Records[i].Type {
+		case RecordReferralMade:
+			ref = *p.Referral
+		case RecordReferralDecided:
+			dec = p.Decision
+		}
+	}
+	return ref, dec, nil
+}
+
+// SortWorklist orders a worklist: overdue first, then by due date (and
+// instant, for hour-based deadlines), then person or request, kind and rule.
+func SortWorklist(items []WorkItem) {
+	slices.SortStableFunc(items, func(a, b WorkItem) int {
+		if a.Overdue != b.Overdue {
+			if a.Overdue {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(
+			a.DueDate().Compare(b.DueDate()),
+			a.DueAt.Compare(b.DueAt),
+			strings.Compare(a.PersonID, b.PersonID),
+			strings.Compare(a.ReferralID, b.ReferralID),
+			strings.Compare(string(a.Kind), string(b.Kind)),
+			strings.Compare(a.Rule, b.Rule),
+		)
+	})
+}
+
+// HistoryEntry is one record of a person's timeline, with what the rules
+// found once it was written.
+type HistoryEntry struct {
+	Seq     int64     `json:"seq"`
+	Version int64     `json:"version"`
+	Type    string    `json:"type"`
+	At      time.Time `json:"at"`
+	By      Actor     `json:"by"`
+	// Erased is set once the person's key is destroyed: only the audit
+	// trail (type, time, who) remains, and the fields below are empty.
+	Erased bool `json:"erased,omitempty"`
+	// Summary says what the record holds, without identifiable details.
+	Summary string `json:"summary,omitempty"`
+	// The assessment as of the day the record was written, with the
+	// history up to and including it.
+	OnRegister   bool   `json:"on_register"`
+	Rating       Rating `json:"rating"`
+	AgreedRating Rating `json:"agreed_rating"`
+	// Rules lists the ids of the rules that fired, sorted.
+	Rules []string `json:"rules,omitempty"`
+}
+
+// History returns a person's timeline: every record written about them, in
+// order, who wrote it and when, and the ids of the rules that fired in the
+// assessment as of that day (R-RAG-AGREED and the audit of issue 4). Once
+// the person is erased only the audit trail remains.
+func (r *Register) History(ctx context.Context, id string) ([]HistoryEntry, error) {
+	s, err := r.store.Stream(ctx, PersonStream(id))
+	if err != nil {
+		return nil, fmt.Errorf("dsr: person %q: %w", id, err)
+	}
+	out := make([]HistoryEntry, len(s.Records))
+	st := &personState{id: id, stream: s.Name}
+	var g cipher.AEAD
+	if !s.KeyDestroyed {
+		if g, err = gcm(s.Key); err != nil {
+			return nil, err
+		}
+	}
+	for i := range s.Records {
+		rec := &s.Records[i]
+		h := HistoryEntry{Seq: rec.Seq, Version: rec.Version, Type: rec.Type, At: rec.At, By: Actor{rec.ActorID, rec.ActorRole}}
+		if s.KeyDestroyed {
+			h.Erased = true
+			out[i] = h
+			continue
+		}
+		p, err := openPayload(g, rec)
+		if err != nil {
+			return nil, err
+		}
+		st.apply(rec, p)
+		h.Summary = summarise(rec.Type, &p)
+		if p.More {
+			out[i] = h // the same write continues; assess once it is whole
+			continue
+		}
+		asOf := calendar.DateOf(rec.At)
+		for _, e := range st.events {
+			if e.Day().After(asOf) {
+				asOf = e.Day()
+			}
+		}
+		a, err := r.rules.Assess(ctx, st.caseOn(asOf, false))
+		if err != nil {
+			return nil, fmt.Errorf("dsr: assessing %q after record %d: %w", id, rec.Version, err)
+		}
+		h.OnRegister, h.Rating, h.AgreedRating = a.OnRegister, a.Rating, a.AgreedRating
+		for _, rs := range a.Reasons {
+			if !slices.Contains(h.Rules, rs.Rule) {
+				h.Rules = append(h.Rules, rs.Rule)
+			}
+		}
+		slices.Sort(h.Rules)
+		out[i] = h
+	}
+	return out, nil
+}
+
+func summarise(typ string, p *payload) string {
+	switch {
+	case typ == RecordPersonAdded:
+		return "added to the register"
+	case typ == RecordDetailsUpdated:
+		return "identifiable details updated"
+	case typ == RecordCircumstances:
+		var on []string
+		for i, f := range p.Circumstances.Fields() {
+			if *f {
+				on = append(on, CircumstanceNames[i])
+			}
+		}
+		if len(on) == 0 {
+			return fmt.Sprintf("circumstances from %s: none reported", p.Date)
+		}
+		return fmt.Sprintf("circumstances from %s: %s", p.Date, strings.Join(on, ", "))
+	case typ == RecordPersonRemoved:
+		s := fmt.Sprintf("removed on %s: %s", p.Removal.Date, p.Removal.Reason)
+		if p.Removal.Evidence != "" {
+			s += " (evidence " + p.Removal.Evidence + ")"
+		}
+		return s
+	case p.Event != nil:
+		return describeEvent(p.Event)
+	}
+	return typ
+}
+
+func describeEvent(e *Event) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s on %s", e.Type, e.Day())
+	add := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, ", %s %s", k, v)
+		}
+	}
+	add("by", e.By)
+	add("given by", e.GivenBy)
+	add("scope", strings.Join(e.Scope, "+"))
+	add("security", e.Security)
+	add("legal status", e.LegalStatus)
+	add("hospital", e.Hospital)
+	add("kind", e.Kind)
+	add("condition", e.Condition)
+	if e.Rating != Unrated {
+		add("rating", strings.ToUpper(e.Rating.String()))
+	}
+	add("reason", e.Reason)
+	return b.String()
+}
+
+// Verify walks the whole log and checks that it is as the register wrote
+// it: records numbered 1, 2, 3 … with no gaps, each stream's versions
+// likewise, every record's hash matching its content, and every record
+// linking to the hash of the one before. The first broken link is returned
+// as a *ChainError matching ErrTampered. Verify reads no payload, so it
+// works after erasure. Removing records from the end of the log is not
+// detectable from the log alone; keep the last hash elsewhere to detect it.
+func (r *Register) Verify(ctx context.Context) error {
+	var prev []byte
+	var n int64
+	versions := map[string]int64{}
+	err := r.store.Log(ctx, func(rec Record) error {
+		n++
+		bad := func(format string, args ...any) error {
+			return &ChainError{Seq: rec.Seq, Stream: rec.Stream, Problem: fmt.Sprintf(format, args...)}
+		}
+		switch {
+		case rec.Seq != n:
+			return bad("expected record %d here: a record is missing or out of order", n)
+		case !bytes.Equal(rec.Prev, prev):
+			return bad("does not link to record %d (its previous hash differs)", n-1)
+		case !bytes.Equal(ChainHash(&rec), rec.Hash):
+			return bad("content does not match its hash")
+		case rec.Version != versions[rec.Stream]+1:
+			return bad("version %d follows version %d of its stream", rec.Version, versions[rec.Stream])
+		}
+		versions[rec.Stream] = rec.Version
+		prev = rec.Hash
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("dsr: verifying the log: %w", err)
+	}
+	return nil
+}

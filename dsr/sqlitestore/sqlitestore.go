@@ -1,0 +1,411 @@
+// Package sqlitestore is the embedded default dsr.Store: one SQLite file,
+// through modernc.org/sqlite (pure Go, no cgo).
+//
+// The schema is created and upgraded by migrations embedded in the binary
+// (migrations/NNNN_name.sql, applied in order, each in its own transaction
+// and recorded in schema_migrations). A file written by a newer version of
+// the schema is refused with ErrSchemaTooNew rather than misread.
+//
+// Each Append is one IMMEDIATE transaction: the stream's version check, the
+// records and the hash chain commit together or not at all, so a crash
+// between them leaves the log as it was. The file runs in WAL mode with
+// secure_delete on: when a stream's key is destroyed (R-CONS-4) its bytes
+// are overwritten in the database and the write-ahead log is checkpointed
+// and truncated, so the key cannot be recovered from the file.
+//
+// Several processes may open the same file; writers wait for each other
+// (busy timeout 10 s) and a stale version is dsr.ErrConflict. A Store is
+// safe for concurrent use.
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver, as "sqlite"
+
+	"github.com/dsrkit/dsrkit/dsr"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ErrSchemaTooNew is returned by Open for a file whose schema is newer than
+// this build knows.
+var ErrSchemaTooNew = errors.New("sqlitestore: database schema is newer than this program")
+
+// Store is a dsr.Store in one SQLite file.
+type Store struct {
+	db *sql.DB
+	mu sync.Mutex // serialises this process's appends
+	// failpoint, when set, is called at named points of an append; tests
+	// use it to crash or fail between the writes and the commit.
+	failpoint func(stage string) error
+}
+
+var _ dsr.Store = (*Store)(nil)
+
+// Open opens (creating if need be) the SQLite register at file and brings
+// its schema up to date.
+func Open(ctx context.Context, file string) (*Store, error) {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "secure_delete(ON)", "foreign_keys(ON)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+file+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: opening %s: %w", file, err)
+	}
+	s := &Store{db: db}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlitestore: %s: %w", file, err)
+	}
+	return s, nil
+}
+
+// Migration is one embedded schema change.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// Migrations returns the embedded migrations in version order.
+func Migrations() ([]Migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []Migration
+	for _, e := range entries {
+		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: want NNNN_name.sql", e.Name())
+		}
+		b, err := migrationFS.ReadFile(path.Join("migrations", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
+	for i, m := range ms {
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("migration versions must run 1, 2, 3 …; found %d at position %d", m.Version, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersion returns the version of the newest migration applied.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v)
+	return int(v.Int64), err
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := Migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("creating schema_migrations: %w", err)
+	}
+	cur, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if cur > len(ms) {
+		return fmt.Errorf("%w: the file is at version %d, this program knows up to %d", ErrSchemaTooNew, cur, len(ms))
+	}
+	for _, m := range ms[cur:] {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		// Another process may have migrated while we waited for the lock.
+		var done int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&done); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if done == 0 {
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.Version, m.Name, time.Now().UTC().Format(time.RFC3339)); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) fail(stage string) error {
+	if s.failpoint == nil {
+		return nil
+	}
+	return s.failpoint(stage)
+}
+
+// Append implements dsr.Store.
+func (s *Store) Append(ctx context.Context, req dsr.AppendRequest) (out []dsr.Record, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var version int64
+	var destroyed bool
+	switch err := tx.QueryRowContext(ctx, `SELECT version, key_destroyed FROM streams WHERE name = ?`, req.Stream).Scan(&version, &destroyed); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, fmt.Errorf("sqlitestore: reading stream %s: %w", req.Stream, err)
+	}
+	if version != req.Expected {
+		return nil, fmt.Errorf("sqlitestore: stream %s is at version %d, not %d: %w", req.Stream, version, req.Expected, dsr.ErrConflict)
+	}
+	if err := dsr.CheckAppend(req, destroyed); err != nil {
+		return nil, err
+	}
+	var seq int64
+	var prev []byte
+	switch err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, fmt.Errorf("sqlitestore: reading the log's head: %w", err)
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO records (seq, stream, version, type, at, actor_id, actor_role, payload, prev, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: %w", err)
+	}
+	defer ins.Close()
+	out = make([]dsr.Record, len(req.Records))
+	for i, r := range req.Records {
+		r.Stream, r.Seq, r.Version = req.Stream, seq+int64(i)+1, version+int64(i)+1
+		r.At = r.At.UTC()
+		r.Prev = append([]byte{}, prev...)
+		r.Hash = dsr.ChainHash(&r)
+		prev = r.Hash
+		if _, err := ins.ExecContext(ctx, r.Seq, r.Stream, r.Version, r.Type, r.At.Format(time.RFC3339Nano),
+			r.ActorID, r.ActorRole, r.Payload, r.Prev, r.Hash); err != nil {
+			return nil, fmt.Errorf("sqlitestore: appending to %s: %w", req.Stream, err)
+		}
+		out[i] = r
+		if err := s.fail("record"); err != nil {
+			return nil, err
+		}
+	}
+	newVersion := version + int64(len(req.Records))
+	if req.Expected == 0 {
+		_, err = tx.ExecContext(ctx, `INSERT INTO streams (name, version, key, key_destroyed) VALUES (?, ?, ?, 0)`, req.Stream, newVersion, req.NewKey)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE streams SET version = ? WHERE name = ?`, newVersion, req.Stream)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: stream %s: %w", req.Stream, err)
+	}
+	if req.DestroyKey {
+		if _, err := tx.ExecContext(ctx, `UPDATE streams SET key = NULL, key_destroyed = 1 WHERE name = ?`, req.Stream); err != nil {
+			return nil, fmt.Errorf("sqlitestore: destroying the key of %s: %w", req.Stream, err)
+		}
+	}
+	if err := s.fail("commit"); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("sqlitestore: committing to %s: %w", req.Stream, err)
+	}
+	if req.DestroyKey {
+		// Move the overwritten pages into the database file and empty the
+		// write-ahead log, which still held the key.
+		if _, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			return out, fmt.Errorf("sqlitestore: key of %s destroyed, but checkpointing failed: %w", req.Stream, err)
+		}
+	}
+	return out, nil
+}
+
+const recordCols = `seq, stream, version, type, at, actor_id, actor_role, payload, prev, hash`
+
+func scanRecord(rows *sql.Rows) (dsr.Record, error) {
+	var r dsr.Record
+	var at string
+	if err := rows.Scan(&r.Seq, &r.Stream, &r.Version, &r.Type, &at, &r.ActorID, &r.ActorRole, &r.Payload, &r.Prev, &r.Hash); err != nil {
+		return r, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return r, fmt.Errorf("record %d: time %q: %w", r.Seq, at, err)
+	}
+	r.At = t.UTC()
+	return r, nil
+}
+
+// Stream implements dsr.Store.
+func (s *Store) Stream(ctx context.Context, name string) (dsr.Stream, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return dsr.Stream{}, fmt.Errorf("sqlitestore: %w", err)
+	}
+	defer tx.Rollback()
+	st := dsr.Stream{Name: name}
+	switch err := tx.QueryRowContext(ctx, `SELECT version, key, key_destroyed FROM streams WHERE name = ?`, name).Scan(&st.Version, &st.Key, &st.KeyDestroyed); {
+	case errors.Is(err, sql.ErrNoRows):
+		return dsr.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, dsr.ErrNotFound)
+	case err != nil:
+		return dsr.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+recordCols+` FROM records WHERE stream = ? ORDER BY version`, name)
+	if err != nil {
+		return dsr.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return dsr.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, err)
+		}
+		st.Records = append(st.Records, r)
+	}
+	if err := rows.Err(); err != nil {
+		return dsr.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, err)
+	}
+	return st, nil
+}
+
+// upper returns the least string greater than every string with prefix p,
+// or "" when there is none.
+func upper(p string) string {
+	b := []byte(p)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1])
+		}
+	}
+	return ""
+}
+
+// Streams implements dsr.Store.
+func (s *Store) Streams(ctx context.Context, prefix string, fn func(dsr.Stream) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	defer tx.Rollback()
+	hi := upper(prefix)
+	where, args := `name >= ?`, []any{prefix}
+	rwhere := `stream >= ?`
+	if hi != "" {
+		where, rwhere, args = where+` AND name < ?`, rwhere+` AND stream < ?`, append(args, hi)
+	}
+	var streams []dsr.Stream
+	byName := map[string]int{}
+	rows, err := tx.QueryContext(ctx, `SELECT name, version, key, key_destroyed FROM streams WHERE `+where+` ORDER BY name`, args...)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	for rows.Next() {
+		var st dsr.Stream
+		if err := rows.Scan(&st.Name, &st.Version, &st.Key, &st.KeyDestroyed); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlitestore: %w", err)
+		}
+		byName[st.Name] = len(streams)
+		streams = append(streams, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT `+recordCols+` FROM records WHERE `+rwhere+` ORDER BY stream, version`, args...)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlitestore: %w", err)
+		}
+		if i, ok := byName[r.Stream]; ok {
+			streams[i].Records = append(streams[i].Records, r)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	tx.Rollback()
+	for _, st := range streams {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Log implements dsr.Store.
+func (s *Store) Log(ctx context.Context, fn func(dsr.Record) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT `+recordCols+` FROM records ORDER BY seq`)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return fmt.Errorf("sqlitestore: %w", err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// DB returns the underlying database, for inspection and for tests that
+// change rows behind the register's back. Writing through it bypasses the
+// register's guarantees.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }

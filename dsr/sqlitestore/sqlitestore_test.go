@@ -1,0 +1,181 @@
+package sqlitestore_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/consent"
+
+	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/dsr/sqlitestore"
+	"github.com/dsrkit/dsrkit/dsr/storetest"
+)
+
+func openTemp(t testing.TB) (*sqlitestore.Store, string) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "register.db")
+	s, err := sqlitestore.Open(context.Background(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, file
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) dsr.Store { s, _ := openTemp(t); return s })
+}
+
+// consentRules stands in for a policy bundle: it decides consent with
+// consent.National2023 and nothing else.
+type consentRules struct{}
+
+func (consentRules) Assess(_ context.Context, c dsr.Case) (dsr.Assessment, error) {
+	if err := c.Validate(); err != nil {
+		return dsr.Assessment{}, err
+	}
+	d := consent.National2023.Consent(&c)
+	return dsr.Assessment{AsOf: c.AsOf, Consent: d, Eligible: true, OnRegister: d.Valid, Rating: dsr.Green, Reasons: d.Reasons}, nil
+}
+
+var (
+	ctx   = context.Background()
+	staff = dsr.Actor{ID: "staff-17", Role: "care coordinator"}
+)
+
+func openRegister(t *testing.T, s dsr.Store) *dsr.Register {
+	t.Helper()
+	reg, err := dsr.Open(ctx, s, consentRules{}, dsr.WithConsentPolicy(consent.National2023),
+		dsr.WithClock(func() time.Time { return time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
+func personB() dsr.NewPerson {
+	return dsr.NewPerson{
+		Details: dsr.Details{
+			Person: dsr.Person{ID: "b", NHSNumber: dsr.TestNHSNumber(4242), DateOfBirth: calendar.MustParseDate("1999-05-05"), LearningDisability: true, Postcode: "ZZ99 3VZ"},
+			Name:   "Person B Synthetic-Surname", Address: "2 Example Road, Sampleton",
+		},
+		Events: []dsr.Event{{Type: dsr.EventConsentGiven, Date: calendar.MustParseDate("2026-03-02"), GivenBy: dsr.BySelf}},
+	}
+}
+
+// fileBytes reads the database and its write-ahead log, everything of the
+// register that is on disk.
+func fileBytes(t *testing.T, file string) []byte {
+	t.Helper()
+	var all []byte
+	for _, f := range []string{file, file + "-wal", file + "-journal"} {
+		b, err := os.ReadFile(f)
+		if err == nil {
+			all = append(all, b...)
+		}
+	}
+	return all
+}
+
+func TestAfterWithdrawalNothingIdentifiableCanBeRecoveredFromTheFile(t *testing.T) {
+	s, file := openTemp(t)
+	defer s.Close()
+	reg := openRegister(t, s)
+	np := personB()
+	if err := reg.Add(ctx, np, staff); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.Stream(ctx, "person/b")
+	key := st.Key
+	raw := fileBytes(t, file)
+	for _, id := range []string{string(np.Person.NHSNumber), np.Name, "Example Road", "1999-05-05"} {
+		if bytes.Contains(raw, []byte(id)) {
+			t.Fatalf("%q is in the file in plain text", id)
+		}
+	}
+	if !bytes.Contains(raw, key) {
+		t.Fatal("test is blind: the key should be in the file before withdrawal")
+	}
+
+	if err := reg.Record(ctx, "b", dsr.Event{Type: dsr.EventConsentWithdrawn, Date: calendar.MustParseDate("2026-04-01"), By: dsr.BySelf}, staff); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(fileBytes(t, file), key) {
+		t.Fatal("the destroyed key can still be read from the file")
+	}
+	s.Close()
+
+	s2, err := sqlitestore.Open(ctx, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	reg = openRegister(t, s2)
+	if _, err := reg.Details(ctx, "b"); !errors.Is(err, dsr.ErrErased) {
+		t.Fatalf("details after withdrawal and reopening: %v, want ErrErased", err)
+	}
+	if err := reg.Verify(ctx); err != nil {
+		t.Fatalf("the audit trail no longer verifies: %v", err)
+	}
+}
+
+func TestVerifyFindsARowEditedBehindTheRegistersBack(t *testing.T) {
+	s, _ := openTemp(t)
+	defer s.Close()
+	reg := openRegister(t, s)
+	if err := reg.Add(ctx, personB(), staff); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec(`UPDATE records SET actor_role = 'commissioner' WHERE seq = 2`); err != nil {
+		t.Fatal(err)
+	}
+	err := reg.Verify(ctx)
+	var ce *dsr.ChainError
+	if !errors.As(err, &ce) || !errors.Is(err, dsr.ErrTampered) || ce.Seq != 2 {
+		t.Fatalf("Verify: %v, want the record at seq 2", err)
+	}
+	if _, err := s.DB().Exec(`DELETE FROM records WHERE seq = 2`); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Verify(ctx); !errors.As(err, &ce) || ce.Seq != 3 || !strings.Contains(ce.Problem, "missing") {
+		t.Fatalf("Verify after deleting a row: %v", err)
+	}
+}
+
+func TestMigrationsAreEmbeddedAndAppliedOnce(t *testing.T) {
+	ms, err := sqlitestore.Migrations()
+	if err != nil || len(ms) == 0 || ms[0].Version != 1 {
+		t.Fatalf("migrations %v, %v", ms, err)
+	}
+	s, file := openTemp(t)
+	v, err := s.SchemaVersion(ctx)
+	if err != nil || v != len(ms) {
+		t.Fatalf("schema version %d, %v", v, err)
+	}
+	s.Close()
+	s, err = sqlitestore.Open(ctx, file)
+	if err != nil {
+		t.Fatalf("reopening: %v", err)
+	}
+	var n int
+	s.DB().QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n)
+	if n != len(ms) {
+		t.Fatalf("%d migrations recorded, want %d", n, len(ms))
+	}
+	if _, err := s.DB().Exec(`INSERT INTO schema_migrations VALUES (999, 'from the future', '2030-01-01')`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := sqlitestore.Open(ctx, file); !errors.Is(err, sqlitestore.ErrSchemaTooNew) {
+		t.Fatalf("opening a newer file: %v, want ErrSchemaTooNew", err)
+	}
+}

@@ -1,0 +1,335 @@
+// Package storetest is the test suite every dsr.Store must pass. A store
+// package runs it from its own tests:
+//
+//	func TestStore(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) dsr.Store { return memstore.New() })
+//	}
+//
+// The suite checks the contract of dsr.Store: atomic appends with
+// optimistic concurrency, one hash chain over the whole log, keys stored
+// with a stream's first records and destroyed for good, consistent reads.
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dsrkit/dsrkit/dsr"
+)
+
+// Open returns a new, empty store for one test. The suite closes it.
+type Open func(t *testing.T) dsr.Store
+
+// Key returns a valid 32-byte data key made from b.
+func Key(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
+
+// Rec returns a record to append, of type typ, written at the given
+// instant, with payload p.
+func Rec(typ string, at time.Time, p string) dsr.Record {
+	return dsr.Record{Type: typ, At: at, ActorID: "staff-1", ActorRole: "care coordinator", Payload: []byte(p)}
+}
+
+// At is the instant the suite's records are written: a Monday in 2026 with
+// nanoseconds, to show they survive the store.
+var At = time.Date(2026, 3, 30, 9, 15, 30, 123456789, time.UTC)
+
+// CheckChain fails t unless the store's log is numbered 1, 2, 3 … and every
+// record's Prev is the Hash of the one before and its Hash is ChainHash.
+func CheckChain(t testing.TB, s dsr.Store) int {
+	t.Helper()
+	var prev []byte
+	n := 0
+	err := s.Log(context.Background(), func(r dsr.Record) error {
+		n++
+		switch {
+		case r.Seq != int64(n):
+			return fmt.Errorf("record %d has seq %d", n, r.Seq)
+		case !bytes.Equal(r.Prev, prev):
+			return fmt.Errorf("record %d does not link to the one before", n)
+		case !bytes.Equal(dsr.ChainHash(&r), r.Hash):
+			return fmt.Errorf("record %d: hash does not match its content", n)
+		}
+		prev = r.Hash
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("chain: %v", err)
+	}
+	return n
+}
+
+// Run runs the suite against stores made by open.
+func Run(t *testing.T, open Open) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s dsr.Store)
+	}{
+		{"a new stream starts at version 1 and keeps its key", newStream},
+		{"records come back exactly as stored, nanoseconds included", roundTrip},
+		{"every record links to the one before across streams", chainAcrossStreams},
+		{"a stale version is a conflict and writes nothing", staleVersion},
+		{"creating a stream that exists is a conflict", createTwice},
+		{"a new stream needs a key, and a bad request writes nothing", badRequests},
+		{"a destroyed key is gone for good and the stream takes no more records", destroyKey},
+		{"an unknown stream is not found", unknownStream},
+		{"streams are listed by prefix in name order", streamsByPrefix},
+		{"concurrent writers to one stream: exactly one wins each version", concurrentSameStream},
+		{"concurrent writers to many streams keep one chain", concurrentManyStreams},
+		{"a stopped walk returns the caller's error", stopWalk},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			t.Cleanup(func() { s.Close() })
+			tc.fn(t, s)
+		})
+	}
+}
+
+var ctx = context.Background()
+
+func mustAppend(t *testing.T, s dsr.Store, req dsr.AppendRequest) []dsr.Record {
+	t.Helper()
+	out, err := s.Append(ctx, req)
+	if err != nil {
+		t.Fatalf("append to %s at %d: %v", req.Stream, req.Expected, err)
+	}
+	return out
+}
+
+func logLen(t *testing.T, s dsr.Store) int {
+	t.Helper()
+	n := 0
+	if err := s.Log(ctx, func(dsr.Record) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func newStream(t *testing.T, s dsr.Store) {
+	out := mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(1),
+		Records: []dsr.Record{Rec("person_added", At, "one"), Rec("admitted", At, "two")}})
+	if len(out) != 2 || out[0].Version != 1 || out[1].Version != 2 || out[0].Seq != 1 || out[1].Seq != 2 {
+		t.Fatalf("versions and seqs: %+v", out)
+	}
+	st, err := s.Stream(ctx, "person/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Version != 2 || !bytes.Equal(st.Key, Key(1)) || st.KeyDestroyed || len(st.Records) != 2 {
+		t.Fatalf("stream: version %d key %x destroyed %v records %d", st.Version, st.Key, st.KeyDestroyed, len(st.Records))
+	}
+	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", Expected: 2, Records: []dsr.Record{Rec("discharged", At, "three")}})
+	st, _ = s.Stream(ctx, "person/a")
+	if st.Version != 3 || string(st.Records[2].Payload) != "three" {
+		t.Fatalf("after a second append: version %d", st.Version)
+	}
+	CheckChain(t, s)
+}
+
+func roundTrip(t *testing.T, s dsr.Store) {
+	out := mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(1),
+		Records: []dsr.Record{Rec("person_added", At.In(time.FixedZone("BST", 3600)), "\x00\xffbinary")}})
+	var logged []dsr.Record
+	s.Log(ctx, func(r dsr.Record) error { logged = append(logged, r); return nil })
+	st, _ := s.Stream(ctx, "person/a")
+	for _, got := range []dsr.Record{logged[0], st.Records[0]} {
+		want := out[0]
+		if got.Seq != want.Seq || got.Stream != want.Stream || got.Version != want.Version || got.Type != want.Type ||
+			!got.At.Equal(At) || got.At.Location() != time.UTC || got.ActorID != want.ActorID || got.ActorRole != want.ActorRole ||
+			!bytes.Equal(got.Payload, want.Payload) || !bytes.Equal(got.Prev, want.Prev) || !bytes.Equal(got.Hash, want.Hash) {
+			t.Fatalf("stored %+v\n read %+v", want, got)
+		}
+		if !bytes.Equal(dsr.ChainHash(&got), got.Hash) {
+			t.Fatal("hash does not survive the round trip")
+		}
+	}
+}
+
+func chainAcrossStreams(t *testing.T, s dsr.Store) {
+	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", At, "a1")}})
+	mustAppend(t, s, dsr.AppendRequest{Stream: "person/b", NewKey: Key(2), Records: []dsr.Record{Rec("person_added", At, "b1")}})
+	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", Expected: 1, Records: []dsr.Record{Rec("admitted", At, "a2")}})
+	if n := CheckChain(t, s); n != 3 {
+		t.Fatalf("log has %d records, want 3", n)
+	}
+	st, _ := s.Stream(ctx, "person/a")
+	if st.Records[1].Seq != 3 || st.Records[1].Version != 2 {
+		t.Fatalf("person/a's second record: seq %d version %d", st.Records[1].Seq, st.Records[1].Version)
+	}
+}
+
+func staleVersion(t *testing.T, s dsr.Store) {
+	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", At, "a1"), Rec("admitted", At, "a2")}})
+	for _, v := range []int64{1, 3} {
+		_, err := s.Append(ctx, dsr.AppendRequest{Stream: "person/a", Expected: v, Records: []dsr.Record{Rec("discharged", At, "late")}})
+		if !errors.Is(err, dsr.ErrConflict) {
+			t.Fatalf("expected version %d: err %v, want ErrConflict", v, err)
+		}
+	}
+	if n := logLen(t, s); n != 2 {
+		t.Fatalf("log has %d records after refused appends, want 2", n)
+	}
+}
+
+func createTwice(t *testing.T, s dsr.Store) {
+	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", At, "a1")}})
+	_, err := s.Append(ctx, dsr.AppendRequest{Stream: "person/a", NewKey: Key(9), Records: []dsr.Record{Rec("person_added", At, "again")}})
+	if !errors.Is(err, dsr.ErrConflict) {
+		t.Fatalf("err %v, want ErrConflict", err)
+	}
+	st, _ := s.Stream(ctx, "person/a")
+	if !bytes.Equal(st.Key, Key(1)) {
+		t.Fatal("the second create replaced the key")
+	}
+}
+
+func badRequests(t *testing.T, s dsr.Store) {
+	bad := []dsr.AppendRequest{
+		{Stream: "person/a", Records: []dsr.Record{Rec("person_added", At, "no key")}},
+		{Stream: "person/a", NewKey: []byte("short"), Records: []dsr.Record{Rec("person_added", At, "short key")}},
+		{Stream: "person/a", NewKey: Key(1)},
+		{Stream: "", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", At, "x")}},
+		{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", At, "ok"), Rec("", At, "no type")}},
+		{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", time.Time{}, "no time")}},
+		{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", At, "")}},
+	}
+	for i, req := range bad {
+		if _, err := s.Append(ctx, req); !errors.Is(err, dsr.ErrInvalid) {
+			t.Errorf("request %d: err %v, want ErrInvalid", i, err)
+		}
+	}
+	if n := logLen(t, s); n != 0 {
+		t.Fatalf("log has %d records after bad requests, want 0", n)
+	}
+	if _, err := s.Stream(ctx, "person/a"); !errors.Is(err, dsr.ErrNotFound) {
+		t.Fatalf("a refused create left a stream behind: %v", err)
+	}
+}
+
+func destroyKey(t *testing.T, s dsr.Store) {
+	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(7), Records: []dsr.Record{Rec("person_added", At, "a1")}})
+	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", Expected: 1, DestroyKey: true, Records: []dsr.Record{Rec("consent_withdrawn", At, "a2")}})
+	st, err := s.Stream(ctx, "person/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.KeyDestroyed || st.Key != nil || st.Version != 2 || len(st.Records) != 2 {
+		t.Fatalf("after destroying: destroyed %v key %x version %d", st.KeyDestroyed, st.Key, st.Version)
+	}
+	if st.Records[1].Type != "consent_withdrawn" || st.Records[1].ActorRole == "" {
+		t.Fatal("the audit trail (type, time, role) did not survive")
+	}
+	_, err = s.Append(ctx, dsr.AppendRequest{Stream: "person/a", Expected: 2, Records: []dsr.Record{Rec("admitted", At, "after")}})
+	if !errors.Is(err, dsr.ErrErased) {
+		t.Fatalf("append after erasure: %v, want ErrErased", err)
+	}
+	var seen bool
+	s.Streams(ctx, "person/", func(st dsr.Stream) error {
+		seen = st.KeyDestroyed && st.Key == nil
+		return nil
+	})
+	if !seen {
+		t.Fatal("Streams still returns the destroyed key")
+	}
+	CheckChain(t, s)
+}
+
+func unknownStream(t *testing.T, s dsr.Store) {
+	if _, err := s.Stream(ctx, "person/nobody"); !errors.Is(err, dsr.ErrNotFound) {
+		t.Fatalf("err %v, want ErrNotFound", err)
+	}
+}
+
+func streamsByPrefix(t *testing.T, s dsr.Store) {
+	for i, name := range []string{"person/c", "referral/r1", "person/a", "person/b", "personal/x"} {
+		mustAppend(t, s, dsr.AppendRequest{Stream: name, NewKey: Key(byte(i + 1)), Records: []dsr.Record{Rec("x", At, name), Rec("y", At, name)}})
+	}
+	var names []string
+	err := s.Streams(ctx, "person/", func(st dsr.Stream) error {
+		if len(st.Records) != 2 || st.Version != 2 || string(st.Records[0].Payload) != st.Name {
+			return fmt.Errorf("stream %s came back with %d records", st.Name, len(st.Records))
+		}
+		names = append(names, st.Name)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(names) != "[person/a person/b person/c]" {
+		t.Fatalf("streams %v", names)
+	}
+}
+
+func concurrentSameStream(t *testing.T, s dsr.Store) {
+	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", At, "a")}})
+	const writers = 8
+	var wg sync.WaitGroup
+	wins := make(chan int, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.Append(ctx, dsr.AppendRequest{Stream: "person/a", Expected: 1, Records: []dsr.Record{Rec("admitted", At, fmt.Sprint(w))}})
+			switch {
+			case err == nil:
+				wins <- w
+			case !errors.Is(err, dsr.ErrConflict):
+				t.Errorf("writer %d: %v", w, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(wins)
+	if n := len(wins); n != 1 {
+		t.Fatalf("%d writers won version 2, want exactly 1", n)
+	}
+	if n := CheckChain(t, s); n != 2 {
+		t.Fatalf("log has %d records, want 2", n)
+	}
+}
+
+func concurrentManyStreams(t *testing.T, s dsr.Store) {
+	const writers, each = 6, 5
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := fmt.Sprintf("person/%d", w)
+			for v := range each {
+				req := dsr.AppendRequest{Stream: name, Expected: int64(v), Records: []dsr.Record{Rec("e", At, fmt.Sprint(v))}}
+				if v == 0 {
+					req.NewKey = Key(byte(w + 1))
+				}
+				if _, err := s.Append(ctx, req); err != nil {
+					t.Errorf("%s version %d: %v", name, v+1, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := CheckChain(t, s); n != writers*each {
+		t.Fatalf("log has %d records, want %d", n, writers*each)
+	}
+}
+
+func stopWalk(t *testing.T, s dsr.Store) {
+	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("x", At, "1"), Rec("y", At, "2")}})
+	mustAppend(t, s, dsr.AppendRequest{Stream: "person/b", NewKey: Key(2), Records: []dsr.Record{Rec("x", At, "1")}})
+	stop := errors.New("stop")
+	n := 0
+	if err := s.Log(ctx, func(dsr.Record) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+		t.Fatalf("Log: err %v after %d records", err, n)
+	}
+	n = 0
+	if err := s.Streams(ctx, "", func(dsr.Stream) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+		t.Fatalf("Streams: err %v after %d streams", err, n)
+	}
+}
