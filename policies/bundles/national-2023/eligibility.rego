@@ -23,16 +23,24 @@ too_old if {
 	input.person.age > params.age_max
 }
 
-# Each criterion that holds: every circumstance reported true, a previous
-# admission, or being an inpatient now.
+# Each criterion that holds, of those the area counts (params.criteria):
+# a circumstance reported true, a previous admission ("previous_admission")
+# or being an inpatient now ("inpatient"). National: all of them.
 criteria contains name if {
 	some name, held in input.circumstances
 	held == true
+	name in params.criteria
 }
 
-criteria contains "previous_admission" if input.facts.previous_admissions > 0
+criteria contains "previous_admission" if {
+	input.facts.previous_admissions > 0
+	"previous_admission" in params.criteria
+}
 
-criteria contains "inpatient" if input.facts.inpatient
+criteria contains "inpatient" if {
+	input.facts.inpatient
+	"inpatient" in params.criteria
+}
 
 held := count(criteria)
 
