@@ -82,6 +82,9 @@ type manifest struct {
 	// ParamTypes gives parameters a type JSON cannot say: "date" (an ISO
 	// date, which rules see as a day number).
 	ParamTypes map[string]string `json:"param_types,omitempty"`
+	// Declares names the parameters an overlay adds for the rules it adds;
+	// any other parameter an overlay sets must exist in its parent.
+	Declares []string `json:"declares,omitempty"`
 }
 
 // source is one file of a bundle, kept for error positions and the digest.
@@ -215,7 +218,14 @@ func mergeParent(b, parent *bundle, pfName string) (*bundle, error) {
 	for _, k := range slices.Sorted(maps.Keys(b.params)) {
 		old, ok := parent.params[k]
 		if !ok {
-			return nil, &ParamError{File: pfName, Param: k, Problem: fmt.Sprintf("unknown parameter: %s does not define it", b.manifest.Extends)}
+			if slices.Contains(b.manifest.Declares, k) {
+				params[k] = b.params[k]
+				continue
+			}
+			return nil, &ParamError{File: pfName, Param: k, Problem: fmt.Sprintf("unknown parameter: %s does not define it and the manifest does not declare it", b.manifest.Extends)}
+		}
+		if slices.Contains(b.manifest.Declares, k) {
+			return nil, &ParamError{File: pfName, Param: k, Problem: fmt.Sprintf("declared as new, but %s already defines it", b.manifest.Extends)}
 		}
 		v, err := merge(k, old, b.params[k])
 		if err != nil {
@@ -226,6 +236,11 @@ func mergeParent(b, parent *bundle, pfName string) (*bundle, error) {
 			return nil, err
 		}
 		params[k] = v
+	}
+	for _, k := range b.manifest.Declares {
+		if _, ok := b.params[k]; !ok {
+			return nil, &ParamError{File: pfName, Param: k, Problem: "declared in the manifest but given no value"}
+		}
 	}
 	points := maps.Clone(parent.points)
 	maps.Copy(points, b.points)
