@@ -9,8 +9,8 @@ import (
 	"github.com/dsrkit/dsrkit/dsr"
 )
 
-// ItemKind names a worklist item that follows a Blue Light meeting. The
-// first two are dsr action kinds; the others have no dsr kind yet.
+// ItemKind names a worklist item that follows a Blue Light meeting. Each
+// is a dsr action kind.
 type ItemKind string
 
 // The follow-up kinds.
@@ -22,10 +22,10 @@ const (
 	// days of admission (R-BL-FOLLOW).
 	ItemAdmissionCETR = ItemKind(dsr.ActionPostAdmissionReview)
 	// ItemFundingStop: the authorised support stops (R-BL-FUND).
-	ItemFundingStop ItemKind = "blue_light_funding_stop"
+	ItemFundingStop = ItemKind(dsr.ActionBlueLightFundingStop)
 	// ItemEscalation: escalate an unsatisfactory outcome to the directors
 	// of commissioning (R-BL-ESC).
-	ItemEscalation ItemKind = "blue_light_escalation"
+	ItemEscalation = ItemKind(dsr.ActionBlueLightEscalation)
 )
 
 // Item is one thing due after a meeting. DueAt is set for instants (the
@@ -41,7 +41,7 @@ type Item struct {
 }
 
 // Action returns the item as a dsr.Action, when its kind is a dsr action
-// kind (the review after the meeting and the CETR after an admission).
+// kind (every ItemKind of this package is).
 func (it Item) Action() (dsr.Action, bool) {
 	k := dsr.ActionKind(it.Kind)
 	if !k.Valid() {

@@ -74,8 +74,9 @@ func TestScenarioFridayEveningBeforeBankHoliday(t *testing.T) {
 	a, ok := fu.Items[0].Action()
 	require.True(t, ok)
 	assert.Equal(t, dsr.ActionReviewAfterBlueLight, a.Kind)
-	_, ok = fu.Items[1].Action()
-	assert.False(t, ok, "the funding stop has no dsr action kind")
+	a, ok = fu.Items[1].Action()
+	require.True(t, ok, "the funding stop is a dsr action kind")
+	assert.Equal(t, dsr.ActionBlueLightFundingStop, a.Kind)
 
 	min := m.Minute()
 	for _, want := range []string{

@@ -33,14 +33,19 @@
 //     the key lines of enquiry.
 //   - Params holds every number an area may change, with DefaultParams
 //     documenting where each default comes from.
+//   - In a dsr.Register opened with dsr.WithDocumentKinds(Documents{}), Save
+//     keeps the review record in the person's record (a dsr.Document of kind
+//     "cetr_review": sealed with the person's key, erased with it, on the
+//     hash chain) together with the events it adds since its last save, so
+//     review_held satisfies the review Assess asked for; Register.Due then
+//     lists the report, the rating to re-agree (rating_agreement, R-REV-2),
+//     open recommendations and escalations. Load and Find read it back. The
+//     command line is dsr review plan|hold|recommend|report|summary.
 //
 // # What it does not do
 //
-//   - No register integration yet: nothing here appends events, satisfies an
-//     Assess action or joins Register.Due. A host appends Events and merges
-//     Worklist itself.
-//   - No command line (dsr review ...) and no policy points in Rego or CEL:
-//     Params is a plain struct until the bundles carry it.
+//   - No policy points in Rego or CEL: Params is a plain struct until the
+//     bundles carry it.
 //   - It does not decide who may consent for whom (R-CONS-2): it records who
 //     did. It reads no clock: every date is an input. It imports no rule
 //     engine.

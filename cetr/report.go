@@ -26,13 +26,13 @@ type Report struct {
 // IsSent reports whether the report has gone.
 func (rp Report) IsSent() bool { return !rp.Sent.IsZero() }
 
-// The worklist action kinds this package adds to dsr.ActionKinds.
+// The worklist action kinds of a review's follow-up, as in dsr.ActionKinds.
 const (
 	// ActionRecommendation is an open recommendation of a review (R-CETR-ACT).
-	ActionRecommendation dsr.ActionKind = "review_recommendation"
+	ActionRecommendation = dsr.ActionReviewRecommendation
 	// ActionEscalation is an overdue recommendation to take to the ICB
 	// oversight panel (R-CETR-ACT).
-	ActionEscalation dsr.ActionKind = "recommendation_escalation"
+	ActionEscalation = dsr.ActionRecommendationEscalation
 )
 
 // WorkItem is one thing due after a review, shaped as a dsr.Action so the

@@ -30,6 +30,29 @@ const (
 	ActionAdultRegisterReferral ActionKind = "adult_register_referral"
 )
 
+// The action kinds the register adds to its worklist besides those the
+// rules produce: from requests to join, and from the documents it keeps
+// (the records of reviews and Blue Light meetings, see DocumentKind).
+const (
+	// ActionReferralDecision: decide a request to join (R-REQ-1).
+	ActionReferralDecision ActionKind = "referral_decision"
+	// ActionRatingAgreement: re-agree the register rating after a review
+	// (R-REV-2).
+	ActionRatingAgreement ActionKind = "rating_agreement"
+	// ActionReviewRecommendation: an open recommendation of a review
+	// (R-CETR-ACT).
+	ActionReviewRecommendation ActionKind = "review_recommendation"
+	// ActionRecommendationEscalation: an overdue recommendation to take to
+	// the ICB oversight panel (R-CETR-ACT).
+	ActionRecommendationEscalation ActionKind = "recommendation_escalation"
+	// ActionBlueLightFundingStop: the support a Blue Light meeting funded
+	// stops (R-BL-FUND, R-BL-FOLLOW).
+	ActionBlueLightFundingStop ActionKind = "blue_light_funding_stop"
+	// ActionBlueLightEscalation: escalate an unsatisfactory Blue Light
+	// outcome to the directors of commissioning (R-BL-ESC).
+	ActionBlueLightEscalation ActionKind = "blue_light_escalation"
+)
+
 // ActionKinds lists every action kind.
 var ActionKinds = []ActionKind{
 	ActionCommunityReview, ActionMDTMeetingOrReview, ActionKeyworkerReferral,
@@ -37,6 +60,8 @@ var ActionKinds = []ActionKind{
 	ActionInpatientReview, ActionTriggerReview, ActionStatutoryReview, ActionRootCauseAnalysis,
 	ActionReviewReport, ActionOversightVisit, ActionDSRReview, ActionConsentReconfirm,
 	ActionReviewAfterBlueLight, ActionAdultRegisterReferral,
+	ActionReferralDecision, ActionRatingAgreement, ActionReviewRecommendation,
+	ActionRecommendationEscalation, ActionBlueLightFundingStop, ActionBlueLightEscalation,
 }
 
 // Valid reports whether k is one of ActionKinds.

@@ -36,6 +36,8 @@ type Register struct {
 	cal      *calendar.Calendar
 	referral calendar.Deadline
 	workers  int
+	// kinds are the document kinds the register knows (WithDocumentKinds).
+	kinds map[string]DocumentKind
 	// dueCache holds each person's worklist items by stream, for the
 	// version and date they were assessed at (see Due).
 	dueCache sync.Map
@@ -176,6 +178,10 @@ type NewPerson struct {
 	Details
 	Circumstances Circumstances `json:"circumstances"`
 	Events        []Event       `json:"events"`
+	// Documents are saved with the person, after their events: the record
+	// of the Blue Light meeting that brought them to the register, say.
+	// Each must be of a kind the register knows (WithDocumentKinds).
+	Documents []Document `json:"documents,omitempty"`
 }
 
 // Record types the register writes besides the events of a person's
@@ -212,6 +218,7 @@ type payload struct {
 	Removal       *Removal       `json:"removal,omitempty"`
 	Referral      *Referral      `json:"referral,omitempty"`
 	Decision      *Decision      `json:"decision,omitempty"`
+	Document      *Document      `json:"document,omitempty"`
 	// More marks a record that is not the last of its write.
 	More bool `json:"more,omitempty"`
 }
@@ -280,7 +287,7 @@ func (r *Register) consentOn(ctx context.Context, c *Case) (ConsentDecision, err
 }
 
 // Add puts a person on the register with their details, circumstances and
-// history so far, all in one write. Consent for inclusion must hold today
+// history so far, and any documents (np.Documents), all in one write. Consent for inclusion must hold today
 // among np.Events (R-CONS-1): otherwise Add returns a *ConsentError
 // matching ErrConsentRequired and stores nothing. A person already on the
 // register (or ever added under that id) is ErrConflict; bad input is a
@@ -294,7 +301,10 @@ func (r *Register) Add(ctx context.Context, np NewPerson, by Actor) error {
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
 	}
-	if len(np.Events) > maxAppendRecordsPerAdd {
+	if err := r.checkNewDocuments(np.Documents, &c); err != nil {
+		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+	}
+	if len(np.Events)+len(np.Documents) > maxAppendRecordsPerAdd {
 		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID,
 			invalid("events", "", "%d events, at most %d in one write", len(np.Events), maxAppendRecordsPerAdd))
 	}
@@ -311,6 +321,10 @@ func (r *Register) Add(ctx context.Context, np NewPerson, by Actor) error {
 	for i := range np.Events {
 		ev := np.Events[i]
 		drafts = append(drafts, draft{string(ev.Type), payload{Event: &ev}})
+	}
+	for i := range np.Documents {
+		d := np.Documents[i]
+		drafts = append(drafts, draft{RecordDocument, payload{Document: &d}})
 	}
 	drafts = append(drafts, draft{RecordCircumstances, payload{Date: today, Circumstances: &circ}})
 	return r.append(ctx, PersonStream(np.Person.ID), 0, newKey(), by, false, drafts...)

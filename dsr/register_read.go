@@ -27,6 +27,8 @@ type personState struct {
 	events     []Event
 	reports    []report
 	removal    *Removal
+	// docs holds the latest save of each document, in first-saved order.
+	docs []Document
 }
 
 type report struct {
@@ -84,6 +86,16 @@ func (st *personState) apply(rec *Record, p payload) {
 		st.reports = append(st.reports, report{p.Date, *p.Circumstances})
 	case RecordPersonRemoved:
 		st.removal = p.Removal
+	case RecordDocument:
+		if p.Document == nil {
+			return
+		}
+		i := slices.IndexFunc(st.docs, func(d Document) bool { return d.Kind == p.Document.Kind && d.ID == p.Document.ID })
+		if i < 0 {
+			st.docs = append(st.docs, *p.Document)
+		} else {
+			st.docs[i] = *p.Document
+		}
 	default:
 		if p.Event != nil {
 			st.events = append(st.events, *p.Event)
@@ -167,11 +179,6 @@ func (r *Register) Assess(ctx context.Context, id string, asOf calendar.Date) (A
 	return a, nil
 }
 
-// ActionReferralDecision is the worklist item for a request to join that
-// awaits its decision (R-REQ-1). The register adds it; rules never produce
-// it, so it is not in ActionKinds.
-const ActionReferralDecision ActionKind = "referral_decision"
-
 // WorkItem is one line of the worklist: an action due for a person on the
 // register (from their assessment), or a decision due on a request to join.
 type WorkItem struct {
@@ -184,6 +191,11 @@ type WorkItem struct {
 	Rating       Rating `json:"rating"`
 	AgreedRating Rating `json:"agreed_rating"`
 	Action
+	// Document names the document the item comes from (a review, a Blue
+	// Light meeting), when it comes from one; Who is who is responsible,
+	// when the document names someone.
+	Document *DocumentRef `json:"document,omitempty"`
+	Who      string       `json:"who,omitempty"`
 }
 
 // Due returns the worklist on asOf across the register: every action the
@@ -195,6 +207,12 @@ type WorkItem struct {
 // so the register remembers each person's items for the version of their
 // stream and the date it assessed: asking again for the same date assesses
 // only the people written to since.
+// What the person's documents leave due (WithDocumentKinds: a review's
+// recommendations and report, a Blue Light meeting's funding stop) joins
+// their items while they are on the register. A document item with the
+// same kind and from date as one of the rules' is the same thing due and
+// is listed once: the earlier due stands (the rules' on a tie), naming the
+// document.
 // A person whose assessment fails fails the whole worklist: an incomplete
 // worklist is never returned as if complete.
 func (r *Register) Due(ctx context.Context, asOf calendar.Date) ([]WorkItem, error) {
@@ -278,7 +296,8 @@ func (r *Register) assessForDue(ctx context.Context, s *Stream, asOf calendar.Da
 	if !st.held(asOf) {
 		return nil, nil
 	}
-	a, err := r.rules.Assess(ctx, st.caseOn(asOf, false))
+	c := st.caseOn(asOf, false)
+	a, err := r.rules.Assess(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("dsr: assessing %q: %w", id, err)
 	}
@@ -286,7 +305,17 @@ func (r *Register) assessForDue(ctx context.Context, s *Stream, asOf calendar.Da
 	for i, act := range a.Actions {
 		items[i] = WorkItem{PersonID: id, Rating: a.Rating, AgreedRating: a.AgreedRating, Action: act}
 	}
-	return items, nil
+	if !a.OnRegister || len(st.docs) == 0 {
+		return items, nil
+	}
+	docs, err := r.documentItems(st, &c)
+	if err != nil {
+		return nil, err
+	}
+	for i := range docs {
+		docs[i].Rating, docs[i].AgreedRating = a.Rating, a.AgreedRating
+	}
+	return mergeItems(items, docs), nil
 }
 
 func (r *Register) referralsDue(ctx context.Context, asOf calendar.Date) ([]WorkItem, error) {
@@ -458,6 +487,8 @@ func summarise(typ string, p *payload) string {
 			return fmt.Sprintf("circumstances from %s: none reported", p.Date)
 		}
 		return fmt.Sprintf("circumstances from %s: %s", p.Date, strings.Join(on, ", "))
+	case typ == RecordDocument && p.Document != nil:
+		return fmt.Sprintf("%s %s saved", p.Document.Kind, p.Document.ID)
 	case typ == RecordPersonRemoved:
 		s := fmt.Sprintf("removed on %s: %s", p.Removal.Date, p.Removal.Reason)
 		if p.Removal.Evidence != "" {

@@ -48,6 +48,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "register":
 		return runRegister(ctx, args[1:], stdin, stdout, stderr)
+	case "policy":
+		return runPolicy(ctx, args[1:], stdout, stderr)
+	case "review":
+		return runReview(ctx, args[1:], stdin, stdout, stderr)
+	case "bluelight":
+		return runBlueLight(ctx, args[1:], stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK

@@ -61,7 +61,7 @@ func openRegister(ctx context.Context, file, policy string, opts ...dsr.Option) 
 	if err != nil {
 		return nil, nil, err
 	}
-	reg, err := dsr.Open(ctx, store, engine, append([]dsr.Option{dsr.WithConsentPolicy(consent.National2023)}, opts...)...)
+	reg, err := dsr.Open(ctx, store, engine, append([]dsr.Option{dsr.WithConsentPolicy(consent.National2023), documentKinds()}, opts...)...)
 	if err != nil {
 		store.Close()
 		return nil, nil, err

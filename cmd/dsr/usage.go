@@ -22,6 +22,13 @@ Usage:
       worklist. Run 'dsr demo -h' for the options.
   dsr register add|record|report|agree|remove|due|verify|history --db FILE ...
       Keep a register in a SQLite file. Run 'dsr register help'.
+  dsr policy list [--json]
+      List the embedded policy profiles with version, engines, what each
+      extends and its digest.
+  dsr review plan|hold|recommend|report|summary --db FILE ...
+      Plan, hold and follow up C(E)TRs on the register. Run 'dsr review help'.
+  dsr bluelight open|attend|step|option|fund|close|minute --db FILE ...
+      Record a Blue Light meeting on the register. Run 'dsr bluelight help'.
   dsr help
       Print this text.
 

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/dsrkit/dsrkit/bluelight"
+	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/policies"
+)
+
+const bluelightUsageText = `Usage: dsr bluelight COMMAND --db FILE [--by ID --role ROLE] [options] ARGS
+
+Record a Blue Light (Local Area Emergency Protocol) meeting on a register kept
+in a SQLite file, with Wiltshire's default parameters (DOMAIN.md section 5).
+Each write saves the meeting record in the person's record (encrypted,
+hash-chained). Closing it appends blue_light_meeting to their history, so the
+review within 72 hours, the funding stop and, for an unsatisfactory outcome,
+the escalation join 'dsr register due'.
+
+Commands:
+  open FILE|-        call a meeting: JSON {"id", "person_id", "date_of_birth",
+                     "person_invited", "criteria": {...}, "invitations_sent",
+                     "call_at", "person": {...}}; "person" (as for 'dsr register
+                     add', with consent given on or before the day of the call)
+                     adds someone not yet on the register; date_of_birth
+                     defaults to the register's
+  attend ID FILE|-   who joined: {"role", "name"} (one or an array)
+  step ID FILE|-     complete steps of the call in order: {"step", "notes"}
+                     (one or an array)
+  option ID FILE|-   options: {"rejections": [{"option", "reason"}],
+                     "choice": {"option", "detail", "approved_by",
+                     "clinical_justification"}}
+  fund ID FILE|-     authorise support: {"support", "provider",
+                     "provider_accredited", "start", "stop", "cost_pence",
+                     "split": {...}, "split_agreed_by"}
+  close ID FILE|-    close it: {"steps": [...], "closed_at", "outcome":
+                     {"sustainable_placement", "notes"}}
+  minute ID          print the minute as Markdown (--json: the record)
+
+Options:
+  --db FILE       the register file (default dsr.db)
+  --policy NAME   embedded policy bundle for the register (default %s)
+  --json          print minute as JSON
+`
+
+func bluelightUsage(w io.Writer) { fmt.Fprintf(w, bluelightUsageText, policies.DefaultBundle) }
+
+// bluelightOpenInput is the JSON of `dsr bluelight open`.
+type bluelightOpenInput struct {
+	bluelight.Opening
+	Person *dsr.NewPerson `json:"person"`
+}
+
+// bluelightOptionInput is the JSON of `dsr bluelight option`.
+type bluelightOptionInput struct {
+	Rejections []bluelight.Rejection `json:"rejections"`
+	Choice     *bluelight.Choice     `json:"choice"`
+}
+
+// bluelightCloseInput is the JSON of `dsr bluelight close`.
+type bluelightCloseInput struct {
+	Steps    []bluelight.StepNote `json:"steps"`
+	ClosedAt time.Time            `json:"closed_at"`
+	Outcome  bluelight.Outcome    `json:"outcome"`
+}
+
+// runBlueLight is `dsr bluelight COMMAND ...`.
+func runBlueLight(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if code, done := helpRequested(args, bluelightUsage, stdout, stderr); done {
+		return code
+	}
+	want := map[string]int{"open": 1, "attend": 2, "step": 2, "option": 2, "fund": 2, "close": 2, "minute": 1}
+	c, code := parseDocCommand("bluelight", args, want, bluelightUsage, stderr)
+	if c == nil {
+		return code
+	}
+	rules, err := bluelight.NewGoRules(bluelight.DefaultParams())
+	if err != nil {
+		errorf(stderr, "bluelight: %v", err)
+		return exitFailure
+	}
+	reg, store, err := openRegister(ctx, c.db, c.policy, dsr.WithClock(cliNow))
+	if err != nil {
+		errorf(stderr, "bluelight: %v", err)
+		return exitFailure
+	}
+	defer store.Close()
+	group := "bluelight " + c.cmd
+
+	if c.cmd == "open" {
+		var in bluelightOpenInput
+		if code := readJSON(c.pos[0], stdin, stderr, &in); code != exitOK {
+			return code
+		}
+		m, err := openMeeting(ctx, reg, rules, &in)
+		if err == nil {
+			err = bluelight.Save(ctx, reg, m, c.by, in.Person)
+		}
+		if err != nil {
+			return reportDocError(stderr, group, err)
+		}
+		rec := m.Record()
+		fmt.Fprintf(stdout, "Blue Light meeting %s opened for %s\n", rec.ID, rec.PersonID)
+		for _, w := range rec.Warnings {
+			fmt.Fprintf(stdout, "warning: %s (%s)\n", w.Message, w.Rule)
+		}
+		return exitOK
+	}
+
+	m, err := bluelight.Find(ctx, reg, c.pos[0], rules)
+	if err != nil {
+		return reportDocError(stderr, group, err)
+	}
+	switch c.cmd {
+	case "minute":
+		if c.json {
+			err = writeJSON(stdout, m.Record())
+		} else {
+			_, err = io.WriteString(stdout, m.Minute())
+		}
+		if err != nil {
+			return reportDocError(stderr, group, err)
+		}
+		return exitOK
+	case "attend":
+		var as []bluelight.Attendee
+		if code := readOneOrMany(c.pos[1], stdin, stderr, &as); code != exitOK {
+			return code
+		}
+		err = m.Attend(as...)
+	case "step":
+		var steps []bluelight.StepNote
+		if code := readOneOrMany(c.pos[1], stdin, stderr, &steps); code != exitOK {
+			return code
+		}
+		err = completeSteps(m, steps)
+	case "option":
+		var in bluelightOptionInput
+		if code := readJSON(c.pos[1], stdin, stderr, &in); code != exitOK {
+			return code
+		}
+		for _, r := range in.Rejections {
+			if err = m.Reject(r.Option, r.Reason); err != nil {
+				break
+			}
+		}
+		if err == nil && in.Choice != nil {
+			err = m.Choose(*in.Choice)
+		}
+	case "fund":
+		var req bluelight.FundingRequest
+		if code := readJSON(c.pos[1], stdin, stderr, &req); code != exitOK {
+			return code
+		}
+		err = m.Fund(ctx, req)
+	case "close":
+		var in bluelightCloseInput
+		if code := readJSON(c.pos[1], stdin, stderr, &in); code != exitOK {
+			return code
+		}
+		if err = completeSteps(m, in.Steps); err == nil {
+			err = m.Close(in.ClosedAt, in.Outcome)
+		}
+	}
+	if err == nil {
+		err = bluelight.Save(ctx, reg, m, c.by, nil)
+	}
+	rec := m.Record()
+	if err != nil {
+		return reportDocError(stderr, group, fmt.Errorf("meeting %q: %w", rec.ID, err))
+	}
+	fmt.Fprintf(stdout, "Blue Light meeting %s of %s saved\n", rec.ID, rec.PersonID)
+	if c.cmd == "close" {
+		if missing := m.MissingRoles(); len(missing) > 0 {
+			fmt.Fprintf(stdout, "warning: %d required roles did not attend (R-BL-INVITE)\n", len(missing))
+		}
+		if bad, why := m.Unsatisfactory(); bad {
+			fmt.Fprintf(stdout, "escalate to the directors of commissioning (R-BL-ESC): %v\n", why)
+		}
+	}
+	return exitOK
+}
+
+// openMeeting calls a meeting from the JSON of `dsr bluelight open`, with
+// the date of birth from the register when the input leaves it out.
+func openMeeting(ctx context.Context, reg *dsr.Register, rules bluelight.Rules, in *bluelightOpenInput) (*bluelight.Meeting, error) {
+	if in.Person != nil && in.PersonID == "" {
+		in.PersonID = in.Person.Person.ID
+	}
+	if in.DateOfBirth.IsZero() {
+		switch {
+		case in.Person != nil:
+			in.DateOfBirth = in.Person.Person.DateOfBirth
+		case in.PersonID != "":
+			d, err := reg.Details(ctx, in.PersonID)
+			if err != nil && !errors.Is(err, dsr.ErrNotFound) {
+				return nil, err
+			}
+			in.DateOfBirth = d.Person.DateOfBirth
+		}
+	}
+	if in.ID != "" {
+		if _, _, err := reg.FindDocument(ctx, bluelight.DocumentKind, in.ID); err == nil {
+			return nil, fmt.Errorf("Blue Light meeting %q is already recorded: %w", in.ID, dsr.ErrConflict)
+		}
+	}
+	return bluelight.Open(ctx, rules, in.Opening)
+}
+
+// completeSteps completes steps of the call in the order given.
+func completeSteps(m *bluelight.Meeting, steps []bluelight.StepNote) error {
+	for _, s := range steps {
+		if err := m.Complete(s.Step, s.Notes); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,383 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/dsrkit/dsrkit/bluelight"
+	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/cetr"
+	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/policies"
+)
+
+// cliNow is the clock of the review and bluelight commands (tests set it).
+var cliNow = time.Now
+
+// documentKinds are the documents the command's registers keep.
+func documentKinds() dsr.Option {
+	return dsr.WithDocumentKinds(cetr.Documents{}, bluelight.Documents{})
+}
+
+const reviewUsageText = `Usage: dsr review COMMAND --db FILE [--by ID --role ROLE] [options] ARGS
+
+Plan, hold and follow up Care (Education) and Treatment Reviews on a register
+kept in a SQLite file. Each write saves the review record in the person's
+record (encrypted, hash-chained) with the events it adds: review_held when
+held, rating_agreed when the rating is re-agreed (R-REV-2), report_sent when
+the report goes. Open recommendations, the report and the rating to re-agree
+join 'dsr register due'.
+
+Commands:
+  plan FILE|-         plan a review, or change one not yet held: JSON
+                      {"id", "person_id", "kind", "planned", "starts_at",
+                       "commissioner", "consent": {...}, "papers": [...],
+                       "papers_sent", "panel": [...]}
+  hold ID FILE|-      hold it: JSON {"held", "outcome", "note",
+                       "findings": {"safe": "...", ...}, "panel": [...],
+                       "papers_sent", "rating": {"date", "rating", "by", "reason"}}
+  recommend ID FILE|- add recommendations {"who", "what", "due"} (one or an
+                      array); with "id" set, close one: {"id", "status":
+                      "done"|"dropped", "closed", "reason"} or record its
+                      escalation {"id", "escalated"}
+  report ID FILE|-    send the report: JSON {"sent", "recipients": [{"role",
+                      "name"}], "rating": {...}}
+  summary ID          print the review as Markdown, grouped by the key lines
+                      of enquiry (--json: the record as JSON)
+
+Options:
+  --db FILE       the register file (default dsr.db)
+  --policy NAME   embedded policy bundle (default %s)
+  --json          print summary as JSON
+`
+
+func reviewUsage(w io.Writer) { fmt.Fprintf(w, reviewUsageText, policies.DefaultBundle) }
+
+// reviewPlanInput is the JSON of `dsr review plan`.
+type reviewPlanInput struct {
+	ID           string        `json:"id"`
+	PersonID     string        `json:"person_id"`
+	Kind         string        `json:"kind"`
+	Planned      calendar.Date `json:"planned"`
+	StartsAt     time.Time     `json:"starts_at"`
+	Commissioner string        `json:"commissioner"`
+	Consent      *cetr.Consent `json:"consent"`
+	Papers       []cetr.Paper  `json:"papers"`
+	PapersSent   time.Time     `json:"papers_sent"`
+	Panel        []cetr.Member `json:"panel"`
+}
+
+// reviewHoldInput is the JSON of `dsr review hold`.
+type reviewHoldInput struct {
+	Held       calendar.Date         `json:"held"`
+	Outcome    string                `json:"outcome"`
+	Note       string                `json:"note"`
+	Findings   map[string]string     `json:"findings"`
+	Panel      []cetr.Member         `json:"panel"`
+	PapersSent time.Time             `json:"papers_sent"`
+	Rating     *cetr.RatingAgreement `json:"rating"`
+}
+
+// reviewReportInput is the JSON of `dsr review report`.
+type reviewReportInput struct {
+	Sent       calendar.Date         `json:"sent"`
+	Recipients []cetr.Recipient      `json:"recipients"`
+	Rating     *cetr.RatingAgreement `json:"rating"`
+}
+
+// docCommand is the parsed common part of `dsr review` and `dsr bluelight`.
+type docCommand struct {
+	cmd    string
+	pos    []string
+	db     string
+	policy string
+	by     dsr.Actor
+	json   bool
+}
+
+func parseDocCommand(group string, args []string, want map[string]int, usage func(io.Writer), stderr io.Writer) (*docCommand, int) {
+	cmd := args[0]
+	fset := flag.NewFlagSet(group+" "+cmd, flag.ContinueOnError)
+	fset.SetOutput(io.Discard)
+	db := fset.String("db", "dsr.db", "register file")
+	policy := fset.String("policy", policies.DefaultBundle, "policy bundle")
+	byID := fset.String("by", "", "staff id")
+	role := fset.String("role", "", "staff role")
+	asJSON := fset.Bool("json", false, "JSON output")
+	pos, err := parseInterleaved(fset, args[1:])
+	if err != nil {
+		errorf(stderr, "%s %s: %v", group, cmd, err)
+		usage(stderr)
+		return nil, exitUsage
+	}
+	n, ok := want[cmd]
+	if !ok {
+		errorf(stderr, "%s: unknown command %q", group, cmd)
+		usage(stderr)
+		return nil, exitUsage
+	}
+	if len(pos) != n {
+		errorf(stderr, "%s %s: want %d arguments, got %d", group, cmd, n, len(pos))
+		usage(stderr)
+		return nil, exitUsage
+	}
+	return &docCommand{cmd: cmd, pos: pos, db: *db, policy: *policy, by: dsr.Actor{ID: *byID, Role: *role}, json: *asJSON}, exitOK
+}
+
+// helpRequested handles `dsr GROUP` and `dsr GROUP help`.
+func helpRequested(args []string, usage func(io.Writer), stdout, stderr io.Writer) (int, bool) {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage, true
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		return exitOK, true
+	}
+	return 0, false
+}
+
+// runReview is `dsr review COMMAND ...`.
+func runReview(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if code, done := helpRequested(args, reviewUsage, stdout, stderr); done {
+		return code
+	}
+	want := map[string]int{"plan": 1, "hold": 2, "recommend": 2, "report": 2, "summary": 1}
+	c, code := parseDocCommand("review", args, want, reviewUsage, stderr)
+	if c == nil {
+		return code
+	}
+	reg, store, err := openRegister(ctx, c.db, c.policy, dsr.WithClock(cliNow))
+	if err != nil {
+		errorf(stderr, "review: %v", err)
+		return exitFailure
+	}
+	defer store.Close()
+	group := "review " + c.cmd
+
+	if c.cmd == "plan" {
+		var in reviewPlanInput
+		if code := readJSON(c.pos[0], stdin, stderr, &in); code != exitOK {
+			return code
+		}
+		r, err := planReview(ctx, reg, &in)
+		if err == nil {
+			err = cetr.Save(ctx, reg, r, c.by)
+		}
+		if err != nil {
+			return reportDocError(stderr, group, err)
+		}
+		fmt.Fprintf(stdout, "review %s planned for %s on %s (%s)\n", r.ID, r.Person.ID, r.Planned, r.Type().Title())
+		return exitOK
+	}
+
+	r, err := cetr.Find(ctx, reg, c.pos[0])
+	if err != nil {
+		return reportDocError(stderr, group, err)
+	}
+	switch c.cmd {
+	case "summary":
+		if c.json {
+			err = writeJSON(stdout, r)
+		} else {
+			_, err = io.WriteString(stdout, r.Summary())
+		}
+		if err != nil {
+			return reportDocError(stderr, group, err)
+		}
+		return exitOK
+	case "hold":
+		var in reviewHoldInput
+		if code := readJSON(c.pos[1], stdin, stderr, &in); code != exitOK {
+			return code
+		}
+		err = holdReview(r, &in)
+	case "recommend":
+		var recs []cetr.Recommendation
+		if code := readOneOrMany(c.pos[1], stdin, stderr, &recs); code != exitOK {
+			return code
+		}
+		err = recommend(r, recs)
+	case "report":
+		var in reviewReportInput
+		if code := readJSON(c.pos[1], stdin, stderr, &in); code != exitOK {
+			return code
+		}
+		err = r.SendReport(in.Sent, in.Recipients)
+		if err == nil && in.Rating != nil {
+			err = r.AgreeRating(*in.Rating)
+		}
+	}
+	if err == nil {
+		err = cetr.Save(ctx, reg, r, c.by)
+	}
+	if err != nil {
+		return reportDocError(stderr, group, fmt.Errorf("review %q: %w", r.ID, err))
+	}
+	fmt.Fprintf(stdout, "review %s of %s saved\n", r.ID, r.Person.ID)
+	for _, w := range r.Warnings() {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
+	}
+	return exitOK
+}
+
+// planReview plans a new review, or changes one not yet held.
+func planReview(ctx context.Context, reg *dsr.Register, in *reviewPlanInput) (*cetr.Review, error) {
+	r, err := cetr.Find(ctx, reg, in.ID)
+	switch {
+	case errors.Is(err, dsr.ErrNotFound) || in.ID == "":
+		var p dsr.Person
+		if in.PersonID != "" {
+			d, err := reg.Details(ctx, in.PersonID)
+			if err != nil {
+				return nil, err
+			}
+			p = d.Person
+		}
+		r, err = cetr.New(cetr.Plan{ID: in.ID, Person: p, Kind: cetr.Kind(in.Kind), Planned: in.Planned, StartsAt: in.StartsAt, Commissioner: in.Commissioner}, cetr.DefaultParams())
+		if err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, err
+	default:
+		if in.PersonID != "" && in.PersonID != r.Person.ID {
+			return nil, &dsr.ValidationError{Field: "person_id", Problem: fmt.Sprintf("review %q is for %q, not %q", r.ID, r.Person.ID, in.PersonID)}
+		}
+		if in.Kind != "" && cetr.Kind(in.Kind) != r.Kind {
+			return nil, &dsr.ValidationError{Field: "kind", Problem: fmt.Sprintf("review %q is a %s review; plan another for a %q one", r.ID, r.Kind, in.Kind)}
+		}
+		if !in.Planned.IsZero() && in.Planned != r.Planned {
+			if err := r.Reschedule(in.Planned); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if in.Consent != nil {
+		if err := r.SetConsent(*in.Consent); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range in.Papers {
+		if err := r.AddPaper(p); err != nil {
+			return nil, err
+		}
+	}
+	if in.Panel != nil {
+		if err := r.SetPanel(in.Panel...); err != nil {
+			return nil, err
+		}
+	}
+	if !in.PapersSent.IsZero() {
+		if err := r.SendPapers(in.PapersSent); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func holdReview(r *cetr.Review, in *reviewHoldInput) error {
+	if in.Panel != nil {
+		if err := r.SetPanel(in.Panel...); err != nil {
+			return err
+		}
+	}
+	if !in.PapersSent.IsZero() {
+		if err := r.SendPapers(in.PapersSent); err != nil {
+			return err
+		}
+	}
+	for k, v := range in.Findings {
+		line, err := cetr.ParseKLOE(k)
+		if err != nil {
+			return &dsr.ValidationError{Field: "findings." + k, Rule: "R-CETR-KLOE", Problem: err.Error()}
+		}
+		if err := r.Record(line, v); err != nil {
+			return err
+		}
+	}
+	if err := r.Hold(in.Held, cetr.Outcome(in.Outcome), in.Note); err != nil {
+		return err
+	}
+	if in.Rating != nil {
+		return r.AgreeRating(*in.Rating)
+	}
+	return nil
+}
+
+// recommend adds new recommendations (id 0) and closes or escalates those
+// named by id.
+func recommend(r *cetr.Review, recs []cetr.Recommendation) error {
+	for i, rec := range recs {
+		var err error
+		switch {
+		case rec.ID == 0:
+			_, err = r.Recommend(rec)
+		case rec.Status == cetr.Done:
+			err = r.Complete(rec.ID, rec.Closed)
+		case rec.Status == cetr.Dropped:
+			err = r.Drop(rec.ID, rec.Closed, rec.Reason)
+		case !rec.Escalated.IsZero():
+			err = r.MarkEscalated(rec.ID, rec.Escalated)
+		default:
+			err = &dsr.ValidationError{Field: fmt.Sprintf("[%d]", i), Rule: "R-CETR-ACT", Problem: "with an id, give status done or dropped with closed, or escalated"}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readOneOrMany reads a JSON object or an array of them into *dst.
+func readOneOrMany[T any](name string, stdin io.Reader, stderr io.Writer, dst *[]T) int {
+	raw, err := readInput(name, stdin)
+	if err != nil {
+		errorf(stderr, "%v", err)
+		return exitFailure
+	}
+	t := bytes.TrimSpace(raw)
+	dec := json.NewDecoder(bytes.NewReader(t))
+	dec.DisallowUnknownFields()
+	if len(t) > 0 && t[0] == '[' {
+		err = dec.Decode(dst)
+	} else {
+		var one T
+		err = dec.Decode(&one)
+		*dst = []T{one}
+	}
+	if err != nil {
+		errorf(stderr, "invalid JSON in %s: %v", name, err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+// reportDocError prints err for `dsr GROUP COMMAND` and returns the exit
+// status: 2 for invalid input (each problem on its own line), 1 otherwise.
+func reportDocError(stderr io.Writer, group string, err error) int {
+	if errors.Is(err, dsr.ErrConsentRequired) || !errors.Is(err, dsr.ErrInvalid) {
+		errorf(stderr, "%s: %v", group, err)
+		return exitFailure
+	}
+	for _, e := range flatten(unwrapToJoin(err)) {
+		errorf(stderr, "%s: invalid: %v", group, e)
+	}
+	return exitUsage
+}
+
+// unwrapToJoin unwraps err down to the errors it joins, if it wraps a join.
+func unwrapToJoin(err error) error {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if _, ok := e.(interface{ Unwrap() []error }); ok {
+			return e
+		}
+	}
+	return err
+}
