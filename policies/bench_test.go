@@ -30,9 +30,11 @@ var benchCases = map[string]string{
 			{"type":"oversight_visit","date":"2026-04-15"}]}`,
 }
 
-func benchEngine(b *testing.B) *Engine {
+func benchEngine(b *testing.B) *Engine { return benchEngineOf(b, DefaultBundle) }
+
+func benchEngineOf(b *testing.B, bundle string) *Engine {
 	b.Helper()
-	fsys, err := Bundle(DefaultBundle)
+	fsys, err := Bundle(bundle)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -51,21 +53,24 @@ func benchCase(b *testing.B, name string) dsr.Case {
 	return c
 }
 
-// BenchmarkAssess is the full assessment on the Rego path: validation,
-// facts, input, two prepared queries, dates.
+// BenchmarkAssess is the full assessment, on the Rego path (national-2023:
+// validation, facts, input, two prepared queries, dates) and on the CEL
+// path (national-2023-cel: the same with five CEL programs).
 func BenchmarkAssess(b *testing.B) {
-	e := benchEngine(b)
 	ctx := context.Background()
-	for _, name := range []string{"community_green", "red_with_consent", "child_inpatient_8_events"} {
-		c := benchCase(b, name)
-		b.Run("rego/"+name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := e.Assess(ctx, c); err != nil {
-					b.Fatal(err)
+	for _, engine := range []struct{ name, bundle string }{{"rego", DefaultBundle}, {"cel", "national-2023-cel"}} {
+		e := benchEngineOf(b, engine.bundle)
+		for _, name := range []string{"community_green", "red_with_consent", "child_inpatient_8_events"} {
+			c := benchCase(b, name)
+			b.Run(engine.name+"/"+name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := e.Assess(ctx, c); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 
@@ -95,16 +100,21 @@ func BenchmarkAssessGoFloor(b *testing.B) {
 	}
 }
 
-// BenchmarkLoad is reading, checking and compiling the national bundle.
+// BenchmarkLoad is reading, checking and compiling a bundle: the national
+// one in Rego, and in CEL.
 func BenchmarkLoad(b *testing.B) {
-	fsys, err := Bundle(DefaultBundle)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Load(context.Background(), fsys); err != nil {
+	for _, bundle := range []string{DefaultBundle, "national-2023-cel"} {
+		fsys, err := Bundle(bundle)
+		if err != nil {
 			b.Fatal(err)
 		}
+		b.Run(bundle, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Load(context.Background(), fsys); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -5,10 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
+	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
@@ -142,6 +148,7 @@ func newCELEnv() (*cel.Env, error) {
 		cel.Variable("params", cel.MapType(cel.StringType, cel.DynType)),
 		cel.Variable("decisions", cel.ObjectType(celPkg+"Decisions")),
 		ext.Bindings(),
+		ext.TwoVarComprehensions(),
 		ext.Strings(),
 		ext.Lists(),
 		ext.Sets(),
@@ -150,103 +157,298 @@ func newCELEnv() (*cel.Env, error) {
 
 // celCostLimit bounds one decision point's evaluation: far above what the
 // national rules need (a few thousand), low enough to stop a runaway rule.
-const celCostLimit = 1_000_000
+// A variable only so that a test can lift it.
+var celCostLimit uint64 = 1_000_000
+
+// celInterruptEvery is how many comprehension iterations pass between checks
+// that ctx is still live.
+const celInterruptEvery = 100
 
 // celPoint is one compiled CEL decision point.
 type celPoint struct {
 	name string
 	file string
 	prg  cel.Program
+	// tracked is true when the program counts its cost as it runs: the
+	// rule's worst case could not be bounded below celCostLimit at load.
+	tracked bool
 }
 
-// compileCEL type-checks a CEL rule file and plans it once. Errors come back
-// as a *LoadError at file:line:col, with the source line and a caret.
-func compileCEL(env *cel.Env, point string, src source) (*celPoint, error) {
-	ast, iss := env.CompileSource(common.NewStringSource(string(src.text), src.name))
+// compileCEL type-checks a CEL rule file and plans it once, with the
+// bundle's parameters inlined as constants (the rules see the same values
+// on every call, so params.red_review.n is a constant, not a map lookup per
+// assessment). Errors come back as a *LoadError at file:line:col,
+// with the source line and a caret.
+//
+// The cost limit holds for every program: where the worst-case cost of the
+// folded rule is bounded below celCostLimit (cel-go's static estimate, with
+// the input's sizes from celSizes) it can never be exceeded and the program
+// runs without per-call cost tracking, which would triple its allocations;
+// any other program (a comprehension over a list of unknown length, say)
+// counts its cost as it runs and is stopped at the limit.
+func compileCEL(env *cel.Env, point string, src source, params map[string]any) (*celPoint, error) {
+	checked, iss := env.CompileSource(common.NewStringSource(string(src.text), src.name))
 	if iss.Err() != nil {
-		errs := iss.Errors()
-		le := &LoadError{File: src.name, Err: errors.New(strings.TrimSpace(iss.String()))}
-		if len(errs) > 0 {
-			le.Line, le.Col = errs[0].Location.Line(), errs[0].Location.Column()+1
-			le.Err = errors.New(strings.TrimPrefix(strings.TrimSpace(iss.String()), fmt.Sprintf("ERROR: %s:%d:%d: ", src.name, le.Line, le.Col)))
+		return nil, celLoadError(src.name, iss)
+	}
+	if out := checked.OutputType(); out != cel.DynType && !cel.MapType(cel.StringType, cel.DynType).IsAssignableType(out) {
+		return nil, &LoadError{File: src.name, Line: 1, Col: 1, Err: fmt.Errorf("decision point %s must evaluate to a map, not %s", point, out)}
+	}
+	folded := checked
+	sizes := celSizes{params: paramsSize(params)}
+	if params != nil {
+		opt, err := cel.NewStaticOptimizer(paramsInliner{params})
+		if err != nil {
+			return nil, &LoadError{File: src.name, Err: err}
 		}
-		return nil, le
+		if folded, iss = opt.Optimize(env, checked); iss.Err() != nil {
+			return nil, celLoadError(src.name, iss)
+		}
 	}
-	if !ast.OutputType().IsAssignableType(cel.MapType(cel.StringType, cel.DynType)) {
-		return nil, &LoadError{File: src.name, Line: 1, Col: 1, Err: fmt.Errorf("decision point %s must evaluate to a map, not %s", point, ast.OutputType())}
-	}
-	prg, err := env.Program(ast,
+	opts := []cel.ProgramOption{
 		cel.EvalOptions(cel.OptOptimize),
-		cel.CostLimit(celCostLimit),
-		cel.InterruptCheckFrequency(100),
-	)
+		cel.InterruptCheckFrequency(celInterruptEvery),
+	}
+	est, err := env.EstimateCost(folded, sizes)
+	tracked := err != nil || est.Max > celCostLimit
+	if tracked {
+		opts = append(opts, cel.CostLimit(celCostLimit))
+	}
+	prg, err := env.Program(folded, opts...)
 	if err != nil {
 		return nil, &LoadError{File: src.name, Err: err}
 	}
-	return &celPoint{name: point, file: src.name, prg: prg}, nil
+	return &celPoint{name: point, file: src.name, prg: prg, tracked: tracked}, nil
 }
 
-// celActivation resolves the declared variables without building a map.
-type celActivation struct {
-	asOf      int
-	person    *celPerson
-	circ      map[string]bool
-	facts     *celFacts
-	params    map[string]any
-	decisions *celDecisions
+// celLoadError is a compile error at its first position; the message keeps
+// cel-go's report of every problem, each with its source line and a caret.
+func celLoadError(file string, iss *cel.Issues) error {
+	errs := iss.Errors()
+	le := &LoadError{File: file, Err: errors.New(strings.TrimSpace(iss.String()))}
+	if len(errs) > 0 {
+		le.Line, le.Col = errs[0].Location.Line(), errs[0].Location.Column()+1
+		le.Err = errors.New(strings.TrimPrefix(strings.TrimSpace(iss.String()), fmt.Sprintf("ERROR: %s:%d:%d: ", file, le.Line, le.Col)))
+	}
+	return le
 }
 
-func (a *celActivation) ResolveName(name string) (any, bool) {
-	switch name {
-	case "as_of":
-		return types.Int(a.asOf), true
-	case "person":
-		return a.person, true
-	case "circumstances":
-		return a.circ, true
-	case "facts":
-		return a.facts, true
-	case "params":
-		return a.params, true
-	case "decisions":
-		if a.decisions == nil {
-			return nil, false
+// paramsInliner replaces each params.<name> in a rule with the value of
+// that parameter, as dyn(<literal>): dyn keeps the checker's view of a
+// parameter (a rule may compare person.age with params.age_max, which may
+// be null), and cel-go's planner turns the constant literal and conversion
+// into one value. Nothing is evaluated at load, so no rule can run away
+// here (cel-go's constant folder would evaluate constant comprehensions,
+// and clones the function table per call node, ~0.5 s per bundle).
+type paramsInliner struct{ params map[string]any }
+
+func (p paramsInliner) Optimize(ctx *cel.OptimizerContext, a *celast.AST) *celast.AST {
+	root := celast.NavigateAST(a)
+	sels := celast.MatchDescendants(root, func(e celast.NavigableExpr) bool {
+		if e.Kind() != celast.SelectKind {
+			return false
 		}
-		return a.decisions, true
+		sel := e.AsSelect()
+		if sel.IsTestOnly() || sel.Operand().Kind() != celast.IdentKind || sel.Operand().AsIdent() != "params" {
+			return false
+		}
+		_, ok := p.params[sel.FieldName()]
+		return ok
+	})
+	for _, e := range sels {
+		lit, ok := celLiteral(ctx, p.params[e.AsSelect().FieldName()])
+		if !ok {
+			continue
+		}
+		ctx.UpdateExpr(e, ctx.NewCall("dyn", lit))
+	}
+	return a
+}
+
+// celLiteral is a parameter value (as celParams makes it) as a CEL literal.
+func celLiteral(ctx *cel.OptimizerContext, v any) (celast.Expr, bool) {
+	switch x := v.(type) {
+	case nil:
+		return ctx.NewLiteral(types.NullValue), true
+	case bool:
+		return ctx.NewLiteral(types.Bool(x)), true
+	case int64:
+		return ctx.NewLiteral(types.Int(x)), true
+	case float64:
+		return ctx.NewLiteral(types.Double(x)), true
+	case string:
+		return ctx.NewLiteral(types.String(x)), true
+	case []any:
+		elems := make([]celast.Expr, len(x))
+		for i, e := range x {
+			lit, ok := celLiteral(ctx, e)
+			if !ok {
+				return nil, false
+			}
+			elems[i] = lit
+		}
+		return ctx.NewList(elems, nil), true
+	case map[string]any:
+		entries := make([]celast.EntryExpr, 0, len(x))
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			lit, ok := celLiteral(ctx, x[k])
+			if !ok {
+				return nil, false
+			}
+			entries = append(entries, ctx.NewMapEntry(ctx.NewLiteral(types.String(k)), lit, false))
+		}
+		return ctx.NewMap(entries), true
 	}
 	return nil, false
 }
 
+// celMaxWord is the longest string the CEL input holds: every string in it
+// is a word from a closed list that case validation enforces (who gave
+// consent, ward security, legal status, a rating, what a move changed).
+var celMaxWord = func() uint64 {
+	n := 0
+	for _, list := range [][]string{dsr.ConsentGivers, dsr.SecurityLevels, dsr.LegalStatuses, dsr.CircumstanceNames,
+		{"red", "amber", "green", "blue", "hospital", "security_up", "security_down", "general", "informal"}} {
+		for _, w := range list {
+			n = max(n, len(w))
+		}
+	}
+	return uint64(n)
+}()
+
+// celSizes tells cel-go's cost estimator how big the input can be: the
+// circumstances map has one key per circumstance, and every string is at
+// most celMaxWord long. Lists of unknown length (facts.consent) get no
+// bound, so a rule that iterates one is tracked at run time.
+type celSizes struct {
+	params uint64 // the longest list, map or string in the parameters
+}
+
+// paramsSize is the size of the largest list, map or string in v.
+func paramsSize(v any) uint64 {
+	var n uint64
+	switch x := v.(type) {
+	case map[string]any:
+		n = uint64(len(x))
+		for k, e := range x {
+			n = max(n, uint64(len(k)), paramsSize(e))
+		}
+	case []any:
+		n = uint64(len(x))
+		for _, e := range x {
+			n = max(n, paramsSize(e))
+		}
+	case string:
+		n = uint64(len(x))
+	}
+	return n
+}
+
+func (z celSizes) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
+	path := n.Path()
+	if len(path) == 0 {
+		return nil
+	}
+	switch path[0] {
+	case "as_of", "person", "circumstances", "facts", "decisions":
+	case "params":
+		if z.params == 0 {
+			return nil
+		}
+		return &cost.SizeEstimate{Min: 0, Max: z.params}
+	default:
+		return nil
+	}
+	if len(path) == 1 && path[0] == "circumstances" {
+		k := uint64(len(dsr.CircumstanceNames))
+		return &cost.SizeEstimate{Min: k, Max: k}
+	}
+	if n.Type() == cel.StringType {
+		return &cost.SizeEstimate{Min: 0, Max: celMaxWord}
+	}
+	return nil
+}
+
+func (z celSizes) EstimateCallCost(function, overloadID string, target *cost.AstNode, args []cost.AstNode) *cost.CallEstimate {
+	return nil
+}
+
+// celActivation resolves the declared variables without building a map.
+// The values are adapted to CEL once per assessment, not once per
+// reference.
+type celActivation struct {
+	asOf      ref.Val
+	person    ref.Val
+	circ      ref.Val
+	facts     ref.Val
+	params    ref.Val
+	decisions ref.Val
+}
+
+func (a *celActivation) ResolveName(name string) (any, bool) {
+	var v ref.Val
+	switch name {
+	case "as_of":
+		v = a.asOf
+	case "person":
+		v = a.person
+	case "circumstances":
+		v = a.circ
+	case "facts":
+		v = a.facts
+	case "params":
+		v = a.params
+	case "decisions":
+		v = a.decisions
+	}
+	return v, v != nil
+}
+
 func (a *celActivation) Parent() interpreter.Activation { return nil }
 
-// eval runs the point and decodes its decision map.
+// eval runs the point and decodes its decision map. A context that can be
+// cancelled is checked first and then inside every comprehension.
 func (p *celPoint) eval(ctx context.Context, act *celActivation) (decision, error) {
-	out, _, err := p.prg.ContextEval(ctx, act)
+	var (
+		out ref.Val
+		err error
+	)
+	if ctx.Done() == nil {
+		out, _, err = p.prg.Eval(act)
+	} else {
+		if err := ctx.Err(); err != nil {
+			return decision{}, err
+		}
+		out, _, err = p.prg.ContextEval(ctx, act)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return decision{}, ctx.Err()
+			return decision{}, ctx.Err() // as the Rego path: cancelled, not a failed rule
 		}
 		return decision{}, fmt.Errorf("%w: decision point %s (%s): %v", ErrEvaluation, p.name, p.file, err)
 	}
 	return decodeCEL(p.name, out)
 }
 
+// Keys of the decision maps, boxed once: looking a key up does not
+// allocate.
 var (
-	celEligible   = types.String("eligible")
-	celValid      = types.String("valid")
-	celGivenBy    = types.String("given_by")
-	celRating     = types.String("rating")
-	celReviewType = types.String("review_type")
-	celActions    = types.String("actions")
-	celReasons    = types.String("reasons")
-	celKind       = types.String("kind")
-	celFrom       = types.String("from")
-	celFromAt     = types.String("from_at")
-	celN          = types.String("n")
-	celUnit       = types.String("unit")
-	celRule       = types.String("rule")
-	celReason     = types.String("reason")
-	celMessage    = types.String("message")
+	celEligible   ref.Val = types.String("eligible")
+	celValid      ref.Val = types.String("valid")
+	celGivenBy    ref.Val = types.String("given_by")
+	celRating     ref.Val = types.String("rating")
+	celReviewType ref.Val = types.String("review_type")
+	celActions    ref.Val = types.String("actions")
+	celReasons    ref.Val = types.String("reasons")
+	celKind       ref.Val = types.String("kind")
+	celFrom       ref.Val = types.String("from")
+	celFromAt     ref.Val = types.String("from_at")
+	celN          ref.Val = types.String("n")
+	celUnit       ref.Val = types.String("unit")
+	celRule       ref.Val = types.String("rule")
+	celReason     ref.Val = types.String("reason")
+	celMessage    ref.Val = types.String("message")
+	celArgs       ref.Val = types.String("args")
 )
 
 // decodeCEL reads a CEL decision map into the engine-neutral decision.
@@ -257,64 +459,80 @@ func decodeCEL(point string, out ref.Val) (decision, error) {
 		return d, pointError(point, "decision is %s, want a map", out.Type().TypeName())
 	}
 	var err error
-	get := func(k types.String) ref.Val {
-		v, found := m.Find(k)
-		if !found {
-			return nil
-		}
-		return v
-	}
-	if v := get(celEligible); v != nil {
+	if v, found := m.Find(celEligible); found {
 		d.Eligible, err = celBool(point, "eligible", v)
 	}
-	if v := get(celValid); v != nil && err == nil {
+	if v, found := m.Find(celValid); found && err == nil {
 		d.Valid, err = celBool(point, "valid", v)
 	}
-	if v := get(celGivenBy); v != nil && err == nil {
+	if v, found := m.Find(celGivenBy); found && err == nil {
 		d.GivenBy, err = celString(point, "given_by", v)
 	}
-	if v := get(celRating); v != nil && err == nil {
+	if v, found := m.Find(celRating); found && err == nil {
 		d.Rating, err = celString(point, "rating", v)
 	}
-	if v := get(celReviewType); v != nil && err == nil {
+	if v, found := m.Find(celReviewType); found && err == nil {
 		d.ReviewType, err = celString(point, "review_type", v)
 	}
 	if err != nil {
 		return d, err
 	}
-	if v := get(celReasons); v != nil {
-		if err := celEach(point, "reasons", v, func(e ref.Val) error {
+	if v, found := m.Find(celReasons); found {
+		l, n, err := celList(point, "reasons", v)
+		if err != nil {
+			return d, err
+		}
+		if n > 0 {
+			d.Reasons = make([]dsr.Reason, 0, n)
+		}
+		for i := range n {
+			e := l.Get(types.Int(i))
 			rm, ok := e.(traits.Mapper)
 			if !ok {
-				return pointError(point, "a reason is %s, want {rule, message}", e.Type().TypeName())
+				return d, pointError(point, "a reason is %s, want {rule, message}", e.Type().TypeName())
 			}
 			r := celReasonOf(rm)
 			if r.Rule == "" {
-				return pointError(point, "a reason has no rule id")
+				return d, pointError(point, "a reason has no rule id")
 			}
 			d.Reasons = append(d.Reasons, r)
-			return nil
-		}); err != nil {
-			return d, err
 		}
 	}
-	if v := get(celActions); v != nil {
-		if err := celEach(point, "actions", v, func(e ref.Val) error {
+	if v, found := m.Find(celActions); found {
+		l, n, err := celList(point, "actions", v)
+		if err != nil {
+			return d, err
+		}
+		if n > 0 {
+			d.Actions = make([]deadline, 0, n)
+		}
+		for i := range n {
+			e := l.Get(types.Int(i))
 			am, ok := e.(traits.Mapper)
 			if !ok {
-				return pointError(point, "an action is %s, want {kind, from, n, unit, rule, reason}", e.Type().TypeName())
+				return d, pointError(point, "an action is %s, want {kind, from, n, unit, rule, reason}", e.Type().TypeName())
 			}
 			dl, err := celDeadline(point, am)
 			if err != nil {
-				return err
+				return d, err
 			}
 			d.Actions = append(d.Actions, dl)
-			return nil
-		}); err != nil {
-			return d, err
 		}
 	}
 	return d, nil
+}
+
+// celList is a decision's list of reasons or actions, and its length.
+func celList(point, field string, v ref.Val) (traits.Lister, int, error) {
+	l, ok := v.(traits.Lister)
+	if !ok {
+		return nil, 0, pointError(point, "%s is %s, want a list", field, v.Type().TypeName())
+	}
+	n, ok := l.Size().(types.Int)
+	if !ok {
+		return nil, 0, pointError(point, "%s has no size", field)
+	}
+	return l, int(n), nil
 }
 
 func celBool(point, field string, v ref.Val) (bool, error) {
@@ -333,21 +551,7 @@ func celString(point, field string, v ref.Val) (string, error) {
 	return string(s), nil
 }
 
-func celEach(point, field string, v ref.Val, f func(ref.Val) error) error {
-	l, ok := v.(traits.Lister)
-	if !ok {
-		return pointError(point, "%s is %s, want a list", field, v.Type().TypeName())
-	}
-	it := l.Iterator()
-	for it.HasNext() == types.True {
-		if err := f(it.Next()); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func celStr(m traits.Mapper, k types.String) string {
+func celStr(m traits.Mapper, k ref.Val) string {
 	if v, ok := m.Find(k); ok {
 		if s, ok := v.(types.String); ok {
 			return string(s)
@@ -356,7 +560,7 @@ func celStr(m traits.Mapper, k types.String) string {
 	return ""
 }
 
-func celInt(m traits.Mapper, k types.String) (int64, bool) {
+func celInt(m traits.Mapper, k ref.Val) (int64, bool) {
 	v, ok := m.Find(k)
 	if !ok {
 		return 0, false
@@ -375,11 +579,66 @@ func celInt(m traits.Mapper, k types.String) (int64, bool) {
 }
 
 func celReasonOf(m traits.Mapper) dsr.Reason {
-	return dsr.Reason{Rule: celStr(m, celRule), Message: celStr(m, celMessage)}
+	return dsr.Reason{Rule: celStr(m, celRule), Message: celMessageOf(m, celMessage)}
+}
+
+// celMessageOf reads a reason's or an action's text, formatted with its
+// "args" exactly as message does for Rego.
+func celMessageOf(m traits.Mapper, key ref.Val) string {
+	msg := celStr(m, key)
+	v, found := m.Find(celArgs)
+	if !found {
+		return msg
+	}
+	l, ok := v.(traits.Lister)
+	if !ok {
+		return msg
+	}
+	n := int(l.Size().(types.Int))
+	args := make([]any, n)
+	for i := range n {
+		args[i] = celFmtArg(l.Get(types.Int(i)))
+	}
+	return formatMessage(msg, args)
+}
+
+// celFmtArg turns a CEL value into a formatMessage argument, as fmtArg does
+// a Rego value.
+func celFmtArg(v ref.Val) any {
+	switch x := v.(type) {
+	case types.String:
+		return string(x)
+	case types.Int:
+		return int64(x)
+	case types.Uint:
+		return int64(x)
+	case types.Double:
+		if float64(int64(x)) == float64(x) {
+			return int64(x)
+		}
+		return strconv.FormatFloat(float64(x), 'g', -1, 64)
+	case types.Bool:
+		return bool(x)
+	case traits.Lister:
+		n := int(x.Size().(types.Int))
+		elems := make(listArg, n)
+		for i := range n {
+			e := x.Get(types.Int(i))
+			if s, ok := e.(types.String); ok {
+				elems[i] = string(s)
+			} else {
+				elems[i] = fmt.Sprint(celFmtArg(e))
+			}
+		}
+		return elems
+	case types.Null:
+		return "null"
+	}
+	return fmt.Sprint(v.Value())
 }
 
 func celDeadline(point string, m traits.Mapper) (deadline, error) {
-	dl := deadline{Kind: celStr(m, celKind), Unit: celStr(m, celUnit), Rule: celStr(m, celRule), Reason: celStr(m, celReason)}
+	dl := deadline{Kind: celStr(m, celKind), Unit: celStr(m, celUnit), Rule: celStr(m, celRule), Reason: celMessageOf(m, celReason)}
 	from, ok1 := celInt(m, celFrom)
 	n, ok2 := celInt(m, celN)
 	if !ok1 || !ok2 {
@@ -422,24 +681,34 @@ func celParams(v any) any {
 	return v
 }
 
+// celInput is everything one assessment's CEL activation refers to, in one
+// allocation.
+type celInput struct {
+	act       celActivation
+	person    celPerson
+	facts     celFacts
+	circ      celCircumstances
+	decisions celDecisions
+}
+
 // buildCELInput turns a case and its facts into the CEL activation; it
-// mirrors buildInput, with 0 for dates that never happened.
-func buildCELInput(c *dsr.Case, f *dsr.Facts, params map[string]any) *celActivation {
+// mirrors buildInput, with 0 for dates that never happened and every
+// circumstance present. params is the bundle's parameters as CEL values.
+func buildCELInput(c *dsr.Case, f *dsr.Facts, params ref.Val, adapter types.Adapter) *celInput {
 	p := &c.Person
-	in := &celActivation{
-		asOf: c.AsOf.Days(),
-		person: &celPerson{
+	in := &celInput{
+		person: celPerson{
 			Age: f.Age, LearningDisability: f.LearningDisability, Autism: f.Autism,
 			AwaitingDiagnosis: p.AwaitingDiagnosis, EHCP: p.EHCP, LacksCapacity: p.LacksCapacity,
 			GillickCompetent: p.GillickCompetent, KnownToKeyworker: p.KnownToKeyworker,
 			KnownToServices: p.KnownToServices, Sixteenth: f.Sixteenth.Days(), Eighteenth: f.Eighteenth.Days(),
 		},
-		circ:   make(map[string]bool, len(dsr.CircumstanceNames)),
-		params: params,
 	}
 	cs := c.Circumstances
 	for i, ptr := range cs.Fields() {
-		in.circ[dsr.CircumstanceNames[i]] = *ptr
+		if *ptr {
+			in.circ.held |= 1 << i
+		}
 	}
 	day := func(d interface {
 		IsZero() bool
@@ -450,7 +719,8 @@ func buildCELInput(c *dsr.Case, f *dsr.Facts, params map[string]any) *celActivat
 		}
 		return d.Days()
 	}
-	facts := &celFacts{
+	facts := &in.facts
+	*facts = celFacts{
 		Inpatient:          f.Inpatient,
 		PreviousAdmissions: f.PreviousAdmissions,
 		LastReview: celReviews{
@@ -484,10 +754,154 @@ func buildCELInput(c *dsr.Case, f *dsr.Facts, params map[string]any) *celActivat
 	if !f.LastDiagnosisChange.IsZero() {
 		facts.DiagnosisChange = celDiagnosisChange{Date: f.LastDiagnosisChange.Days(), Removed: f.DiagnosisChangeRemoved, InOrAfterSpell: f.DiagnosisChangeInOrAfterSpell}
 	}
-	facts.Consent = make([]celConsent, len(f.Consent))
-	for i, r := range f.Consent {
-		facts.Consent[i] = celConsent{Date: r.Date.Days(), By: r.By, Withdrawn: r.Withdrawn, Age: r.Age}
+	if len(f.Consent) > 0 {
+		facts.Consent = make([]celConsent, len(f.Consent))
+		for i, r := range f.Consent {
+			facts.Consent[i] = celConsent{Date: r.Date.Days(), By: r.By, Withdrawn: r.Withdrawn, Age: r.Age}
+		}
 	}
-	in.facts = facts
+	in.act = celActivation{
+		asOf:   types.Int(c.AsOf.Days()),
+		person: adapter.NativeToValue(&in.person),
+		circ:   &in.circ,
+		facts:  adapter.NativeToValue(facts),
+		params: params,
+	}
 	return in
 }
+
+// setDecisions gives the second stage the first stage's decisions.
+func (in *celInput) setDecisions(d celDecisions, adapter types.Adapter) {
+	in.decisions = d
+	in.act.decisions = adapter.NativeToValue(&in.decisions)
+}
+
+// celCircumstances is the circumstances as a CEL map(string, bool) with
+// every circumstance present: a bit set over dsr.CircumstanceNames, read
+// without building a Go or CEL map per assessment.
+type celCircumstances struct{ held uint64 }
+
+var (
+	celCircKeys = func() []ref.Val {
+		ks := make([]ref.Val, len(dsr.CircumstanceNames))
+		for i, n := range dsr.CircumstanceNames {
+			ks[i] = types.String(n)
+		}
+		return ks
+	}()
+	celCircIndex = func() map[string]int {
+		m := make(map[string]int, len(dsr.CircumstanceNames))
+		for i, n := range dsr.CircumstanceNames {
+			m[n] = i
+		}
+		return m
+	}()
+)
+
+var (
+	_ traits.Mapper   = (*celCircumstances)(nil)
+	_ traits.Foldable = (*celCircumstances)(nil)
+)
+
+func (m *celCircumstances) index(k ref.Val) (int, ref.Val) {
+	s, ok := k.(types.String)
+	if !ok {
+		return -1, types.MaybeNoSuchOverloadErr(k)
+	}
+	i, ok := celCircIndex[string(s)]
+	if !ok {
+		return -1, nil
+	}
+	return i, nil
+}
+
+func (m *celCircumstances) Find(k ref.Val) (ref.Val, bool) {
+	i, err := m.index(k)
+	if err != nil {
+		return err, false
+	}
+	if i < 0 {
+		return nil, false
+	}
+	return types.Bool(m.held&(1<<i) != 0), true
+}
+
+func (m *celCircumstances) Get(k ref.Val) ref.Val {
+	v, found := m.Find(k)
+	if !found {
+		if v != nil {
+			return v
+		}
+		return types.ValOrErr(k, "no such key: %v", k)
+	}
+	return v
+}
+
+func (m *celCircumstances) Contains(k ref.Val) ref.Val {
+	i, err := m.index(k)
+	if err != nil {
+		return err
+	}
+	return types.Bool(i >= 0)
+}
+
+func (m *celCircumstances) Size() ref.Val { return types.Int(len(celCircKeys)) }
+
+func (m *celCircumstances) Fold(f traits.Folder) {
+	for i, k := range celCircKeys {
+		if !f.FoldEntry(k, types.Bool(m.held&(1<<i) != 0)) {
+			return
+		}
+	}
+}
+
+func (m *celCircumstances) Iterator() traits.Iterator { return &celCircIterator{} }
+
+func (m *celCircumstances) native() map[string]bool {
+	out := make(map[string]bool, len(celCircKeys))
+	for i, n := range dsr.CircumstanceNames {
+		out[n] = m.held&(1<<i) != 0
+	}
+	return out
+}
+
+func (m *celCircumstances) ConvertToNative(t reflect.Type) (any, error) {
+	return types.DefaultTypeAdapter.NativeToValue(m.native()).ConvertToNative(t)
+}
+
+func (m *celCircumstances) ConvertToType(t ref.Type) ref.Val {
+	switch t {
+	case types.MapType:
+		return m
+	case types.TypeType:
+		return types.MapType
+	}
+	return types.NewErr("type conversion error from map to '%s'", t)
+}
+
+func (m *celCircumstances) Equal(other ref.Val) ref.Val {
+	return types.DefaultTypeAdapter.NativeToValue(m.native()).Equal(other)
+}
+
+func (m *celCircumstances) Type() ref.Type { return types.MapType }
+func (m *celCircumstances) Value() any     { return m.native() }
+
+// celCircIterator walks the circumstance names.
+type celCircIterator struct{ i int }
+
+func (it *celCircIterator) HasNext() ref.Val { return types.Bool(it.i < len(celCircKeys)) }
+func (it *celCircIterator) Next() ref.Val {
+	if it.i >= len(celCircKeys) {
+		return nil
+	}
+	k := celCircKeys[it.i]
+	it.i++
+	return k
+}
+func (it *celCircIterator) ConvertToNative(reflect.Type) (any, error) {
+	return nil, errors.New("type conversion on iterators not supported")
+}
+func (it *celCircIterator) ConvertToType(ref.Type) ref.Val { return types.NewErr("no such overload") }
+func (it *celCircIterator) Equal(ref.Val) ref.Val          { return types.NewErr("no such overload") }
+func (it *celCircIterator) Type() ref.Type                 { return types.IteratorType }
+func (it *celCircIterator) Value() any                     { return nil }

@@ -153,7 +153,8 @@ func elemsOf(point, field string, t *ast.Term) ([]*ast.Term, error) {
 // text is a fmt format and the engine fills it in, so rules need not build
 // strings with sprintf while they are evaluated: a number is a %d, a string
 // a %s, and a set or array renders as its elements sorted and joined with
-// ", ". Without args the text is taken as it is.
+// ", ". Without args the text is taken as it is. formatMessage does the
+// formatting for both engines, so messages are byte-identical.
 func message(o ast.Object, key *ast.Term) string {
 	msg := str(o.Get(key))
 	at := o.Get(kArgs)
@@ -168,9 +169,10 @@ func message(o ast.Object, key *ast.Term) string {
 	for i := range args {
 		args[i] = fmtArg(arr.Elem(i).Value)
 	}
-	return fmt.Sprintf(msg, args...)
+	return formatMessage(msg, args)
 }
 
+// fmtArg turns a Rego value into a formatMessage argument.
 func fmtArg(v ast.Value) any {
 	switch x := v.(type) {
 	case ast.String:
@@ -183,7 +185,7 @@ func fmtArg(v ast.Value) any {
 	case ast.Boolean:
 		return bool(x)
 	case ast.Set, *ast.Array:
-		var elems []string
+		var elems listArg
 		add := func(t *ast.Term) {
 			if s, ok := t.Value.(ast.String); ok {
 				elems = append(elems, string(s))
@@ -196,10 +198,26 @@ func fmtArg(v ast.Value) any {
 		} else {
 			x.(*ast.Array).Foreach(add)
 		}
-		slices.Sort(elems)
-		return strings.Join(elems, ", ")
+		return elems
 	}
 	return v.String()
+}
+
+// listArg is a set or list argument: each element as text (a string as it
+// is, anything else as its literal).
+type listArg []string
+
+// formatMessage fills a message from its args, the same for every engine:
+// each arg is a string (%s), an int64 (%d), a bool, or a listArg, which
+// renders sorted and joined with ", ".
+func formatMessage(msg string, args []any) string {
+	for i, a := range args {
+		if l, ok := a.(listArg); ok {
+			slices.Sort(l)
+			args[i] = strings.Join(l, ", ")
+		}
+	}
+	return fmt.Sprintf(msg, args...)
 }
 
 func str(t *ast.Term) string {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/dsrkit/dsrkit/calendar"
@@ -19,15 +21,16 @@ import (
 // (all rules compiled, every failure reported there) and is then safe for
 // concurrent use by any number of goroutines.
 type Engine struct {
-	ref      dsr.PolicyRef
-	cal      *calendar.Calendar
-	params   map[string]any
-	manifest manifest
-	parents  []string
-	stages   [2]stagePlan
-	useRego  bool
-	useCEL   bool
-	celArgs  map[string]any // params as CEL sees them
+	ref        dsr.PolicyRef
+	cal        *calendar.Calendar
+	params     map[string]any
+	manifest   manifest
+	parents    []string
+	stages     [2]stagePlan
+	useRego    bool
+	useCEL     bool
+	celArgs    ref.Val // params as CEL sees them
+	celAdapter types.Adapter
 }
 
 // stagePlan is how one stage's decision points are evaluated: the Rego ones
@@ -103,17 +106,19 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 		if err != nil {
 			return nil, fmt.Errorf("policies: CEL environment: %w", err)
 		}
+		celArgs := celParams(ruleParams).(map[string]any)
 		for i := range e.stages {
 			st := &e.stages[i]
 			for j, p := range st.points {
 				if src := b.points[p]; src.isCEL() {
-					if st.cel[j], err = compileCEL(env, p, src); err != nil {
+					if st.cel[j], err = compileCEL(env, p, src, celArgs); err != nil {
 						return nil, err
 					}
 				}
 			}
 		}
-		e.celArgs = celParams(ruleParams).(map[string]any)
+		e.celAdapter = env.CELTypeAdapter()
+		e.celArgs = e.celAdapter.NativeToValue(celArgs)
 	}
 	engines := map[bool]string{true: "rego", false: "cel"}[e.useRego]
 	if e.useRego && e.useCEL {
@@ -158,7 +163,7 @@ func (e *Engine) Assess(ctx context.Context, c dsr.Case) (dsr.Assessment, error)
 // the bundle uses.
 type inputs struct {
 	rego ast.Object
-	cel  *celActivation
+	cel  *celInput
 }
 
 // evalStage evaluates one stage's points into out (indexed like the
@@ -185,7 +190,7 @@ func (e *Engine) evalStage(ctx context.Context, st *stagePlan, in *inputs, out [
 			continue
 		}
 		var err error
-		if out[j], err = cp.eval(ctx, in.cel); err != nil {
+		if out[j], err = cp.eval(ctx, &in.cel.act); err != nil {
 			return err
 		}
 	}
@@ -198,7 +203,7 @@ func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Ass
 		in.rego = buildInput(c, f)
 	}
 	if e.useCEL {
-		in.cel = buildCELInput(c, f, e.celArgs)
+		in.cel = buildCELInput(c, f, e.celArgs, e.celAdapter)
 	}
 	var d1 [3]decision // eligibility, consent, rating
 	if err := e.evalStage(ctx, &e.stages[0], &in, d1[:]); err != nil {
@@ -222,10 +227,10 @@ func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Ass
 		))
 	}
 	if in.cel != nil {
-		in.cel.decisions = &celDecisions{
+		in.cel.setDecisions(celDecisions{
 			Eligible: a.Eligible, ConsentValid: a.Consent.Valid, OnRegister: a.OnRegister,
 			Rating: a.Rating.String(), ConsentDate: consentDate,
-		}
+		}, e.celAdapter)
 	}
 	var d2 [2]decision // actions, review_cadence
 	if err := e.evalStage(ctx, &e.stages[1], &in, d2[:]); err != nil {
@@ -307,6 +312,10 @@ func (e *Engine) applyStage2(a *dsr.Assessment, c *dsr.Case, cons, acts, cad dec
 			strings.Compare(string(x.Kind), string(y.Kind)),
 			strings.Compare(x.Rule, y.Rule),
 			x.From.Compare(y.From),
+			// The rules' order is no order (a Rego set, a CEL list): the
+			// reason breaks the last ties, so that which of two same-day
+			// actions of one kind stands does not depend on the engine.
+			strings.Compare(x.Reason, y.Reason),
 		)
 	})
 	// Where two rules ask for the same kind of action from the same cause
