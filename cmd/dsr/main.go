@@ -1,15 +1,21 @@
 // Command dsr assesses Dynamic Support Register cases against a policy
-// bundle and prints the JSON Schemas of the case and the assessment.
+// bundle, keeps a register in a SQLite file, records reviews and Blue Light
+// meetings on it, and inspects policy bundles.
 //
 // Usage:
 //
+//	dsr demo [--db FILE]
 //	dsr assess [--policy NAME|DIR] [--set NAME=VALUE]... FILE|-
 //	dsr schema case|assessment
+//	dsr register add|record|report|agree|remove|due|verify|history --db FILE ...
+//	dsr review plan|hold|recommend|report|summary --db FILE ...
+//	dsr bluelight open|attend|step|option|fund|close|minute --db FILE ...
+//	dsr policy list|test|diff ...
 //	dsr help
 //
 // Exit status: 0 on success; 1 when the policy cannot be loaded, the input
-// cannot be read or the assessment fails; 2 for a usage error or an invalid
-// case.
+// cannot be read, a check fails or the assessment fails; 2 for a usage
+// error or invalid input.
 package main
 
 import (
