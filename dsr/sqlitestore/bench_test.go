@@ -17,9 +17,9 @@ import (
 
 var benchDay = calendar.MustParseDate("2026-04-01")
 
-func benchEngine(b *testing.B) *policies.Engine {
+func benchEngine(b *testing.B, name string) *policies.Engine {
 	b.Helper()
-	bundle, err := policies.Bundle("national-2023")
+	bundle, err := policies.Bundle(name)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -100,7 +100,8 @@ var (
 )
 
 // BenchmarkDue10000 builds the worklist of a SQLite register of 10,000
-// people with the national-2023 bundle, assessing people in parallel.
+// people with the national-2023 bundle, in Rego and in its CEL twin,
+// assessing people in parallel.
 func BenchmarkDue10000(b *testing.B) {
 	dueOnce.Do(func() {
 		dueFile = filepath.Join(b.TempDir(), "due.db")
@@ -128,13 +129,15 @@ func BenchmarkDue10000(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	engine := benchEngine(b)
+	engine := benchEngine(b, "national-2023")
+	celEngine := benchEngine(b, "national-2023-cel") // the same rules in CEL (proven equivalent)
 	for _, bc := range []struct {
 		name  string
 		rules dsr.Rules
 		warm  bool
 	}{
 		{"national-2023 cold", engine, false},
+		{"national-2023-cel cold", celEngine, false},
 		{"national-2023 warm, nobody changed", engine, true},
 		{"reading and opening the log only", consentRules{}, false},
 	} {
