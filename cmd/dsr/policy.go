@@ -15,6 +15,8 @@ import (
 )
 
 const policyUsageText = `Usage: dsr policy list [--json]
+       dsr policy test [options] DIR|NAME       (dsr policy test -h)
+       dsr policy diff OLD NEW [options]        (dsr policy diff -h)
 
 List the embedded policy profiles: name, version, the engines that evaluate
 its rules (rego, cel or rego+cel), the profiles it extends (nearest first)
@@ -42,15 +44,19 @@ type profileInfo struct {
 	Error       string   `json:"error,omitempty"`
 }
 
-// runPolicy is `dsr policy list [--json]`.
+// runPolicy is `dsr policy list [--json]`, `dsr policy test` and `dsr policy diff`.
 func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		errorf(stderr, "policy: want a subcommand: list")
+		errorf(stderr, "policy: want a subcommand: list, test or diff")
 		policyUsage(stderr)
 		return exitUsage
 	}
 	switch args[0] {
 	case "list":
+	case "test":
+		return runPolicyTest(ctx, args[1:], stdout, stderr)
+	case "diff":
+		return runPolicyDiff(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		policyUsage(stdout)
 		return exitOK

@@ -25,6 +25,12 @@ Usage:
   dsr policy list [--json]
       List the embedded policy profiles with version, engines, what each
       extends and its digest.
+  dsr policy test [--cases N] [--seed S] DIR|NAME
+      Run a bundle's Rego unit tests, scenario folders and the invariants
+      every bundle must keep; exit status 1 on any failure.
+  dsr policy diff OLD NEW --cases DIR | --register FILE | --generate N [--seed S]
+      Assess every case under two bundles and report who changes (table,
+      --json, --html FILE).
   dsr review plan|hold|recommend|report|summary --db FILE ...
       Plan, hold and follow up C(E)TRs on the register. Run 'dsr review help'.
   dsr bluelight open|attend|step|option|fund|close|minute --db FILE ...

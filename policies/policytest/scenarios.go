@@ -9,7 +9,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"path/filepath"
+	"path"
 	"reflect"
 	"slices"
 	"sort"
@@ -58,64 +58,105 @@ func Loader(bundle fs.FS, opts ...policies.Option) LoadFunc {
 // It fails the test when dir holds no scenario folders.
 func RunScenarios(t *testing.T, dir string, load LoadFunc) {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
+	results, err := ScenarioResults(os.DirFS(dir), ".", load)
 	if err != nil {
 		t.Fatalf("reading scenarios: %v", err)
+	}
+	if len(results) == 0 {
+		t.Fatalf("no scenarios under %s", dir)
+	}
+	for _, r := range results {
+		t.Run(r.Name, func(t *testing.T) {
+			for _, problem := range r.Problems {
+				t.Error(problem)
+			}
+			if r.Assessment != nil {
+				t.Logf("assessment:\n%s", r.Assessment)
+			}
+		})
+	}
+}
+
+// ScenarioResult is the outcome of one scenario folder.
+type ScenarioResult struct {
+	Name string // the folder's name
+	// Problems lists what differs from want.json (or why the scenario
+	// could not run); none when it passed.
+	Problems []string
+	// Assessment is the indented assessment JSON when the scenario failed
+	// after assessing, for the reader of a report.
+	Assessment []byte
+}
+
+// Passed reports whether the scenario passed.
+func (r ScenarioResult) Passed() bool { return len(r.Problems) == 0 }
+
+// ScenarioResults runs every scenario folder under dir in fsys (see
+// RunScenarios for the layout), loading one engine per distinct
+// params.json with load, and returns one result per folder in name order,
+// for use outside go test (dsr policy test). The error is for a dir that
+// cannot be read; a scenario that cannot run is a result with problems.
+func ScenarioResults(fsys fs.FS, dir string, load LoadFunc) ([]ScenarioResult, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
 	}
 	type loaded struct {
 		engine *policies.Engine
 		err    error
 	}
 	engines := map[string]loaded{}
-	n := 0
+	var results []ScenarioResult
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
 		}
-		n++
-		folder := filepath.Join(dir, e.Name())
-		t.Run(e.Name(), func(t *testing.T) {
-			sc, err := readScenario(folder)
-			if err != nil {
-				t.Fatal(err)
-			}
-			key, err := json.Marshal(sc.params) // map keys marshal sorted: a canonical key
-			if err != nil {
-				t.Fatalf("params.json: %v", err)
-			}
-			l, ok := engines[string(key)]
+		r := ScenarioResult{Name: e.Name()}
+		r.Problems, r.Assessment = runScenario(fsys, path.Join(dir, e.Name()), load, func(key string, load func() (*policies.Engine, error)) (*policies.Engine, error) {
+			l, ok := engines[key]
 			if !ok {
-				eng, err := load(sc.params)
+				eng, err := load()
 				l = loaded{eng, err}
-				engines[string(key)] = l
+				engines[key] = l
 			}
-			if l.err != nil {
-				t.Fatalf("loading the engine with params %s: %v", key, l.err)
-			}
-			got, err := l.engine.Assess(context.Background(), sc.c)
-			if err != nil {
-				t.Fatalf("Assess: %v", err)
-			}
-			raw, err := json.Marshal(got)
-			if err != nil {
-				t.Fatalf("marshalling the assessment: %v", err)
-			}
-			var gotMap map[string]any
-			if err := json.Unmarshal(raw, &gotMap); err != nil {
-				t.Fatalf("decoding the assessment: %v", err)
-			}
-			for _, problem := range CompareAssessment(sc.want, gotMap) {
-				t.Error(problem)
-			}
-			if t.Failed() {
-				pretty, _ := json.MarshalIndent(got, "", "  ")
-				t.Logf("assessment:\n%s", pretty)
-			}
+			return l.engine, l.err
 		})
+		results = append(results, r)
 	}
-	if n == 0 {
-		t.Fatalf("no scenarios under %s", dir)
+	return results, nil
+}
+
+func runScenario(fsys fs.FS, folder string, load LoadFunc, cached func(string, func() (*policies.Engine, error)) (*policies.Engine, error)) ([]string, []byte) {
+	sc, err := readScenario(fsys, folder)
+	if err != nil {
+		return []string{err.Error()}, nil
 	}
+	key, err := json.Marshal(sc.params) // map keys marshal sorted: a canonical key
+	if err != nil {
+		return []string{fmt.Sprintf("params.json: %v", err)}, nil
+	}
+	eng, err := cached(string(key), func() (*policies.Engine, error) { return load(sc.params) })
+	if err != nil {
+		return []string{fmt.Sprintf("loading the engine with params %s: %v", key, err)}, nil
+	}
+	got, err := eng.Assess(context.Background(), sc.c)
+	if err != nil {
+		return []string{fmt.Sprintf("Assess: %v", err)}, nil
+	}
+	raw, err := json.Marshal(got)
+	if err != nil {
+		return []string{fmt.Sprintf("marshalling the assessment: %v", err)}, nil
+	}
+	var gotMap map[string]any
+	if err := json.Unmarshal(raw, &gotMap); err != nil {
+		return []string{fmt.Sprintf("decoding the assessment: %v", err)}, nil
+	}
+	problems := CompareAssessment(sc.want, gotMap)
+	if len(problems) == 0 {
+		return nil, nil
+	}
+	pretty, _ := json.MarshalIndent(got, "", "  ")
+	return problems, pretty
 }
 
 type scenario struct {
@@ -124,15 +165,15 @@ type scenario struct {
 	params map[string]any
 }
 
-func readScenario(folder string) (*scenario, error) {
-	desc, err := os.ReadFile(filepath.Join(folder, "description.md"))
+func readScenario(fsys fs.FS, folder string) (*scenario, error) {
+	desc, err := fs.ReadFile(fsys, path.Join(folder, "description.md"))
 	if err != nil {
 		return nil, err
 	}
 	if len(bytes.TrimSpace(desc)) == 0 {
 		return nil, fmt.Errorf("%s: description.md is empty", folder)
 	}
-	b, err := os.ReadFile(filepath.Join(folder, "case.json"))
+	b, err := fs.ReadFile(fsys, path.Join(folder, "case.json"))
 	if err != nil {
 		return nil, err
 	}
@@ -145,10 +186,10 @@ func readScenario(folder string) (*scenario, error) {
 		return nil, fmt.Errorf("case.json: NHS number %s is not in the 999 test range", c.Person.NHSNumber)
 	}
 	sc := &scenario{c: c}
-	if err := readJSON(filepath.Join(folder, "want.json"), &sc.want); err != nil {
+	if err := readJSON(fsys, path.Join(folder, "want.json"), &sc.want); err != nil {
 		return nil, err
 	}
-	switch err := readJSON(filepath.Join(folder, "params.json"), &sc.params); {
+	switch err := readJSON(fsys, path.Join(folder, "params.json"), &sc.params); {
 	case errors.Is(err, fs.ErrNotExist):
 		sc.params = map[string]any{}
 	case err != nil:
@@ -157,13 +198,13 @@ func readScenario(folder string) (*scenario, error) {
 	return sc, nil
 }
 
-func readJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
+func readJSON(fsys fs.FS, name string, v any) error {
+	b, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s: %w", filepath.Base(path), err)
+		return fmt.Errorf("%s: %w", path.Base(name), err)
 	}
 	return nil
 }

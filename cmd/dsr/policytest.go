@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/tester"
+
+	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/policies/policytest"
+)
+
+const policyTestUsageText = `Usage: dsr policy test [--cases N] [--seed S] [--base NAME] [--set NAME=VALUE]... DIR|NAME
+
+Test a policy bundle (a directory, or an embedded profile by name) before
+rollout, and print a summary:
+
+  1. Rego unit tests: every *_test.rego file of the bundle (not those of
+     the bundles it extends), run with OPA's tester over the Rego the
+     engine compiles, with the parameters in force as data.params.
+  2. Scenarios: every folder under testdata/scenarios (description.md,
+     case.json, want.json, optional params.json), compared as 'go test'
+     does; a failing scenario prints what differs.
+  3. Invariants: N generated cases (seeded, reproducible) checked against
+     the invariants every bundle must keep (policytest: consent gate
+     R-CONS-1, BLUE iff inpatient R-RAG-BLUE, monotonicity, no action due
+     before its cause, known rule ids, determinism, no error on a valid
+     case). A failure prints the shrunk case as JSON for 'dsr assess'.
+
+CEL decision points have no unit-test format of their own: they are tested
+through the scenarios and the invariants.
+
+Options:
+  --cases N      generated cases for the invariants (default 1000; 0 skips)
+  --seed S       seed of the generated cases (default 1)
+  --base NAME    rebase the overlay onto embedded profile NAME (see 'dsr
+                 policy diff -h'), e.g. national-2023-cel
+  --set NAME=VALUE
+                 override a bundle parameter (as 'dsr assess --set')
+
+Exit status: 0 when everything passes; 1 on any failure or when the
+bundle does not load; 2 for a usage error.
+`
+
+// runPolicyTest is `dsr policy test DIR`.
+func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fset := flag.NewFlagSet("policy test", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	fset.Usage = func() {}
+	cases := fset.Int("cases", 1000, "generated cases for the invariants")
+	seed := fset.Uint64("seed", 1, "seed of the generated cases")
+	base := fset.String("base", "", "rebase onto this embedded profile")
+	var params paramFlag
+	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
+	pos, err := parseInterleaved(fset, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, policyTestUsageText)
+		return exitOK
+	case err != nil:
+		fmt.Fprint(stderr, policyTestUsageText)
+		return exitUsage
+	case len(pos) != 1:
+		errorf(stderr, "policy test: want one bundle directory or profile name, got %d", len(pos))
+		fmt.Fprint(stderr, policyTestUsageText)
+		return exitUsage
+	case *cases < 0:
+		errorf(stderr, "policy test: --cases must not be negative")
+		return exitUsage
+	}
+	fsys, err := openPolicy(pos[0], *base)
+	if err != nil {
+		errorf(stderr, "%v", err)
+		return exitFailure
+	}
+	opts := make([]policies.Option, len(params))
+	for i, p := range params {
+		opts[i] = policies.WithParam(p.name, p.value)
+	}
+	engine, err := policies.Load(ctx, fsys, opts...)
+	if err != nil {
+		errorf(stderr, "loading policy %s: %v", pos[0], err)
+		return exitFailure
+	}
+	ref := engine.Policy()
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "dsr policy test %s: %s %s (%s), %s\n\n", pos[0], ref.Name, ref.Version, ref.Engine, ref.Digest)
+	failed := false
+
+	// 1. Rego unit tests.
+	rt, err := regoUnitTests(ctx, fsys, opts)
+	switch {
+	case err != nil:
+		failed = true
+		fmt.Fprintf(&out, "rego tests:  FAIL: %v\n", err)
+	case rt.total == 0:
+		fmt.Fprintf(&out, "rego tests:  none (no *_test.rego files)\n")
+	default:
+		fmt.Fprintf(&out, "rego tests:  %d passed, %d failed\n", rt.total-len(rt.failures), len(rt.failures))
+		for _, f := range rt.failures {
+			failed = true
+			fmt.Fprintf(&out, "  FAIL %s\n", f)
+		}
+	}
+
+	// 2. Scenarios.
+	results, err := policytest.ScenarioResults(fsys, "testdata/scenarios", policytest.Loader(fsys, opts...))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		fmt.Fprintf(&out, "scenarios:   none (no testdata/scenarios)\n")
+	case err != nil:
+		failed = true
+		fmt.Fprintf(&out, "scenarios:   FAIL: %v\n", err)
+	default:
+		nFail := 0
+		for _, r := range results {
+			if !r.Passed() {
+				nFail++
+			}
+		}
+		fmt.Fprintf(&out, "scenarios:   %d passed, %d failed\n", len(results)-nFail, nFail)
+		for _, r := range results {
+			if r.Passed() {
+				continue
+			}
+			failed = true
+			fmt.Fprintf(&out, "  FAIL %s\n", r.Name)
+			for _, p := range r.Problems {
+				fmt.Fprintf(&out, "    %s\n", strings.ReplaceAll(p, "\n", "\n    "))
+			}
+		}
+	}
+
+	// 3. Invariants.
+	if *cases > 0 {
+		start := time.Now()
+		rep := policytest.Run(engine, *cases, *seed, policytest.WithContext(ctx))
+		if ctx.Err() != nil {
+			errorf(stderr, "policy test: %v", ctx.Err())
+			return exitFailure
+		}
+		names := len(policytest.Invariants())
+		if rep.OK() {
+			fmt.Fprintf(&out, "invariants:  %d cases (seed %d), %d invariants kept (%s)\n", rep.Cases, rep.Seed, names, time.Since(start).Round(time.Millisecond))
+		} else {
+			failed = true
+			total := 0
+			for _, n := range rep.Failed {
+				total += n
+			}
+			fmt.Fprintf(&out, "invariants:  %d cases (seed %d), %d failed\n", rep.Cases, rep.Seed, total)
+			for _, f := range rep.Failures {
+				fmt.Fprintf(&out, "  FAIL %s (%d cases; first: generated case #%d, shrunk)\n    %s\n", f.Invariant, rep.Failed[f.Invariant], f.Index,
+					strings.ReplaceAll(f.String(), "\n", "\n    "))
+			}
+		}
+	} else {
+		fmt.Fprintf(&out, "invariants:  skipped (--cases 0)\n")
+	}
+
+	if failed {
+		fmt.Fprintf(&out, "\nFAIL\n")
+	} else {
+		fmt.Fprintf(&out, "\nPASS\n")
+	}
+	if _, err := stdout.Write(out.Bytes()); err != nil {
+		errorf(stderr, "policy test: %v", err)
+		return exitFailure
+	}
+	if failed {
+		return exitFailure
+	}
+	return exitOK
+}
+
+type regoTestResults struct {
+	total    int
+	failures []string
+}
+
+// regoUnitTests runs the bundle's own *_test.rego files with OPA's tester
+// over the Rego the engine compiles (inherited files included), with the
+// parameters in force as data.params.
+func regoUnitTests(ctx context.Context, fsys fs.FS, opts []policies.Option) (regoTestResults, error) {
+	var res regoTestResults
+	tests := map[string][]byte{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, "_test.rego") || strings.HasPrefix(p, "testdata/") {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		tests[p] = b
+		return err
+	})
+	if err != nil || len(tests) == 0 {
+		return res, err
+	}
+	sources, params, err := policies.RegoSources(fsys, opts...)
+	if err != nil {
+		return res, err
+	}
+	mods := map[string]*ast.Module{}
+	for _, files := range []map[string][]byte{sources, tests} {
+		for name, text := range files {
+			m, err := ast.ParseModuleWithOpts(name, string(text), ast.ParserOptions{RegoVersion: ast.RegoV1})
+			if err != nil {
+				return res, err
+			}
+			mods[name] = m
+		}
+	}
+	store := inmem.NewFromObject(map[string]any{"params": params})
+	ch, err := tester.NewRunner().SetModules(mods).SetStore(store).SetTimeout(30*time.Second).RunTests(ctx, nil)
+	if err != nil {
+		return res, err
+	}
+	for r := range ch {
+		res.total++
+		if !r.Pass() {
+			msg := fmt.Sprintf("%s.%s", r.Package, r.Name)
+			if r.Location != nil {
+				msg = fmt.Sprintf("%s:%d: %s", r.Location.File, r.Location.Row, msg)
+			}
+			switch {
+			case r.Error != nil:
+				msg += ": error: " + r.Error.Error()
+			case r.Fail:
+				msg += ": failed"
+			}
+			res.failures = append(res.failures, msg)
+		}
+	}
+	sort.Strings(res.failures)
+	return res, nil
+}
+
+// openPolicy opens a bundle by profile name or directory, rebased onto the
+// embedded profile base when one is named.
+func openPolicy(name, base string) (fs.FS, error) {
+	fsys, err := openBundle(name)
+	if err != nil || base == "" {
+		return fsys, err
+	}
+	r, err := policies.Rebase(fsys, base)
+	if err != nil {
+		return nil, fmt.Errorf("policy %s: %w", name, err)
+	}
+	return r, nil
+}
