@@ -211,7 +211,19 @@ func validateHistory(events []Event) []*ValidationError {
 	var errs []*ValidationError
 	in := false
 	admittedAt := -1
-	for _, i := range Chronological(events) {
+	// Events are usually in date order: only sort (and allocate) when not.
+	var order []int
+	for i := 1; i < len(events); i++ {
+		if events[i].Day().Before(events[i-1].Day()) {
+			order = Chronological(events)
+			break
+		}
+	}
+	for n := range events {
+		i := n
+		if order != nil {
+			i = order[n]
+		}
 		e := &events[i]
 		switch e.Type {
 		case EventAdmitted:

@@ -213,6 +213,11 @@ func compileCEL(env *cel.Env, point string, src source, params map[string]any) (
 	tracked := err != nil || est.Max > celCostLimit
 	if tracked {
 		opts = append(opts, cel.CostLimit(celCostLimit))
+	} else {
+		opts = append(opts,
+			cel.CustomDecoratorV2(celRecords(env.CELTypeAdapter())),
+			cel.CustomDecoratorV2(celTuples(env.CELTypeAdapter())),
+			cel.CustomDecoratorV2(celAppends()))
 	}
 	prg, err := env.Program(folded, opts...)
 	if err != nil {
