@@ -12,7 +12,10 @@
 //     bluelight_invitees (who must attend, R-BL-INVITE) and
 //     bluelight_funding (may this support be funded, R-BL-FUND), each a
 //     plain input and a decision with reasons. GoRules implements them in
-//     Go from Params; a policy engine implements them from Rego or CEL.
+//     Go from Params; policies.BlueLightRules implements them from a policy
+//     bundle's decision points in Rego or CEL and its blue_light_*
+//     parameters (national-2023 carries Wiltshire's), falling back to
+//     GoRules for a point the bundle lacks.
 //   - Open calls a meeting: the criteria must be met; the required roles
 //     (with the transition roles from the transition age) and the notice
 //     given are recorded. Late notice (under 30 minutes by default) is a

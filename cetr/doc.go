@@ -44,8 +44,10 @@
 //
 // # What it does not do
 //
-//   - No policy points in Rego or CEL: Params is a plain struct until the
-//     bundles carry it.
+//   - No rule engine here: Params is a plain struct. A policy bundle tunes it
+//     through its cetr_rules decision point (Rego or CEL), which
+//     policies.CETRParams turns into Params; dsr review uses the bundle
+//     named by --policy.
 //   - It does not decide who may consent for whom (R-CONS-2): it records who
 //     did. It reads no clock: every date is an input. It imports no rule
 //     engine.

@@ -65,7 +65,8 @@ var (
 	stage2Points = []string{"actions", "review_cadence"}
 )
 
-// Points lists every decision point a bundle may define.
+// Points lists the assessment's decision points, which every bundle
+// defines; OptionalPoints (points.go) lists the others a bundle may define.
 var Points = append(slices.Clone(stage1Points), stage2Points...)
 
 // manifest is a bundle's manifest.json.
@@ -156,8 +157,8 @@ func readBundleAt(fsys fs.FS, prefix string, depth int) (*bundle, error) {
 		}
 	}
 	for point, file := range m.DecisionPoints {
-		if !slices.Contains(Points, point) {
-			return nil, &LoadError{File: mfName, Err: fmt.Errorf("unknown decision point %q (want one of %s)", point, strings.Join(Points, ", "))}
+		if !slices.Contains(Points, point) && !slices.Contains(OptionalPoints, point) {
+			return nil, &LoadError{File: mfName, Err: fmt.Errorf("unknown decision point %q (want one of %s)", point, strings.Join(slices.Concat(Points, OptionalPoints), ", "))}
 		}
 		if ext := path.Ext(file); ext != ".rego" && ext != ".cel" {
 			return nil, &LoadError{File: mfName, Err: fmt.Errorf("decision point %s: %q is neither a .rego nor a .cel file", point, file)}

@@ -14,6 +14,13 @@
 // Bundle returns an embedded profile (national-2023 is the default);
 // os.DirFS loads a folder.
 //
+// A bundle may also define OptionalPoints, which Assess does not evaluate:
+// bluelight_criteria, bluelight_invitees and bluelight_funding (Blue Light
+// meetings) and cetr_rules (what an area tunes about C(E)TR records), each
+// with its own input. Decide evaluates one; BlueLightRules and CETRParams
+// adapt them to packages bluelight and cetr, deciding in Go where the
+// bundle has no such point.
+//
 // # Evaluation
 //
 // Load reads the bundle, checks parameters (unknown names, wrong types and

@@ -31,6 +31,9 @@ type Engine struct {
 	useCEL     bool
 	celArgs    ref.Val // params as CEL sees them
 	celAdapter types.Adapter
+	opt        *optionalPoints // bluelight_*, cetr_rules: see points.go
+	blueLight  blueLightParams // the bundle's Blue Light parameters: see bluelight.go
+	cetr       cetrParams      // cetr_rules' decision, made at load: see cetr.go
 }
 
 // stagePlan is how one stage's decision points are evaluated: the Rego ones
@@ -90,16 +93,23 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 		}
 		e.stages[i].regoPoints = regoPoints[i]
 	}
-	if e.useRego {
+	optRego := optionalRegoPoints(b)
+	var optStages []*regoStage
+	if e.useRego || len(optRego) > 0 {
 		mods, err := parseRego(b)
 		if err != nil {
 			return nil, err
 		}
-		stages, err := prepareRego(ctx, mods, ruleParams, regoPoints[0], regoPoints[1])
+		queries := [][]string{regoPoints[0], regoPoints[1]}
+		for _, p := range optRego {
+			queries = append(queries, []string{p}) // each optional point its own query
+		}
+		stages, err := prepareRego(ctx, mods, ruleParams, queries...)
 		if err != nil {
 			return nil, err
 		}
 		e.stages[0].rego, e.stages[1].rego = stages[0], stages[1]
+		optStages = stages[2:]
 	}
 	if e.useCEL {
 		env, err := newCELEnv()
@@ -120,13 +130,20 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 		e.celAdapter = env.CELTypeAdapter()
 		e.celArgs = e.celAdapter.NativeToValue(celArgs)
 	}
-	engines := map[bool]string{true: "rego", false: "cel"}[e.useRego]
-	if e.useRego && e.useCEL {
+	if e.opt, err = loadOptional(b, ruleParams, optRego, optStages); err != nil {
+		return nil, err
+	}
+	useRego, useCEL := e.useRego || len(e.opt.rego) > 0, e.useCEL || len(e.opt.cel) > 0
+	engines := map[bool]string{true: "rego", false: "cel"}[useRego]
+	if useRego && useCEL {
 		engines = "rego+cel"
 	}
 	e.ref = dsr.PolicyRef{
 		Name: b.manifest.Name, Version: b.manifest.Version,
 		Digest: digest(b.files, params), Engine: engines,
+	}
+	if err := e.loadDomainParams(ctx, b); err != nil {
+		return nil, err
 	}
 	return e, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -47,9 +48,9 @@ func parseRego(b *bundle) ([]*ast.Module, error) {
 		}
 		return m, nil
 	}
-	for _, point := range Points {
-		src := b.points[point]
-		if src.isCEL() {
+	for _, point := range slices.Concat(Points, OptionalPoints) {
+		src, ok := b.points[point]
+		if !ok || src.isCEL() { // an optional point may be absent
 			continue
 		}
 		m, err := parse(src)

@@ -3,6 +3,7 @@ package policies
 import (
 	"io/fs"
 	"maps"
+	"slices"
 )
 
 // RegoSources returns what a bundle's Rego rules are compiled from, for
@@ -32,7 +33,7 @@ func RegoSources(bundleFS fs.FS, opts ...Option) (files map[string][]byte, param
 		return nil, nil, err
 	}
 	files = map[string][]byte{}
-	for _, p := range Points {
+	for _, p := range slices.Concat(Points, OptionalPoints) {
 		if src, ok := b.points[p]; ok && !src.isCEL() {
 			files[src.name] = src.text
 		}

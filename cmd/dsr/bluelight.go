@@ -15,7 +15,10 @@ import (
 const bluelightUsageText = `Usage: dsr bluelight COMMAND --db FILE [--by ID --role ROLE] [options] ARGS
 
 Record a Blue Light (Local Area Emergency Protocol) meeting on a register kept
-in a SQLite file, with Wiltshire's default parameters (DOMAIN.md section 5).
+in a SQLite file. The policy bundle decides whether the meeting may be called,
+who must attend and what may be funded (its bluelight_criteria,
+bluelight_invitees and bluelight_funding decision points and blue_light_*
+parameters; national-2023 carries Wiltshire's numbers, DOMAIN.md section 5).
 Each write saves the meeting record in the person's record (encrypted,
 hash-chained). Closing it appends blue_light_meeting to their history, so the
 review within 72 hours, the funding stop and, for an unsatisfactory outcome,
@@ -42,9 +45,11 @@ Commands:
   minute ID          print the minute as Markdown (--json: the record)
 
 Options:
-  --db FILE       the register file (default dsr.db)
-  --policy NAME   embedded policy bundle for the register (default %s)
-  --json          print minute as JSON
+  --db FILE          the register file (default dsr.db)
+  --policy NAME|DIR  embedded policy bundle or bundle directory (default %s)
+  --set NAME=VALUE   override a bundle parameter, as 'dsr assess --set'
+                     (repeatable), e.g. --set blue_light_max_funded_hours=48
+  --json             print minute as JSON
 `
 
 func bluelightUsage(w io.Writer) { fmt.Fprintf(w, bluelightUsageText, policies.DefaultBundle) }
@@ -78,17 +83,13 @@ func runBlueLight(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if c == nil {
 		return code
 	}
-	rules, err := bluelight.NewGoRules(bluelight.DefaultParams())
-	if err != nil {
-		errorf(stderr, "bluelight: %v", err)
-		return exitFailure
-	}
-	reg, store, err := openRegister(ctx, c.db, c.policy, dsr.WithClock(cliNow))
+	reg, store, engine, err := openDocRegister(ctx, c, dsr.WithClock(cliNow))
 	if err != nil {
 		errorf(stderr, "bluelight: %v", err)
 		return exitFailure
 	}
 	defer store.Close()
+	rules := policies.BlueLightRules(engine) // Go defaults for points the bundle lacks
 	group := "bluelight " + c.cmd
 
 	if c.cmd == "open" {

@@ -52,9 +52,14 @@ Commands:
                       of enquiry (--json: the record as JSON)
 
 Options:
-  --db FILE       the register file (default dsr.db)
-  --policy NAME   embedded policy bundle (default %s)
-  --json          print summary as JSON
+  --db FILE          the register file (default dsr.db)
+  --policy NAME|DIR  embedded policy bundle or bundle directory (default %s);
+                     its cetr_rules decision point sets the report deadlines,
+                     papers lead time, escalation and education member of
+                     reviews planned (Go defaults when the bundle has none)
+  --set NAME=VALUE   override a bundle parameter, as 'dsr assess --set'
+                     (repeatable)
+  --json             print summary as JSON
 `
 
 func reviewUsage(w io.Writer) { fmt.Fprintf(w, reviewUsageText, policies.DefaultBundle) }
@@ -97,6 +102,7 @@ type docCommand struct {
 	pos    []string
 	db     string
 	policy string
+	params paramFlag // --set
 	by     dsr.Actor
 	json   bool
 }
@@ -110,6 +116,8 @@ func parseDocCommand(group string, args []string, want map[string]int, usage fun
 	byID := fset.String("by", "", "staff id")
 	role := fset.String("role", "", "staff role")
 	asJSON := fset.Bool("json", false, "JSON output")
+	var params paramFlag
+	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
 	pos, err := parseInterleaved(fset, args[1:])
 	if err != nil {
 		errorf(stderr, "%s %s: %v", group, cmd, err)
@@ -127,7 +135,7 @@ func parseDocCommand(group string, args []string, want map[string]int, usage fun
 		usage(stderr)
 		return nil, exitUsage
 	}
-	return &docCommand{cmd: cmd, pos: pos, db: *db, policy: *policy, by: dsr.Actor{ID: *byID, Role: *role}, json: *asJSON}, exitOK
+	return &docCommand{cmd: cmd, pos: pos, db: *db, policy: *policy, params: params, by: dsr.Actor{ID: *byID, Role: *role}, json: *asJSON}, exitOK
 }
 
 // helpRequested handles `dsr GROUP` and `dsr GROUP help`.
@@ -153,7 +161,7 @@ func runReview(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if c == nil {
 		return code
 	}
-	reg, store, err := openRegister(ctx, c.db, c.policy, dsr.WithClock(cliNow))
+	reg, store, engine, err := openDocRegister(ctx, c, dsr.WithClock(cliNow))
 	if err != nil {
 		errorf(stderr, "review: %v", err)
 		return exitFailure
@@ -166,7 +174,12 @@ func runReview(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if code := readJSON(c.pos[0], stdin, stderr, &in); code != exitOK {
 			return code
 		}
-		r, err := planReview(ctx, reg, &in)
+		prm, err := policies.CETRParams(ctx, engine)
+		if err != nil {
+			errorf(stderr, "review: %v", err)
+			return exitFailure
+		}
+		r, err := planReview(ctx, reg, prm, &in)
 		if err == nil {
 			err = cetr.Save(ctx, reg, r, c.by)
 		}
@@ -227,8 +240,9 @@ func runReview(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	return exitOK
 }
 
-// planReview plans a new review, or changes one not yet held.
-func planReview(ctx context.Context, reg *dsr.Register, in *reviewPlanInput) (*cetr.Review, error) {
+// planReview plans a new review with the parameters prm, or changes one
+// not yet held (which keeps the parameters it was planned with).
+func planReview(ctx context.Context, reg *dsr.Register, prm cetr.Params, in *reviewPlanInput) (*cetr.Review, error) {
 	r, err := cetr.Find(ctx, reg, in.ID)
 	switch {
 	case errors.Is(err, dsr.ErrNotFound) || in.ID == "":
@@ -240,7 +254,7 @@ func planReview(ctx context.Context, reg *dsr.Register, in *reviewPlanInput) (*c
 			}
 			p = d.Person
 		}
-		r, err = cetr.New(cetr.Plan{ID: in.ID, Person: p, Kind: cetr.Kind(in.Kind), Planned: in.Planned, StartsAt: in.StartsAt, Commissioner: in.Commissioner}, cetr.DefaultParams())
+		r, err = cetr.New(cetr.Plan{ID: in.ID, Person: p, Kind: cetr.Kind(in.Kind), Planned: in.Planned, StartsAt: in.StartsAt, Commissioner: in.Commissioner}, prm)
 		if err != nil {
 			return nil, err
 		}
