@@ -41,6 +41,9 @@ func ParseNHSNumber(s string) (NHSNumber, error) {
 	if !ok || check != d[9]-'0' {
 		return "", fmt.Errorf("%w: NHS number %q fails the Modulus 11 check", ErrInvalid, s)
 	}
+	if len(s) == 10 {
+		return NHSNumber(s), nil // already the ten digits: no copy
+	}
 	return NHSNumber(d[:]), nil
 }
 

@@ -599,12 +599,72 @@ func celMessageOf(m traits.Mapper, key ref.Val) string {
 	if !ok {
 		return msg
 	}
+	if s, ok := celFormatPlain(msg, l); ok {
+		return s
+	}
 	n := int(l.Size().(types.Int))
 	args := make([]any, n)
 	for i := range n {
 		args[i] = celFmtArg(l.Get(types.Int(i)))
 	}
 	return formatMessage(msg, args)
+}
+
+// celFormatPlain formats the common message, whose verbs are only %s with
+// a string, %d with a whole number and %%, each arg used once, in one
+// allocation; it renders exactly what formatMessage would. Any other
+// message (another verb, flags, a list, a missing or extra arg) is not
+// plain: ok is false and the caller formats it with formatMessage.
+func celFormatPlain(msg string, args traits.Lister) (string, bool) {
+	size, ok := args.Size().(types.Int)
+	if !ok {
+		return "", false
+	}
+	var buf [256]byte
+	b := buf[:0]
+	used := 0
+	for i := 0; i < len(msg); i++ {
+		c := msg[i]
+		if c != '%' {
+			b = append(b, c)
+			continue
+		}
+		if i+1 >= len(msg) {
+			return "", false
+		}
+		i++
+		switch msg[i] {
+		case '%':
+			b = append(b, '%')
+			continue
+		case 's', 'd':
+		default:
+			return "", false
+		}
+		if types.Int(used) >= size {
+			return "", false
+		}
+		a := args.Get(types.Int(used))
+		used++
+		switch x := a.(type) {
+		case types.String:
+			if msg[i] != 's' {
+				return "", false
+			}
+			b = append(b, x...)
+		case types.Int:
+			if msg[i] != 'd' {
+				return "", false
+			}
+			b = strconv.AppendInt(b, int64(x), 10)
+		default:
+			return "", false
+		}
+	}
+	if types.Int(used) != size {
+		return "", false
+	}
+	return string(b), true
 }
 
 // celFmtArg turns a CEL value into a formatMessage argument, as fmtArg does

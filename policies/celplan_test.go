@@ -3,10 +3,12 @@ package policies
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/traits"
 )
 
 // The records, tuples and appends of celplan.go give the same values and
@@ -93,6 +95,41 @@ func TestCELPlanSameAsCELGo(t *testing.T) {
 		}
 		if got[0] != got[1] {
 			t.Errorf("%s:\ncel-go   %s\ncelplan  %s", src, got[0], got[1])
+		}
+	}
+}
+
+// celFormatPlain renders what formatMessage does, or declines.
+func TestCELFormatPlainSameAsFormatMessage(t *testing.T) {
+	a := types.DefaultTypeAdapter
+	for _, tc := range []struct {
+		msg  string
+		args []any
+		ok   bool
+	}{
+		{"review type %s: aged %d%s", []any{"CETR", int64(15), ""}, true},
+		{"%s entries are reviewed every %d %s", []any{"RED", int64(20000), "weeks"}, true},
+		{"100%% of %d", []any{int64(-3)}, true},
+		{"no verbs", []any{}, true},
+		{"%d", []any{"x"}, false},
+		{"%s", []any{int64(1)}, false},
+		{"%s %s", []any{"a"}, false},
+		{"%s", []any{"a", "b"}, false},
+		{"%v", []any{"a"}, false},
+		{"%5d", []any{int64(1)}, false},
+		{"trailing %", []any{}, false},
+		{"%s", []any{true}, false},
+		{"%s", []any{[]string{"a"}}, false},
+	} {
+		got, ok := celFormatPlain(tc.msg, a.NativeToValue(tc.args).(traits.Lister))
+		if ok != tc.ok {
+			t.Errorf("%q %v: ok %v, want %v", tc.msg, tc.args, ok, tc.ok)
+			continue
+		}
+		if ok {
+			if want := formatMessage(tc.msg, slices.Clone(tc.args)); got != want {
+				t.Errorf("%q %v: %q, want %q", tc.msg, tc.args, got, want)
+			}
 		}
 	}
 }

@@ -269,6 +269,7 @@ func (e *Engine) applyStage1(a *dsr.Assessment, f *dsr.Facts, elig, cons, rat de
 		a.Consent.GivenBy = cons.GivenBy
 	}
 	a.OnRegister = a.Eligible && a.Consent.Valid
+	a.Reasons = slices.Grow(a.Reasons, len(elig.Reasons)+len(cons.Reasons)+len(rat.Reasons)+1)
 	a.Reasons = append(a.Reasons, sortedReasons(elig.Reasons)...)
 	a.Reasons = append(a.Reasons, a.Consent.Reasons...)
 	if a.Eligible {
@@ -282,15 +283,25 @@ func (e *Engine) applyStage1(a *dsr.Assessment, f *dsr.Facts, elig, cons, rat de
 	if f.Agreed != nil {
 		a.AgreedRating = f.Agreed.Rating
 		if a.Eligible && a.AgreedRating != a.Rating {
-			msg := fmt.Sprintf("agreed %s on %s", strings.ToUpper(a.AgreedRating.String()), f.Agreed.Day())
+			var msg strings.Builder
+			msg.Grow(160 + len(f.Agreed.By) + len(f.Agreed.Reason))
+			msg.WriteString("agreed ")
+			msg.WriteString(strings.ToUpper(a.AgreedRating.String()))
+			msg.WriteString(" on ")
+			msg.WriteString(f.Agreed.Day().String())
 			if f.Agreed.By != "" {
-				msg += " by " + f.Agreed.By
+				msg.WriteString(" by ")
+				msg.WriteString(f.Agreed.By)
 			}
 			if f.Agreed.Reason != "" {
-				msg += " (" + f.Agreed.Reason + ")"
+				msg.WriteString(" (")
+				msg.WriteString(f.Agreed.Reason)
+				msg.WriteString(")")
 			}
-			msg += fmt.Sprintf(", while the rules suggest %s: the agreed rating stands and the difference is reported", strings.ToUpper(a.Rating.String()))
-			a.Reasons = append(a.Reasons, dsr.Reason{Rule: "R-RAG-AGREED", Message: msg})
+			msg.WriteString(", while the rules suggest ")
+			msg.WriteString(strings.ToUpper(a.Rating.String()))
+			msg.WriteString(": the agreed rating stands and the difference is reported")
+			a.Reasons = append(a.Reasons, dsr.Reason{Rule: "R-RAG-AGREED", Message: msg.String()})
 		}
 	}
 	return nil
@@ -304,23 +315,28 @@ func (e *Engine) applyStage2(a *dsr.Assessment, c *dsr.Case, cons, acts, cad dec
 	default:
 		return pointError("actions", "review_type %q is not cetr or ctr", acts.ReviewType)
 	}
-	a.Reasons = append(a.Reasons, sortedReasons(acts.Reasons)...)
-	a.Reasons = append(a.Reasons, sortedReasons(cad.Reasons)...)
-	var dls []deadline
+	// The deadlines, in order: consent's if eligible, then the register's.
+	var dls [3][]deadline
 	if a.Eligible {
-		dls = append(dls, cons.Actions...)
+		dls[0] = cons.Actions
 	}
 	if a.OnRegister {
-		dls = append(dls, acts.Actions...)
-		dls = append(dls, cad.Actions...)
+		dls[1], dls[2] = acts.Actions, cad.Actions
 	}
-	a.Actions = make([]dsr.Action, 0, len(dls))
-	for _, dl := range dls {
-		act, err := e.toAction(dl, c.AsOf)
-		if err != nil {
-			return err
+	n := len(dls[0]) + len(dls[1]) + len(dls[2])
+	// One reason per action follows these; superseded ones are rare.
+	a.Reasons = slices.Grow(a.Reasons, len(acts.Reasons)+len(cad.Reasons)+n)
+	a.Reasons = append(a.Reasons, sortedReasons(acts.Reasons)...)
+	a.Reasons = append(a.Reasons, sortedReasons(cad.Reasons)...)
+	a.Actions = make([]dsr.Action, 0, n)
+	for _, part := range dls {
+		for _, dl := range part {
+			act, err := e.toAction(dl, c.AsOf)
+			if err != nil {
+				return err
+			}
+			a.Actions = append(a.Actions, act)
 		}
-		a.Actions = append(a.Actions, act)
 	}
 	slices.SortFunc(a.Actions, func(x, y dsr.Action) int {
 		return cmp.Or(

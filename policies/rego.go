@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
-	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/topdown"
 )
@@ -17,8 +18,11 @@ import (
 // regoStage is one prepared Rego query that evaluates several decision
 // points at once and returns [decision, ...] in the order of points.
 type regoStage struct {
-	pq     rego.PreparedEvalQuery
-	points []string
+	query    ast.Body // compiled: x = [data.dsr.<point>.decision, ...]
+	qc       ast.QueryCompiler
+	compiler *ast.Compiler
+	store    storage.Store
+	points   []string
 }
 
 // capabilities are OPA's builtins minus every non-deterministic one: no
@@ -123,7 +127,7 @@ func prepareRego(ctx context.Context, mods []*ast.Module, params map[string]any,
 		// x is an array of the points' decisions, in the order of points:
 		// cheaper to build and read than an object keyed by point.
 		var q strings.Builder
-		q.WriteString("x := [")
+		q.WriteString("x = [")
 		for i, p := range points {
 			if i > 0 {
 				q.WriteString(", ")
@@ -131,18 +135,18 @@ func prepareRego(ctx context.Context, mods []*ast.Module, params map[string]any,
 			fmt.Fprintf(&q, "data.dsr.%s.decision", p)
 		}
 		q.WriteString("]")
-		pq, err := rego.New(
-			rego.Query(q.String()),
-			rego.Compiler(compiler),
-			rego.Store(store),
-			rego.StoreReadAST(true),
-			rego.Capabilities(capabilities),
-			rego.Strict(true),
-		).PrepareForEval(ctx)
+		// Evaluated with topdown directly (see eval): the query is compiled
+		// here once, as rego.PrepareForEval would.
+		body, err := ast.ParseBodyWithOpts(q.String(), ast.ParserOptions{RegoVersion: ast.RegoV1})
 		if err != nil {
 			return nil, astLoadError("", err)
 		}
-		out = append(out, &regoStage{pq: pq, points: points})
+		qc := compiler.QueryCompiler().WithEnablePrintStatements(false)
+		compiled, err := qc.Compile(body)
+		if err != nil {
+			return nil, astLoadError("", err)
+		}
+		out = append(out, &regoStage{query: compiled, qc: qc, compiler: compiler, store: store, points: points})
 	}
 	return out, nil
 }
@@ -207,40 +211,180 @@ func inlineParamRef(ref ast.Ref, params map[string]any) (ast.Value, error) {
 	return append(ast.Ref{ast.NewTerm(val)}, ref[n:]...), nil
 }
 
-var keepAST = rego.EvalGenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil })
-
-var noMetrics = rego.EvalMetrics(metrics.NoOp())
+var xVar = ast.Var("x")
 
 // eval runs the stage on input and returns the decision of each point, in
-// the order of s.points.
+// the order of s.points. It calls topdown directly rather than through
+// rego.PreparedEvalQuery.Eval, which costs a result set, bindings
+// conversion and option processing per call for nothing used here.
 func (s *regoStage) eval(ctx context.Context, input ast.Value) (*ast.Array, error) {
 	cancel := topdown.NewCancel()
 	if ctx.Done() != nil {
 		stop := context.AfterFunc(ctx, cancel.Cancel)
 		defer stop()
 	}
-	rs, err := s.pq.Eval(ctx,
-		rego.EvalParsedInput(input),
-		noMetrics,
-		rego.EvalExternalCancel(cancel),
-		keepAST,
-	)
+	txn, err := s.store.NewTransaction(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrEvaluation, err)
+	}
+	defer s.store.Abort(ctx, txn)
+	cache := ruleCaches.Get().(*ruleCache)
+	defer func() {
+		cache.reset()
+		ruleCaches.Put(cache)
+	}()
+	var x *ast.Term
+	n := 0
+	err = topdown.NewQuery(s.query).
+		WithQueryCompiler(s.qc).
+		WithCompiler(s.compiler).
+		WithStore(s.store).
+		WithTransaction(txn).
+		WithMetrics(metrics.NoOp()).
+		WithCancel(cancel).
+		WithInput(ast.NewTerm(input)).
+		WithVirtualCache(cache).
+		Iter(ctx, func(qr topdown.QueryResult) error {
+			n++
+			x = qr[xVar]
+			return nil
+		})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, fmt.Errorf("%w: %v", ErrEvaluation, err)
 	}
-	if len(rs) != 1 {
+	if n != 1 {
 		return nil, fmt.Errorf("%w: decision points %s are undefined (a rule has no value for this case)", ErrEvaluation, strings.Join(s.points, ", "))
 	}
-	t, _ := rs[0].Bindings["x"].(*ast.Term)
-	if t == nil {
+	if x == nil {
 		return nil, fmt.Errorf("%w: no result", ErrEvaluation)
 	}
-	arr, ok := t.Value.(*ast.Array)
+	arr, ok := x.Value.(*ast.Array)
 	if !ok || arr.Len() != len(s.points) {
-		return nil, fmt.Errorf("%w: result is %v, want an array of %d decisions", ErrEvaluation, t, len(s.points))
+		return nil, fmt.Errorf("%w: result is %v, want an array of %d decisions", ErrEvaluation, x, len(s.points))
 	}
 	return arr, nil
+}
+
+// ruleCache is topdown's cache of evaluated rules (topdown.VirtualCache)
+// for one evaluation, flat rather than topdown's default trie: that one
+// allocates a node and a hash map per reference segment, which made up a
+// tenth of an assessment's allocations. Entries live in slices reused from
+// evaluation to evaluation (ruleCaches), so a warm cache allocates nothing.
+// Semantics are the default's: frames (Push, Pop) for `with`, a lookup
+// sees only the top frame, and a reference matches only exactly.
+type ruleCache struct {
+	frames  []int         // start of each pushed frame in entries
+	index   map[int]int32 // ref hash → newest entry with that hash
+	entries []ruleCacheEntry
+	terms   []*ast.Term // backing store of the entries' refs
+}
+
+type ruleCacheEntry struct {
+	ref       ast.Ref
+	value     *ast.Term
+	undefined bool
+	hash      int
+	prev      int32 // older entry with the same hash, or -1
+}
+
+var ruleCaches = sync.Pool{New: func() any {
+	return &ruleCache{index: make(map[int]int32, 64), entries: make([]ruleCacheEntry, 0, 64), terms: make([]*ast.Term, 0, 256)}
+}}
+
+func (c *ruleCache) top() int {
+	if n := len(c.frames); n > 0 {
+		return c.frames[n-1]
+	}
+	return 0
+}
+
+// reset empties the cache for reuse, dropping its references to terms.
+func (c *ruleCache) reset() {
+	c.frames = c.frames[:0]
+	clear(c.index)
+	clear(c.entries)
+	c.entries = c.entries[:0]
+	clear(c.terms)
+	c.terms = c.terms[:0]
+}
+
+func (c *ruleCache) Push() { c.frames = append(c.frames, len(c.entries)) }
+
+func (c *ruleCache) Pop() {
+	n := len(c.frames)
+	if n == 0 {
+		return
+	}
+	start := c.frames[n-1]
+	c.frames = c.frames[:n-1]
+	for i := len(c.entries) - 1; i >= start; i-- {
+		e := &c.entries[i]
+		if e.prev < 0 {
+			delete(c.index, e.hash)
+		} else {
+			c.index[e.hash] = e.prev
+		}
+		*e = ruleCacheEntry{}
+	}
+	c.entries = c.entries[:start]
+}
+
+// find returns the top frame's entry for ref, or nil.
+func (c *ruleCache) find(ref ast.Ref, hash int) *ruleCacheEntry {
+	i, ok := c.index[hash]
+	if !ok {
+		return nil
+	}
+	for top := int32(c.top()); i >= top; i = c.entries[i].prev {
+		if e := &c.entries[i]; e.ref.Equal(ref) {
+			return e
+		}
+	}
+	return nil
+}
+
+func (c *ruleCache) Get(ref ast.Ref) (*ast.Term, bool) {
+	e := c.find(ref, ref.Hash())
+	if e == nil {
+		return nil, false
+	}
+	if e.undefined {
+		return nil, true
+	}
+	return e.value, false
+}
+
+func (c *ruleCache) Put(ref ast.Ref, value *ast.Term) {
+	h := ref.Hash()
+	e := c.find(ref, h)
+	if e == nil {
+		// The evaluator goes on to reuse ref's backing array: keep a copy.
+		start := len(c.terms)
+		c.terms = append(c.terms, ref...)
+		prev, ok := c.index[h]
+		if !ok {
+			prev = -1
+		}
+		c.entries = append(c.entries, ruleCacheEntry{ref: ast.Ref(c.terms[start:len(c.terms):len(c.terms)]), hash: h, prev: prev})
+		c.index[h] = int32(len(c.entries) - 1)
+		e = &c.entries[len(c.entries)-1]
+	}
+	if value != nil {
+		e.value = value
+	} else {
+		e.undefined = true
+	}
+}
+
+func (c *ruleCache) Keys() []ast.Ref {
+	var keys []ast.Ref
+	for _, e := range c.entries[c.top():] {
+		if e.value != nil {
+			keys = append(keys, e.ref)
+		}
+	}
+	return keys
 }

@@ -5,8 +5,9 @@
 # rating, consent_date).
 #
 # Rules test input.* directly (input.facts.inpatient == true, not a helper
-# rule) so OPA's rule index skips the rules that cannot apply; a reason or
-# action carrying "args" has its message formatted by the engine.
+# rule) so OPA's rule index skips the rules that cannot apply, and compare
+# (x == true) rather than test bare (x), which OPA evaluates more slowly; a
+# reason or action carrying "args" has its message formatted by the engine.
 package dsr.actions
 
 import data.params
@@ -18,7 +19,7 @@ review_type := "cetr" if {
 	input.person.age < 18
 } else := "cetr" if {
 	params.ehcp_extends_cetr
-	input.person.ehcp
+	input.person.ehcp == true
 } else := "ctr"
 
 # since: when the suggested rating was agreed, else today (due at once).
@@ -76,7 +77,7 @@ type_at_admission := "cetr" if {
 	adm.age < 18
 } else := "cetr" if {
 	params.ehcp_extends_cetr
-	input.person.ehcp
+	input.person.ehcp == true
 } else := "ctr"
 
 # A community review in the run-up to this admission (R-CETR-PA-1).
@@ -116,14 +117,14 @@ blue_light_before_admission if {
 
 actions contains {"kind": "post_admission_review", "from": adm.date, "n": params.blue_light_admission_review.n, "unit": params.blue_light_admission_review.unit, "rule": "R-BL-FOLLOW", "reason": "admitted after a Blue Light meeting: a full C(E)TR"} if {
 	input.facts.inpatient == true
-	blue_light_before_admission
+	blue_light_before_admission == true
 	not community_before
 	not reviewed_in_spell
 }
 
 actions contains {"kind": "six_week_review", "from": adm.date, "n": params.six_week_review.n, "unit": params.six_week_review.unit, "rule": "R-CETR-6W", "reason": "admitted after a community C(E)TR: review six weeks after admission"} if {
 	input.facts.inpatient == true
-	community_before
+	community_before == true
 	not reviewed_in_spell
 }
 
@@ -142,7 +143,7 @@ inpatient_cadence := params.inpatient_review.cetr if {
 
 actions contains {"kind": "inpatient_review", "from": spell_review, "n": inpatient_cadence.n, "unit": inpatient_cadence.unit, "rule": "R-CETR-INP", "reason": "next inpatient %s from the last review", "args": [upper(review_type)]} if {
 	input.facts.inpatient == true
-	reviewed_in_spell
+	reviewed_in_spell == true
 }
 
 trigger_deadline := params.trigger_review if {
@@ -167,7 +168,7 @@ diagnosis_words := {
 
 actions contains {"kind": "trigger_review", "from": change.date, "n": trigger_deadline.n, "unit": trigger_deadline.unit, "rule": "R-CETR-TRIG", "reason": msg} if {
 	change := input.facts.diagnosis_change
-	change.in_or_after_spell
+	change.in_or_after_spell == true
 	not reviewed_since_change
 	msg := diagnosis_words[change.removed]
 }
@@ -207,11 +208,11 @@ actions contains {"kind": "adult_register_referral", "from": input.person.eighte
 
 reasons contains {"rule": "R-CETR-TYPE", "message": "review type %s: aged %d%s", "args": [upper(review_type), input.person.age, ehcp_words]}
 
-ehcp_words := " with an EHCP" if input.person.ehcp
+ehcp_words := " with an EHCP" if input.person.ehcp == true
 else := ""
 
 default out := []
 
-out := actions if input.decisions.on_register
+out := actions if input.decisions.on_register == true
 
 decision := {"review_type": review_type, "actions": out, "reasons": reasons}
