@@ -30,18 +30,9 @@ func runAssess(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	policy := fset.String("policy", policies.DefaultBundle, "embedded policy bundle `NAME` or a directory")
 	var params paramFlag
 	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
-	files, err := parseInterleaved(fset, args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		assessUsage(stdout)
-		return exitOK
-	case err != nil:
-		assessUsage(stderr)
-		return exitUsage
-	case len(files) != 1:
-		errorf(stderr, "assess: want one case file (or - for standard input), got %d", len(files))
-		assessUsage(stderr)
-		return exitUsage
+	files, code, ok := parseCommand(fset, args, assessUsage, stdout, stderr, 1, "assess: want one case file (or - for standard input)")
+	if !ok {
+		return code
 	}
 
 	raw, err := readInput(files[0], stdin)
@@ -110,6 +101,28 @@ func parseInterleaved(fset *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// parseCommand parses a subcommand's flags and positional arguments (in any
+// order) and checks how many positional arguments came. On -h it prints
+// usage to stdout and returns exitOK; on a bad flag or count, usage to
+// stderr and exitUsage (with a message naming what was wanted). ok reports
+// whether the command should go on.
+func parseCommand(fset *flag.FlagSet, args []string, usage func(io.Writer), stdout, stderr io.Writer, want int, what string) (pos []string, code int, ok bool) {
+	pos, err := parseInterleaved(fset, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		usage(stdout)
+		return nil, exitOK, false
+	case err != nil:
+		usage(stderr)
+		return nil, exitUsage, false
+	case len(pos) != want:
+		errorf(stderr, "%s, got %d", what, len(pos))
+		usage(stderr)
+		return nil, exitUsage, false
+	}
+	return pos, exitOK, true
 }
 
 // readInput reads the case from the file name, or from stdin for "-".

@@ -83,18 +83,9 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 	examples := fset.Int("examples", 5, "people per change")
 	asOfFlag := fset.String("as-of", "", "assessment date for register cases")
 	show := fset.Int("case", -1, "print case I and exit")
-	pos, err := parseInterleaved(fset, args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		policyDiffUsage(stdout)
-		return exitOK
-	case err != nil:
-		policyDiffUsage(stderr)
-		return exitUsage
-	case len(pos) != 2:
-		errorf(stderr, "policy diff: want OLD and NEW bundles, got %d arguments", len(pos))
-		policyDiffUsage(stderr)
-		return exitUsage
+	pos, code, ok := parseCommand(fset, args, policyDiffUsage, stdout, stderr, 2, "policy diff: want OLD and NEW bundles")
+	if !ok {
+		return code
 	}
 	sources := 0
 	for _, set := range []bool{*casesDir != "", *register != "", *generate > 0} {
@@ -135,6 +126,7 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 	default:
 		asOf := calendar.DateOf(time.Now())
 		if *asOfFlag != "" {
+			var err error
 			if asOf, err = calendar.ParseDate(*asOfFlag); err != nil {
 				errorf(stderr, "policy diff: --as-of: %v", err)
 				return exitUsage

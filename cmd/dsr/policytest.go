@@ -62,18 +62,11 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 	base := fset.String("base", "", "rebase onto this embedded profile")
 	var params paramFlag
 	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
-	pos, err := parseInterleaved(fset, args)
+	pos, code, ok := parseCommand(fset, args, func(w io.Writer) { fmt.Fprint(w, policyTestUsageText) }, stdout, stderr, 1, "policy test: want one bundle directory or profile name")
+	if !ok {
+		return code
+	}
 	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprint(stdout, policyTestUsageText)
-		return exitOK
-	case err != nil:
-		fmt.Fprint(stderr, policyTestUsageText)
-		return exitUsage
-	case len(pos) != 1:
-		errorf(stderr, "policy test: want one bundle directory or profile name, got %d", len(pos))
-		fmt.Fprint(stderr, policyTestUsageText)
-		return exitUsage
 	case *cases < 0:
 		errorf(stderr, "policy test: --cases must not be negative")
 		return exitUsage
