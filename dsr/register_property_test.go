@@ -136,7 +136,7 @@ func (m *regMachine) refer(t *rapid.T) {
 
 func (m *regMachine) decide(t *rapid.T) {
 	if len(m.pending) == 0 {
-		t.Skip("no request waiting")
+		t.Skip("action not applicable yet: no request to join is waiting for a decision")
 	}
 	var ids []string
 	for id := range m.pending {

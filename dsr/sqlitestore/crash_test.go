@@ -79,7 +79,7 @@ func checkAfterCrash(t *testing.T, file string) {
 
 func TestAProcessKilledBetweenAppendAndCommitLeavesTheLogConsistent(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a child process")
+		t.Skip("-short: this test re-runs the test binary as a child process and kills it mid-commit; CI runs it")
 	}
 	file := filepath.Join(t.TempDir(), "register.db")
 	seed(t, file)
