@@ -49,17 +49,18 @@ func pointError(point, format string, args ...any) error {
 // decodeRego reads one decision point's result object. Fields a point does
 // not produce are left zero; the fields each point must produce are checked
 // by the caller.
-func decodeRego(point string, v *ast.Term) (decision, error) {
+func decodeRego(point string, obj decisionView) (decision, error) {
 	var d decision
-	obj, ok := v.Value.(ast.Object)
-	if !ok {
-		return d, pointError(point, "decision is %s, want an object", ast.ValueName(v.Value))
+	if obj.term != nil {
+		if _, ok := obj.term.Value.(ast.Object); !ok {
+			return d, pointError(point, "decision is %s, want an object", ast.ValueName(obj.term.Value))
+		}
 	}
 	for _, f := range [...]struct {
 		k   *ast.Term
 		dst *bool
 	}{{kEligible, &d.Eligible}, {kValid, &d.Valid}} {
-		if t := obj.Get(f.k); t != nil {
+		if t := obj.get(f.k); t != nil {
 			b, ok := t.Value.(ast.Boolean)
 			if !ok {
 				return d, pointError(point, "%s is %s, want a boolean", f.k.Value, ast.ValueName(t.Value))
@@ -71,7 +72,7 @@ func decodeRego(point string, v *ast.Term) (decision, error) {
 		k   *ast.Term
 		dst *string
 	}{{kGivenBy, &d.GivenBy}, {kRating, &d.Rating}, {kReviewType, &d.ReviewType}} {
-		if t := obj.Get(f.k); t != nil {
+		if t := obj.get(f.k); t != nil {
 			s, ok := t.Value.(ast.String)
 			if !ok {
 				return d, pointError(point, "%s is %s, want a string", f.k.Value, ast.ValueName(t.Value))
@@ -79,7 +80,7 @@ func decodeRego(point string, v *ast.Term) (decision, error) {
 			*f.dst = string(s)
 		}
 	}
-	if t := obj.Get(kReasons); t != nil {
+	if t := obj.get(kReasons); t != nil {
 		elems, err := elemsOf(point, "reasons", t)
 		if err != nil {
 			return d, err
@@ -99,7 +100,7 @@ func decodeRego(point string, v *ast.Term) (decision, error) {
 			d.Reasons = append(d.Reasons, r)
 		}
 	}
-	if t := obj.Get(kActions); t != nil {
+	if t := obj.get(kActions); t != nil {
 		elems, err := elemsOf(point, "actions", t)
 		if err != nil {
 			return d, err

@@ -179,16 +179,18 @@ func (e *Engine) Assess(ctx context.Context, c dsr.Case) (dsr.Assessment, error)
 // inputs holds the case as each engine sees it, built only for the engines
 // the bundle uses.
 type inputs struct {
-	rego ast.Object
-	cel  *celInput
+	rego     ast.Object
+	regoTerm *ast.Term // of rego, for both stages
+	cel      *celInput
 }
 
 // evalStage evaluates one stage's points into out (indexed like the
 // stage's points).
 func (e *Engine) evalStage(ctx context.Context, st *stagePlan, in *inputs, out []decision) error {
 	if st.rego != nil {
-		arr, err := st.rego.eval(ctx, in.rego)
-		if err != nil {
+		var buf [maxResults]*ast.Term
+		results := buf[:len(st.rego.vars)]
+		if err := st.rego.evalTerm(ctx, in.regoTerm, results); err != nil {
 			return err
 		}
 		k := 0
@@ -196,7 +198,8 @@ func (e *Engine) evalStage(ctx context.Context, st *stagePlan, in *inputs, out [
 			if st.cel[j] != nil {
 				continue
 			}
-			if out[j], err = decodeRego(p, arr.Elem(k)); err != nil {
+			var err error
+			if out[j], err = decodeRego(p, st.rego.slots[k].decision(results)); err != nil {
 				return err
 			}
 			k++
@@ -218,6 +221,7 @@ func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Ass
 	var in inputs
 	if e.useRego {
 		in.rego = buildInput(c, f)
+		in.regoTerm = ast.NewTerm(in.rego)
 	}
 	if e.useCEL {
 		in.cel = buildCELInput(c, f, e.celArgs, e.celAdapter)
@@ -240,7 +244,7 @@ func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Ass
 			[2]*ast.Term{kConsentValid, boolTerm(a.Consent.Valid)},
 			[2]*ast.Term{kOnRegister, boolTerm(a.OnRegister)},
 			[2]*ast.Term{kRating, strTerm(a.Rating.String())},
-			[2]*ast.Term{kConsentDate, ast.IntNumberTerm(consentDate)},
+			[2]*ast.Term{kConsentDate, dayNumTerm(consentDate)},
 		))
 	}
 	if in.cel != nil {

@@ -1,6 +1,9 @@
 package policies
 
 import (
+	"slices"
+	"sync/atomic"
+
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/dsrkit/dsrkit/dsr"
@@ -39,11 +42,55 @@ var (
 func boolTerm(b bool) *ast.Term { return ast.InternedTerm(b) }
 func intTerm(i int) *ast.Term   { return ast.InternedTerm(i) }
 func strTerm(s string) *ast.Term {
+	if t, ok := vocabTerms[s]; ok {
+		return t
+	}
 	return ast.InternedTerm(s)
 }
 
+// vocabTerms are the terms of the words an input carries from closed
+// vocabularies (consent givers, ward security levels, legal statuses,
+// kinds of move, ratings), built once and shared like dayTerms: a string
+// term costs two allocations, and each input carries several of these.
+var vocabTerms = func() map[string]*ast.Term {
+	words := slices.Concat(dsr.ConsentGivers, dsr.SecurityLevels, dsr.LegalStatuses,
+		[]string{"hospital", "security_up", "security_down"},
+		[]string{dsr.Red.String(), dsr.Amber.String(), dsr.Green.String(), dsr.Blue.String()})
+	m := make(map[string]*ast.Term, len(words))
+	for _, w := range words {
+		m[w] = ast.StringTerm(w)
+	}
+	return m
+}()
+
 // dayTerm is a date as a day number.
-func dayTerm(d interface{ Days() int }) *ast.Term { return ast.IntNumberTerm(d.Days()) }
+func dayTerm(d interface{ Days() int }) *ast.Term { return dayNumTerm(d.Days()) }
+
+// dayTerms interns the terms of day numbers, as OPA interns small integers
+// (ast.InternedTerm): a day number's term costs three allocations (the
+// term, its digits, the boxed value) and an input holds a dozen dates, most
+// of them recurring from case to case (as_of, this year's events). The
+// table is direct-mapped: any 4,096 consecutive days (11 years) each have
+// a slot of their own; a miss builds the term and takes the slot. Terms are
+// never modified once built, so evaluations and goroutines share them as
+// they share OPA's interned terms.
+var dayTerms [4096]atomic.Pointer[dayTermEntry]
+
+type dayTermEntry struct {
+	day  int
+	term *ast.Term
+}
+
+// dayNumTerm is the term of day number n.
+func dayNumTerm(n int) *ast.Term {
+	slot := &dayTerms[uint(n)%uint(len(dayTerms))]
+	if e := slot.Load(); e != nil && e.day == n {
+		return e.term
+	}
+	t := ast.IntNumberTerm(n)
+	slot.Store(&dayTermEntry{day: n, term: t})
+	return t
+}
 
 // buildInput turns a case and its facts into the policy input.
 func buildInput(c *dsr.Case, f *dsr.Facts) ast.Object {
@@ -123,7 +170,7 @@ func buildInput(c *dsr.Case, f *dsr.Facts) ast.Object {
 	optDay(kLastDischarge, f.LastDischarge)
 	if !f.LastBlueLight.IsZero() {
 		facts.Insert(kBlueLight, ast.ObjectTerm(
-			[2]*ast.Term{kDate, ast.IntNumberTerm(dayOf(f.LastBlueLight))},
+			[2]*ast.Term{kDate, dayNumTerm(dayOf(f.LastBlueLight))},
 			[2]*ast.Term{kAt, ast.IntNumberTerm(int(f.LastBlueLight.Unix()))},
 		))
 	}

@@ -10,19 +10,72 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
-	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/topdown"
 )
 
 // regoStage is one prepared Rego query that evaluates several decision
-// points at once and returns [decision, ...] in the order of points.
+// points at once and returns their decisions as results, in the order of
+// points: each point's decision object, or, where the point's decision is
+// a plain object of its rules (see projectDecision), those rules' values.
 type regoStage struct {
-	query    ast.Body // compiled: x = [data.dsr.<point>.decision, ...]
-	qc       ast.QueryCompiler
-	compiler *ast.Compiler
-	store    storage.Store
-	points   []string
+	tmpl   *topdown.Query // compiled: x0 = data.dsr.<point>.decision; ..., all but the input set
+	vars   []ast.Var      // x0, x1, ...: one per result
+	points []string
+	slots  []pointSlot // indexed like points
+}
+
+// maxResults bounds a stage's results (vars), so that an assessment keeps
+// them on the stack.
+const maxResults = 16
+
+// pointSlot is where one point's decision is in a stage's results: the
+// result at, or, if the decision is projected, its fields.
+type pointSlot struct {
+	at     int
+	fields []slotField
+}
+
+// slotField is one field of a projected decision: a constant value, or
+// the value of the point's rule, result at.
+type slotField struct {
+	key   *ast.Term
+	value *ast.Term
+	at    int
+}
+
+// decision returns the view of the point's decision in a stage's results.
+func (sl *pointSlot) decision(results []*ast.Term) decisionView {
+	if sl.fields == nil {
+		return decisionView{term: results[sl.at]}
+	}
+	return decisionView{results: results, slot: sl}
+}
+
+// decisionView is one point's decision as a stage returned it: the decision
+// object (term), or its projected fields (in results, as slot says).
+type decisionView struct {
+	term    *ast.Term
+	results []*ast.Term
+	slot    *pointSlot
+}
+
+// get returns the decision's value for key k, or nil.
+func (v decisionView) get(k *ast.Term) *ast.Term {
+	if v.slot == nil {
+		return v.term.Value.(ast.Object).Get(k)
+	}
+	ks := k.Value.(ast.String)
+	for i := range v.slot.fields {
+		f := &v.slot.fields[i]
+		if f.key.Value.(ast.String) == ks {
+			if f.value != nil {
+				return f.value
+			}
+			return v.results[f.at]
+		}
+	}
+	return nil
 }
 
 // capabilities are OPA's builtins minus every non-deterministic one: no
@@ -104,13 +157,34 @@ func astLoadError(file string, err error) error {
 // prepareRego compiles the modules once and prepares one query per stage.
 func prepareRego(ctx context.Context, mods []*ast.Module, params map[string]any, stages ...[]string) ([]*regoStage, error) {
 	store := inmem.NewFromObjectWithOpts(map[string]any{"params": params}, inmem.OptReturnASTValuesOnRead(true))
+	// One read transaction for every evaluation, never closed: nothing
+	// writes to this store, and a transaction per query costs an
+	// allocation. (It holds the store's read lock, which only a writer
+	// would wait for.)
+	txn, err := store.NewTransaction(ctx)
+	if err != nil {
+		return nil, err
+	}
 	compiler := ast.NewCompiler().
 		WithCapabilities(capabilities).
 		WithStrict(true).
 		WithEnablePrintStatements(false).
 		WithStageAfterID(ast.StageCheckUnusedImports, ast.CompilerStageDefinition{
 			Name: "InlineParams", MetricName: "compile_stage_inline_params", Stage: inlineParams(params),
+		}).
+		WithStageAfterID(ast.StageCheckDeprecatedBuiltins, ast.CompilerStageDefinition{
+			Name: "FoldConstantTests", MetricName: "compile_stage_fold_constant_tests", Stage: foldConstantTests,
 		})
+	// Read before compiling, which rewrites the modules.
+	projections := make([][][]decisionField, len(stages))
+	for i, points := range stages {
+		projections[i] = make([][]decisionField, len(points))
+		for j, p := range points {
+			if slices.Contains(Points, p) {
+				projections[i][j] = projectDecision(mods, p)
+			}
+		}
+	}
 	modMap := make(map[string]*ast.Module, len(mods))
 	for _, m := range mods {
 		modMap[m.Package.Location.File] = m
@@ -119,22 +193,44 @@ func prepareRego(ctx context.Context, mods []*ast.Module, params map[string]any,
 		return nil, astLoadError("", compiler.Errors)
 	}
 	out := make([]*regoStage, 0, len(stages))
-	for _, points := range stages {
+	for i, points := range stages {
 		if len(points) == 0 {
 			out = append(out, nil)
 			continue
 		}
-		// x is an array of the points' decisions, in the order of points:
-		// cheaper to build and read than an object keyed by point.
+		// One variable per value, x0 = data.dsr.<point>.decision; ...: a
+		// conjunction, undefined if any value is, and cheaper to read
+		// than an array or an object of the values, which topdown would
+		// build for every evaluation.
 		var q strings.Builder
-		q.WriteString("x = [")
-		for i, p := range points {
-			if i > 0 {
-				q.WriteString(", ")
+		slots := make([]pointSlot, len(points))
+		var vars []ast.Var
+		elem := func(ref string) {
+			if len(vars) > 0 {
+				q.WriteString("; ")
 			}
-			fmt.Fprintf(&q, "data.dsr.%s.decision", p)
+			v := ast.Var(fmt.Sprintf("x%d", len(vars)))
+			fmt.Fprintf(&q, "%s = %s", v, ref)
+			vars = append(vars, v)
 		}
-		q.WriteString("]")
+		for j, p := range points {
+			slots[j].at = len(vars)
+			fields := projections[i][j]
+			if fields == nil {
+				elem("data.dsr." + p + ".decision")
+				continue
+			}
+			slots[j].fields = make([]slotField, len(fields))
+			for k, f := range fields {
+				slots[j].fields[k] = slotField{key: f.key, value: f.value, at: len(vars)}
+				if f.rule != "" {
+					elem("data.dsr." + p + "." + f.rule)
+				}
+			}
+		}
+		if len(vars) > maxResults {
+			return nil, fmt.Errorf("policies: %d values to read from decision points %s, more than %d", len(vars), strings.Join(points, ", "), maxResults)
+		}
 		// Evaluated with topdown directly (see eval): the query is compiled
 		// here once, as rego.PrepareForEval would.
 		body, err := ast.ParseBodyWithOpts(q.String(), ast.ParserOptions{RegoVersion: ast.RegoV1})
@@ -146,12 +242,186 @@ func prepareRego(ctx context.Context, mods []*ast.Module, params map[string]any,
 		if err != nil {
 			return nil, astLoadError("", err)
 		}
-		out = append(out, &regoStage{query: compiled, qc: qc, compiler: compiler, store: store, points: points})
+		tmpl := topdown.NewQuery(compiled).
+			WithQueryCompiler(qc).
+			WithCompiler(compiler).
+			WithStore(store).
+			WithTransaction(txn).
+			WithMetrics(metrics.NoOp()).
+			WithBaseCache(noBaseCache{}).
+			WithRequestMetadata(noRequestMetadata)
+		out = append(out, &regoStage{tmpl: tmpl, vars: vars, points: points, slots: slots})
 	}
 	return out, nil
 }
 
+// decisionField is one field of a projected decision (projectDecision):
+// the value of the point's rule named rule, or a constant value.
+type decisionField struct {
+	key   *ast.Term
+	rule  string
+	value *ast.Term
+}
+
+// projectDecision returns the fields of a point's decision when it is
+// nothing but an object of the point's own rules (or constants), as in
+//
+//	decision := {"eligible": eligible, "reasons": reasons}
+//
+// The stage's query then reads those rules instead of decision, in the
+// order compiling the decision would (its sorted keys): the same values,
+// defined when all of them are, as the decision is, without building the
+// decision object (about ten allocations and a rule evaluation a point).
+// Any other decision (a body, else, default, a value computed in place, an
+// import's name, several decision rules) is read whole: nil. mods are the
+// parsed, not yet compiled, modules.
+func projectDecision(mods []*ast.Module, point string) []decisionField {
+	pkg := ast.MustParseRef("data.dsr." + point)
+	var dec *ast.Rule
+	var decMod *ast.Module
+	ruleNames := map[ast.Var]bool{} // the package's rules: true if plain (no arguments)
+	for _, m := range mods {
+		if !m.Package.Path.Equal(pkg) {
+			continue
+		}
+		for _, r := range m.Rules {
+			ref := r.Head.Ref()
+			name, ok := ref[0].Value.(ast.Var)
+			if !ok {
+				return nil
+			}
+			plain, seen := ruleNames[name]
+			ruleNames[name] = (plain || !seen) && len(r.Head.Args) == 0
+			if name != "decision" {
+				continue
+			}
+			if dec != nil || len(ref) != 1 {
+				return nil
+			}
+			dec, decMod = r, m
+		}
+	}
+	if dec == nil || dec.Default || dec.Else != nil || len(dec.Head.Args) > 0 || dec.Head.Key != nil || !isTrueBody(dec.Body) {
+		return nil
+	}
+	obj, ok := dec.Head.Value.Value.(ast.Object)
+	if !ok {
+		return nil
+	}
+	imported := map[ast.Var]bool{}
+	for _, imp := range decMod.Imports {
+		imported[imp.Name()] = true
+	}
+	var fields []decisionField
+	for _, k := range obj.Keys() {
+		if _, ok := k.Value.(ast.String); !ok {
+			return nil
+		}
+		v := obj.Get(k)
+		switch x := v.Value.(type) {
+		case ast.Var:
+			if !ruleNames[x] || imported[x] || x.IsGenerated() || x.IsWildcard() {
+				return nil
+			}
+			fields = append(fields, decisionField{key: k, rule: string(x)})
+		default:
+			if !ast.IsConstant(v.Value) {
+				return nil
+			}
+			fields = append(fields, decisionField{key: k, value: v})
+		}
+	}
+	return fields
+}
+
+// isTrueBody reports whether body is the implicit "true" of a rule with no
+// body.
+func isTrueBody(body ast.Body) bool {
+	if len(body) != 1 {
+		return false
+	}
+	e := body[0]
+	t, ok := e.Terms.(*ast.Term)
+	return ok && !e.Negated && len(e.With) == 0 && t.Value.Compare(ast.Boolean(true)) == 0
+}
+
 var paramsRef = ast.MustParseRef("data.params")
+
+// foldConstantTests is a compiler stage that decides, once, the tests of
+// rule bodies whose outcome is fixed: a constant standing alone (the
+// "true" body of a rule written without one, or a boolean parameter that
+// inlineParams inlined: params.rca_enabled is now true), and a comparison
+// of two constants or a membership test (params.age_max != null is now
+// null != null, "inpatient" in params.criteria a test of a list). Each
+// becomes the unification true = true, or true = false, which OPA
+// evaluates without allocating; a constant standing alone costs it a
+// generated variable (three allocations), and a comparison a builtin call.
+// A constant test passes unless it is false; a comparison or membership
+// is decided as OPA's builtin decides it. Tests under not or with are left alone. It
+// runs after every rewrite and check, before rule indexing.
+func foldConstantTests(c *ast.Compiler) *ast.Error {
+	for _, m := range c.Modules {
+		for _, r := range m.Rules {
+			for rule := r; rule != nil; rule = rule.Else {
+				ast.WalkBodies(rule.Body, func(b ast.Body) bool {
+					for _, e := range b {
+						if pass, ok := constantTest(e); ok {
+							e.Terms = ast.Equality.Expr(ast.InternedTerm(true), ast.InternedTerm(pass)).Terms
+						}
+					}
+					return false
+				})
+			}
+		}
+	}
+	return nil
+}
+
+// constantTest reports whether expression e is a test with a fixed
+// outcome, and the outcome.
+func constantTest(e *ast.Expr) (pass, ok bool) {
+	if e.Negated || len(e.With) > 0 || e.Generated {
+		return false, false
+	}
+	switch t := e.Terms.(type) {
+	case *ast.Term:
+		if !ast.IsConstant(t.Value) {
+			return false, false
+		}
+		b, isBool := t.Value.(ast.Boolean)
+		return !isBool || bool(b), true
+	case []*ast.Term:
+		if len(t) != 3 || !ast.IsConstant(t[1].Value) || !ast.IsConstant(t[2].Value) {
+			return false, false
+		}
+		x, y := t[1], t[2]
+		switch e.Operator().String() {
+		case ast.Equal.Name:
+			return x.Equal(y), true
+		case ast.NotEqual.Name:
+			return !x.Equal(y), true
+		case ast.LessThan.Name:
+			return x.Value.Compare(y.Value) < 0, true
+		case ast.LessThanEq.Name:
+			return x.Value.Compare(y.Value) <= 0, true
+		case ast.GreaterThan.Name:
+			return x.Value.Compare(y.Value) > 0, true
+		case ast.GreaterThanEq.Name:
+			return x.Value.Compare(y.Value) >= 0, true
+		case ast.Member.Name: // x in y, as topdown's builtinMember decides it
+			switch c := y.Value.(type) {
+			case ast.Set:
+				return c.Contains(x), true
+			case *ast.Array:
+				return c.Until(x.Equal), true
+			case ast.Object:
+				return c.Until(func(_, v *ast.Term) bool { return x.Equal(v) }), true
+			}
+			return false, true
+		}
+	}
+	return false, false
+}
 
 // inlineParams is a compiler stage that replaces every reference to a
 // parameter by its value: the parameters are fixed for the life of an
@@ -211,68 +481,112 @@ func inlineParamRef(ref ast.Ref, params map[string]any) (ast.Value, error) {
 	return append(ast.Ref{ast.NewTerm(val)}, ref[n:]...), nil
 }
 
-var xVar = ast.Var("x")
-
-// eval runs the stage on input and returns the decision of each point, in
-// the order of s.points. It calls topdown directly rather than through
-// rego.PreparedEvalQuery.Eval, which costs a result set, bindings
-// conversion and option processing per call for nothing used here.
+// eval runs the stage on input and returns an array of its results (see
+// regoStage), for a stage of one point.
 func (s *regoStage) eval(ctx context.Context, input ast.Value) (*ast.Array, error) {
-	cancel := topdown.NewCancel()
+	var results [maxResults]*ast.Term
+	if err := s.evalTerm(ctx, ast.NewTerm(input), results[:len(s.vars)]); err != nil {
+		return nil, err
+	}
+	return ast.NewArray(results[:len(s.vars)]...), nil
+}
+
+// evalTerm runs the stage on input, a term an assessment builds once for
+// both stages, and sets results (of length len(s.vars)). It calls topdown
+// directly rather than through rego.PreparedEvalQuery.Eval, which costs a
+// result set, bindings conversion and option processing per call for
+// nothing used here, and keeps what it can from one evaluation to the next
+// (evalState).
+func (s *regoStage) evalTerm(ctx context.Context, input *ast.Term, results []*ast.Term) error {
+	st := evalStates.Get().(*evalState)
+	defer st.release()
+	// Cancellation needs a topdown.Cancel watching ctx; a context that is
+	// never done (context.Background) needs none.
+	var cancel topdown.Cancel
 	if ctx.Done() != nil {
-		stop := context.AfterFunc(ctx, cancel.Cancel)
+		c := topdown.NewCancel()
+		stop := context.AfterFunc(ctx, c.Cancel)
 		defer stop()
+		cancel = c
 	}
-	txn, err := s.store.NewTransaction(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrEvaluation, err)
-	}
-	defer s.store.Abort(ctx, txn)
-	cache := ruleCaches.Get().(*ruleCache)
-	defer func() {
-		cache.reset()
-		ruleCaches.Put(cache)
-	}()
-	var x *ast.Term
-	n := 0
-	err = topdown.NewQuery(s.query).
-		WithQueryCompiler(s.qc).
-		WithCompiler(s.compiler).
-		WithStore(s.store).
-		WithTransaction(txn).
-		WithMetrics(metrics.NoOp()).
-		WithCancel(cancel).
-		WithInput(ast.NewTerm(input)).
-		WithVirtualCache(cache).
-		Iter(ctx, func(qr topdown.QueryResult) error {
-			n++
-			x = qr[xVar]
-			return nil
-		})
+	st.q = *s.tmpl
+	st.vars, st.results = s.vars, results
+	err := st.q.WithCancel(cancel).
+		WithInput(input).
+		WithVirtualCache(&st.cache).
+		Iter(ctx, st.iter)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
-		return nil, fmt.Errorf("%w: %v", ErrEvaluation, err)
+		return fmt.Errorf("%w: %v", ErrEvaluation, err)
 	}
-	if n != 1 {
-		return nil, fmt.Errorf("%w: decision points %s are undefined (a rule has no value for this case)", ErrEvaluation, strings.Join(s.points, ", "))
+	if st.n != 1 {
+		return fmt.Errorf("%w: decision points %s are undefined (a rule has no value for this case)", ErrEvaluation, strings.Join(s.points, ", "))
 	}
-	if x == nil {
-		return nil, fmt.Errorf("%w: no result", ErrEvaluation)
+	for _, r := range results {
+		if r == nil {
+			return fmt.Errorf("%w: no result", ErrEvaluation)
+		}
 	}
-	arr, ok := x.Value.(*ast.Array)
-	if !ok || arr.Len() != len(s.points) {
-		return nil, fmt.Errorf("%w: result is %v, want an array of %d decisions", ErrEvaluation, x, len(s.points))
-	}
-	return arr, nil
+	return nil
 }
+
+// evalState is what an evaluation needs besides its stage, reused from one
+// evaluation to the next (evalStates): the rule cache, the query (a copy of
+// the stage's template), and the result. A fresh one costs a dozen
+// allocations per query.
+type evalState struct {
+	cache   ruleCache
+	q       topdown.Query
+	vars    []ast.Var   // the stage's
+	results []*ast.Term // the caller's
+	n       int
+	iter    func(topdown.QueryResult) error // st.collect, bound once
+}
+
+var evalStates = sync.Pool{New: func() any {
+	st := &evalState{cache: ruleCache{index: make(map[int]int32, 64), entries: make([]ruleCacheEntry, 0, 64), terms: make([]*ast.Term, 0, 256)}}
+	st.iter = st.collect
+	return st
+}}
+
+func (st *evalState) collect(qr topdown.QueryResult) error {
+	st.n++
+	for i, v := range st.vars {
+		st.results[i] = qr[v]
+	}
+	return nil
+}
+
+// release empties st, dropping its references to the evaluation's terms,
+// and returns it to the pool.
+func (st *evalState) release() {
+	st.cache.reset()
+	st.q = topdown.Query{}
+	st.vars, st.results, st.n = nil, nil, 0
+	evalStates.Put(st)
+}
+
+// noBaseCache is topdown's cache of documents read from the store, kept
+// empty: the rules read the store only for a parameter the bundle does not
+// have (inlineParams inlines the others), and a fresh cache would cost two
+// allocations per query. Reading the store again gives the same value.
+type noBaseCache struct{}
+
+func (noBaseCache) Get(ast.Ref) ast.Value  { return nil }
+func (noBaseCache) Put(ast.Ref, ast.Value) {}
+
+// noRequestMetadata is the request metadata every query shares: none, and
+// no builtin the rules may call writes any. topdown would otherwise make
+// an empty map per query.
+var noRequestMetadata = map[string]any{}
 
 // ruleCache is topdown's cache of evaluated rules (topdown.VirtualCache)
 // for one evaluation, flat rather than topdown's default trie: that one
 // allocates a node and a hash map per reference segment, which made up a
 // tenth of an assessment's allocations. Entries live in slices reused from
-// evaluation to evaluation (ruleCaches), so a warm cache allocates nothing.
+// evaluation to evaluation (evalStates), so a warm cache allocates nothing.
 // Semantics are the default's: frames (Push, Pop) for `with`, a lookup
 // sees only the top frame, and a reference matches only exactly.
 type ruleCache struct {
@@ -289,10 +603,6 @@ type ruleCacheEntry struct {
 	hash      int
 	prev      int32 // older entry with the same hash, or -1
 }
-
-var ruleCaches = sync.Pool{New: func() any {
-	return &ruleCache{index: make(map[int]int32, 64), entries: make([]ruleCacheEntry, 0, 64), terms: make([]*ast.Term, 0, 256)}
-}}
 
 func (c *ruleCache) top() int {
 	if n := len(c.frames); n > 0 {

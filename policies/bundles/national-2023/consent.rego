@@ -3,17 +3,17 @@ package dsr.consent
 
 import data.params
 
-# A bare test (x) costs OPA more than a comparison (x == true), and a rule
-# referred to costs more than the input it names: rules compare with
-# == true where the value is a boolean, and read input.facts.consent
-# directly.
+# A bare test (x, not x) costs OPA more than a comparison (x == true,
+# not x == true), which is the same for a boolean, and a rule referred to
+# costs more than the input it names: rules compare with == true where the
+# value is a boolean, and read input.facts.consent directly.
 latest := input.facts.consent[count(input.facts.consent) - 1]
 
 # R-CONS-2: who may consent, judged on the day the latest consent was given.
 may_consent if {
 	latest.by == "self"
 	latest.age >= 16
-	not input.person.lacks_capacity
+	not input.person.lacks_capacity == true
 }
 
 may_consent if {
@@ -35,7 +35,7 @@ may_consent if {
 }
 
 given if {
-	not latest.withdrawn
+	not latest.withdrawn == true
 	may_consent == true
 }
 
@@ -51,7 +51,7 @@ default valid := false
 
 valid if {
 	given == true
-	not lapsed
+	not lapsed == true
 }
 
 default given_by := ""
@@ -63,8 +63,8 @@ reasons contains {"rule": "R-CONS-1", "message": "no consent for inclusion recor
 reasons contains {"rule": "R-CONS-4", "message": "consent withdrawn by %s; identifiable data is removed", "args": [latest.by]} if latest.withdrawn == true
 
 reasons contains {"rule": "R-CONS-2", "message": refusal} if {
-	not latest.withdrawn
-	not may_consent
+	not latest.withdrawn == true
+	not may_consent == true
 }
 
 reasons contains {"rule": "R-CONS-3", "message": "consent given by a parent lapsed at the 16th birthday; the young person has not confirmed it"} if lapsed == true

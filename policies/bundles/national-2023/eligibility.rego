@@ -3,7 +3,9 @@
 # Reasons are {rule, message[, args]}: with args, the engine formats the
 # message with them (a set or array argument renders sorted, ", "-joined),
 # so no string is built while the rules are evaluated. A test compares
-# (x == true) rather than stands bare (x): OPA evaluates it more cheaply.
+# (x == true, not x == true) rather than stands bare (x, not x): the same
+# for a boolean, which every test here is, and OPA evaluates a comparison
+# more cheaply (a bare test costs it a generated variable).
 package dsr.eligibility
 
 import data.params
@@ -43,29 +45,32 @@ criteria contains "inpatient" if {
 	"inpatient" in params.criteria
 }
 
+# The criteria that hold, counted: read in several places, computed once.
 held := count(criteria)
-
-at_risk if held >= params.min_criteria
 
 default eligible := false
 
 eligible if {
 	diagnosed == true
-	not too_young
-	not too_old
-	at_risk == true
+	not too_young == true
+	not too_old == true
+	held >= params.min_criteria
 }
 
-reasons contains {"rule": "R-ELIG-1", "message": "no learning disability or autism recorded"} if not diagnosed
+reasons contains {"rule": "R-ELIG-1", "message": "no learning disability or autism recorded"} if not diagnosed == true
 
 reasons contains {"rule": "R-ELIG-1", "message": "aged %d, below the register's minimum age %d", "args": [input.person.age, params.age_min]} if too_young == true
 
 reasons contains {"rule": "R-ELIG-1", "message": "aged %d, above the register's maximum age %d", "args": [input.person.age, params.age_max]} if too_old == true
 
-reasons contains risk_reason
+# At risk, or not: two rules rather than a helper rule for "at risk",
+# which would cost an evaluation of its own.
+reasons contains {"rule": "R-ELIG-1", "message": "at risk: %d of at least %d criteria hold (%s)", "args": [held, params.min_criteria, criteria]} if {
+	held >= params.min_criteria
+}
 
-risk_reason := {"rule": "R-ELIG-1", "message": "at risk: %d of at least %d criteria hold (%s)", "args": [held, params.min_criteria, criteria]} if {
-	at_risk == true
-} else := {"rule": "R-ELIG-1", "message": "not at risk: %d of at least %d criteria hold", "args": [held, params.min_criteria]}
+reasons contains {"rule": "R-ELIG-1", "message": "not at risk: %d of at least %d criteria hold", "args": [held, params.min_criteria]} if {
+	not held >= params.min_criteria
+}
 
 decision := {"eligible": eligible, "reasons": reasons}
