@@ -126,21 +126,64 @@ type celDecisions struct {
 
 const celPkg = "dsr."
 
+// celTypes are the input structs as CEL types, nested ones first.
+var celTypes = []struct {
+	name string
+	t    reflect.Type
+	desc *types.NativeTypeDesc
+}{
+	{"Admission", reflect.TypeFor[celAdmission](), celNative[celAdmission]("Admission")},
+	{"Reviews", reflect.TypeFor[celReviews](), celNative[celReviews]("Reviews")},
+	{"BlueLight", reflect.TypeFor[celBlueLight](), celNative[celBlueLight]("BlueLight")},
+	{"Agreed", reflect.TypeFor[celAgreed](), celNative[celAgreed]("Agreed")},
+	{"DiagnosisChange", reflect.TypeFor[celDiagnosisChange](), celNative[celDiagnosisChange]("DiagnosisChange")},
+	{"Consent", reflect.TypeFor[celConsent](), celNative[celConsent]("Consent")},
+	{"Facts", reflect.TypeFor[celFacts](), celNative[celFacts]("Facts")},
+	{"Person", reflect.TypeFor[celPerson](), celNative[celPerson]("Person")},
+	{"Decisions", reflect.TypeFor[celDecisions](), celNative[celDecisions]("Decisions")},
+}
+
+func celNative[T any](name string) *types.NativeTypeDesc {
+	return cel.NativeTypeFor[T](cel.NativeTypeAlias(celPkg+name), cel.NativeTypeOption(types.ParseStructTags(true)))
+}
+
+// celObjectTypes are the views of the input structs (celinput.go), by CEL
+// type name.
+var celObjectTypes = func() map[string]*celObjectType {
+	byName := map[string]*celObjectType{}
+	byGo := map[reflect.Type]*celObjectType{}
+	for _, ct := range celTypes {
+		ot, err := newCELObjectType(celPkg+ct.name, ct.t, byGo)
+		if err != nil {
+			panic(err) // the structs above are wrong: a programming error
+		}
+		byName[ot.name], byGo[ct.t] = ot, ot
+		// cel-go names a struct reached through a list field by its Go
+		// name (facts.consent is a list(policies.celConsent)).
+		byName[ct.t.String()] = ot
+	}
+	return byName
+}()
+
+var (
+	celPersonType    = celObjectTypes[celPkg+"Person"]
+	celFactsType     = celObjectTypes[celPkg+"Facts"]
+	celDecisionsType = celObjectTypes[celPkg+"Decisions"]
+)
+
 // newCELEnv declares the variables every CEL decision point sees.
 func newCELEnv() (*cel.Env, error) {
-	tagged := cel.NativeTypeOption(types.ParseStructTags(true))
+	reg, err := types.NewRegistry()
+	if err != nil {
+		return nil, err
+	}
+	for _, ct := range celTypes {
+		if err := reg.RegisterNativeTypeDesc(ct.desc); err != nil {
+			return nil, err
+		}
+	}
 	return cel.NewEnv(
-		cel.Types(
-			cel.NativeTypeFor[celPerson](cel.NativeTypeAlias(celPkg+"Person"), tagged),
-			cel.NativeTypeFor[celAdmission](cel.NativeTypeAlias(celPkg+"Admission"), tagged),
-			cel.NativeTypeFor[celReviews](cel.NativeTypeAlias(celPkg+"Reviews"), tagged),
-			cel.NativeTypeFor[celBlueLight](cel.NativeTypeAlias(celPkg+"BlueLight"), tagged),
-			cel.NativeTypeFor[celAgreed](cel.NativeTypeAlias(celPkg+"Agreed"), tagged),
-			cel.NativeTypeFor[celDiagnosisChange](cel.NativeTypeAlias(celPkg+"DiagnosisChange"), tagged),
-			cel.NativeTypeFor[celConsent](cel.NativeTypeAlias(celPkg+"Consent"), tagged),
-			cel.NativeTypeFor[celFacts](cel.NativeTypeAlias(celPkg+"Facts"), tagged),
-			cel.NativeTypeFor[celDecisions](cel.NativeTypeAlias(celPkg+"Decisions"), tagged),
-		),
+		cel.CustomTypeProvider(&celProvider{Registry: reg, objects: celObjectTypes}),
 		cel.Variable("as_of", cel.IntType),
 		cel.Variable("person", cel.ObjectType(celPkg+"Person")),
 		cel.Variable("circumstances", cel.MapType(cel.StringType, cel.BoolType)),
@@ -219,7 +262,7 @@ func compileCEL(env *cel.Env, point string, src source, params map[string]any) (
 			cel.CustomDecoratorV2(celTuples(env.CELTypeAdapter())),
 			cel.CustomDecoratorV2(celAppends()))
 	}
-	prg, err := env.Program(folded, opts...)
+	prg, err := env.PlanProgram(celBlocks(folded.NativeRep()), opts...)
 	if err != nil {
 		return nil, &LoadError{File: src.name, Err: err}
 	}
@@ -754,6 +797,7 @@ type celInput struct {
 	facts     celFacts
 	circ      celCircumstances
 	decisions celDecisions
+	arena     celArena
 }
 
 // buildCELInput turns a case and its facts into the CEL activation; it
@@ -826,10 +870,10 @@ func buildCELInput(c *dsr.Case, f *dsr.Facts, params ref.Val, adapter types.Adap
 		}
 	}
 	in.act = celActivation{
-		asOf:   types.Int(c.AsOf.Days()),
-		person: adapter.NativeToValue(&in.person),
+		asOf:   celBoxInt(int64(c.AsOf.Days())),
+		person: in.arena.object(celPersonType, reflect.ValueOf(&in.person).Elem()),
 		circ:   &in.circ,
-		facts:  adapter.NativeToValue(facts),
+		facts:  in.arena.object(celFactsType, reflect.ValueOf(facts).Elem()),
 		params: params,
 	}
 	return in
@@ -838,7 +882,7 @@ func buildCELInput(c *dsr.Case, f *dsr.Facts, params ref.Val, adapter types.Adap
 // setDecisions gives the second stage the first stage's decisions.
 func (in *celInput) setDecisions(d celDecisions, adapter types.Adapter) {
 	in.decisions = d
-	in.act.decisions = adapter.NativeToValue(&in.decisions)
+	in.act.decisions = in.arena.object(celDecisionsType, reflect.ValueOf(&in.decisions).Elem())
 }
 
 // celCircumstances is the circumstances as a CEL map(string, bool) with

@@ -1,0 +1,131 @@
+package policies
+
+import (
+	"reflect"
+	"testing"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common"
+	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dsrkit/dsrkit/dsr"
+)
+
+// celBlockEnv is the decision points' environment with one int variable x.
+func celBlockEnv(t *testing.T) *cel.Env {
+	t.Helper()
+	env, err := newCELEnv()
+	require.NoError(t, err)
+	env, err = env.Extend(cel.Variable("x", cel.IntType))
+	require.NoError(t, err)
+	return env
+}
+
+// evalBoth evaluates src as cel-go plans it and after celBlocks, for x.
+func evalBoth(t *testing.T, env *cel.Env, src string, x int64) (plain, blocked ref.Val, root *celast.AST) {
+	t.Helper()
+	checked, iss := env.CompileSource(common.NewStringSource(src, "t.cel"))
+	require.NoError(t, iss.Err(), src)
+	vars := map[string]any{"x": x}
+	p1, err := env.Program(checked, cel.EvalOptions(cel.OptOptimize))
+	require.NoError(t, err)
+	plain, _, _ = p1.Eval(vars)
+	root = celBlocks(checked.NativeRep())
+	p2, err := env.PlanProgram(root, cel.EvalOptions(cel.OptOptimize))
+	require.NoError(t, err)
+	blocked, _, _ = p2.Eval(vars)
+	return plain, blocked, root
+}
+
+// A chain of binds becomes one block, and evaluates as the binds did,
+// including where a name is shadowed: by a later link of the chain, by a
+// comprehension variable, or by a bind inside a slot's expression.
+func TestCELBlocksKeepTheMeaningOfBinds(t *testing.T) {
+	env := celBlockEnv(t)
+	cases := []struct {
+		src   string
+		slots int // slots of the root block; 0: the root is not a block
+	}{
+		{`cel.bind(a, x + 1, cel.bind(b, a * 2, cel.bind(c, b - a, [a, b, c])))`, 3},
+		// b's value refers to a; the body to both.
+		{`cel.bind(a, x, cel.bind(b, [1, 2, 3].map(a, a * 10), b.map(e, e + a)))`, 2},
+		// a comprehension variable named like a slot hides it inside the loop only.
+		{`cel.bind(i, x, [1, 2].exists(i, i == 2) && i == x)`, 1},
+		// a later link named like an earlier one ends the chain there.
+		{`cel.bind(a, x, cel.bind(b, a + 1, cel.bind(a, b * 100, a + b)))`, 2},
+		// a bind inside a slot's value stays a bind, with its own scope.
+		{`cel.bind(a, cel.bind(a, x * 3, a + 1), cel.bind(b, a, a + b))`, 2},
+		// a bind under another expression is rewritten where it stands.
+		{`x > 0 ? cel.bind(p, x, cel.bind(q, p + p, q)) : -1`, 0},
+		// the accumulator of a comprehension (@result in cel-go's macros).
+		{`cel.bind(v, x, [v, v + 1].filter(e, e > v))`, 1},
+	}
+	for _, tc := range cases {
+		for _, x := range []int64{-2, 0, 5} {
+			plain, blocked, root := evalBoth(t, env, tc.src, x)
+			require.Equal(t, plain, blocked, "%s with x=%d", tc.src, x)
+			if tc.slots > 0 {
+				e := root.Expr()
+				require.Equal(t, celast.CallKind, e.Kind(), tc.src)
+				require.Equal(t, "cel.@block", e.AsCall().FunctionName(), tc.src)
+				require.Len(t, e.AsCall().Args()[0].AsList().Elements(), tc.slots, tc.src)
+			}
+		}
+	}
+}
+
+// A slot is evaluated only when referenced, as a bind's value: a value that
+// would fail is harmless when nothing reads it, and fails where it is read.
+func TestCELBlocksAreLazy(t *testing.T) {
+	env := celBlockEnv(t)
+	plain, blocked, _ := evalBoth(t, env, `cel.bind(bad, 1 / (x - x), cel.bind(ok, x + 1, x > 100 ? bad : ok))`, 4)
+	require.Equal(t, types.Int(5), plain)
+	require.Equal(t, plain, blocked)
+	_, blocked, _ = evalBoth(t, env, `cel.bind(bad, 1 / (x - x), cel.bind(ok, x + 1, x > 0 ? bad : ok))`, 4)
+	require.True(t, types.IsError(blocked), "got %v, want the division error", blocked)
+}
+
+// The input objects answer as the native structs they stand for: field by
+// field, nested, in lists, and in presence tests.
+func TestCELObjectsReadTheCase(t *testing.T) {
+	env := celBlockEnv(t)
+	c, err := dsr.UnmarshalCase([]byte(`{"as_of":"2026-04-20","person":{"id":"syn-o1","date_of_birth":"2010-09-15","autism":true},
+		"circumstances":{"in_crisis":true},
+		"events":[{"type":"consent_given","date":"2025-10-02","given_by":"parent"},
+			{"type":"admitted","date":"2026-03-30","security":"general","legal_status":"s2"},
+			{"type":"transferred","date":"2026-04-10","security":"picu"}]}`))
+	require.NoError(t, err)
+	f := dsr.Derive(&c)
+	in := buildCELInput(&c, &f, types.NewStringInterfaceMap(types.DefaultTypeAdapter, map[string]any{}), env.CELTypeAdapter())
+	in.setDecisions(celDecisions{Eligible: true, Rating: "blue", ConsentDate: 123}, env.CELTypeAdapter())
+	for src, want := range map[string]any{
+		`facts.admission.date`:                                    int64(f.Current().Admitted.Days()),
+		`facts.admission.security`:                                "picu",
+		`facts.admission.last_move_change`:                        "security_up",
+		`facts.inpatient && person.autism`:                        true,
+		`person.age`:                                              int64(15),
+		`facts.consent[0].by + "/" + string(size(facts.consent))`: "parent/1",
+		`facts.consent.map(k, k.date)[0]`:                         int64(f.Consent[0].Date.Days()),
+		`has(facts.admission.date)`:                               true,
+		`has(facts.blue_light.date)`:                              false,
+		`decisions.rating + string(decisions.consent_date)`:       "blue123",
+		`facts.admission == facts.admission`:                      true,
+		`as_of`:                                                   int64(c.AsOf.Days()),
+	} {
+		checked, iss := env.Compile(src)
+		require.NoError(t, iss.Err(), src)
+		prg, err := env.Program(checked, cel.EvalOptions(cel.OptOptimize))
+		require.NoError(t, err)
+		for range 2 { // the second read comes from the object's cache
+			out, _, err := prg.Eval(&in.act)
+			require.NoError(t, err, src)
+			require.Equal(t, want, out.Value(), src)
+		}
+	}
+	got, err := in.act.person.ConvertToNative(reflect.TypeFor[celPerson]())
+	require.NoError(t, err)
+	require.Equal(t, in.person, got)
+}
