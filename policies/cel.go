@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/bits"
 	"reflect"
 	"slices"
 	"strconv"
@@ -184,6 +185,9 @@ func newCELEnv() (*cel.Env, error) {
 	}
 	return cel.NewEnv(
 		cel.CustomTypeProvider(&celProvider{Registry: reg, objects: celObjectTypes}),
+		cel.Function(celTrueEntriesFn, cel.Overload(celTrueEntriesOverload,
+			[]*cel.Type{cel.MapType(cel.TypeParamType("K"), cel.BoolType)}, cel.MapType(cel.TypeParamType("K"), cel.BoolType),
+			cel.UnaryBinding(celTrueEntriesOf))),
 		cel.Variable("as_of", cel.IntType),
 		cel.Variable("person", cel.ObjectType(celPkg+"Person")),
 		cel.Variable("circumstances", cel.MapType(cel.StringType, cel.BoolType)),
@@ -700,6 +704,16 @@ func celFormatPlain(msg string, args traits.Lister) (string, bool) {
 				return "", false
 			}
 			b = strconv.AppendInt(b, int64(x), 10)
+		case traits.Lister:
+			// A list of strings renders as formatMessage renders a
+			// listArg: sorted, joined with ", ".
+			if msg[i] != 's' {
+				return "", false
+			}
+			var ok bool
+			if b, ok = celAppendSorted(b, x); !ok {
+				return "", false
+			}
 		default:
 			return "", false
 		}
@@ -708,6 +722,32 @@ func celFormatPlain(msg string, args traits.Lister) (string, bool) {
 		return "", false
 	}
 	return string(b), true
+}
+
+// celAppendSorted appends the strings of l, sorted and joined with ", ";
+// ok is false if l is long or holds anything but strings.
+func celAppendSorted(b []byte, l traits.Lister) ([]byte, bool) {
+	n, ok := l.Size().(types.Int)
+	var elems [24]string
+	if !ok || n > types.Int(len(elems)) {
+		return b, false
+	}
+	for i := range int(n) {
+		s, ok := l.Get(types.Int(i)).(types.String)
+		if !ok {
+			return b, false
+		}
+		elems[i] = string(s)
+	}
+	sorted := elems[:n]
+	slices.Sort(sorted)
+	for i, s := range sorted {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, s...)
+	}
+	return b, true
 }
 
 // celFmtArg turns a CEL value into a formatMessage argument, as fmtArg does
@@ -796,6 +836,7 @@ type celInput struct {
 	person    celPerson
 	facts     celFacts
 	circ      celCircumstances
+	circTrue  celCircumstances
 	decisions celDecisions
 	arena     celArena
 }
@@ -814,11 +855,13 @@ func buildCELInput(c *dsr.Case, f *dsr.Facts, params ref.Val, adapter types.Adap
 		},
 	}
 	cs := c.Circumstances
+	var held uint64
 	for i, ptr := range cs.Fields() {
 		if *ptr {
-			in.circ.held |= 1 << i
+			held |= 1 << i
 		}
 	}
+	newCELCircumstances(&in.circ, &in.circTrue, held)
 	day := func(d interface {
 		IsZero() bool
 		Days() int
@@ -887,8 +930,20 @@ func (in *celInput) setDecisions(d celDecisions, adapter types.Adapter) {
 
 // celCircumstances is the circumstances as a CEL map(string, bool) with
 // every circumstance present: a bit set over dsr.CircumstanceNames, read
-// without building a Go or CEL map per assessment.
-type celCircumstances struct{ held uint64 }
+// without building a Go or CEL map per assessment. trueOnly (see
+// celTrueEntries) is the same map less its false entries, for a rule that
+// iterates only over what holds.
+type celCircumstances struct {
+	held     uint64
+	keys     uint64 // the circumstances present: all, or (trueOnly's) those held
+	trueOnly *celCircumstances
+}
+
+// newCELCircumstances fills m, and its true-only view, from held.
+func newCELCircumstances(m, trueOnly *celCircumstances, held uint64) {
+	*trueOnly = celCircumstances{held: held, keys: held}
+	*m = celCircumstances{held: held, keys: 1<<len(celCircKeys) - 1, trueOnly: trueOnly}
+}
 
 var (
 	celCircKeys = func() []ref.Val {
@@ -912,13 +967,14 @@ var (
 	_ traits.Foldable = (*celCircumstances)(nil)
 )
 
+// index is k's position among the map's keys, -1 if it is not one.
 func (m *celCircumstances) index(k ref.Val) (int, ref.Val) {
 	s, ok := k.(types.String)
 	if !ok {
 		return -1, types.MaybeNoSuchOverloadErr(k)
 	}
 	i, ok := celCircIndex[string(s)]
-	if !ok {
+	if !ok || m.keys&(1<<i) == 0 {
 		return -1, nil
 	}
 	return i, nil
@@ -954,22 +1010,27 @@ func (m *celCircumstances) Contains(k ref.Val) ref.Val {
 	return types.Bool(i >= 0)
 }
 
-func (m *celCircumstances) Size() ref.Val { return types.Int(len(celCircKeys)) }
+func (m *celCircumstances) Size() ref.Val { return types.Int(bits.OnesCount64(m.keys)) }
 
 func (m *celCircumstances) Fold(f traits.Folder) {
 	for i, k := range celCircKeys {
+		if m.keys&(1<<i) == 0 {
+			continue
+		}
 		if !f.FoldEntry(k, types.Bool(m.held&(1<<i) != 0)) {
 			return
 		}
 	}
 }
 
-func (m *celCircumstances) Iterator() traits.Iterator { return &celCircIterator{} }
+func (m *celCircumstances) Iterator() traits.Iterator { return &celCircIterator{keys: m.keys} }
 
 func (m *celCircumstances) native() map[string]bool {
 	out := make(map[string]bool, len(celCircKeys))
 	for i, n := range dsr.CircumstanceNames {
-		out[n] = m.held&(1<<i) != 0
+		if m.keys&(1<<i) != 0 {
+			out[n] = m.held&(1<<i) != 0
+		}
 	}
 	return out
 }
@@ -995,11 +1056,25 @@ func (m *celCircumstances) Equal(other ref.Val) ref.Val {
 func (m *celCircumstances) Type() ref.Type { return types.MapType }
 func (m *celCircumstances) Value() any     { return m.native() }
 
-// celCircIterator walks the circumstance names.
-type celCircIterator struct{ i int }
+// celCircIterator walks the circumstance names among keys.
+type celCircIterator struct {
+	keys uint64
+	i    int
+}
 
-func (it *celCircIterator) HasNext() ref.Val { return types.Bool(it.i < len(celCircKeys)) }
+func (it *celCircIterator) skip() {
+	for it.i < len(celCircKeys) && it.keys&(1<<it.i) == 0 {
+		it.i++
+	}
+}
+
+func (it *celCircIterator) HasNext() ref.Val {
+	it.skip()
+	return types.Bool(it.i < len(celCircKeys))
+}
+
 func (it *celCircIterator) Next() ref.Val {
+	it.skip()
 	if it.i >= len(celCircKeys) {
 		return nil
 	}

@@ -4,7 +4,9 @@ import (
 	"maps"
 	"strconv"
 
+	"cel.dev/cel-go/common/operators"
 	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
 
 	celast "cel.dev/cel-go/common/ast"
 )
@@ -42,8 +44,88 @@ func celBlocks(a *celast.AST) *celast.AST {
 		types:  out.TypeMap(),
 		refs:   out.ReferenceMap(),
 	}
+	w.trueEntries(out.Expr())
 	w.visit(out.Expr())
 	return out
+}
+
+// A rule that collects the circumstances that hold,
+//
+//	circumstances.transformList(name, held, held && ..., name)
+//
+// visits every circumstance (twenty of them) to keep two or three: each
+// visit is a round of cel-go's comprehension machinery. Where the loop
+// skips an entry whose value is false whatever else is true (the step is
+// "v && ... ? <add> : <accumulator>", so a false value leaves the
+// accumulator as it was), visiting only the true entries gives the same
+// result. trueEntries marks such loops over a map(_, bool) variable by
+// wrapping the range in @true_entries (a name no rule can write), which
+// hands the loop the circumstances' true-only view and leaves any other
+// map as it is.
+
+// celTrueEntriesFn is the function trueEntries wraps a range in.
+const (
+	celTrueEntriesFn       = "@true_entries"
+	celTrueEntriesOverload = "dsr_true_entries_map"
+)
+
+// celTrueEntriesOf is @true_entries: the true-only view of the
+// circumstances; any other value as it is.
+func celTrueEntriesOf(v ref.Val) ref.Val {
+	if m, ok := v.(*celCircumstances); ok && m.trueOnly != nil {
+		return m.trueOnly
+	}
+	return v
+}
+
+func (w *celBlockWriter) trueEntries(e celast.Expr) {
+	for _, child := range celChildren(e) {
+		w.trueEntries(child)
+	}
+	if e.Kind() != celast.ComprehensionKind {
+		return
+	}
+	c := e.AsComprehension()
+	r := c.IterRange()
+	if !c.HasIterVar2() || r.Kind() != celast.IdentKind {
+		return
+	}
+	if rt := w.types[r.ID()]; rt == nil || rt.Kind() != types.MapKind || len(rt.Parameters()) != 2 || rt.Parameters()[1].Kind() != types.BoolKind {
+		return
+	}
+	if cond := c.LoopCondition(); cond.Kind() != celast.LiteralKind || cond.AsLiteral() != types.True {
+		return
+	}
+	step := c.LoopStep()
+	if step.Kind() != celast.CallKind || step.AsCall().FunctionName() != operators.Conditional || len(step.AsCall().Args()) != 3 {
+		return
+	}
+	args := step.AsCall().Args()
+	if args[2].Kind() != celast.IdentKind || args[2].AsIdent() != c.AccuVar() || !celConjunct(args[0], c.IterVar2()) {
+		return
+	}
+	arg := w.fac.NewIdent(w.id(), r.AsIdent())
+	w.types[arg.ID()], w.refs[arg.ID()] = w.types[r.ID()], w.refs[r.ID()]
+	r.SetKindCase(w.fac.NewCall(0, celTrueEntriesFn, arg))
+	w.refs[r.ID()] = celast.NewFunctionReference(celTrueEntriesOverload)
+}
+
+// celConjunct reports whether e is the variable v, or a conjunction (&&)
+// with v among its terms.
+func celConjunct(e celast.Expr, v string) bool {
+	switch e.Kind() {
+	case celast.IdentKind:
+		return e.AsIdent() == v
+	case celast.CallKind:
+		if call := e.AsCall(); call.FunctionName() == operators.LogicalAnd {
+			for _, a := range call.Args() {
+				if celConjunct(a, v) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 type celBlockWriter struct {

@@ -129,3 +129,54 @@ func TestCELObjectsReadTheCase(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, in.person, got)
 }
+
+// A loop that keeps only the circumstances that hold visits only those,
+// with the same result; a loop that reads the false ones too is left
+// alone. The true-only view is a map of the circumstances that hold.
+func TestCELTrueEntries(t *testing.T) {
+	env := celBlockEnv(t)
+	var circ, view celCircumstances
+	newCELCircumstances(&circ, &view, 0b1011)
+	act := &celActivation{asOf: types.Int(1), circ: &circ}
+	for src, rewritten := range map[string]bool{
+		`circumstances.transformList(k, v, v, k)`:                               true,
+		`circumstances.transformList(k, v, v && k.size() > 10, k + "!")`:        true,
+		`circumstances.transformList(k, v, k.size() > 10 && (v && k != ""), k)`: true,
+		`circumstances.transformMap(k, v, v && k != "in_crisis", v)`:            true,
+		`circumstances.transformList(k, v, !v, k)`:                              false,
+		`circumstances.transformList(k, v, v || k == "in_crisis", k)`:           false,
+		`circumstances.transformList(k, v, k == "x", v)`:                        false,
+		`circumstances.exists(k, v, v && k == "in_crisis")`:                     false,
+		`cel.bind(m, circumstances, m.transformList(k, v, v, k))`:               true,
+	} {
+		checked, iss := env.Compile(src)
+		require.NoError(t, iss.Err(), src)
+		p1, err := env.Program(checked, cel.EvalOptions(cel.OptOptimize))
+		require.NoError(t, err)
+		want, _, err := p1.Eval(act)
+		require.NoError(t, err, src)
+		blocked := celBlocks(checked.NativeRep())
+		p2, err := env.PlanProgram(blocked, cel.EvalOptions(cel.OptOptimize))
+		require.NoError(t, err)
+		got, _, err := p2.Eval(act)
+		require.NoError(t, err, src)
+		require.Equal(t, types.True, want.Equal(got), "%s: %v, want %v", src, got, want)
+		found := false
+		celast.PostOrderVisit(blocked.Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+			found = found || (e.Kind() == celast.CallKind && e.AsCall().FunctionName() == celTrueEntriesFn)
+		}))
+		require.Equal(t, rewritten, found, src)
+	}
+	v := celTrueEntriesOf(&circ).(*celCircumstances)
+	require.Equal(t, types.Int(3), v.Size())
+	require.Equal(t, types.True, v.Contains(celCircKeys[3]))
+	require.Equal(t, types.False, v.Contains(celCircKeys[2]))
+	require.Equal(t, types.True, circ.Contains(celCircKeys[2]))
+	require.Equal(t, map[string]bool{dsr.CircumstanceNames[0]: true, dsr.CircumstanceNames[1]: true, dsr.CircumstanceNames[3]: true}, v.native())
+	var keys []ref.Val
+	for it := v.Iterator(); it.HasNext() == types.True; {
+		keys = append(keys, it.Next())
+	}
+	require.Equal(t, []ref.Val{celCircKeys[0], celCircKeys[1], celCircKeys[3]}, keys)
+	require.Equal(t, types.Int(7), celTrueEntriesOf(types.Int(7)), "any other value passes through")
+}

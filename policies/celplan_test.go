@@ -3,7 +3,6 @@ package policies
 import (
 	"fmt"
 	"reflect"
-	"slices"
 	"testing"
 
 	"cel.dev/cel-go/cel"
@@ -21,7 +20,9 @@ func TestCELPlanSameAsCELGo(t *testing.T) {
 	a := env.CELTypeAdapter()
 	plain := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
 	fast := append(plain[:1:1], cel.CustomDecoratorV2(celRecords(a)), cel.CustomDecoratorV2(celTuples(a)), cel.CustomDecoratorV2(celAppends()))
-	act := &celActivation{asOf: types.Int(20000), circ: &celCircumstances{held: 0b101}}
+	var circ, circTrue celCircumstances
+	newCELCircumstances(&circ, &circTrue, 0b101)
+	act := &celActivation{asOf: types.Int(20000), circ: &circ}
 	for _, src := range []string{
 		`{"a": as_of, "b": 1}`,
 		`{"a": as_of, "b": 1} == {"b": 1, "a": as_of}`,
@@ -119,15 +120,25 @@ func TestCELFormatPlainSameAsFormatMessage(t *testing.T) {
 		{"%5d", []any{int64(1)}, false},
 		{"trailing %", []any{}, false},
 		{"%s", []any{true}, false},
-		{"%s", []any{[]string{"a"}}, false},
+		{"%s", []any{[]string{"a"}}, true},
+		{"held (%s): %d", []any{[]string{"z", "b", "in_crisis"}, int64(3)}, true},
+		{"%s", []any{[]string{}}, true},
+		{"%d", []any{[]string{"a"}}, false},
+		{"%s", []any{[]any{"a", int64(1)}}, false},
 	} {
-		got, ok := celFormatPlain(tc.msg, a.NativeToValue(tc.args).(traits.Lister))
+		l := a.NativeToValue(tc.args).(traits.Lister)
+		got, ok := celFormatPlain(tc.msg, l)
 		if ok != tc.ok {
 			t.Errorf("%q %v: ok %v, want %v", tc.msg, tc.args, ok, tc.ok)
 			continue
 		}
 		if ok {
-			if want := formatMessage(tc.msg, slices.Clone(tc.args)); got != want {
+			// What the general path (celMessageOf's fallback) renders.
+			args := make([]any, len(tc.args))
+			for i := range args {
+				args[i] = celFmtArg(l.Get(types.Int(i)))
+			}
+			if want := formatMessage(tc.msg, args); got != want {
 				t.Errorf("%q %v: %q, want %q", tc.msg, tc.args, got, want)
 			}
 		}
