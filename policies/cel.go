@@ -16,6 +16,7 @@ import (
 	"cel.dev/cel-go/common"
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/cost"
+	"cel.dev/cel-go/common/decls"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
@@ -185,7 +186,10 @@ func newCELEnv() (*cel.Env, error) {
 	}
 	return cel.NewEnv(
 		cel.CustomTypeProvider(&celProvider{Registry: reg, objects: celObjectTypes}),
-		cel.Function(celTrueEntriesFn, cel.Overload(celTrueEntriesOverload,
+		// No run-time type guard: it would walk the whole map to check
+		// its type, on every call; the rewrite puts the call only where
+		// the checker has typed the range map(_, bool).
+		cel.Function(celTrueEntriesFn, decls.DisableTypeGuards(true), cel.Overload(celTrueEntriesOverload,
 			[]*cel.Type{cel.MapType(cel.TypeParamType("K"), cel.BoolType)}, cel.MapType(cel.TypeParamType("K"), cel.BoolType),
 			cel.UnaryBinding(celTrueEntriesOf))),
 		cel.Variable("as_of", cel.IntType),
@@ -219,6 +223,10 @@ type celPoint struct {
 	// tracked is true when the program counts its cost as it runs: the
 	// rule's worst case could not be bounded below celCostLimit at load.
 	tracked bool
+	// kept is true when the assessment keeps the decision's reasons as
+	// they are (consent's become Assessment.Consent.Reasons): they are not
+	// decoded into the assessment's arena, which would keep it alive.
+	kept bool
 }
 
 // compileCEL type-checks a CEL rule file and plans it once, with the
@@ -270,7 +278,7 @@ func compileCEL(env *cel.Env, point string, src source, params map[string]any) (
 	if err != nil {
 		return nil, &LoadError{File: src.name, Err: err}
 	}
-	return &celPoint{name: point, file: src.name, prg: prg, tracked: tracked}, nil
+	return &celPoint{name: point, file: src.name, prg: prg, tracked: tracked, kept: point == "consent"}, nil
 }
 
 // celLoadError is a compile error at its first position; the message keeps
@@ -435,6 +443,7 @@ type celActivation struct {
 	facts     ref.Val
 	params    ref.Val
 	decisions ref.Val
+	decoded   *celDecodeArena // where decisions decode to; nil: the heap
 }
 
 func (a *celActivation) ResolveName(name string) (any, bool) {
@@ -479,7 +488,40 @@ func (p *celPoint) eval(ctx context.Context, act *celActivation) (decision, erro
 		}
 		return decision{}, fmt.Errorf("%w: decision point %s (%s): %v", ErrEvaluation, p.name, p.file, err)
 	}
-	return decodeCEL(p.name, out)
+	var arena *celDecodeArena
+	if !p.kept {
+		arena = act.decoded
+	}
+	return decodeCEL(p.name, out, arena)
+}
+
+// celDecodeArena holds the reasons and deadlines an assessment's decisions
+// decode to: the engine copies them into the assessment, so they need not
+// be allocated point by point. It overflows to the heap.
+type celDecodeArena struct {
+	reasons   [16]dsr.Reason
+	nr        int
+	deadlines [12]deadline
+	nd        int
+}
+
+// reasonsFor is room for n reasons: from the arena a, if any and it has room.
+func (a *celDecodeArena) reasonsFor(n int) []dsr.Reason {
+	if a == nil || a.nr+n > len(a.reasons) {
+		return make([]dsr.Reason, 0, n)
+	}
+	r := a.reasons[a.nr : a.nr : a.nr+n]
+	a.nr += n
+	return r
+}
+
+func (a *celDecodeArena) deadlinesFor(n int) []deadline {
+	if a == nil || a.nd+n > len(a.deadlines) {
+		return make([]deadline, 0, n)
+	}
+	d := a.deadlines[a.nd : a.nd : a.nd+n]
+	a.nd += n
+	return d
 }
 
 // Keys of the decision maps, boxed once: looking a key up does not
@@ -504,7 +546,8 @@ var (
 )
 
 // decodeCEL reads a CEL decision map into the engine-neutral decision.
-func decodeCEL(point string, out ref.Val) (decision, error) {
+// Reasons and deadlines come from arena, when not nil.
+func decodeCEL(point string, out ref.Val, arena *celDecodeArena) (decision, error) {
 	var d decision
 	m, ok := out.(traits.Mapper)
 	if !ok {
@@ -535,7 +578,7 @@ func decodeCEL(point string, out ref.Val) (decision, error) {
 			return d, err
 		}
 		if n > 0 {
-			d.Reasons = make([]dsr.Reason, 0, n)
+			d.Reasons = arena.reasonsFor(n)
 		}
 		for i := range n {
 			e := l.Get(types.Int(i))
@@ -556,7 +599,7 @@ func decodeCEL(point string, out ref.Val) (decision, error) {
 			return d, err
 		}
 		if n > 0 {
-			d.Actions = make([]deadline, 0, n)
+			d.Actions = arena.deadlinesFor(n)
 		}
 		for i := range n {
 			e := l.Get(types.Int(i))
@@ -839,6 +882,7 @@ type celInput struct {
 	circTrue  celCircumstances
 	decisions celDecisions
 	arena     celArena
+	decoded   celDecodeArena
 }
 
 // buildCELInput turns a case and its facts into the CEL activation; it
@@ -913,11 +957,12 @@ func buildCELInput(c *dsr.Case, f *dsr.Facts, params ref.Val, adapter types.Adap
 		}
 	}
 	in.act = celActivation{
-		asOf:   celBoxInt(int64(c.AsOf.Days())),
-		person: in.arena.object(celPersonType, reflect.ValueOf(&in.person).Elem()),
-		circ:   &in.circ,
-		facts:  in.arena.object(celFactsType, reflect.ValueOf(facts).Elem()),
-		params: params,
+		asOf:    celBoxInt(int64(c.AsOf.Days())),
+		person:  in.arena.object(celPersonType, reflect.ValueOf(&in.person).Elem()),
+		circ:    &in.circ,
+		facts:   in.arena.object(celFactsType, reflect.ValueOf(facts).Elem()),
+		params:  params,
+		decoded: &in.decoded,
 	}
 	return in
 }

@@ -180,3 +180,28 @@ func TestCELTrueEntries(t *testing.T) {
 	require.Equal(t, []ref.Val{celCircKeys[0], celCircKeys[1], celCircKeys[3]}, keys)
 	require.Equal(t, types.Int(7), celTrueEntriesOf(types.Int(7)), "any other value passes through")
 }
+
+// The decode arena hands out slices that cannot grow into each other, and
+// the heap once it is full; without an arena, the heap.
+func TestCELDecodeArena(t *testing.T) {
+	var a celDecodeArena
+	r1 := a.reasonsFor(3)
+	r2 := a.reasonsFor(2)
+	require.Equal(t, 3, cap(r1))
+	r1 = append(r1, dsr.Reason{Rule: "A"}, dsr.Reason{Rule: "B"}, dsr.Reason{Rule: "C"})
+	r2 = append(r2, dsr.Reason{Rule: "X"})
+	r1 = append(r1, dsr.Reason{Rule: "D"}) // outgrows its room: moves to the heap
+	require.Equal(t, "C", r1[2].Rule)
+	require.Equal(t, "D", r1[3].Rule)
+	require.Equal(t, "X", r2[0].Rule)
+	require.Equal(t, "A", a.reasons[0].Rule)
+	require.Equal(t, "X", a.reasons[3].Rule, "the second slice starts after the first one's room")
+	big := a.reasonsFor(len(a.reasons))
+	require.Equal(t, len(a.reasons), cap(big))
+	require.Equal(t, 5, a.nr, "a request the arena cannot hold comes from the heap")
+	d := a.deadlinesFor(2)
+	require.Equal(t, 2, cap(d))
+	var none *celDecodeArena
+	require.Equal(t, 4, cap(none.reasonsFor(4)))
+	require.Equal(t, 1, cap(none.deadlinesFor(1)))
+}
