@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"cel.dev/cel-go/common/operators"
+	"cel.dev/cel-go/common/overloads"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 
@@ -44,9 +45,325 @@ func celBlocks(a *celast.AST) *celast.AST {
 		types:  out.TypeMap(),
 		refs:   out.ReferenceMap(),
 	}
+	w.unroll(out.Expr())
 	w.trueEntries(out.Expr())
 	w.visit(out.Expr())
 	return out
+}
+
+// The parameters are constants in a compiled rule (paramsInliner), so a
+// quantifier over a parameter list, as rating's
+//
+//	params.red_when.exists(set, set.all(name, name in held))
+//
+// loops over a list known at load. Each round of cel-go's loop machinery
+// costs more than the test it runs; unroll writes such an all() or
+// exists() out as the conjunction or disjunction of its body for each
+// element, which CEL defines to mean the same (&& and || absorb errors as
+// the quantifiers do, and stop at the first false or true). Nested
+// quantifiers over the element unroll in turn. Lists longer than
+// celUnrollMax are left as loops.
+const celUnrollMax = 16
+
+func (w *celBlockWriter) unroll(e celast.Expr) {
+	if elems, isAll, body, v, ok := celQuantifierOverConstants(e); ok && len(elems) <= celUnrollMax {
+		op, overload, empty := operators.LogicalOr, overloads.LogicalOr, types.False
+		if isAll {
+			op, overload, empty = operators.LogicalAnd, overloads.LogicalAnd, types.True
+		}
+		if len(elems) == 0 {
+			e.SetKindCase(w.fac.NewLiteral(0, empty))
+			delete(w.refs, e.ID())
+			return
+		}
+		terms := make([]celast.Expr, len(elems))
+		for i, el := range elems {
+			terms[i] = w.copyExpr(body, map[string]celast.Expr{v: el})
+		}
+		acc := terms[0]
+		for _, t := range terms[1:] {
+			call := w.fac.NewCall(w.id(), op, acc, t)
+			w.types[call.ID()] = types.BoolType
+			w.refs[call.ID()] = celast.NewFunctionReference(overload)
+			acc = call
+		}
+		e.SetKindCase(acc) // e keeps its id and type (bool)
+		if acc.Kind() == celast.CallKind {
+			w.refs[e.ID()] = celast.NewFunctionReference(overload)
+		} else {
+			w.types[e.ID()] = w.types[acc.ID()]
+			if r, ok := w.refs[acc.ID()]; ok {
+				w.refs[e.ID()] = r
+			}
+		}
+	}
+	if elems, b, ok := celListBuilderOverConstants(e); ok && len(elems) <= celUnrollMax {
+		listType := w.types[e.ID()]
+		newList := func(elems ...celast.Expr) celast.Expr {
+			l := w.fac.NewList(w.id(), elems, nil)
+			w.types[l.ID()] = listType
+			return l
+		}
+		var acc celast.Expr
+		for j, el := range elems {
+			subst := map[string]celast.Expr{b.elemVar: el}
+			if b.indexVar != "" {
+				idx := w.fac.NewLiteral(w.id(), types.Int(j))
+				w.types[idx.ID()] = types.IntType
+				subst[b.indexVar] = idx
+			}
+			piece := newList(w.copyExpr(b.transform, subst))
+			if b.filter != nil {
+				cond := w.fac.NewCall(w.id(), operators.Conditional, w.copyExpr(b.filter, subst), piece, newList())
+				w.types[cond.ID()] = listType
+				w.refs[cond.ID()] = celast.NewFunctionReference(overloads.Conditional)
+				piece = cond
+			}
+			if acc == nil {
+				acc = piece
+				continue
+			}
+			sum := w.fac.NewCall(w.id(), operators.Add, acc, piece)
+			w.types[sum.ID()] = listType
+			w.refs[sum.ID()] = celast.NewFunctionReference(overloads.AddList)
+			acc = sum
+		}
+		if acc == nil {
+			acc = newList()
+		}
+		e.SetKindCase(acc) // e keeps its id and type
+		delete(w.refs, e.ID())
+		if r, ok := w.refs[acc.ID()]; ok {
+			w.refs[e.ID()] = r
+		}
+	}
+	for _, child := range celChildren(e) {
+		w.unroll(child)
+	}
+}
+
+// celListBuilder is a loop that builds a list, element by element: map(),
+// filter() and transformList() as cel-go's macros expand them.
+type celListBuilder struct {
+	indexVar, elemVar string      // indexVar: transformList's first variable, or ""
+	filter            celast.Expr // nil: every element
+	transform         celast.Expr
+}
+
+// celListBuilderOverConstants recognises a list-building loop over a list
+// of constants (possibly wrapped in dyn()), which unrolls into the sum of
+// one short list per element: [t(x)], or f(x) ? [t(x)] : [], which CEL
+// defines to mean the same.
+func celListBuilderOverConstants(e celast.Expr) (elems []celast.Expr, b celListBuilder, ok bool) {
+	if e.Kind() != celast.ComprehensionKind {
+		return
+	}
+	c := e.AsComprehension()
+	r := celConstantList(c.IterRange())
+	if r == nil {
+		return
+	}
+	accu := c.AccuVar()
+	isAccu := func(x celast.Expr) bool { return x.Kind() == celast.IdentKind && x.AsIdent() == accu }
+	init, cond, step := c.AccuInit(), c.LoopCondition(), c.LoopStep()
+	if init.Kind() != celast.ListKind || len(init.AsList().Elements()) != 0 || cond.Kind() != celast.LiteralKind ||
+		cond.AsLiteral() != types.True || !isAccu(c.Result()) {
+		return
+	}
+	// add is accu + [t]: t, or nil.
+	add := func(x celast.Expr) celast.Expr {
+		if x.Kind() != celast.CallKind || x.AsCall().FunctionName() != operators.Add || len(x.AsCall().Args()) != 2 {
+			return nil
+		}
+		args := x.AsCall().Args()
+		if !isAccu(args[0]) || args[1].Kind() != celast.ListKind || len(args[1].AsList().Elements()) != 1 ||
+			len(args[1].AsList().OptionalIndices()) != 0 {
+			return nil
+		}
+		return args[1].AsList().Elements()[0]
+	}
+	if t := add(step); t != nil {
+		b.transform = t
+	} else if step.Kind() == celast.CallKind && step.AsCall().FunctionName() == operators.Conditional && len(step.AsCall().Args()) == 3 {
+		args := step.AsCall().Args()
+		if t := add(args[1]); t != nil && isAccu(args[2]) {
+			b.filter, b.transform = args[0], t
+		}
+	}
+	if b.transform == nil || celMentions(b.transform, accu) || (b.filter != nil && celMentions(b.filter, accu)) {
+		return nil, celListBuilder{}, false
+	}
+	b.elemVar = c.IterVar()
+	if c.HasIterVar2() {
+		b.indexVar, b.elemVar = c.IterVar(), c.IterVar2()
+	}
+	return r.AsList().Elements(), b, true
+}
+
+// celConstantList is e as a list literal of constants (unwrapping dyn()),
+// or nil.
+func celConstantList(e celast.Expr) celast.Expr {
+	if e.Kind() == celast.CallKind && e.AsCall().FunctionName() == "dyn" && len(e.AsCall().Args()) == 1 && !e.AsCall().IsMemberFunction() {
+		e = e.AsCall().Args()[0]
+	}
+	if e.Kind() != celast.ListKind || len(e.AsList().OptionalIndices()) != 0 || !celConstant(e) {
+		return nil
+	}
+	return e
+}
+
+// celQuantifierOverConstants recognises all() and exists() (as cel-go's
+// macros expand them) over a list of constants, possibly wrapped in dyn():
+// the elements, whether it is all(), the body and its variable.
+func celQuantifierOverConstants(e celast.Expr) (elems []celast.Expr, isAll bool, body celast.Expr, v string, ok bool) {
+	if e.Kind() != celast.ComprehensionKind {
+		return
+	}
+	c := e.AsComprehension()
+	if c.HasIterVar2() || c.Result().Kind() != celast.IdentKind || c.Result().AsIdent() != c.AccuVar() {
+		return
+	}
+	r := celConstantList(c.IterRange())
+	if r == nil {
+		return
+	}
+	init, cond, step := c.AccuInit(), c.LoopCondition(), c.LoopStep()
+	if init.Kind() != celast.LiteralKind || cond.Kind() != celast.CallKind || cond.AsCall().FunctionName() != operators.NotStrictlyFalse ||
+		step.Kind() != celast.CallKind || len(step.AsCall().Args()) != 2 {
+		return
+	}
+	accu := c.AccuVar()
+	isAccu := func(x celast.Expr) bool { return x.Kind() == celast.IdentKind && x.AsIdent() == accu }
+	condArg := cond.AsCall().Args()[0]
+	args := step.AsCall().Args()
+	switch {
+	case init.AsLiteral() == types.True && isAccu(condArg) && step.AsCall().FunctionName() == operators.LogicalAnd && isAccu(args[0]):
+		isAll = true
+	case init.AsLiteral() == types.False && condArg.Kind() == celast.CallKind && condArg.AsCall().FunctionName() == operators.LogicalNot &&
+		isAccu(condArg.AsCall().Args()[0]) && step.AsCall().FunctionName() == operators.LogicalOr && isAccu(args[0]):
+	default:
+		return
+	}
+	if celMentions(args[1], accu) {
+		return
+	}
+	return r.AsList().Elements(), isAll, args[1], c.IterVar(), true
+}
+
+// celConstant reports whether e is a literal, or a list or map of them.
+func celConstant(e celast.Expr) bool {
+	switch e.Kind() {
+	case celast.LiteralKind:
+		return true
+	case celast.ListKind, celast.MapKind:
+		for _, c := range celChildren(e) {
+			if !celConstant(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// celMentions reports whether the variable name occurs free under e (a
+// nested loop that binds the same name hides it).
+func celMentions(e celast.Expr, name string) bool {
+	switch e.Kind() {
+	case celast.IdentKind:
+		return e.AsIdent() == name
+	case celast.ComprehensionKind:
+		c := e.AsComprehension()
+		if celMentions(c.IterRange(), name) || celMentions(c.AccuInit(), name) {
+			return true
+		}
+		if name == c.AccuVar() {
+			return false
+		}
+		if celMentions(c.Result(), name) {
+			return true
+		}
+		if name == c.IterVar() || name == c.IterVar2() {
+			return false
+		}
+		return celMentions(c.LoopCondition(), name) || celMentions(c.LoopStep(), name)
+	}
+	for _, c := range celChildren(e) {
+		if celMentions(c, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// copyExpr copies e with fresh ids (and their types and references), with
+// each reference in scope to a variable of subst replaced by a copy of its
+// expression.
+func (w *celBlockWriter) copyExpr(e celast.Expr, subst map[string]celast.Expr) celast.Expr {
+	id := w.id()
+	if t, ok := w.types[e.ID()]; ok {
+		w.types[id] = t
+	}
+	if r, ok := w.refs[e.ID()]; ok {
+		w.refs[id] = r
+	}
+	cp := func(x celast.Expr) celast.Expr { return w.copyExpr(x, subst) }
+	switch e.Kind() {
+	case celast.IdentKind:
+		if with, ok := subst[e.AsIdent()]; ok {
+			delete(w.types, id)
+			delete(w.refs, id)
+			return w.copyExpr(with, nil)
+		}
+		return w.fac.NewIdent(id, e.AsIdent())
+	case celast.LiteralKind:
+		return w.fac.NewLiteral(id, e.AsLiteral())
+	case celast.SelectKind:
+		sel := e.AsSelect()
+		if sel.IsTestOnly() {
+			return w.fac.NewPresenceTest(id, cp(sel.Operand()), sel.FieldName())
+		}
+		return w.fac.NewSelect(id, cp(sel.Operand()), sel.FieldName())
+	case celast.CallKind:
+		call := e.AsCall()
+		args := make([]celast.Expr, len(call.Args()))
+		for i, a := range call.Args() {
+			args[i] = cp(a)
+		}
+		if call.IsMemberFunction() {
+			return w.fac.NewMemberCall(id, call.FunctionName(), cp(call.Target()), args...)
+		}
+		return w.fac.NewCall(id, call.FunctionName(), args...)
+	case celast.ListKind:
+		l := e.AsList()
+		elems := make([]celast.Expr, len(l.Elements()))
+		for i, el := range l.Elements() {
+			elems[i] = cp(el)
+		}
+		return w.fac.NewList(id, elems, l.OptionalIndices())
+	case celast.MapKind:
+		entries := make([]celast.EntryExpr, len(e.AsMap().Entries()))
+		for i, en := range e.AsMap().Entries() {
+			me := en.AsMapEntry()
+			entries[i] = w.fac.NewMapEntry(w.id(), cp(me.Key()), cp(me.Value()), me.IsOptional())
+		}
+		return w.fac.NewMap(id, entries)
+	case celast.StructKind:
+		st := e.AsStruct()
+		fields := make([]celast.EntryExpr, len(st.Fields()))
+		for i, f := range st.Fields() {
+			sf := f.AsStructField()
+			fields[i] = w.fac.NewStructField(w.id(), sf.Name(), cp(sf.Value()), sf.IsOptional())
+		}
+		return w.fac.NewStruct(id, st.TypeName(), fields)
+	case celast.ComprehensionKind:
+		c := e.AsComprehension()
+		loop := without(subst, c.IterVar(), c.IterVar2(), c.AccuVar())
+		result := without(subst, c.AccuVar())
+		return w.fac.NewComprehensionTwoVar(id, cp(c.IterRange()), c.IterVar(), c.IterVar2(), c.AccuVar(),
+			cp(c.AccuInit()), w.copyExpr(c.LoopCondition(), loop), w.copyExpr(c.LoopStep(), loop), w.copyExpr(c.Result(), result))
+	}
+	return w.fac.NewUnspecifiedExpr(id)
 }
 
 // A rule that collects the circumstances that hold,
@@ -236,7 +553,7 @@ func (w *celBlockWriter) rename(e celast.Expr, names map[string]string) {
 }
 
 // without is names less the given variables (a copy only when one is there).
-func without(names map[string]string, vars ...string) map[string]string {
+func without[V any](names map[string]V, vars ...string) map[string]V {
 	out := names
 	for _, v := range vars {
 		if _, ok := out[v]; !ok {

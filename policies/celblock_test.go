@@ -205,3 +205,47 @@ func TestCELDecodeArena(t *testing.T) {
 	require.Equal(t, 4, cap(none.reasonsFor(4)))
 	require.Equal(t, 1, cap(none.deadlinesFor(1)))
 }
+
+// Quantifiers and list-building loops over constant lists unroll, with
+// the same result as the loops (errors included: && and || absorb them as
+// all() and exists() do); loops over anything else stay loops.
+func TestCELUnrollConstantLoops(t *testing.T) {
+	env := celBlockEnv(t)
+	for src, unrolled := range map[string]bool{
+		`[1, 2, 3].all(i, i < x)`:                                             true,
+		`[1, 2, 3].exists(i, i == x)`:                                         true,
+		`dyn([1, 2, 3]).exists(i, i == x)`:                                    true,
+		`[].all(i, i > x)`:                                                    true,
+		`[].exists(i, i > x)`:                                                 true,
+		`[1, 2].exists(i, 10 / (i - x) > 1)`:                                  true,
+		`[1, 2].all(i, 10 / (i - x) > 1)`:                                     true,
+		`dyn([["a", "b"], ["c"]]).exists(s, s.all(n, n.size() + x > 1))`:      true,
+		`[1, 2].exists(x, x == 2)`:                                            true,
+		`[1, 2].all(i, [3, 4].exists(i, i > 3 + x))`:                          true,
+		`[1, 2, 3].map(i, i * x)`:                                             true,
+		`[1, 2, 3].filter(i, i > x)`:                                          true,
+		`[1, 2, 3].map(i, i > x, i + 1)`:                                      true,
+		`[[1], [2, 3]].transformList(j, l, size(l) > j, l.map(y, y + j + x))`: true,
+		`[[1], [2, 3]].transformList(j, l, l.map(y, y * j))`:                  true,
+		`[1, 2].map(i, 10 / (i - x))`:                                         true,
+		`[1, 2].exists_one(i, i > x)`:                                         false,
+		`[x, 2].all(i, i > 0)`:                                                false,
+		`[1, 2, 3].filter(i, i > x).all(j, j > 0)`:                            false,
+	} {
+		for _, x := range []int64{-1, 1, 2, 5} {
+			plain, blocked, root := evalBoth(t, env, src, x)
+			if types.IsError(plain) {
+				require.True(t, types.IsError(blocked), "%s with x=%d: %v, want an error", src, x, blocked)
+			} else {
+				require.Equal(t, types.True, plain.Equal(blocked), "%s with x=%d: %v, want %v", src, x, blocked, plain)
+			}
+			loops := 0
+			celast.PostOrderVisit(root.Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+				if e.Kind() == celast.ComprehensionKind {
+					loops++
+				}
+			}))
+			require.Equal(t, unrolled, loops == 0, "%s: %d loops left", src, loops)
+		}
+	}
+}
