@@ -497,7 +497,7 @@ func (w *celBlockWriter) visit(e celast.Expr) {
 // block turns the chain of binds rooted at e into a cel.@block.
 func (w *celBlockWriter) block(e celast.Expr) {
 	var (
-		slots []celast.Expr
+		b     celBlockSlots
 		names = map[string]string{}
 		cur   = e
 	)
@@ -507,16 +507,15 @@ func (w *celBlockWriter) block(e celast.Expr) {
 			break
 		}
 		if _, seen := names[name]; seen {
-			break // shadows an earlier link: the rest stays a bind
+			break // shadows an earlier link: the rest is renamed below
 		}
-		w.rename(init, names) // sees the earlier links only
-		names[name] = "@index" + strconv.Itoa(len(slots))
-		slots = append(slots, init)
+		w.rename(init, names, nil, &b) // sees the earlier links only
+		names[name] = b.add(init)
 		cur = body
 	}
-	w.rename(cur, names)
+	w.rename(cur, names, nil, &b)
 	resultType := w.types[e.ID()]
-	list := w.fac.NewList(w.id(), slots, nil)
+	list := w.fac.NewList(w.id(), b.slots, nil)
 	w.types[list.ID()] = types.NewListType(types.DynType)
 	// e becomes the block call; cur (the body) keeps its own id.
 	e.SetKindCase(w.fac.NewCall(0, "cel.@block", list, cur))
@@ -524,10 +523,36 @@ func (w *celBlockWriter) block(e celast.Expr) {
 	w.refs[e.ID()] = celast.NewFunctionReference("cel_block_list")
 }
 
-// rename replaces references to the chain's variables (names: variable to
-// slot) under e, except where a comprehension rebinds the name.
-func (w *celBlockWriter) rename(e celast.Expr, names map[string]string) {
-	if len(names) == 0 {
+// celBlockSlots are a block's slots as they are found.
+type celBlockSlots struct{ slots []celast.Expr }
+
+// add appends a slot and returns its name.
+func (b *celBlockSlots) add(init celast.Expr) string {
+	b.slots = append(b.slots, init)
+	return "@index" + strconv.Itoa(len(b.slots)-1)
+}
+
+// rename replaces references to the block's variables (names: variable to
+// slot) under e, except where a comprehension rebinds the name. locals
+// are the variables that loops between the block and e bind.
+//
+// A bind under e whose value reads none of those locals would compute the
+// same value wherever it stands: it becomes a slot of the block too
+// (evaluated when first read, at most once, as the bind was), so that
+// reading through it crosses no scope of its own.
+func (w *celBlockWriter) rename(e celast.Expr, names map[string]string, locals map[string]bool, b *celBlockSlots) {
+	if name, init, body, ok := celBindParts(e); ok && !celReadsAny(init, locals) {
+		w.rename(init, names, locals, b)
+		slot := b.add(init)
+		bodyID := body.ID()
+		e.SetKindCase(body) // e keeps its id; it takes the body's type and reference
+		w.types[e.ID()] = w.types[bodyID]
+		if r, ok := w.refs[bodyID]; ok {
+			w.refs[e.ID()] = r
+		}
+		inner := maps.Clone(names)
+		inner[name] = slot
+		w.rename(e, inner, without(locals, name), b)
 		return
 	}
 	switch e.Kind() {
@@ -539,17 +564,42 @@ func (w *celBlockWriter) rename(e celast.Expr, names map[string]string) {
 		return
 	case celast.ComprehensionKind:
 		c := e.AsComprehension()
-		w.rename(c.IterRange(), names)
-		w.rename(c.AccuInit(), names)
-		inLoop := without(names, c.IterVar(), c.IterVar2(), c.AccuVar())
-		w.rename(c.LoopCondition(), inLoop)
-		w.rename(c.LoopStep(), inLoop)
-		w.rename(c.Result(), without(names, c.AccuVar()))
+		w.rename(c.IterRange(), names, locals, b)
+		w.rename(c.AccuInit(), names, locals, b)
+		loopVars := []string{c.IterVar(), c.IterVar2(), c.AccuVar()}
+		inLoop, loopLocals := without(names, loopVars...), with(locals, loopVars...)
+		w.rename(c.LoopCondition(), inLoop, loopLocals, b)
+		w.rename(c.LoopStep(), inLoop, loopLocals, b)
+		w.rename(c.Result(), without(names, c.AccuVar()), with(locals, c.AccuVar()), b)
 		return
 	}
 	for _, child := range celChildren(e) {
-		w.rename(child, names)
+		w.rename(child, names, locals, b)
 	}
+}
+
+// with is locals and the given variables (a copy).
+func with(locals map[string]bool, vars ...string) map[string]bool {
+	out := make(map[string]bool, len(locals)+len(vars))
+	for k := range locals {
+		out[k] = true
+	}
+	for _, v := range vars {
+		if v != "" {
+			out[v] = true
+		}
+	}
+	return out
+}
+
+// celReadsAny reports whether e reads any of the variables.
+func celReadsAny(e celast.Expr, vars map[string]bool) bool {
+	for v := range vars {
+		if celMentions(e, v) {
+			return true
+		}
+	}
+	return false
 }
 
 // without is names less the given variables (a copy only when one is there).
