@@ -46,6 +46,7 @@ func celBlocks(a *celast.AST) *celast.AST {
 		refs:   out.ReferenceMap(),
 	}
 	w.unroll(out.Expr())
+	w.fold(out.Expr())
 	w.trueEntries(out.Expr())
 	w.visit(out.Expr())
 	return out
@@ -210,6 +211,98 @@ func celConstantList(e celast.Expr) celast.Expr {
 		return nil
 	}
 	return e
+}
+
+// With the parameters inlined, some tests are decided at load: the national
+// rules ask "params.rca_enabled && ...", "params.age_max != null && ...".
+// fold prunes what such constants decide, as CEL defines it: false && x
+// is false and true || x true whatever x is (even an error); true && x
+// and false || x are x where x is a bool; a conditional on a constant is
+// its branch; == and != between two constants are their answer.
+func (w *celBlockWriter) fold(e celast.Expr) {
+	for _, child := range celChildren(e) {
+		w.fold(child)
+	}
+	if e.Kind() != celast.CallKind {
+		return
+	}
+	call := e.AsCall()
+	args := call.Args()
+	replace := func(with celast.Expr) {
+		withID := with.ID()
+		e.SetKindCase(with)
+		w.types[e.ID()] = w.types[withID]
+		delete(w.refs, e.ID())
+		if r, ok := w.refs[withID]; ok {
+			w.refs[e.ID()] = r
+		}
+	}
+	isBool := func(x celast.Expr) bool { t := w.types[x.ID()]; return t != nil && t.Kind() == types.BoolKind }
+	switch call.FunctionName() {
+	case operators.LogicalAnd, operators.LogicalOr:
+		if len(args) != 2 {
+			return
+		}
+		decides := types.False // false && x, false || x
+		if call.FunctionName() == operators.LogicalOr {
+			decides = types.True
+		}
+		for i, a := range args {
+			v, ok := celLiteralValue(a)
+			if !ok {
+				continue
+			}
+			other := args[1-i]
+			switch {
+			case v == decides:
+				replace(w.fac.NewLiteral(w.id(), v))
+				w.types[e.ID()] = types.BoolType
+				return
+			case (v == types.True || v == types.False) && isBool(other):
+				replace(other)
+				return
+			}
+		}
+	case operators.Conditional:
+		if len(args) != 3 {
+			return
+		}
+		switch v, _ := celLiteralValue(args[0]); v {
+		case types.True:
+			replace(args[1])
+		case types.False:
+			replace(args[2])
+		}
+	case operators.Equals, operators.NotEquals:
+		if len(args) != 2 {
+			return
+		}
+		x, ok1 := celLiteralValue(args[0])
+		y, ok2 := celLiteralValue(args[1])
+		if !ok1 || !ok2 {
+			return
+		}
+		eq, ok := x.Equal(y).(types.Bool)
+		if !ok {
+			return
+		}
+		if call.FunctionName() == operators.NotEquals {
+			eq = !eq
+		}
+		replace(w.fac.NewLiteral(w.id(), eq))
+		w.types[e.ID()] = types.BoolType
+	}
+}
+
+// celLiteralValue is e's value if e is a literal, or dyn() of one.
+func celLiteralValue(e celast.Expr) (ref.Val, bool) {
+	if e.Kind() == celast.CallKind && e.AsCall().FunctionName() == "dyn" && len(e.AsCall().Args()) == 1 && !e.AsCall().IsMemberFunction() {
+		e = e.AsCall().Args()[0]
+	}
+	if e.Kind() != celast.LiteralKind {
+		return nil, false
+	}
+	return e.AsLiteral(), true
 }
 
 // celQuantifierOverConstants recognises all() and exists() (as cel-go's

@@ -260,3 +260,42 @@ func TestCELUnrollConstantLoops(t *testing.T) {
 		}
 	}
 }
+
+// Tests that constants decide are decided at load, with the meaning CEL
+// gives them (a false && absorbs an error on the other side); what
+// constants do not decide stays.
+func TestCELFoldConstants(t *testing.T) {
+	env := celBlockEnv(t)
+	for src, calls := range map[string]int{
+		`false && 1 / x > 0`:                0,
+		`1 / x > 0 && false`:                0,
+		`true && x > 1`:                     1, // x > 1
+		`x > 1 && true`:                     1,
+		`true || 1 / x > 0`:                 0,
+		`false || x > 1`:                    1,
+		`true ? x : 1 / 0`:                  0,
+		`dyn(false) ? 1 / 0 : x`:            0,
+		`null != null || x > 1`:             1,
+		`dyn(null) == null ? x : 2`:         0,
+		`dyn(3) == 3 && dyn("a") != 1`:      0,
+		`dyn(true) && dyn(x > 0)`:           4, // && on a dyn operand stays: two dyn(), >, &&
+		`x > 1 && x < 4`:                    3,
+		`[1, 2].exists(i, i == 2) || x > 0`: 0,
+	} {
+		for _, x := range []int64{0, 2, 5} {
+			plain, folded, root := evalBoth(t, env, src, x)
+			if types.IsError(plain) {
+				require.True(t, types.IsError(folded), "%s with x=%d: %v, want an error", src, x, folded)
+			} else {
+				require.Equal(t, types.True, plain.Equal(folded), "%s with x=%d: %v, want %v", src, x, folded, plain)
+			}
+			n := 0
+			celast.PostOrderVisit(root.Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+				if e.Kind() == celast.CallKind {
+					n++
+				}
+			}))
+			require.Equal(t, calls, n, "%s: calls left", src)
+		}
+	}
+}
