@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
@@ -890,7 +891,8 @@ type celInput struct {
 // circumstance present. params is the bundle's parameters as CEL values.
 func buildCELInput(c *dsr.Case, f *dsr.Facts, params ref.Val, adapter types.Adapter) *celInput {
 	p := &c.Person
-	in := &celInput{
+	in := celInputs.Get().(*celInput)
+	*in = celInput{
 		person: celPerson{
 			Age: f.Age, LearningDisability: f.LearningDisability, Autism: f.Autism,
 			AwaitingDiagnosis: p.AwaitingDiagnosis, EHCP: p.EHCP, LacksCapacity: p.LacksCapacity,
@@ -965,6 +967,19 @@ func buildCELInput(c *dsr.Case, f *dsr.Facts, params ref.Val, adapter types.Adap
 		decoded: &in.decoded,
 	}
 	return in
+}
+
+// celInputs recycles inputs (a few kilobytes each, with their arenas):
+// an assessment releases its input when it has copied out what it needs.
+var celInputs = sync.Pool{New: func() any { return new(celInput) }}
+
+// release returns in to the pool. Nothing may use in, or anything its
+// arenas handed out, afterwards: the decisions' reasons and deadlines are
+// copied into the assessment by then, and consent's reasons, which the
+// assessment keeps, never come from the arena (celPoint.kept).
+func (in *celInput) release() {
+	*in = celInput{}
+	celInputs.Put(in)
 }
 
 // setDecisions gives the second stage the first stage's decisions.

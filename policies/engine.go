@@ -225,6 +225,7 @@ func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Ass
 	}
 	if e.useCEL {
 		in.cel = buildCELInput(c, f, e.celArgs, e.celAdapter)
+		defer in.cel.release() // the assessment holds nothing of it
 	}
 	var d1 [3]decision // eligibility, consent, rating
 	if err := e.evalStage(ctx, &e.stages[0], &in, d1[:]); err != nil {
