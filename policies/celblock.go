@@ -223,6 +223,10 @@ func (w *celBlockWriter) fold(e celast.Expr) {
 	for _, child := range celChildren(e) {
 		w.fold(child)
 	}
+	if e.Kind() == celast.SelectKind {
+		w.foldSelect(e)
+		return
+	}
 	if e.Kind() != celast.CallKind {
 		return
 	}
@@ -291,6 +295,39 @@ func (w *celBlockWriter) fold(e celast.Expr) {
 		}
 		replace(w.fac.NewLiteral(w.id(), eq))
 		w.types[e.ID()] = types.BoolType
+	}
+}
+
+// foldSelect replaces a field of a constant map that has it (an inlined
+// parameter: params.red_review.n is {"n": 14, "unit": "days"}.n) by the
+// field's value. A field the map lacks is left to fail as it would.
+func (w *celBlockWriter) foldSelect(e celast.Expr) {
+	sel := e.AsSelect()
+	if sel.IsTestOnly() {
+		return
+	}
+	m := sel.Operand()
+	if m.Kind() == celast.CallKind && m.AsCall().FunctionName() == "dyn" && len(m.AsCall().Args()) == 1 && !m.AsCall().IsMemberFunction() {
+		m = m.AsCall().Args()[0]
+	}
+	if m.Kind() != celast.MapKind || !celConstant(m) {
+		return
+	}
+	for _, en := range m.AsMap().Entries() {
+		me := en.AsMapEntry()
+		if me.IsOptional() || me.Key().Kind() != celast.LiteralKind || me.Key().AsLiteral() != types.String(sel.FieldName()) {
+			continue
+		}
+		v := w.copyExpr(me.Value(), nil)
+		vID := v.ID()
+		e.SetKindCase(v)
+		// The select was typed by the checker (dyn, for a parameter); the
+		// value is a constant of its own type.
+		if t, ok := w.types[vID]; ok {
+			w.types[e.ID()] = t
+		}
+		delete(w.refs, e.ID())
+		return
 	}
 }
 
