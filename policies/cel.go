@@ -525,26 +525,53 @@ func (a *celDecodeArena) deadlinesFor(n int) []deadline {
 	return d
 }
 
-// Keys of the decision maps, boxed once: looking a key up does not
-// allocate.
+// celKey is a key of the decision maps: boxed once (looking it up does not
+// allocate), and numbered, so that a record (celplan.go) answers it by
+// position.
+type celKey struct {
+	val ref.Val
+	id  int
+}
+
+// celKeyIDs numbers the keys the decoder reads.
+var celKeyIDs = map[string]int{}
+
+func newCELKey(name string) celKey {
+	id := len(celKeyIDs)
+	celKeyIDs[name] = id
+	return celKey{val: types.String(name), id: id}
+}
+
 var (
-	celEligible   ref.Val = types.String("eligible")
-	celValid      ref.Val = types.String("valid")
-	celGivenBy    ref.Val = types.String("given_by")
-	celRating     ref.Val = types.String("rating")
-	celReviewType ref.Val = types.String("review_type")
-	celActions    ref.Val = types.String("actions")
-	celReasons    ref.Val = types.String("reasons")
-	celKind       ref.Val = types.String("kind")
-	celFrom       ref.Val = types.String("from")
-	celFromAt     ref.Val = types.String("from_at")
-	celN          ref.Val = types.String("n")
-	celUnit       ref.Val = types.String("unit")
-	celRule       ref.Val = types.String("rule")
-	celReason     ref.Val = types.String("reason")
-	celMessage    ref.Val = types.String("message")
-	celArgs       ref.Val = types.String("args")
+	celEligible   = newCELKey("eligible")
+	celValid      = newCELKey("valid")
+	celGivenBy    = newCELKey("given_by")
+	celRating     = newCELKey("rating")
+	celReviewType = newCELKey("review_type")
+	celActions    = newCELKey("actions")
+	celReasons    = newCELKey("reasons")
+	celKind       = newCELKey("kind")
+	celFrom       = newCELKey("from")
+	celFromAt     = newCELKey("from_at")
+	celN          = newCELKey("n")
+	celUnit       = newCELKey("unit")
+	celRule       = newCELKey("rule")
+	celReason     = newCELKey("reason")
+	celMessage    = newCELKey("message")
+	celArgs       = newCELKey("args")
 )
+
+// celFind is m's value for k: by position in a record, else by lookup.
+func celFind(m traits.Mapper, k celKey) (ref.Val, bool) {
+	if r, ok := m.(*celRecord); ok {
+		j := r.shape.known[k.id]
+		if j < 0 {
+			return nil, false
+		}
+		return r.vals[j], true
+	}
+	return m.Find(k.val)
+}
 
 // decodeCEL reads a CEL decision map into the engine-neutral decision.
 // Reasons and deadlines come from arena, when not nil.
@@ -555,25 +582,25 @@ func decodeCEL(point string, out ref.Val, arena *celDecodeArena) (decision, erro
 		return d, pointError(point, "decision is %s, want a map", out.Type().TypeName())
 	}
 	var err error
-	if v, found := m.Find(celEligible); found {
+	if v, found := celFind(m, celEligible); found {
 		d.Eligible, err = celBool(point, "eligible", v)
 	}
-	if v, found := m.Find(celValid); found && err == nil {
+	if v, found := celFind(m, celValid); found && err == nil {
 		d.Valid, err = celBool(point, "valid", v)
 	}
-	if v, found := m.Find(celGivenBy); found && err == nil {
+	if v, found := celFind(m, celGivenBy); found && err == nil {
 		d.GivenBy, err = celString(point, "given_by", v)
 	}
-	if v, found := m.Find(celRating); found && err == nil {
+	if v, found := celFind(m, celRating); found && err == nil {
 		d.Rating, err = celString(point, "rating", v)
 	}
-	if v, found := m.Find(celReviewType); found && err == nil {
+	if v, found := celFind(m, celReviewType); found && err == nil {
 		d.ReviewType, err = celString(point, "review_type", v)
 	}
 	if err != nil {
 		return d, err
 	}
-	if v, found := m.Find(celReasons); found {
+	if v, found := celFind(m, celReasons); found {
 		l, n, err := celList(point, "reasons", v)
 		if err != nil {
 			return d, err
@@ -594,7 +621,7 @@ func decodeCEL(point string, out ref.Val, arena *celDecodeArena) (decision, erro
 			d.Reasons = append(d.Reasons, r)
 		}
 	}
-	if v, found := m.Find(celActions); found {
+	if v, found := celFind(m, celActions); found {
 		l, n, err := celList(point, "actions", v)
 		if err != nil {
 			return d, err
@@ -647,8 +674,8 @@ func celString(point, field string, v ref.Val) (string, error) {
 	return string(s), nil
 }
 
-func celStr(m traits.Mapper, k ref.Val) string {
-	if v, ok := m.Find(k); ok {
+func celStr(m traits.Mapper, k celKey) string {
+	if v, ok := celFind(m, k); ok {
 		if s, ok := v.(types.String); ok {
 			return string(s)
 		}
@@ -656,8 +683,8 @@ func celStr(m traits.Mapper, k ref.Val) string {
 	return ""
 }
 
-func celInt(m traits.Mapper, k ref.Val) (int64, bool) {
-	v, ok := m.Find(k)
+func celInt(m traits.Mapper, k celKey) (int64, bool) {
+	v, ok := celFind(m, k)
 	if !ok {
 		return 0, false
 	}
@@ -680,9 +707,9 @@ func celReasonOf(m traits.Mapper) dsr.Reason {
 
 // celMessageOf reads a reason's or an action's text, formatted with its
 // "args" exactly as message does for Rego.
-func celMessageOf(m traits.Mapper, key ref.Val) string {
+func celMessageOf(m traits.Mapper, key celKey) string {
 	msg := celStr(m, key)
-	v, found := m.Find(celArgs)
+	v, found := celFind(m, celArgs)
 	if !found {
 		return msg
 	}
@@ -837,7 +864,7 @@ func celDeadline(point string, m traits.Mapper) (deadline, error) {
 		return dl, pointError(point, "action %s: from and n must be whole numbers", dl.Kind)
 	}
 	dl.From, dl.N = int(from), int(n)
-	if _, found := m.Find(celFromAt); found {
+	if _, found := celFind(m, celFromAt); found {
 		at, ok := celInt(m, celFromAt)
 		if !ok {
 			return dl, pointError(point, "action %s: from_at is not a whole number", dl.Kind)

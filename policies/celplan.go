@@ -36,6 +36,7 @@ const celRecordMax = 8
 type celRecordShape struct {
 	keys  []ref.Val // types.String
 	names []string
+	known []int8 // by celKey id: the key's position, or -1
 }
 
 // celRecordNode evaluates a map literal into a record.
@@ -83,6 +84,15 @@ func celRecords(adapter types.Adapter) interpreter.InterpretableDecoratorV2 {
 		}
 		if allConst {
 			return i, nil // cel-go folds it into a constant
+		}
+		shape.known = make([]int8, len(celKeyIDs))
+		for k := range shape.known {
+			shape.known[k] = -1
+		}
+		for j, name := range shape.names {
+			if id, ok := celKeyIDs[name]; ok {
+				shape.known[id] = int8(j)
+			}
 		}
 		return &celRecordNode{orig: c, shape: shape, vals: vals, adapter: adapter}, nil
 	}
