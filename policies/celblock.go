@@ -277,6 +277,52 @@ func (w *celBlockWriter) fold(e celast.Expr) {
 		case types.False:
 			replace(args[2])
 		}
+	case operators.In:
+		// x in [constants], x in {constants}: membership as CEL decides it
+		// (heterogeneous equality for a list, a key for a map).
+		if len(args) != 2 {
+			return
+		}
+		x, ok := celLiteralValue(args[0])
+		coll := args[1]
+		if coll.Kind() == celast.CallKind && coll.AsCall().FunctionName() == "dyn" && len(coll.AsCall().Args()) == 1 && !coll.AsCall().IsMemberFunction() {
+			coll = coll.AsCall().Args()[0]
+		}
+		if !ok || !celConstant(coll) {
+			return
+		}
+		found, decided := false, true
+		switch coll.Kind() {
+		case celast.ListKind:
+			for _, el := range coll.AsList().Elements() {
+				v, isLit := celLiteralValue(el)
+				if !isLit {
+					decided = false // a nested list: leave it to cel-go
+					break
+				}
+				if x.Equal(v) == types.True {
+					found = true
+				}
+			}
+		case celast.MapKind:
+			for _, en := range coll.AsMap().Entries() {
+				k, isLit := celLiteralValue(en.AsMapEntry().Key())
+				if !isLit || en.AsMapEntry().IsOptional() {
+					decided = false
+					break
+				}
+				if x.Equal(k) == types.True {
+					found = true
+				}
+			}
+		default:
+			decided = false
+		}
+		if !decided {
+			return
+		}
+		replace(w.fac.NewLiteral(w.id(), types.Bool(found)))
+		w.types[e.ID()] = types.BoolType
 	case operators.Equals, operators.NotEquals:
 		if len(args) != 2 {
 			return

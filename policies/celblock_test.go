@@ -267,25 +267,31 @@ func TestCELUnrollConstantLoops(t *testing.T) {
 func TestCELFoldConstants(t *testing.T) {
 	env := celBlockEnv(t)
 	for src, calls := range map[string]int{
-		`false && 1 / x > 0`:                   0,
-		`1 / x > 0 && false`:                   0,
-		`true && x > 1`:                        1, // x > 1
-		`x > 1 && true`:                        1,
-		`true || 1 / x > 0`:                    0,
-		`false || x > 1`:                       1,
-		`true ? x : 1 / 0`:                     0,
-		`dyn(false) ? 1 / 0 : x`:               0,
-		`null != null || x > 1`:                1,
-		`dyn(null) == null ? x : 2`:            0,
-		`dyn(3) == 3 && dyn("a") != 1`:         0,
-		`dyn(true) && dyn(x > 0)`:              4, // && on a dyn operand stays: two dyn(), >, &&
-		`x > 1 && x < 4`:                       3,
-		`[1, 2].exists(i, i == 2) || x > 0`:    0,
-		`dyn({"n": 14, "unit": "days"}).n + x`: 1,
-		`dyn({"a": {"b": 2}}).a.b == x`:        1,
-		`dyn({"n": 1}).m == x`:                 2, // no such key: left to fail at run time
-		`{"n": x}.n`:                           0, // not constant: a map literal, no call
-		`has(dyn({"n": 1}).n)`:                 1,
+		`false && 1 / x > 0`:                    0,
+		`1 / x > 0 && false`:                    0,
+		`true && x > 1`:                         1, // x > 1
+		`x > 1 && true`:                         1,
+		`true || 1 / x > 0`:                     0,
+		`false || x > 1`:                        1,
+		`true ? x : 1 / 0`:                      0,
+		`dyn(false) ? 1 / 0 : x`:                0,
+		`null != null || x > 1`:                 1,
+		`dyn(null) == null ? x : 2`:             0,
+		`dyn(3) == 3 && dyn("a") != 1`:          0,
+		`dyn(true) && dyn(x > 0)`:               4, // && on a dyn operand stays: two dyn(), >, &&
+		`x > 1 && x < 4`:                        3,
+		`[1, 2].exists(i, i == 2) || x > 0`:     0,
+		`dyn({"n": 14, "unit": "days"}).n + x`:  1,
+		`dyn({"a": {"b": 2}}).a.b == x`:         1,
+		`dyn({"n": 1}).m == x`:                  2, // no such key: left to fail at run time
+		`{"n": x}.n`:                            0, // not constant: a map literal, no call
+		`has(dyn({"n": 1}).n)`:                  1,
+		`"b" in dyn(["a", "b"]) && x > 1`:       1,
+		`"c" in ["a", "b"] || x > 1`:            1,
+		`2 in [1, 2.0] ? x : 0`:                 0, // heterogeneous equality: 2 == 2.0
+		`"k" in {"k": 1} && !("j" in {"k": x})`: 2, // the second map has a variable value: left alone
+		`x in [1, 2]`:                           1,
+		`[1] in [[1], [2]]`:                     1, // nested lists are left to cel-go
 	} {
 		for _, x := range []int64{0, 2, 5} {
 			plain, folded, root := evalBoth(t, env, src, x)

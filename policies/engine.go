@@ -343,19 +343,7 @@ func (e *Engine) applyStage2(a *dsr.Assessment, c *dsr.Case, cons, acts, cad dec
 			a.Actions = append(a.Actions, act)
 		}
 	}
-	slices.SortFunc(a.Actions, func(x, y dsr.Action) int {
-		return cmp.Or(
-			x.DueDate().Compare(y.DueDate()),
-			x.DueAt.Compare(y.DueAt),
-			strings.Compare(string(x.Kind), string(y.Kind)),
-			strings.Compare(x.Rule, y.Rule),
-			x.From.Compare(y.From),
-			// The rules' order is no order (a Rego set, a CEL list): the
-			// reason breaks the last ties, so that which of two same-day
-			// actions of one kind stands does not depend on the engine.
-			strings.Compare(x.Reason, y.Reason),
-		)
-	})
+	slices.SortFunc(a.Actions, compareActions)
 	// Where two rules ask for the same kind of action from the same cause
 	// (R-CETR-PA-2 and R-BL-FOLLOW both ask for the post-admission review),
 	// the earlier due date stands; the later rule is still reported.
@@ -416,6 +404,30 @@ func (e *Engine) toAction(dl deadline, asOf calendar.Date) (dsr.Action, error) {
 	act.Due = due
 	act.Overdue = due.Before(asOf)
 	return act, nil
+}
+
+// compareActions orders actions by due date (then time), kind, rule, cause
+// date and reason. The rules' order is no order (a Rego set, a CEL list):
+// the reason breaks the last ties, so that which of two same-day actions of
+// one kind stands does not depend on the engine. Each comparison is made
+// only when the earlier ones tie.
+func compareActions(x, y dsr.Action) int {
+	if c := x.DueDate().Compare(y.DueDate()); c != 0 {
+		return c
+	}
+	if c := x.DueAt.Compare(y.DueAt); c != 0 {
+		return c
+	}
+	if c := strings.Compare(string(x.Kind), string(y.Kind)); c != 0 {
+		return c
+	}
+	if c := strings.Compare(x.Rule, y.Rule); c != 0 {
+		return c
+	}
+	if c := x.From.Compare(y.From); c != 0 {
+		return c
+	}
+	return strings.Compare(x.Reason, y.Reason)
 }
 
 func sortedReasons(rs []dsr.Reason) []dsr.Reason {
