@@ -40,15 +40,17 @@ import (
 func celBlocks(a *celast.AST) *celast.AST {
 	out := celast.Copy(a)
 	w := &celBlockWriter{
-		fac:    celast.NewExprFactory(),
-		nextID: celast.MaxID(out),
-		types:  out.TypeMap(),
-		refs:   out.ReferenceMap(),
+		fac:       celast.NewExprFactory(),
+		nextID:    celast.MaxID(out),
+		types:     out.TypeMap(),
+		refs:      out.ReferenceMap(),
+		fallbacks: map[int64]bool{},
 	}
 	w.unroll(out.Expr())
 	w.fold(out.Expr())
 	w.trueEntries(out.Expr())
 	w.visit(out.Expr())
+	w.fold(out.Expr()) // what blocks made constant (a bind of a constant)
 	return out
 }
 
@@ -323,6 +325,8 @@ func (w *celBlockWriter) fold(e celast.Expr) {
 		}
 		replace(w.fac.NewLiteral(w.id(), types.Bool(found)))
 		w.types[e.ID()] = types.BoolType
+	case operators.Index:
+		w.foldIndex(e, args, replace)
 	case operators.Equals, operators.NotEquals:
 		if len(args) != 2 {
 			return
@@ -375,6 +379,62 @@ func (w *celBlockWriter) foldSelect(e celast.Expr) {
 		delete(w.refs, e.ID())
 		return
 	}
+}
+
+// foldIndex writes a lookup in a constant map by a variable's value,
+// m[k] (params.review_cadence[rating]), as the tests cel-go would make:
+// k == "red" ? <red's value> : k == "amber" ? ... : m[k]. cel-go builds a
+// qualifier for every lookup by a variable key (two allocations), a
+// comparison none. Only string keys, and a key that is a variable or a
+// field of one, read again cheaply; the lookup itself stays as the last
+// branch, failing as it would for a key the map lacks.
+func (w *celBlockWriter) foldIndex(e celast.Expr, args []celast.Expr, replace func(celast.Expr)) {
+	if len(args) != 2 || w.fallbacks[e.ID()] {
+		return
+	}
+	m, k := args[0], args[1]
+	if m.Kind() == celast.CallKind && m.AsCall().FunctionName() == "dyn" && len(m.AsCall().Args()) == 1 && !m.AsCall().IsMemberFunction() {
+		m = m.AsCall().Args()[0]
+	}
+	if m.Kind() != celast.MapKind || !celConstant(m) || len(m.AsMap().Entries()) > celUnrollMax || !celCheapRead(k) {
+		return
+	}
+	entries := m.AsMap().Entries()
+	for _, en := range entries {
+		if me := en.AsMapEntry(); me.IsOptional() || me.Key().Kind() != celast.LiteralKind {
+			return
+		}
+		if _, isString := en.AsMapEntry().Key().AsLiteral().(types.String); !isString {
+			return
+		}
+	}
+	resultType := w.types[e.ID()]
+	acc := w.copyExpr(e, nil)
+	w.fallbacks[acc.ID()] = true
+	for i := len(entries) - 1; i >= 0; i-- {
+		me := entries[i].AsMapEntry()
+		eq := w.fac.NewCall(w.id(), operators.Equals, w.copyExpr(k, nil), w.copyExpr(me.Key(), nil))
+		w.types[eq.ID()] = types.BoolType
+		w.refs[eq.ID()] = celast.NewFunctionReference(overloads.Equals)
+		cond := w.fac.NewCall(w.id(), operators.Conditional, eq, w.copyExpr(me.Value(), nil), acc)
+		w.types[cond.ID()] = resultType
+		w.refs[cond.ID()] = celast.NewFunctionReference(overloads.Conditional)
+		acc = cond
+	}
+	replace(acc)
+	w.types[e.ID()] = resultType
+}
+
+// celCheapRead reports whether e is a variable or a field of one: cheap to
+// read again.
+func celCheapRead(e celast.Expr) bool {
+	switch e.Kind() {
+	case celast.IdentKind:
+		return true
+	case celast.SelectKind:
+		return !e.AsSelect().IsTestOnly() && celCheapRead(e.AsSelect().Operand())
+	}
+	return false
 }
 
 // celLiteralValue is e's value if e is a literal, or dyn() of one.
@@ -626,6 +686,9 @@ type celBlockWriter struct {
 	nextID int64
 	types  map[int64]*types.Type
 	refs   map[int64]*celast.ReferenceInfo
+	// fallbacks are the lookups fold left in place as the last branch of
+	// the chain it wrote for them: not to be expanded again.
+	fallbacks map[int64]bool
 }
 
 func (w *celBlockWriter) id() int64 {
@@ -699,13 +762,25 @@ func (w *celBlockWriter) block(e celast.Expr) {
 	w.refs[e.ID()] = celast.NewFunctionReference("cel_block_list")
 }
 
-// celBlockSlots are a block's slots as they are found.
-type celBlockSlots struct{ slots []celast.Expr }
+// celBlockSlots are a block's slots as they are found; constants are the
+// slots whose value is a literal, a list or a map of them: a reference to
+// one becomes the constant itself (the slot is then never read).
+type celBlockSlots struct {
+	slots     []celast.Expr
+	constants map[string]celast.Expr
+}
 
 // add appends a slot and returns its name.
 func (b *celBlockSlots) add(init celast.Expr) string {
+	name := "@index" + strconv.Itoa(len(b.slots))
 	b.slots = append(b.slots, init)
-	return "@index" + strconv.Itoa(len(b.slots)-1)
+	if celConstant(init) {
+		if b.constants == nil {
+			b.constants = map[string]celast.Expr{}
+		}
+		b.constants[name] = init
+	}
+	return name
 }
 
 // rename replaces references to the block's variables (names: variable to
@@ -733,10 +808,22 @@ func (w *celBlockWriter) rename(e celast.Expr, names map[string]string, locals m
 	}
 	switch e.Kind() {
 	case celast.IdentKind:
-		if slot, ok := names[e.AsIdent()]; ok {
-			e.SetKindCase(w.fac.NewIdent(0, slot))
-			w.refs[e.ID()] = celast.NewIdentReference(slot, nil)
+		slot, ok := names[e.AsIdent()]
+		if !ok {
+			return
 		}
+		if c, isConst := b.constants[slot]; isConst {
+			cp := w.copyExpr(c, nil)
+			cpID := cp.ID()
+			e.SetKindCase(cp)
+			delete(w.refs, e.ID())
+			if t, ok := w.types[cpID]; ok {
+				w.types[e.ID()] = t
+			}
+			return
+		}
+		e.SetKindCase(w.fac.NewIdent(0, slot))
+		w.refs[e.ID()] = celast.NewIdentReference(slot, nil)
 		return
 	case celast.ComprehensionKind:
 		c := e.AsComprehension()

@@ -7,6 +7,7 @@ import (
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
 	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/operators"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"github.com/stretchr/testify/require"
@@ -308,5 +309,54 @@ func TestCELFoldConstants(t *testing.T) {
 			}))
 			require.Equal(t, calls, n, "%s: calls left", src)
 		}
+	}
+}
+
+// A lookup in a constant map by a variable's value is written as tests of
+// the value, with the lookup itself as the last branch: the same answers,
+// the same error for a key the map lacks. A bind of a constant is read as
+// the constant.
+func TestCELFoldConstantMapLookup(t *testing.T) {
+	env, err := newCELEnv()
+	require.NoError(t, err)
+	env, err = env.Extend(cel.Variable("s", cel.StringType), cel.Variable("d", cel.DynType))
+	require.NoError(t, err)
+	for src, want := range map[string]struct {
+		conds, lookups int
+	}{
+		`dyn({"a": 1, "b": 2})[s]`:                       {2, 1},
+		`cel.bind(m, {"a": "x", "b": "y"}, m[s] + m[s])`: {4, 2},
+		`{"a": 1}[s + "b"]`:                              {0, 1}, // the key is not a plain read
+		`dyn({"a": 1, "b": 2})[d]`:                       {2, 1},
+		`{1: "one"}[d]`:                                  {0, 1}, // not string keys
+	} {
+		checked, iss := env.Compile(src)
+		require.NoError(t, iss.Err(), src)
+		p1, err := env.Program(checked, cel.EvalOptions(cel.OptOptimize))
+		require.NoError(t, err)
+		out := celBlocks(checked.NativeRep())
+		p2, err := env.PlanProgram(out, cel.EvalOptions(cel.OptOptimize))
+		require.NoError(t, err)
+		for _, in := range []map[string]any{{"s": "a", "d": "b"}, {"s": "b", "d": 1}, {"s": "z", "d": "z"}, {"s": "", "d": true}} {
+			plain, _, err1 := p1.Eval(in)
+			folded, _, err2 := p2.Eval(in)
+			require.Equal(t, err1 != nil, err2 != nil, "%s %v: %v / %v", src, in, err1, err2)
+			if err1 == nil {
+				require.Equal(t, types.True, plain.Equal(folded), "%s %v: %v, want %v", src, in, folded, plain)
+			}
+		}
+		conds, lookups := 0, 0
+		celast.PostOrderVisit(out.Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+			if e.Kind() == celast.CallKind {
+				switch e.AsCall().FunctionName() {
+				case operators.Conditional:
+					conds++
+				case operators.Index:
+					lookups++
+				}
+			}
+		}))
+		require.Equal(t, want.conds, conds, "%s: conditionals", src)
+		require.Equal(t, want.lookups, lookups, "%s: lookups", src)
 	}
 }
