@@ -6,6 +6,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
 )
 
@@ -111,81 +112,87 @@ func buildInput(c *dsr.Case, f *dsr.Facts) ast.Object {
 	// Only the circumstances that hold: rules test input.circumstances[name]
 	// == true, for which absent and false are alike, and iterating the
 	// object then visits only the true ones.
-	circ := ast.NewObjectWithCapacity(4)
-	cs := c.Circumstances
-	for i, ptr := range cs.Fields() {
+	var cs [16][2]*ast.Term // one per circumstance: Circumstances.Fields
+	circ := cs[:0]
+	for i, ptr := range c.Circumstances.Fields() {
 		if *ptr {
-			circ.Insert(circumstanceKeys[i], boolTerm(true))
+			circ = append(circ, [2]*ast.Term{circumstanceKeys[i], boolTerm(true)})
 		}
 	}
 
-	facts := ast.NewObjectWithCapacity(16)
-	facts.Insert(kInpatient, boolTerm(f.Inpatient))
-	facts.Insert(kPrevious, intTerm(f.PreviousAdmissions))
+	// Objects are built whole (ast.NewObject, from pairs gathered on the
+	// stack) rather than key by key: NewObject stores the pairs in one
+	// block, where Insert allocates each pair on its own.
+	var fs [16][2]*ast.Term
+	facts := fs[:0]
+	facts = append(facts,
+		[2]*ast.Term{kInpatient, boolTerm(f.Inpatient)},
+		[2]*ast.Term{kPrevious, intTerm(f.PreviousAdmissions)})
 	if n := len(f.Spells); n > 0 {
-		facts.Insert(kLastAdmission, dayTerm(f.Spells[n-1].Admitted))
+		facts = append(facts, [2]*ast.Term{kLastAdmission, dayTerm(f.Spells[n-1].Admitted)})
 	}
 	if s := f.Current(); s != nil {
-		adm := ast.NewObjectWithCapacity(8)
-		adm.Insert(kDate, dayTerm(s.Admitted))
-		adm.Insert(kAge, intTerm(s.AgeAtAdmission))
-		adm.Insert(kSecurity, strTerm(s.Security))
-		adm.Insert(kLegalStatus, strTerm(s.LegalStatus))
-		adm.Insert(kOutOfArea, boolTerm(s.OutOfArea))
+		var as [8][2]*ast.Term
+		adm := append(as[:0],
+			[2]*ast.Term{kDate, dayTerm(s.Admitted)},
+			[2]*ast.Term{kAge, intTerm(s.AgeAtAdmission)},
+			[2]*ast.Term{kSecurity, strTerm(s.Security)},
+			[2]*ast.Term{kLegalStatus, strTerm(s.LegalStatus)},
+			[2]*ast.Term{kOutOfArea, boolTerm(s.OutOfArea)})
 		if !s.LastCommunityReview.IsZero() {
-			adm.Insert(kLastCommunity, dayTerm(s.LastCommunityReview))
+			adm = append(adm, [2]*ast.Term{kLastCommunity, dayTerm(s.LastCommunityReview)})
 		}
 		if !s.LastMove.IsZero() {
-			adm.Insert(kLastMove, dayTerm(s.LastMove))
-			adm.Insert(kLastMoveChange, strTerm(s.LastMoveChange))
+			adm = append(adm,
+				[2]*ast.Term{kLastMove, dayTerm(s.LastMove)},
+				[2]*ast.Term{kLastMoveChange, strTerm(s.LastMoveChange)})
 		}
-		facts.Insert(kAdmission, ast.NewTerm(adm))
+		facts = append(facts, [2]*ast.Term{kAdmission, ast.NewTerm(ast.NewObject(adm...))})
 	}
-	var reviews ast.Object
+	var rs [len(dsr.Facts{}.LastReview)][2]*ast.Term
+	reviews := rs[:0]
 	for i, d := range f.LastReview {
 		if !d.IsZero() {
-			if reviews == nil {
-				reviews = ast.NewObjectWithCapacity(len(f.LastReview))
-			}
-			reviews.Insert(reviewKindKeys[i], dayTerm(d))
+			reviews = append(reviews, [2]*ast.Term{reviewKindKeys[i], dayTerm(d)})
 		}
 	}
-	if reviews != nil {
-		facts.Insert(kLastReview, ast.NewTerm(reviews))
+	if len(reviews) > 0 {
+		facts = append(facts, [2]*ast.Term{kLastReview, ast.NewTerm(ast.NewObject(reviews...))})
 	}
-	optDay := func(k *ast.Term, d interface {
-		IsZero() bool
-		Days() int
-	}) {
-		if !d.IsZero() {
-			facts.Insert(k, dayTerm(d))
+	for _, d := range [...]struct {
+		k   *ast.Term
+		day calendar.Date
+	}{
+		{kLastAnyReview, f.LastAnyReview},
+		{kLastReport, f.LastReport},
+		{kLastRegister, f.LastRegisterReview},
+		{kLastVisit, f.LastOversightVisit},
+		{kLastCrisis, f.LastCrisisEpisode},
+		{kLastReferral, f.LastReferral},
+		{kLastDischarge, f.LastDischarge},
+	} {
+		if !d.day.IsZero() {
+			facts = append(facts, [2]*ast.Term{d.k, dayTerm(d.day)})
 		}
 	}
-	optDay(kLastAnyReview, f.LastAnyReview)
-	optDay(kLastReport, f.LastReport)
-	optDay(kLastRegister, f.LastRegisterReview)
-	optDay(kLastVisit, f.LastOversightVisit)
-	optDay(kLastCrisis, f.LastCrisisEpisode)
-	optDay(kLastReferral, f.LastReferral)
-	optDay(kLastDischarge, f.LastDischarge)
 	if !f.LastBlueLight.IsZero() {
-		facts.Insert(kBlueLight, ast.ObjectTerm(
+		facts = append(facts, [2]*ast.Term{kBlueLight, ast.ObjectTerm(
 			[2]*ast.Term{kDate, dayNumTerm(dayOf(f.LastBlueLight))},
 			[2]*ast.Term{kAt, ast.IntNumberTerm(int(f.LastBlueLight.Unix()))},
-		))
+		)})
 	}
 	if f.Agreed != nil {
-		facts.Insert(kAgreed, ast.ObjectTerm(
+		facts = append(facts, [2]*ast.Term{kAgreed, ast.ObjectTerm(
 			[2]*ast.Term{kRating, strTerm(f.Agreed.Rating.String())},
 			[2]*ast.Term{kDate, dayTerm(f.Agreed.Day())},
-		))
+		)})
 	}
 	if !f.LastDiagnosisChange.IsZero() {
-		facts.Insert(kDiagnosis, ast.ObjectTerm(
+		facts = append(facts, [2]*ast.Term{kDiagnosis, ast.ObjectTerm(
 			[2]*ast.Term{kDate, dayTerm(f.LastDiagnosisChange)},
 			[2]*ast.Term{kRemoved, boolTerm(f.DiagnosisChangeRemoved)},
 			[2]*ast.Term{kInOrAfter, boolTerm(f.DiagnosisChangeInOrAfterSpell)},
-		))
+		)})
 	}
 	consent := make([]*ast.Term, len(f.Consent))
 	for i, r := range f.Consent {
@@ -196,12 +203,12 @@ func buildInput(c *dsr.Case, f *dsr.Facts) ast.Object {
 			[2]*ast.Term{kAge, intTerm(r.Age)},
 		)
 	}
-	facts.Insert(kConsent, ast.ArrayTerm(consent...))
+	facts = append(facts, [2]*ast.Term{kConsent, ast.ArrayTerm(consent...)})
 
 	return ast.NewObject(
 		[2]*ast.Term{kAsOf, dayTerm(c.AsOf)},
 		[2]*ast.Term{kPerson, ast.NewTerm(person)},
-		[2]*ast.Term{kCircumstances, ast.NewTerm(circ)},
-		[2]*ast.Term{kFacts, ast.NewTerm(facts)},
+		[2]*ast.Term{kCircumstances, ast.NewTerm(ast.NewObject(circ...))},
+		[2]*ast.Term{kFacts, ast.NewTerm(ast.NewObject(facts...))},
 	)
 }

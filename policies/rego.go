@@ -359,6 +359,10 @@ var paramsRef = ast.MustParseRef("data.params")
 // A constant test passes unless it is false; a comparison or membership
 // is decided as OPA's builtin decides it. Tests under not or with are left alone. It
 // runs after every rewrite and check, before rule indexing.
+//
+// A rule definition a folded test rules out for good (params.age_max !=
+// null with no maximum age: R-REM-1) is then dropped, so that no
+// evaluation enters it only to fail; see dropDeadRules.
 func foldConstantTests(c *ast.Compiler) *ast.Error {
 	for _, m := range c.Modules {
 		for _, r := range m.Rules {
@@ -374,7 +378,84 @@ func foldConstantTests(c *ast.Compiler) *ast.Error {
 			}
 		}
 	}
+	dropDeadRules(c)
 	return nil
+}
+
+// dropDeadRules removes, from the modules and the rule tree, every rule
+// definition whose body has a top-level test folded to false (true =
+// false) but the last of its rule: it can never give a value, so the rule
+// is the same without it. Only plain
+// definitions are dropped: no function (a call to a function with no
+// definitions is an error, not undefined), no default, no else chain, no
+// rule whose head is a longer reference. Nothing is dropped from a bundle
+// that replaces a data document with `with`, which could bring a dropped
+// rule's path back into play.
+func dropDeadRules(c *ast.Compiler) {
+	for _, m := range c.Modules {
+		withData := false
+		ast.WalkExprs(m, func(e *ast.Expr) bool {
+			for _, w := range e.With {
+				if ref, ok := w.Target.Value.(ast.Ref); ok && ref.HasPrefix(ast.DefaultRootRef) {
+					withData = true
+				}
+			}
+			return withData
+		})
+		if withData {
+			return
+		}
+	}
+	for _, m := range c.Modules {
+		kept := m.Rules[:0]
+		for _, r := range m.Rules {
+			if !isDeadRule(r) {
+				kept = append(kept, r)
+				continue
+			}
+			node := c.RuleTree.Find(m.Package.Path.Append(ast.StringTerm(string(r.Head.Ref()[0].Value.(ast.Var)))))
+			i := -1
+			if node != nil {
+				i = slices.Index(node.Values, r)
+			}
+			if i < 0 || len(node.Values) == 1 {
+				// Not where expected, or the last definition: left alone.
+				// A path with no definition left would no longer be a
+				// rule's: an empty object, not an empty set or undefined.
+				kept = append(kept, r)
+				continue
+			}
+			node.Values = slices.Delete(node.Values, i, i+1)
+		}
+		clear(m.Rules[len(kept):])
+		m.Rules = kept
+	}
+}
+
+// isDeadRule reports whether r is a plain rule definition that can never
+// hold: a test of its body was folded to true = false.
+func isDeadRule(r *ast.Rule) bool {
+	if r.Default || r.Else != nil || len(r.Head.Args) > 0 || len(r.Head.Ref()) != 1 {
+		return false
+	}
+	if _, ok := r.Head.Ref()[0].Value.(ast.Var); !ok {
+		return false
+	}
+	for _, e := range r.Body {
+		if e.Negated || len(e.With) > 0 {
+			continue
+		}
+		ts, ok := e.Terms.([]*ast.Term)
+		if !ok || len(ts) != 3 || !e.IsEquality() {
+			continue
+		}
+		a, aok := ts[1].Value.(ast.Boolean)
+		b, bok := ts[2].Value.(ast.Boolean)
+		if aok && bok && a != b {
+			return true
+		}
+	}
+	return false
 }
 
 // constantTest reports whether expression e is a test with a fixed
@@ -657,7 +738,7 @@ func (c *ruleCache) find(ref ast.Ref, hash int) *ruleCacheEntry {
 }
 
 func (c *ruleCache) Get(ref ast.Ref) (*ast.Term, bool) {
-	e := c.find(ref, ref.Hash())
+	e := c.find(ref, refHash(ref))
 	if e == nil {
 		return nil, false
 	}
@@ -668,7 +749,7 @@ func (c *ruleCache) Get(ref ast.Ref) (*ast.Term, bool) {
 }
 
 func (c *ruleCache) Put(ref ast.Ref, value *ast.Term) {
-	h := ref.Hash()
+	h := refHash(ref)
 	e := c.find(ref, h)
 	if e == nil {
 		// The evaluator goes on to reuse ref's backing array: keep a copy.
@@ -687,6 +768,52 @@ func (c *ruleCache) Put(ref ast.Ref, value *ast.Term) {
 	} else {
 		e.undefined = true
 	}
+}
+
+// refHash is a cheap hash of a cached reference, in place of ref.Hash(),
+// which runs xxhash over every segment's string (data, dsr, the package,
+// the rule) on each lookup: a few percent of an assessment. A reference
+// the evaluator caches is nearly always data.dsr.<package>.<rule>, all
+// strings, so each string segment is hashed from its length and its first
+// and last bytes; entries are compared whole (find), so a collision costs
+// only a comparison.
+func refHash(ref ast.Ref) int {
+	h := uint64(len(ref))
+	for _, t := range ref {
+		var x uint64
+		switch v := t.Value.(type) {
+		case ast.String:
+			x = strHash(string(v))
+		case ast.Var:
+			x = strHash(string(v))
+		default:
+			x = uint64(t.Hash())
+		}
+		h = (h ^ x) * 0x100000001b3
+		h ^= h >> 29
+	}
+	return int(h)
+}
+
+// strHash mixes a string's length with up to its first and last eight
+// bytes.
+func strHash(s string) uint64 {
+	n := len(s)
+	x := uint64(n) * 0x9e3779b97f4a7c15
+	if n >= 8 {
+		x ^= le64(s[:8])*0xff51afd7ed558ccd ^ le64(s[n-8:])
+		return x
+	}
+	for i := 0; i < n; i++ {
+		x = (x ^ uint64(s[i])) * 0x100000001b3
+	}
+	return x
+}
+
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 func (c *ruleCache) Keys() []ast.Ref {
