@@ -269,6 +269,26 @@ func (w *celBlockWriter) fold(e celast.Expr) {
 				return
 			}
 		}
+	case operators.LogicalNot:
+		if v, ok := celLiteralValue(args[0]); ok && len(args) == 1 && (v == types.True || v == types.False) {
+			replace(w.fac.NewLiteral(w.id(), !v.(types.Bool)))
+			w.types[e.ID()] = types.BoolType
+		}
+	case operators.Add:
+		// x + [] and [] + x are x, for lists.
+		if len(args) != 2 {
+			return
+		}
+		for i, a := range args {
+			other := args[1-i]
+			if t := w.types[other.ID()]; t == nil || t.Kind() != types.ListKind {
+				continue
+			}
+			if a.Kind() == celast.ListKind && len(a.AsList().Elements()) == 0 {
+				replace(other)
+				return
+			}
+		}
 	case operators.Conditional:
 		if len(args) != 3 {
 			return

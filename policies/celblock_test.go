@@ -293,6 +293,10 @@ func TestCELFoldConstants(t *testing.T) {
 		`"k" in {"k": 1} && !("j" in {"k": x})`: 2, // the second map has a variable value: left alone
 		`x in [1, 2]`:                           1,
 		`[1] in [[1], [2]]`:                     1, // nested lists are left to cel-go
+		`!dyn(false) && x > 1`:                  1,
+		`!true || x > 1`:                        1,
+		`[x] + [] + [x + 1]`:                    2, // the empty list drops out: +, and x + 1
+		`[] + [x]`:                              0,
 	} {
 		for _, x := range []int64{0, 2, 5} {
 			plain, folded, root := evalBoth(t, env, src, x)
