@@ -34,17 +34,17 @@ const celRecordMax = 8
 
 // celRecordShape is the keys of one map literal, in source order.
 type celRecordShape struct {
-	keys  []ref.Val // types.String
-	names []string
-	known []int8 // by celKey id: the key's position, or -1
+	adapter types.Adapter // the program's
+	keys    []ref.Val     // types.String
+	names   []string
+	known   []int8 // by celKey id: the key's position, or -1
 }
 
 // celRecordNode evaluates a map literal into a record.
 type celRecordNode struct {
-	orig    interpreter.InterpretableConstructor // the literal as cel-go planned it
-	shape   *celRecordShape
-	vals    []interpreter.InterpretableV2
-	adapter types.Adapter
+	orig  interpreter.InterpretableConstructor // the literal as cel-go planned it
+	shape *celRecordShape
+	vals  []interpreter.InterpretableV2
 }
 
 // celRecords is the decorator; adapter is the program's type adapter.
@@ -59,7 +59,7 @@ func celRecords(adapter types.Adapter) interpreter.InterpretableDecoratorV2 {
 		if n == 0 || n > celRecordMax || len(init) != 2*n {
 			return i, nil
 		}
-		shape := &celRecordShape{keys: make([]ref.Val, n), names: make([]string, n)}
+		shape := &celRecordShape{adapter: adapter, keys: make([]ref.Val, n), names: make([]string, n)}
 		vals := make([]interpreter.InterpretableV2, n)
 		allConst := true
 		for j := range n {
@@ -94,7 +94,7 @@ func celRecords(adapter types.Adapter) interpreter.InterpretableDecoratorV2 {
 				shape.known[id] = int8(j)
 			}
 		}
-		return &celRecordNode{orig: c, shape: shape, vals: vals, adapter: adapter}, nil
+		return &celRecordNode{orig: c, shape: shape, vals: vals}, nil
 	}
 }
 
@@ -105,7 +105,7 @@ func (n *celRecordNode) Eval(act interpreter.Activation) ref.Val {
 }
 
 func (n *celRecordNode) Exec(frame *interpreter.ExecutionFrame) ref.Val {
-	r := &celRecord{shape: n.shape, adapter: n.adapter}
+	r := newCELRecord(n.shape)
 	for j, v := range n.vals {
 		x := v.Exec(frame)
 		switch x.(type) {
@@ -121,11 +121,33 @@ func (n *celRecordNode) Exec(frame *interpreter.ExecutionFrame) ref.Val {
 func (n *celRecordNode) InitVals() []interpreter.InterpretableV2 { return n.orig.InitVals() }
 func (n *celRecordNode) Type() ref.Type                          { return types.MapType }
 
-// celRecord is a map with a fixed set of string keys.
+// celRecord is a map with a fixed set of string keys; vals is in the same
+// allocation (celRecord4, celRecord8: most records are small).
 type celRecord struct {
-	shape   *celRecordShape
-	adapter types.Adapter
-	vals    [celRecordMax]ref.Val
+	shape *celRecordShape
+	vals  []ref.Val
+}
+
+type celRecord4 struct {
+	celRecord
+	arr [4]ref.Val
+}
+
+type celRecord8 struct {
+	celRecord
+	arr [celRecordMax]ref.Val
+}
+
+// newCELRecord is a record of shape s, its values to be filled in.
+func newCELRecord(s *celRecordShape) *celRecord {
+	if n := len(s.keys); n <= 4 {
+		r := &celRecord4{celRecord: celRecord{shape: s}}
+		r.vals = r.arr[:n:n]
+		return &r.celRecord
+	}
+	r := &celRecord8{celRecord: celRecord{shape: s}}
+	r.vals = r.arr[:len(s.keys):len(s.keys)]
+	return &r.celRecord
 }
 
 var (
@@ -150,7 +172,7 @@ func (r *celRecord) asMap() traits.Mapper {
 	for j, k := range r.shape.keys {
 		m[k] = r.vals[j]
 	}
-	return types.NewRefValMap(r.adapter, m)
+	return types.NewRefValMap(r.shape.adapter, m)
 }
 
 func (r *celRecord) Find(key ref.Val) (ref.Val, bool) {
@@ -254,7 +276,7 @@ func (n *celTupleNode) Eval(act interpreter.Activation) ref.Val {
 }
 
 func (n *celTupleNode) Exec(frame *interpreter.ExecutionFrame) ref.Val {
-	t := &celTuple{n: len(n.elems), adapter: n.adapter}
+	t := n.newTuple()
 	for j, e := range n.elems {
 		x := e.Exec(frame)
 		switch x.(type) {
@@ -269,11 +291,33 @@ func (n *celTupleNode) Exec(frame *interpreter.ExecutionFrame) ref.Val {
 func (n *celTupleNode) InitVals() []interpreter.InterpretableV2 { return n.orig.InitVals() }
 func (n *celTupleNode) Type() ref.Type                          { return types.ListType }
 
-// celTuple is a short immutable list.
+// newTuple is a tuple for the node's elements, to be filled in.
+func (n *celTupleNode) newTuple() *celTuple {
+	if len(n.elems) == 1 { // the commonest: cond ? [x] : []
+		t := &celTuple1{celTuple: celTuple{node: n}}
+		t.elems = t.arr[:]
+		return &t.celTuple
+	}
+	t := &celTuple4{celTuple: celTuple{node: n}}
+	t.elems = t.arr[:len(n.elems):len(n.elems)]
+	return &t.celTuple
+}
+
+// celTuple is a short immutable list; elems is in the same allocation
+// (celTuple1, celTuple4).
 type celTuple struct {
-	n       int
-	adapter types.Adapter
-	elems   [celTupleMax]ref.Val
+	node  *celTupleNode // for the program's adapter
+	elems []ref.Val
+}
+
+type celTuple1 struct {
+	celTuple
+	arr [1]ref.Val
+}
+
+type celTuple4 struct {
+	celTuple
+	arr [celTupleMax]ref.Val
 }
 
 var (
@@ -283,7 +327,7 @@ var (
 )
 
 // asList is the list cel-go would have built, over the same elements.
-func (t *celTuple) asList() traits.Lister { return types.NewRefValList(t.adapter, t.elems[:t.n]) }
+func (t *celTuple) asList() traits.Lister { return types.NewRefValList(t.node.adapter, t.elems) }
 
 func (t *celTuple) Add(other ref.Val) ref.Val {
 	if o, ok := other.(traits.Lister); ok && o.Size() == types.IntZero {
@@ -293,7 +337,7 @@ func (t *celTuple) Add(other ref.Val) ref.Val {
 }
 
 func (t *celTuple) Get(index ref.Val) ref.Val {
-	if i, ok := index.(types.Int); ok && i >= 0 && int(i) < t.n {
+	if i, ok := index.(types.Int); ok && i >= 0 && int(i) < len(t.elems) {
 		return t.elems[i]
 	}
 	return t.asList().Get(index)
@@ -301,23 +345,23 @@ func (t *celTuple) Get(index ref.Val) ref.Val {
 
 // GetInt64Index is cel-go's fast path for a constant index.
 func (t *celTuple) GetInt64Index(i int64) (any, bool) {
-	if i < 0 || i >= int64(t.n) {
+	if i < 0 || i >= int64(len(t.elems)) {
 		return nil, false
 	}
 	return t.elems[i], true
 }
 
 func (t *celTuple) Fold(f traits.Folder) {
-	for i := range t.n {
-		if !f.FoldEntry(i, t.elems[i]) {
+	for i, e := range t.elems {
+		if !f.FoldEntry(i, e) {
 			return
 		}
 	}
 }
 
 func (t *celTuple) Iterator() traits.Iterator                   { return t.asList().Iterator() }
-func (t *celTuple) Size() ref.Val                               { return types.Int(t.n) }
-func (t *celTuple) IsZeroValue() bool                           { return t.n == 0 }
+func (t *celTuple) Size() ref.Val                               { return types.Int(len(t.elems)) }
+func (t *celTuple) IsZeroValue() bool                           { return len(t.elems) == 0 }
 func (t *celTuple) Contains(elem ref.Val) ref.Val               { return t.asList().Contains(elem) }
 func (t *celTuple) Equal(other ref.Val) ref.Val                 { return t.asList().Equal(other) }
 func (t *celTuple) Type() ref.Type                              { return types.ListType }
@@ -360,7 +404,7 @@ func celAppends() interpreter.InterpretableDecoratorV2 {
 			return i, nil
 		}
 		n := &celAppendNode{orig: c, lhs: c.Args()[0], rhs: rhs}
-		n.tuple.New = func() any { return &celTuple{n: len(rhs.elems), adapter: rhs.adapter} }
+		n.tuple.New = func() any { return rhs.newTuple() }
 		return n, nil
 	}
 }
@@ -391,7 +435,7 @@ func (n *celAppendNode) Exec(frame *interpreter.ExecutionFrame) ref.Val {
 	}
 	t := n.tuple.Get().(*celTuple)
 	defer func() {
-		t.elems = [celTupleMax]ref.Val{}
+		clear(t.elems)
 		n.tuple.Put(t)
 	}()
 	for j, e := range n.rhs.elems {
