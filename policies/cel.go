@@ -275,7 +275,7 @@ func compileCEL(env *cel.Env, point string, src source, params map[string]any) (
 			cel.CustomDecoratorV2(celTuples(env.CELTypeAdapter())),
 			cel.CustomDecoratorV2(celAppends()))
 	}
-	prg, err := env.PlanProgram(celBlocks(folded.NativeRep()), opts...)
+	prg, err := env.PlanProgram(celRewrite(folded.NativeRep()), opts...)
 	if err != nil {
 		return nil, &LoadError{File: src.name, Err: err}
 	}

@@ -12,34 +12,28 @@ import (
 	celast "cel.dev/cel-go/common/ast"
 )
 
-// A CEL rule names its intermediate values with cel.bind, and the national
-// rules nest a dozen of them: cel-go expands each bind into a comprehension
-// with its own scope, so every reference to a variable (person, facts, an
-// outer binding) walks every scope between it and the top, comparing names,
-// and that walk is most of what a rule costs. celBlocks rewrites each
-// outermost chain of directly nested binds
+// celRewrite rewrites a checked, parameter-inlined CEL rule at load into a
+// form cel-go evaluates faster, with the same meaning (the tests in
+// celrewrite_test.go compare each rewrite with cel-go's own plan of the
+// original). In order:
 //
-//	cel.bind(a, x, cel.bind(b, y, body))
+//   - unroll: all(), exists(), map(), filter() and transformList() over a
+//     constant list (a parameter) are written out element by element;
+//   - fold: what constants decide is decided (false && x, a conditional on
+//     a constant, == and in between constants, a field of a constant map,
+//     a lookup in a constant map as tests of the key);
+//   - trueEntries: a loop over a map(_, bool) that skips false entries
+//     visits only the true ones (the circumstances' true-only view);
+//   - visit: chains of cel.bind become one cel.@block, and binds that read
+//     no loop variable join it as slots;
+//   - fold again, for what the blocks made constant.
 //
-// into one cel.@block([x, y'], body'), where the references to a and b in
-// y and body become the block's slots @index0 and @index1. The block is
-// cel-go's own construct (ext.Bindings, the form its common-subexpression
-// optimizer emits) with the same meaning: each slot is evaluated at most
-// once, and only when first referenced, as a bind's value is. References
-// then cross one scope instead of a dozen.
-//
-// A chain stops where a name repeats (an inner bind shadowing an outer
-// one); binds nested elsewhere (inside a slot's expression, or in a branch
-// of the body) stay binds, so that no block is nested in another (a
-// block's slots are named by position and an inner block would shadow the
-// outer one's). Renaming respects scope: a comprehension that binds the
-// same name hides the slot inside it.
-//
-// The rewrite runs on the checked AST at load; the type and reference maps
-// are kept in step, so the planner sees a checked expression.
-func celBlocks(a *celast.AST) *celast.AST {
+// The type and reference maps are kept in step, so the planner sees a
+// checked expression. The cost estimate (compileCEL) is made on the rule
+// before the rewrite, which never adds work.
+func celRewrite(a *celast.AST) *celast.AST {
 	out := celast.Copy(a)
-	w := &celBlockWriter{
+	w := &celRewriter{
 		fac:       celast.NewExprFactory(),
 		nextID:    celast.MaxID(out),
 		types:     out.TypeMap(),
@@ -68,7 +62,7 @@ func celBlocks(a *celast.AST) *celast.AST {
 // celUnrollMax are left as loops.
 const celUnrollMax = 16
 
-func (w *celBlockWriter) unroll(e celast.Expr) {
+func (w *celRewriter) unroll(e celast.Expr) {
 	if elems, isAll, body, v, ok := celQuantifierOverConstants(e); ok && len(elems) <= celUnrollMax {
 		op, overload, empty := operators.LogicalOr, overloads.LogicalOr, types.False
 		if isAll {
@@ -221,7 +215,7 @@ func celConstantList(e celast.Expr) celast.Expr {
 // is false and true || x true whatever x is (even an error); true && x
 // and false || x are x where x is a bool; a conditional on a constant is
 // its branch; == and != between two constants are their answer.
-func (w *celBlockWriter) fold(e celast.Expr) {
+func (w *celRewriter) fold(e celast.Expr) {
 	for _, child := range celChildren(e) {
 		w.fold(child)
 	}
@@ -371,7 +365,7 @@ func (w *celBlockWriter) fold(e celast.Expr) {
 // foldSelect replaces a field of a constant map that has it (an inlined
 // parameter: params.red_review.n is {"n": 14, "unit": "days"}.n) by the
 // field's value. A field the map lacks is left to fail as it would.
-func (w *celBlockWriter) foldSelect(e celast.Expr) {
+func (w *celRewriter) foldSelect(e celast.Expr) {
 	sel := e.AsSelect()
 	if sel.IsTestOnly() {
 		return
@@ -408,7 +402,7 @@ func (w *celBlockWriter) foldSelect(e celast.Expr) {
 // comparison none. Only string keys, and a key that is a variable or a
 // field of one, read again cheaply; the lookup itself stays as the last
 // branch, failing as it would for a key the map lacks.
-func (w *celBlockWriter) foldIndex(e celast.Expr, args []celast.Expr, replace func(celast.Expr)) {
+func (w *celRewriter) foldIndex(e celast.Expr, args []celast.Expr, replace func(celast.Expr)) {
 	if len(args) != 2 || w.fallbacks[e.ID()] {
 		return
 	}
@@ -555,7 +549,7 @@ func celMentions(e celast.Expr, name string) bool {
 // copyExpr copies e with fresh ids (and their types and references), with
 // each reference in scope to a variable of subst replaced by a copy of its
 // expression.
-func (w *celBlockWriter) copyExpr(e celast.Expr, subst map[string]celast.Expr) celast.Expr {
+func (w *celRewriter) copyExpr(e celast.Expr, subst map[string]celast.Expr) celast.Expr {
 	id := w.id()
 	if t, ok := w.types[e.ID()]; ok {
 		w.types[id] = t
@@ -651,7 +645,7 @@ func celTrueEntriesOf(v ref.Val) ref.Val {
 	return v
 }
 
-func (w *celBlockWriter) trueEntries(e celast.Expr) {
+func (w *celRewriter) trueEntries(e celast.Expr) {
 	for _, child := range celChildren(e) {
 		w.trueEntries(child)
 	}
@@ -701,7 +695,7 @@ func celConjunct(e celast.Expr, v string) bool {
 	return false
 }
 
-type celBlockWriter struct {
+type celRewriter struct {
 	fac    celast.ExprFactory
 	nextID int64
 	types  map[int64]*types.Type
@@ -711,7 +705,7 @@ type celBlockWriter struct {
 	fallbacks map[int64]bool
 }
 
-func (w *celBlockWriter) id() int64 {
+func (w *celRewriter) id() int64 {
 	w.nextID++
 	return w.nextID
 }
@@ -742,8 +736,27 @@ func celBindParts(e celast.Expr) (name string, init, body celast.Expr, ok bool) 
 	return c.AccuVar(), c.AccuInit(), c.Result(), true
 }
 
+// A CEL rule names its intermediate values with cel.bind, and the national
+// rules nest a dozen of them: cel-go expands each bind into a comprehension
+// with its own scope, so every reference to a variable (person, facts, an
+// outer binding) walks every scope between it and the top, comparing names.
+// visit rewrites each outermost chain of directly nested binds
+//
+//	cel.bind(a, x, cel.bind(b, y, body))
+//
+// into one cel.@block([x, y'], body'), where the references to a and b in
+// y and body become the block's slots @index0 and @index1. The block is
+// cel-go's own construct (ext.Bindings, the form its common-subexpression
+// optimizer emits) with the same meaning: each slot is evaluated at most
+// once, and only when first referenced, as a bind's value is. References
+// then cross one scope instead of a dozen. Binds inside the chain's values
+// and body join the block too where they read no loop variable (rename);
+// no block is nested in another (a block's slots are named by position,
+// and an inner block would shadow the outer one's). Renaming respects
+// scope: a comprehension that binds the same name hides the slot inside it.
+
 // visit rewrites the outermost bind chains under e, in place.
-func (w *celBlockWriter) visit(e celast.Expr) {
+func (w *celRewriter) visit(e celast.Expr) {
 	if _, _, _, ok := celBindParts(e); ok {
 		w.block(e)
 		return
@@ -754,7 +767,7 @@ func (w *celBlockWriter) visit(e celast.Expr) {
 }
 
 // block turns the chain of binds rooted at e into a cel.@block.
-func (w *celBlockWriter) block(e celast.Expr) {
+func (w *celRewriter) block(e celast.Expr) {
 	var (
 		b     celBlockSlots
 		names = map[string]string{}
@@ -811,7 +824,7 @@ func (b *celBlockSlots) add(init celast.Expr) string {
 // same value wherever it stands: it becomes a slot of the block too
 // (evaluated when first read, at most once, as the bind was), so that
 // reading through it crosses no scope of its own.
-func (w *celBlockWriter) rename(e celast.Expr, names map[string]string, locals map[string]bool, b *celBlockSlots) {
+func (w *celRewriter) rename(e celast.Expr, names map[string]string, locals map[string]bool, b *celBlockSlots) {
 	if name, init, body, ok := celBindParts(e); ok && !celReadsAny(init, locals) {
 		w.rename(init, names, locals, b)
 		slot := b.add(init)

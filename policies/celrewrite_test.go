@@ -25,7 +25,7 @@ func celBlockEnv(t *testing.T) *cel.Env {
 	return env
 }
 
-// evalBoth evaluates src as cel-go plans it and after celBlocks, for x.
+// evalBoth evaluates src as cel-go plans it and after celRewrite, for x.
 func evalBoth(t *testing.T, env *cel.Env, src string, x int64) (plain, blocked ref.Val, root *celast.AST) {
 	t.Helper()
 	checked, iss := env.CompileSource(common.NewStringSource(src, "t.cel"))
@@ -34,7 +34,7 @@ func evalBoth(t *testing.T, env *cel.Env, src string, x int64) (plain, blocked r
 	p1, err := env.Program(checked, cel.EvalOptions(cel.OptOptimize))
 	require.NoError(t, err)
 	plain, _, _ = p1.Eval(vars)
-	root = celBlocks(checked.NativeRep())
+	root = celRewrite(checked.NativeRep())
 	p2, err := env.PlanProgram(root, cel.EvalOptions(cel.OptOptimize))
 	require.NoError(t, err)
 	blocked, _, _ = p2.Eval(vars)
@@ -167,7 +167,7 @@ func TestCELTrueEntries(t *testing.T) {
 		require.NoError(t, err)
 		want, _, err := p1.Eval(act)
 		require.NoError(t, err, src)
-		blocked := celBlocks(checked.NativeRep())
+		blocked := celRewrite(checked.NativeRep())
 		p2, err := env.PlanProgram(blocked, cel.EvalOptions(cel.OptOptimize))
 		require.NoError(t, err)
 		got, _, err := p2.Eval(act)
@@ -338,7 +338,7 @@ func TestCELFoldConstantMapLookup(t *testing.T) {
 		require.NoError(t, iss.Err(), src)
 		p1, err := env.Program(checked, cel.EvalOptions(cel.OptOptimize))
 		require.NoError(t, err)
-		out := celBlocks(checked.NativeRep())
+		out := celRewrite(checked.NativeRep())
 		p2, err := env.PlanProgram(out, cel.EvalOptions(cel.OptOptimize))
 		require.NoError(t, err)
 		for _, in := range []map[string]any{{"s": "a", "d": "b"}, {"s": "b", "d": 1}, {"s": "z", "d": "z"}, {"s": "", "d": true}} {
