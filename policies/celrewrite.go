@@ -3,6 +3,7 @@ package policies
 import (
 	"maps"
 	"strconv"
+	"strings"
 
 	"cel.dev/cel-go/common/operators"
 	"cel.dev/cel-go/common/overloads"
@@ -341,6 +342,39 @@ func (w *celRewriter) fold(e celast.Expr) {
 		w.types[e.ID()] = types.BoolType
 	case operators.Index:
 		w.foldIndex(e, args, replace)
+	case "join":
+		// [constant strings].join(constant separator): the joined string,
+		// as ext.Strings joins it.
+		if !call.IsMemberFunction() || len(args) > 1 {
+			return
+		}
+		l := call.Target()
+		if l.Kind() == celast.CallKind && l.AsCall().FunctionName() == "dyn" && len(l.AsCall().Args()) == 1 && !l.AsCall().IsMemberFunction() {
+			l = l.AsCall().Args()[0]
+		}
+		if l.Kind() != celast.ListKind || len(l.AsList().OptionalIndices()) != 0 {
+			return
+		}
+		sep := ""
+		if len(args) == 1 {
+			v, ok := celLiteralValue(args[0])
+			str, isStr := v.(types.String)
+			if !ok || !isStr {
+				return
+			}
+			sep = string(str)
+		}
+		parts := make([]string, 0, len(l.AsList().Elements()))
+		for _, el := range l.AsList().Elements() {
+			v, ok := celLiteralValue(el)
+			str, isStr := v.(types.String)
+			if !ok || !isStr {
+				return
+			}
+			parts = append(parts, string(str))
+		}
+		replace(w.fac.NewLiteral(w.id(), types.String(strings.Join(parts, sep))))
+		w.types[e.ID()] = types.StringType
 	case operators.Equals, operators.NotEquals:
 		if len(args) != 2 {
 			return

@@ -297,6 +297,10 @@ func TestCELFoldConstants(t *testing.T) {
 		`!true || x > 1`:                        1,
 		`[x] + [] + [x + 1]`:                    2, // the empty list drops out: +, and x + 1
 		`[] + [x]`:                              0,
+		`["a", "b"].join(" and ") + string(x)`:  2, // +, string()
+		`dyn(["a"]).join() == "a" ? x : 0`:      0,
+		`[string(x), "b"].join("-")`:            2, // not constant: join, string()
+		`[["x", "y"], ["z"]].transformList(i, set, x > i, set.join(" and "))`: 5, // unrolled, joined at load: two ?:, two >, +
 	} {
 		for _, x := range []int64{0, 2, 5} {
 			plain, folded, root := evalBoth(t, env, src, x)
