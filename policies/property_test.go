@@ -3,8 +3,10 @@ package policies_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"sync"
 	"testing"
 
@@ -35,6 +37,25 @@ func nationalEngine(t testing.TB) *policies.Engine {
 		t.Fatal(nationalErr)
 	}
 	return national
+}
+
+var nationalCELEngine = sync.OnceValues(func() (*policies.Engine, error) {
+	fsys, err := policies.Bundle("national-2023-cel")
+	if err != nil {
+		return nil, err
+	}
+	return policies.Load(context.Background(), fsys)
+})
+
+// mustEngine fails t if loading failed.
+func mustEngine(t testing.TB) func(*policies.Engine, error) *policies.Engine {
+	return func(e *policies.Engine, err error) *policies.Engine {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
 }
 
 func assessOK(t *rapid.T, e *policies.Engine, c dsr.Case) dsr.Assessment {
@@ -139,28 +160,59 @@ func TestPropertyNoActionDueBeforeItsCause(t *testing.T) {
 }
 
 // The same case always gets the same assessment, also when assessed from
-// many goroutines at once.
+// many goroutines at once, in either engine (the CEL path recycles its
+// per-assessment input, the Rego path its evaluation state).
 func TestPropertyAssessIsDeterministic(t *testing.T) {
-	e := nationalEngine(t)
-	rapid.Check(t, func(t *rapid.T) {
-		c := policytest.Case().Draw(t, "case")
-		first := assessOK(t, e, c)
-		var wg sync.WaitGroup
-		results := make([]dsr.Assessment, 4)
-		errs := make([]error, 4)
-		for i := range results {
-			wg.Go(func() { results[i], errs[i] = e.Assess(context.Background(), c) })
-		}
-		wg.Wait()
-		for i, r := range results {
-			if errs[i] != nil {
-				t.Fatal(errs[i])
-			}
-			if !reflect.DeepEqual(first, r) {
-				a, _ := json.Marshal(first)
-				b, _ := json.Marshal(r)
-				t.Fatalf("assessments differ:\n%s\n%s", a, b)
-			}
-		}
-	})
+	engines := map[string]*policies.Engine{"rego": nationalEngine(t), "cel": mustEngine(t)(nationalCELEngine())}
+	for name, e := range engines {
+		t.Run(name, func(t *testing.T) {
+			rapid.Check(t, func(t *rapid.T) {
+				c := policytest.Case().Draw(t, "case")
+				first := assessOK(t, e, c)
+				var wg sync.WaitGroup
+				results := make([]dsr.Assessment, 4)
+				errs := make([]error, 4)
+				for i := range results {
+					wg.Go(func() { results[i], errs[i] = e.Assess(context.Background(), c) })
+				}
+				wg.Wait()
+				for i, r := range results {
+					if errs[i] != nil {
+						t.Fatal(errs[i])
+					}
+					if !reflect.DeepEqual(first, r) {
+						a, _ := json.Marshal(first)
+						b, _ := json.Marshal(r)
+						t.Fatalf("assessments differ:\n%s\n%s", a, b)
+					}
+				}
+			})
+		})
+	}
+}
+
+// An assessment owns what it holds: assessing other cases afterwards (which
+// reuses the engines' per-assessment storage) leaves it as it was.
+func TestPropertyAssessmentsOutliveTheEvaluation(t *testing.T) {
+	engines := map[string]*policies.Engine{"rego": nationalEngine(t), "cel": mustEngine(t)(nationalCELEngine())}
+	for name, e := range engines {
+		t.Run(name, func(t *testing.T) {
+			rapid.Check(t, func(t *rapid.T) {
+				c := policytest.Case().Draw(t, "case")
+				kept := assessOK(t, e, c)
+				for _, r := range append(slices.Clone(kept.Reasons), kept.Consent.Reasons...) {
+					if !ruleID.MatchString(r.Rule) || r.Message == "" {
+						t.Fatalf("a reason the assessment holds is %+v: no rule id or no message", r)
+					}
+				}
+				before, _ := json.Marshal(kept)
+				for i := range 3 {
+					assessOK(t, e, policytest.Case().Draw(t, fmt.Sprintf("other %d", i)))
+				}
+				if after, _ := json.Marshal(kept); string(after) != string(before) {
+					t.Fatalf("the assessment changed after others were made:\n%s\n%s", before, after)
+				}
+			})
+		})
+	}
 }
