@@ -600,49 +600,49 @@ func decodeCEL(point string, out ref.Val, arena *celDecodeArena) (decision, erro
 	if err != nil {
 		return d, err
 	}
-	if v, found := celFind(m, celReasons); found {
-		l, n, err := celList(point, "reasons", v)
-		if err != nil {
-			return d, err
+	if d.Reasons, err = celDecodeList(point, m, celReasons, "a reason", "{rule, message}", arena.reasonsFor, func(rm traits.Mapper) (dsr.Reason, error) {
+		r := celReasonOf(rm)
+		if r.Rule == "" {
+			return r, pointError(point, "a reason has no rule id")
 		}
-		if n > 0 {
-			d.Reasons = arena.reasonsFor(n)
-		}
-		for i := range n {
-			e := l.Get(types.Int(i))
-			rm, ok := e.(traits.Mapper)
-			if !ok {
-				return d, pointError(point, "a reason is %s, want {rule, message}", e.Type().TypeName())
-			}
-			r := celReasonOf(rm)
-			if r.Rule == "" {
-				return d, pointError(point, "a reason has no rule id")
-			}
-			d.Reasons = append(d.Reasons, r)
-		}
+		return r, nil
+	}); err != nil {
+		return d, err
 	}
-	if v, found := celFind(m, celActions); found {
-		l, n, err := celList(point, "actions", v)
-		if err != nil {
-			return d, err
-		}
-		if n > 0 {
-			d.Actions = arena.deadlinesFor(n)
-		}
-		for i := range n {
-			e := l.Get(types.Int(i))
-			am, ok := e.(traits.Mapper)
-			if !ok {
-				return d, pointError(point, "an action is %s, want {kind, from, n, unit, rule, reason}", e.Type().TypeName())
-			}
-			dl, err := celDeadline(point, am)
-			if err != nil {
-				return d, err
-			}
-			d.Actions = append(d.Actions, dl)
-		}
+	if d.Actions, err = celDecodeList(point, m, celActions, "an action", "{kind, from, n, unit, rule, reason}", arena.deadlinesFor, func(am traits.Mapper) (deadline, error) {
+		return celDeadline(point, am)
+	}); err != nil {
+		return d, err
 	}
 	return d, nil
+}
+
+// celDecodeList decodes the decision's list under key (absent: none), each
+// element a map that dec reads, into room from alloc. elem names an
+// element and want what it should be, for the error when it is not a map.
+func celDecodeList[T any](point string, m traits.Mapper, key celKey, elem, want string, alloc func(int) []T, dec func(traits.Mapper) (T, error)) ([]T, error) {
+	v, found := celFind(m, key)
+	if !found {
+		return nil, nil
+	}
+	l, n, err := celList(point, string(key.val.(types.String)), v)
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	out := alloc(n)
+	for i := range n {
+		e := l.Get(types.Int(i))
+		em, ok := e.(traits.Mapper)
+		if !ok {
+			return nil, pointError(point, "%s is %s, want %s", elem, e.Type().TypeName(), want)
+		}
+		x, err := dec(em)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
 }
 
 // celList is a decision's list of reasons or actions, and its length.

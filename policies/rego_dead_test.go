@@ -79,22 +79,7 @@ bare := "also dead" if {
 		}
 	}
 
-	pq, err := rego.New(
-		rego.Query("data.dsr.t.decision"),
-		rego.Module("t.rego", src),
-		rego.Store(inmem.NewFromObject(map[string]any{"params": params})),
-	).PrepareForEval(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input))
-	if err != nil || len(rs) != 1 {
-		t.Fatalf("OPA: %v %v", rs, err)
-	}
-	want, err := ast.InterfaceToValue(rs[0].Expressions[0].Value)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := plainOPADecision(t, src, params, input)
 	gotJSON, err := ast.JSON(got)
 	if err != nil {
 		t.Fatal(err)
@@ -138,4 +123,29 @@ func arr2terms(a *ast.Array) []*ast.Term {
 		ts[i] = a.Elem(i)
 	}
 	return ts
+}
+
+// plainOPADecision is data.dsr.t.decision of module src as OPA's rego
+// package evaluates it, without this package's compiler stages: the
+// reference the tests compare with.
+func plainOPADecision(t *testing.T, src string, params map[string]any, input ast.Value) ast.Value {
+	t.Helper()
+	ctx := context.Background()
+	pq, err := rego.New(
+		rego.Query("data.dsr.t.decision"),
+		rego.Module("t.rego", src),
+		rego.Store(inmem.NewFromObject(map[string]any{"params": params})),
+	).PrepareForEval(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("OPA: %v %v", rs, err)
+	}
+	want, err := ast.InterfaceToValue(rs[0].Expressions[0].Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return want
 }

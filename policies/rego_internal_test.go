@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/storage/inmem"
 )
 
 func parseTestModules(t *testing.T, srcs ...string) []*ast.Module {
@@ -188,22 +186,7 @@ func TestFoldConstantTests(t *testing.T) {
 	}
 	got := arr.Elem(0).Value
 
-	pq, err := rego.New(
-		rego.Query("data.dsr.t.decision"),
-		rego.Module("t.rego", src.String()),
-		rego.Store(inmem.NewFromObject(map[string]any{"params": params})),
-	).PrepareForEval(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input))
-	if err != nil || len(rs) != 1 {
-		t.Fatalf("OPA: %v %v", rs, err)
-	}
-	want, err := ast.InterfaceToValue(rs[0].Expressions[0].Value)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := plainOPADecision(t, src.String(), params, input)
 	for _, name := range names {
 		k := ast.StringTerm(name)
 		g, w := got.(ast.Object).Get(k), want.(ast.Object).Get(k)
