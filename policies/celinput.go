@@ -35,11 +35,10 @@ type celObjectType struct {
 
 // celObjectField is one field of a celObjectType.
 type celObjectField struct {
-	name   string
-	slot   int // position in the struct, and in celObject.vals
-	kind   reflect.Kind
-	elem   *celObjectType // a struct field, or a list of structs
-	getter *types.FieldType
+	name string
+	slot int // position in the struct, and in celObject.vals
+	kind reflect.Kind
+	elem *celObjectType // a struct field, or a list of structs
 }
 
 // newCELObjectType describes Go struct type t (fields tagged `cel:"name"`),
@@ -66,20 +65,6 @@ func newCELObjectType(name string, t reflect.Type, byGo map[reflect.Type]*celObj
 		if f.kind != reflect.Bool && f.kind != reflect.Int && f.kind != reflect.Int64 && f.kind != reflect.String && f.elem == nil {
 			return nil, fmt.Errorf("policies: %s.%s: unsupported kind %s", t.Name(), sf.Name, f.kind)
 		}
-		slot := i
-		f.getter = &types.FieldType{
-			IsSet: func(target any) bool {
-				o, ok := target.(*celObject)
-				return ok && !o.v.Field(slot).IsZero()
-			},
-			GetFrom: func(target any) (any, error) {
-				o, ok := target.(*celObject)
-				if !ok {
-					return nil, fmt.Errorf("policies: %s field %s read from %T", name, tag, target)
-				}
-				return o.get(slot), nil
-			},
-		}
 		ot.fields[tag] = f
 		ot.order = append(ot.order, f)
 	}
@@ -100,7 +85,25 @@ func (p *celProvider) FindStructFieldType(structType, fieldName string) (*types.
 	}
 	if ot := p.objects[structType]; ot != nil {
 		if f := ot.fields[fieldName]; f != nil {
-			return &types.FieldType{Type: ft.Type, IsSet: f.getter.IsSet, GetFrom: f.getter.GetFrom}, true
+			// A view's field from the view; anything else (a struct a
+			// rule built itself, dsr.Admission{date: 1}) as cel-go reads
+			// a native struct.
+			native := ft
+			return &types.FieldType{
+				Type: ft.Type,
+				IsSet: func(target any) bool {
+					if o, ok := target.(*celObject); ok {
+						return !o.v.Field(f.slot).IsZero()
+					}
+					return native.IsSet(target)
+				},
+				GetFrom: func(target any) (any, error) {
+					if o, ok := target.(*celObject); ok {
+						return o.get(f.slot), nil
+					}
+					return native.GetFrom(target)
+				},
+			}, true
 		}
 	}
 	return ft, found

@@ -126,6 +126,9 @@ func TestCELObjectsReadTheCase(t *testing.T) {
 		`decisions.rating + string(decisions.consent_date)`:       "blue123",
 		`facts.admission == facts.admission`:                      true,
 		`as_of`:                                                   int64(c.AsOf.Days()),
+		// a struct a rule builds itself is read as cel-go reads native structs
+		`dsr.Admission{date: 7, security: "low"}.date`: int64(7),
+		`has(dsr.Admission{security: "low"}.date)`:     false,
 	} {
 		checked, iss := env.Compile(src)
 		require.NoError(t, iss.Err(), src)
