@@ -333,6 +333,16 @@ func (t *celTuple) Add(other ref.Val) ref.Val {
 	if o, ok := other.(traits.Lister); ok && o.Size() == types.IntZero {
 		return t
 	}
+	// Two short tuples make one (a rule's pieces, cond ? [x] : [], added
+	// up): one allocation, not a list and a concatenation.
+	if o, ok := other.(*celTuple); ok && len(t.elems)+len(o.elems) <= celTupleMax {
+		n := len(t.elems) + len(o.elems)
+		sum := &celTuple4{celTuple: celTuple{node: t.node}}
+		sum.elems = sum.arr[:n:n]
+		copy(sum.elems, t.elems)
+		copy(sum.elems[len(t.elems):], o.elems)
+		return &sum.celTuple
+	}
 	return t.asList().Add(other)
 }
 
