@@ -916,7 +916,7 @@ type celInput struct {
 // buildCELInput turns a case and its facts into the CEL activation; it
 // mirrors buildInput, with 0 for dates that never happened and every
 // circumstance present. params is the bundle's parameters as CEL values.
-func buildCELInput(c *dsr.Case, f *dsr.Facts, params ref.Val, adapter types.Adapter) *celInput {
+func buildCELInput(c *dsr.Case, f *dsr.Facts, params ref.Val) *celInput {
 	p := &c.Person
 	in := celInputs.Get().(*celInput)
 	*in = celInput{
@@ -1010,7 +1010,7 @@ func (in *celInput) release() {
 }
 
 // setDecisions gives the second stage the first stage's decisions.
-func (in *celInput) setDecisions(d celDecisions, adapter types.Adapter) {
+func (in *celInput) setDecisions(d celDecisions) {
 	in.decisions = d
 	in.act.decisions = in.arena.object(celDecisionsType, reflect.ValueOf(&in.decisions).Elem())
 }

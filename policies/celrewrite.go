@@ -201,9 +201,7 @@ func celListBuilderOverConstants(e celast.Expr) (elems []celast.Expr, b celListB
 // celConstantList is e as a list literal of constants (unwrapping dyn()),
 // or nil.
 func celConstantList(e celast.Expr) celast.Expr {
-	if e.Kind() == celast.CallKind && e.AsCall().FunctionName() == "dyn" && len(e.AsCall().Args()) == 1 && !e.AsCall().IsMemberFunction() {
-		e = e.AsCall().Args()[0]
-	}
+	e = celUndyn(e)
 	if e.Kind() != celast.ListKind || len(e.AsList().OptionalIndices()) != 0 || !celConstant(e) {
 		return nil
 	}
@@ -302,9 +300,7 @@ func (w *celRewriter) fold(e celast.Expr) {
 		}
 		x, ok := celLiteralValue(args[0])
 		coll := args[1]
-		if coll.Kind() == celast.CallKind && coll.AsCall().FunctionName() == "dyn" && len(coll.AsCall().Args()) == 1 && !coll.AsCall().IsMemberFunction() {
-			coll = coll.AsCall().Args()[0]
-		}
+		coll = celUndyn(coll)
 		if !ok || !celConstant(coll) {
 			return
 		}
@@ -349,9 +345,7 @@ func (w *celRewriter) fold(e celast.Expr) {
 			return
 		}
 		l := call.Target()
-		if l.Kind() == celast.CallKind && l.AsCall().FunctionName() == "dyn" && len(l.AsCall().Args()) == 1 && !l.AsCall().IsMemberFunction() {
-			l = l.AsCall().Args()[0]
-		}
+		l = celUndyn(l)
 		if l.Kind() != celast.ListKind || len(l.AsList().OptionalIndices()) != 0 {
 			return
 		}
@@ -405,9 +399,7 @@ func (w *celRewriter) foldSelect(e celast.Expr) {
 		return
 	}
 	m := sel.Operand()
-	if m.Kind() == celast.CallKind && m.AsCall().FunctionName() == "dyn" && len(m.AsCall().Args()) == 1 && !m.AsCall().IsMemberFunction() {
-		m = m.AsCall().Args()[0]
-	}
+	m = celUndyn(m)
 	if m.Kind() != celast.MapKind || !celConstant(m) {
 		return
 	}
@@ -441,9 +433,7 @@ func (w *celRewriter) foldIndex(e celast.Expr, args []celast.Expr, replace func(
 		return
 	}
 	m, k := args[0], args[1]
-	if m.Kind() == celast.CallKind && m.AsCall().FunctionName() == "dyn" && len(m.AsCall().Args()) == 1 && !m.AsCall().IsMemberFunction() {
-		m = m.AsCall().Args()[0]
-	}
+	m = celUndyn(m)
 	if m.Kind() != celast.MapKind || !celConstant(m) || len(m.AsMap().Entries()) > celUnrollMax || !celCheapRead(k) {
 		return
 	}
@@ -485,11 +475,18 @@ func celCheapRead(e celast.Expr) bool {
 	return false
 }
 
+// celUndyn is e without a dyn() around it (the inliner wraps each
+// parameter in one, for the checker).
+func celUndyn(e celast.Expr) celast.Expr {
+	if e.Kind() == celast.CallKind && e.AsCall().FunctionName() == "dyn" && len(e.AsCall().Args()) == 1 && !e.AsCall().IsMemberFunction() {
+		return e.AsCall().Args()[0]
+	}
+	return e
+}
+
 // celLiteralValue is e's value if e is a literal, or dyn() of one.
 func celLiteralValue(e celast.Expr) (ref.Val, bool) {
-	if e.Kind() == celast.CallKind && e.AsCall().FunctionName() == "dyn" && len(e.AsCall().Args()) == 1 && !e.AsCall().IsMemberFunction() {
-		e = e.AsCall().Args()[0]
-	}
+	e = celUndyn(e)
 	if e.Kind() != celast.LiteralKind {
 		return nil, false
 	}

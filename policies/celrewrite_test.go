@@ -111,8 +111,8 @@ func TestCELObjectsReadTheCase(t *testing.T) {
 			{"type":"transferred","date":"2026-04-10","security":"picu"}]}`))
 	require.NoError(t, err)
 	f := dsr.Derive(&c)
-	in := buildCELInput(&c, &f, types.NewStringInterfaceMap(types.DefaultTypeAdapter, map[string]any{}), env.CELTypeAdapter())
-	in.setDecisions(celDecisions{Eligible: true, Rating: "blue", ConsentDate: 123}, env.CELTypeAdapter())
+	in := buildCELInput(&c, &f, types.NewStringInterfaceMap(types.DefaultTypeAdapter, map[string]any{}))
+	in.setDecisions(celDecisions{Eligible: true, Rating: "blue", ConsentDate: 123})
 	for src, want := range map[string]any{
 		`facts.admission.date`:                                    int64(f.Current().Admitted.Days()),
 		`facts.admission.security`:                                "picu",

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -21,19 +20,18 @@ import (
 // (all rules compiled, every failure reported there) and is then safe for
 // concurrent use by any number of goroutines.
 type Engine struct {
-	ref        dsr.PolicyRef
-	cal        *calendar.Calendar
-	params     map[string]any
-	manifest   manifest
-	parents    []string
-	stages     [2]stagePlan
-	useRego    bool
-	useCEL     bool
-	celArgs    ref.Val // params as CEL sees them
-	celAdapter types.Adapter
-	opt        *optionalPoints // bluelight_*, cetr_rules: see points.go
-	blueLight  blueLightParams // the bundle's Blue Light parameters: see bluelight.go
-	cetr       cetrParams      // cetr_rules' decision, made at load: see cetr.go
+	ref       dsr.PolicyRef
+	cal       *calendar.Calendar
+	params    map[string]any
+	manifest  manifest
+	parents   []string
+	stages    [2]stagePlan
+	useRego   bool
+	useCEL    bool
+	celArgs   ref.Val         // params as CEL sees them
+	opt       *optionalPoints // bluelight_*, cetr_rules: see points.go
+	blueLight blueLightParams // the bundle's Blue Light parameters: see bluelight.go
+	cetr      cetrParams      // cetr_rules' decision, made at load: see cetr.go
 }
 
 // stagePlan is how one stage's decision points are evaluated: the Rego ones
@@ -127,8 +125,7 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 				}
 			}
 		}
-		e.celAdapter = env.CELTypeAdapter()
-		e.celArgs = e.celAdapter.NativeToValue(celArgs)
+		e.celArgs = env.CELTypeAdapter().NativeToValue(celArgs)
 	}
 	if e.opt, err = loadOptional(b, ruleParams, optRego, optStages); err != nil {
 		return nil, err
@@ -224,7 +221,7 @@ func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Ass
 		in.regoTerm = ast.NewTerm(in.rego)
 	}
 	if e.useCEL {
-		in.cel = buildCELInput(c, f, e.celArgs, e.celAdapter)
+		in.cel = buildCELInput(c, f, e.celArgs)
 		defer in.cel.release() // the assessment holds nothing of it
 	}
 	var d1 [3]decision // eligibility, consent, rating
@@ -252,7 +249,7 @@ func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Ass
 		in.cel.setDecisions(celDecisions{
 			Eligible: a.Eligible, ConsentValid: a.Consent.Valid, OnRegister: a.OnRegister,
 			Rating: a.Rating.String(), ConsentDate: consentDate,
-		}, e.celAdapter)
+		})
 	}
 	var d2 [2]decision // actions, review_cadence
 	if err := e.evalStage(ctx, &e.stages[1], &in, d2[:]); err != nil {
