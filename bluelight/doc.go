@@ -37,20 +37,25 @@
 //   - Minute prints the meeting as Markdown.
 //   - Meeting.Record returns the plain data of a meeting (JSON-ready);
 //     Resume checks a stored Record and carries on with it.
-//   - In a dsr.Register opened with dsr.WithDocumentKinds(Documents{}), Save
-//     keeps the meeting record in the person's record (a dsr.Document of
-//     kind "bluelight_meeting", with the parameters it was opened with),
-//     adds someone not yet on the register when consent allows (consent
-//     recorded on or before the day of the call), and once the meeting is
-//     closed appends blue_light_meeting; Register.Due then lists the review
-//     within 72 hours (or the 14-day CETR after an admission), the funding
-//     stop and any escalation. Load and Find read it back. The command line
-//     is dsr bluelight open|attend|step|option|fund|close|minute.
+//     ResumeWithParams does so against the parameters the meeting was
+//     opened with, for a store that kept them (Meeting.Params).
+//   - The Register (package register) keeps meetings: in a register opened
+//     with register.WithDocumentKinds(register.MeetingDocuments{}),
+//     Register.SaveMeeting keeps the meeting record in the person's record
+//     (a register.Document of kind "bluelight_meeting", with the parameters
+//     it was opened with), adds someone not yet on the register when
+//     consent allows (consent recorded on or before the day of the call),
+//     and once the meeting is closed appends blue_light_meeting;
+//     Register.Due then lists the review within 72 hours (or the 14-day
+//     CETR after an admission), the funding stop and any escalation.
+//     Register.Meeting and Register.FindMeeting read it back. This package
+//     does not import register. The command line is
+//     dsr bluelight open|attend|step|option|fund|close|minute.
 //
 // # What it does not do
 //
 // It imports no policy engine and never reads the clock: every instant is
-// an input. It writes to the register only through Save. It does not send
+// an input. It never writes to the register itself (Register.SaveMeeting does). It does not send
 // texts, keep more than one funding authorisation per meeting (funding
 // again replaces it), or record that an escalation was made (R-BL-ESC: the
 // escalation item stays on the worklist). A Blue Light meeting is not a community C(E)TR: the record

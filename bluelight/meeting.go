@@ -551,6 +551,26 @@ func londonTime(t time.Time) string {
 	return t.In(calendar.London).Format("2006-01-02 15:04 MST (-07:00)")
 }
 
+// ResumeWithParams returns the meeting rec records, opened with the
+// parameters p: it checks rec as Resume does against p, whatever the area's
+// parameters are now, and decides further changes with rules (nil: GoRules
+// with p). It is how a store that kept a meeting's Record and Params brings
+// it back (package register does).
+func ResumeWithParams(rules Rules, p Params, rec Record) (*Meeting, error) {
+	own, err := NewGoRules(p)
+	if err != nil {
+		return nil, err
+	}
+	m, err := Resume(own, rec)
+	if err != nil {
+		return nil, err
+	}
+	if rules != nil {
+		m.rules = rules
+	}
+	return m, nil
+}
+
 // Resume returns the meeting rec records, for a host that stored a Record
 // (as JSON, say) and carries on with it, deciding with rules. It checks what
 // the methods would have enforced, reporting every problem at once as

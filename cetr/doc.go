@@ -33,14 +33,17 @@
 //     the key lines of enquiry.
 //   - Params holds every number an area may change, with DefaultParams
 //     documenting where each default comes from.
-//   - In a dsr.Register opened with dsr.WithDocumentKinds(Documents{}), Save
-//     keeps the review record in the person's record (a dsr.Document of kind
-//     "cetr_review": sealed with the person's key, erased with it, on the
-//     hash chain) together with the events it adds since its last save, so
-//     review_held satisfies the review Assess asked for; Register.Due then
-//     lists the report, the rating to re-agree (rating_agreement, R-REV-2),
-//     open recommendations and escalations. Load and Find read it back. The
-//     command line is dsr review plan|hold|recommend|report|summary.
+//   - The Register (package register) keeps reviews: in a register opened
+//     with register.WithDocumentKinds(register.ReviewDocuments{}),
+//     Register.SaveReview keeps the review record in the person's record (a
+//     register.Document of kind "cetr_review": sealed with the person's key,
+//     erased with it, on the hash chain) together with the events it adds
+//     since its last save, so review_held satisfies the review Assess asked
+//     for; Register.Due then lists the report, the rating to re-agree
+//     (rating_agreement, R-REV-2), open recommendations and escalations.
+//     Register.Review and Register.FindReview read it back. This package
+//     does not import register. The command line is
+//     dsr review plan|hold|recommend|report|summary.
 //
 // # What it does not do
 //

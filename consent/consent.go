@@ -320,7 +320,7 @@ func (p Params) Evaluate(s Subject, records []Record, scope Scope, asOf calendar
 }
 
 // Consent decides consent for register inclusion on the case's as_of date
-// from its consent events. It implements dsr.ConsentPolicy, so a register
+// from its consent events. It implements register.ConsentPolicy, so a register
 // can enforce R-CONS-1 with these parameters.
 func (p Params) Consent(c *dsr.Case) dsr.ConsentDecision {
 	return p.Evaluate(SubjectOf(c.Person), FromEvents(c.Events), Inclusion, c.AsOf).Decision()

@@ -14,7 +14,7 @@
 // national-2023 bundle (policies/bundles/national-2023/consent.rego) rule for
 // rule, with the same reasons, so a host can decide consent without a policy
 // engine, and the register can enforce R-CONS-1 before it holds anything.
-// Params.Consent implements dsr.ConsentPolicy.
+// Params.Consent implements register.ConsentPolicy.
 //
 // # Zero values
 //
@@ -25,8 +25,8 @@
 //
 // # What it does not do
 //
-// It does not store anything (dsr.Register does) and it does not import a
-// rule engine. Withdrawal by anyone ends consent: like the bundle, this
+// It does not store anything (the Register, in package register, does) and
+// it does not import a rule engine. Withdrawal by anyone ends consent: like the bundle, this
 // package errs towards holding nothing, and MayWithdraw only reports whether
 // the person withdrawing could consent now (R-CONS-4).
 package consent

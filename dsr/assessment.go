@@ -32,7 +32,8 @@ const (
 
 // The action kinds the register adds to its worklist besides those the
 // rules produce: from requests to join, and from the documents it keeps
-// (the records of reviews and Blue Light meetings, see DocumentKind).
+// (the records of reviews and Blue Light meetings, see
+// register.DocumentKind).
 const (
 	// ActionReferralDecision: decide a request to join (R-REQ-1).
 	ActionReferralDecision ActionKind = "referral_decision"
@@ -135,8 +136,8 @@ type Assessment struct {
 	Reasons      []Reason `json:"reasons"`
 }
 
-// Rules decides about cases. policies.Engine implements it; the register
-// consumes it without knowing which engine is behind it.
+// Rules decides about cases. policies.Engine implements it; the Register
+// (package register) consumes it without knowing which engine is behind it.
 type Rules interface {
 	Assess(ctx context.Context, c Case) (Assessment, error)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/register"
 )
 
 // problems returns every *ValidationError in err, looking through
@@ -315,7 +316,7 @@ func TestValidationErrorMessage(t *testing.T) {
 	e := &dsr.ValidationError{Field: "events[0].given_by", Problem: "required for consent_given", Rule: "R-CONS-2"}
 	assert.Equal(t, "events[0].given_by: required for consent_given (R-CONS-2)", e.Error())
 	assert.ErrorIs(t, e, dsr.ErrInvalid)
-	assert.NotErrorIs(t, e, dsr.ErrConsentRequired)
+	assert.NotErrorIs(t, e, register.ErrConsentRequired)
 	wrapped := fmt.Errorf("assessing person-a: %w", e)
 	var ve *dsr.ValidationError
 	require.ErrorAs(t, wrapped, &ve)

@@ -34,9 +34,11 @@
 // There is no policy engine here. Whether a person is eligible, what rating
 // their facts suggest, which reviews and actions are due and whether consent
 // holds are decided by a Rules implementation, such as policies.Engine, from
-// the Case and the Facts this package derives. Package dsr never imports
-// policies, cetr or bluelight, nor any rule engine, and it never reads the
-// clock: as_of is always an input.
+// the Case and the Facts this package derives. Nor does it keep anyone's
+// records: the Register (consent gate, encryption, hash chain, worklist,
+// documents and referrals) is package register, which imports this one.
+// Package dsr never imports register, policies, cetr or bluelight, nor any
+// rule engine, and it never reads the clock: as_of is always an input.
 //
 // # The JSON contract
 //
@@ -71,6 +73,6 @@
 // Every ValidationError matches ErrInvalid with errors.Is. Validate and
 // DecodeCase report every problem they find at once, joined with
 // errors.Join, so use errors.As to reach the first and errors.Is to test
-// for ErrInvalid. ErrConsentRequired, ErrConflict and ErrNotFound are the
-// sentinels of the register.
+// for ErrInvalid. The register's own sentinels (ErrConsentRequired,
+// ErrConflict, ErrNotFound and the rest) are in package register.
 package dsr

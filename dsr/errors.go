@@ -10,13 +10,6 @@ import (
 var (
 	// ErrInvalid marks input that breaks the case contract.
 	ErrInvalid = errors.New("dsr: invalid input")
-	// ErrConsentRequired is returned when identifiable data would be held
-	// without valid consent for inclusion (R-CONS-1).
-	ErrConsentRequired = errors.New("dsr: consent required")
-	// ErrConflict is returned when an append names a stale version.
-	ErrConflict = errors.New("dsr: version conflict")
-	// ErrNotFound is returned for an unknown person or record.
-	ErrNotFound = errors.New("dsr: not found")
 )
 
 // ValidationError says which field of the input is wrong, how, and which rule

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/dsrkit/dsrkit/bluelight"
-	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/register"
 )
 
 const bluelightUsageText = `Usage: dsr bluelight COMMAND --db FILE [--by ID --role ROLE] [options] ARGS
@@ -57,7 +57,7 @@ func bluelightUsage(w io.Writer) { fmt.Fprintf(w, bluelightUsageText, policies.D
 // bluelightOpenInput is the JSON of `dsr bluelight open`.
 type bluelightOpenInput struct {
 	bluelight.Opening
-	Person *dsr.NewPerson `json:"person"`
+	Person *register.NewPerson `json:"person"`
 }
 
 // bluelightOptionInput is the JSON of `dsr bluelight option`.
@@ -83,7 +83,7 @@ func runBlueLight(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if c == nil {
 		return code
 	}
-	reg, store, engine, err := openDocRegister(ctx, c, dsr.WithClock(cliNow))
+	reg, store, engine, err := openDocRegister(ctx, c, register.WithClock(cliNow))
 	if err != nil {
 		errorf(stderr, "bluelight: %v", err)
 		return exitFailure
@@ -99,7 +99,7 @@ func runBlueLight(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		}
 		m, err := openMeeting(ctx, reg, rules, &in)
 		if err == nil {
-			err = bluelight.Save(ctx, reg, m, c.by, in.Person)
+			err = reg.SaveMeeting(ctx, m, c.by, in.Person)
 		}
 		if err != nil {
 			return reportDocError(stderr, group, err)
@@ -112,7 +112,7 @@ func runBlueLight(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return exitOK
 	}
 
-	m, err := bluelight.Find(ctx, reg, c.pos[0], rules)
+	m, err := reg.FindMeeting(ctx, c.pos[0], rules)
 	if err != nil {
 		return reportDocError(stderr, group, err)
 	}
@@ -168,7 +168,7 @@ func runBlueLight(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		}
 	}
 	if err == nil {
-		err = bluelight.Save(ctx, reg, m, c.by, nil)
+		err = reg.SaveMeeting(ctx, m, c.by, nil)
 	}
 	rec := m.Record()
 	if err != nil {
@@ -188,7 +188,7 @@ func runBlueLight(ctx context.Context, args []string, stdin io.Reader, stdout, s
 
 // openMeeting calls a meeting from the JSON of `dsr bluelight open`, with
 // the date of birth from the register when the input leaves it out.
-func openMeeting(ctx context.Context, reg *dsr.Register, rules bluelight.Rules, in *bluelightOpenInput) (*bluelight.Meeting, error) {
+func openMeeting(ctx context.Context, reg *register.Register, rules bluelight.Rules, in *bluelightOpenInput) (*bluelight.Meeting, error) {
 	if in.Person != nil && in.PersonID == "" {
 		in.PersonID = in.Person.Person.ID
 	}
@@ -198,15 +198,15 @@ func openMeeting(ctx context.Context, reg *dsr.Register, rules bluelight.Rules, 
 			in.DateOfBirth = in.Person.Person.DateOfBirth
 		case in.PersonID != "":
 			d, err := reg.Details(ctx, in.PersonID)
-			if err != nil && !errors.Is(err, dsr.ErrNotFound) {
+			if err != nil && !errors.Is(err, register.ErrNotFound) {
 				return nil, err
 			}
 			in.DateOfBirth = d.Person.DateOfBirth
 		}
 	}
 	if in.ID != "" {
-		if _, _, err := reg.FindDocument(ctx, bluelight.DocumentKind, in.ID); err == nil {
-			return nil, fmt.Errorf("Blue Light meeting %q is already recorded: %w", in.ID, dsr.ErrConflict)
+		if _, _, err := reg.FindDocument(ctx, register.MeetingKind, in.ID); err == nil {
+			return nil, fmt.Errorf("Blue Light meeting %q is already recorded: %w", in.ID, register.ErrConflict)
 		}
 	}
 	return bluelight.Open(ctx, rules, in.Opening)

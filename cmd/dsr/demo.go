@@ -13,6 +13,7 @@ import (
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/register"
 )
 
 const demoUsageText = `Usage: dsr demo [--db FILE] [--people N] [--seed N] [--as-of DATE]
@@ -29,7 +30,7 @@ Options:
   --policy NAME  embedded policy bundle (default %s)
 `
 
-var demoStaff = dsr.Actor{ID: "demo-loader", Role: "register administrator"}
+var demoStaff = register.Actor{ID: "demo-loader", Role: "register administrator"}
 
 // runDemo is `dsr demo`.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -62,7 +63,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	start := time.Now()
 	noon := asOf.Start().Add(12 * time.Hour)
-	reg, store, err := openRegister(ctx, *db, *policy, dsr.WithClock(func() time.Time { return noon }))
+	reg, store, err := openRegister(ctx, *db, *policy, register.WithClock(func() time.Time { return noon }))
 	if err != nil {
 		errorf(stderr, "demo: %v", err)
 		return exitFailure
@@ -98,22 +99,22 @@ func demoID(i int) string { return fmt.Sprintf("syn-%04d", i+1) }
 // loadDemo adds the synthetic population unless the register already holds
 // it, and returns the ids of the people and how many the consent gate
 // refused.
-func loadDemo(ctx context.Context, reg *dsr.Register, n int, seed uint64, asOf calendar.Date) (ids []string, refused int, err error) {
+func loadDemo(ctx context.Context, reg *register.Register, n int, seed uint64, asOf calendar.Date) (ids []string, refused int, err error) {
 	rng := rand.New(rand.NewPCG(seed, 0x64737221))
 	_, verr := reg.Version(ctx, demoID(0))
-	fresh := errors.Is(verr, dsr.ErrNotFound)
+	fresh := errors.Is(verr, register.ErrNotFound)
 	for i := range n {
 		np := synthPerson(rng, i, asOf)
 		if !fresh {
 			if _, err := reg.Version(ctx, np.Person.ID); err == nil {
 				ids = append(ids, np.Person.ID)
-			} else if errors.Is(err, dsr.ErrNotFound) {
+			} else if errors.Is(err, register.ErrNotFound) {
 				refused++
 			}
 			continue
 		}
 		switch err := reg.Add(ctx, np, demoStaff); {
-		case errors.Is(err, dsr.ErrConsentRequired):
+		case errors.Is(err, register.ErrConsentRequired):
 			refused++
 		case err != nil:
 			return nil, 0, fmt.Errorf("adding %s: %w", np.Person.ID, err)
@@ -122,7 +123,7 @@ func loadDemo(ctx context.Context, reg *dsr.Register, n int, seed uint64, asOf c
 		}
 	}
 	if fresh {
-		for i, ref := range []dsr.Referral{
+		for i, ref := range []register.Referral{
 			{ID: "req-001", Source: "family", Received: asOf.AddDays(-35), Summary: "family asks for inclusion after a placement breakdown"},
 			{ID: "req-002", Source: "professional", Received: asOf.AddDays(-6), Summary: "school SENCO reports escalating behaviour"},
 			{ID: "req-003", Source: "self", Received: asOf.AddDays(-20), Summary: "asks to join"},
@@ -131,7 +132,7 @@ func loadDemo(ctx context.Context, reg *dsr.Register, n int, seed uint64, asOf c
 				return nil, 0, err
 			}
 			if i == 2 {
-				if err := reg.Decide(ctx, ref.ID, dsr.Decline, "not at risk of admission now", "signposted to the community team; re-refer if things change", demoStaff); err != nil {
+				if err := reg.Decide(ctx, ref.ID, register.Decline, "not at risk of admission now", "signposted to the community team; re-refer if things change", demoStaff); err != nil {
 					return nil, 0, err
 				}
 			}
@@ -145,7 +146,7 @@ func loadDemo(ctx context.Context, reg *dsr.Register, n int, seed uint64, asOf c
 
 // synthPerson draws synthetic person i: a realistic mix of ages, diagnoses,
 // consent, circumstances and history, all before asOf.
-func synthPerson(rng *rand.Rand, i int, asOf calendar.Date) dsr.NewPerson {
+func synthPerson(rng *rand.Rand, i int, asOf calendar.Date) register.NewPerson {
 	pct := func(p int) bool { return rng.IntN(100) < p }
 	between := func(lo, hi int) int { return lo + rng.IntN(hi-lo+1) }
 	var age int
@@ -175,7 +176,7 @@ func synthPerson(rng *rand.Rand, i int, asOf calendar.Date) dsr.NewPerson {
 	p.LacksCapacity = age >= 16 && pct(20)
 	p.GillickCompetent = age < 16 && pct(20)
 
-	np := dsr.NewPerson{Details: dsr.Details{Person: p, Name: fmt.Sprintf("Synthetic Person %04d", i+1), Address: fmt.Sprintf("%d Example Street, Testtown", i+1)}}
+	np := register.NewPerson{Details: register.Details{Person: p, Name: fmt.Sprintf("Synthetic Person %04d", i+1), Address: fmt.Sprintf("%d Example Street, Testtown", i+1)}}
 	c := &np.Circumstances
 	c.InCrisis = pct(18)
 	c.CommunityCannotManage = c.InCrisis && pct(70)
@@ -248,7 +249,7 @@ func synthPerson(rng *rand.Rand, i int, asOf calendar.Date) dsr.NewPerson {
 
 // printSummary prints people by rating, with agreed ratings that differ
 // from the suggestion (R-RAG-AGREED).
-func printSummary(ctx context.Context, w io.Writer, reg *dsr.Register, ids []string, refused int, items []dsr.WorkItem, asOf calendar.Date) error {
+func printSummary(ctx context.Context, w io.Writer, reg *register.Register, ids []string, refused int, items []register.WorkItem, asOf calendar.Date) error {
 	type row struct{ people, differs, overdue int }
 	rows := map[dsr.Rating]*row{}
 	for _, r := range []dsr.Rating{dsr.Red, dsr.Amber, dsr.Green, dsr.Blue, dsr.Unrated} {

@@ -5,9 +5,9 @@ import (
 	"fmt"
 
 	"github.com/dsrkit/dsrkit/consent"
-	"github.com/dsrkit/dsrkit/dsr"
-	"github.com/dsrkit/dsrkit/dsr/sqlitestore"
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/sqlitestore"
 )
 
 // openDocRegister loads the --policy bundle (an embedded name or a
@@ -15,7 +15,7 @@ import (
 // engine also gives the review and bluelight commands their rules: the
 // bundle's cetr_rules and bluelight_* decision points, or the Go defaults
 // where the bundle has none (policies.CETRParams, policies.BlueLightRules).
-func openDocRegister(ctx context.Context, c *docCommand, opts ...dsr.Option) (*dsr.Register, *sqlitestore.Store, *policies.Engine, error) {
+func openDocRegister(ctx context.Context, c *docCommand, opts ...register.Option) (*register.Register, *sqlitestore.Store, *policies.Engine, error) {
 	bundle, err := openBundle(c.policy)
 	if err != nil {
 		return nil, nil, nil, err
@@ -32,7 +32,7 @@ func openDocRegister(ctx context.Context, c *docCommand, opts ...dsr.Option) (*d
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	reg, err := dsr.Open(ctx, store, engine, append([]dsr.Option{dsr.WithConsentPolicy(consent.National2023), documentKinds()}, opts...)...)
+	reg, err := register.Open(ctx, store, engine, append([]register.Option{register.WithConsentPolicy(consent.National2023), documentKinds()}, opts...)...)
 	if err != nil {
 		store.Close()
 		return nil, nil, nil, err

@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"github.com/dsrkit/dsrkit/calendar"
-	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/policies/policydiff"
 	"github.com/dsrkit/dsrkit/policies/policytest"
+	"github.com/dsrkit/dsrkit/register"
 )
 
 const policyDiffUsageText = `Usage: dsr policy diff OLD NEW [--cases DIR | --register FILE | --generate N --seed S]
@@ -251,7 +251,7 @@ func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.D
 	defer store.Close()
 	var ids []string
 	// The register keeps each person's log in a stream named person/ID.
-	if err := store.Streams(ctx, "person/", func(st dsr.Stream) error {
+	if err := store.Streams(ctx, "person/", func(st register.Stream) error {
 		ids = append(ids, strings.TrimPrefix(st.Name, "person/"))
 		return nil
 	}); err != nil {
@@ -260,7 +260,7 @@ func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.D
 	sort.Strings(ids)
 	for _, id := range ids {
 		c, err := reg.Case(ctx, id, asOf)
-		if errors.Is(err, dsr.ErrErased) {
+		if errors.Is(err, register.ErrErased) {
 			continue
 		}
 		if err != nil {

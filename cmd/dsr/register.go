@@ -15,8 +15,9 @@ import (
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
-	"github.com/dsrkit/dsrkit/dsr/sqlitestore"
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/sqlitestore"
 )
 
 const registerUsageText = `Usage: dsr register COMMAND --db FILE [--by ID --role ROLE] [options] ARGS
@@ -48,7 +49,7 @@ Options:
 func registerUsage(w io.Writer) { fmt.Fprintf(w, registerUsageText, policies.DefaultBundle) }
 
 // openRegister opens the SQLite register at file with a policy bundle.
-func openRegister(ctx context.Context, file, policy string, opts ...dsr.Option) (*dsr.Register, *sqlitestore.Store, error) {
+func openRegister(ctx context.Context, file, policy string, opts ...register.Option) (*register.Register, *sqlitestore.Store, error) {
 	bundle, err := openBundle(policy)
 	if err != nil {
 		return nil, nil, err
@@ -61,7 +62,7 @@ func openRegister(ctx context.Context, file, policy string, opts ...dsr.Option) 
 	if err != nil {
 		return nil, nil, err
 	}
-	reg, err := dsr.Open(ctx, store, engine, append([]dsr.Option{dsr.WithConsentPolicy(consent.National2023), documentKinds()}, opts...)...)
+	reg, err := register.Open(ctx, store, engine, append([]register.Option{register.WithConsentPolicy(consent.National2023), documentKinds()}, opts...)...)
 	if err != nil {
 		store.Close()
 		return nil, nil, err
@@ -108,7 +109,7 @@ func runRegister(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		registerUsage(stderr)
 		return exitUsage
 	}
-	by := dsr.Actor{ID: *byID, Role: *role}
+	by := register.Actor{ID: *byID, Role: *role}
 	reg, store, err := openRegister(ctx, *db, *policy)
 	if err != nil {
 		errorf(stderr, "register: %v", err)
@@ -119,7 +120,7 @@ func runRegister(ctx context.Context, args []string, stdin io.Reader, stdout, st
 
 	switch cmd {
 	case "add":
-		var np dsr.NewPerson
+		var np register.NewPerson
 		if code := readJSON(pos[0], stdin, stderr, &np); code != exitOK {
 			return code
 		}
@@ -142,7 +143,7 @@ func runRegister(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			err = reg.Agree(ctx, pos[0], r, *reason, by)
 		}
 	case "remove":
-		err = reg.Remove(ctx, pos[0], dsr.RemovalReason(pos[1]), by, *evidence)
+		err = reg.Remove(ctx, pos[0], register.RemovalReason(pos[1]), by, *evidence)
 	case "due":
 		asOf := today
 		if *asOfFlag != "" {
@@ -151,7 +152,7 @@ func runRegister(ctx context.Context, args []string, stdin io.Reader, stdout, st
 				return exitUsage
 			}
 		}
-		var items []dsr.WorkItem
+		var items []register.WorkItem
 		if items, err = reg.Due(ctx, asOf); err == nil {
 			if *asJSON {
 				err = writeJSON(stdout, items)
@@ -164,7 +165,7 @@ func runRegister(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			fmt.Fprintln(stdout, "log verified: every record links to the one before")
 		}
 	case "history":
-		var h []dsr.HistoryEntry
+		var h []register.HistoryEntry
 		if h, err = reg.History(ctx, pos[0]); err == nil {
 			if *asJSON {
 				err = writeJSON(stdout, h)
@@ -180,7 +181,7 @@ func runRegister(ctx context.Context, args []string, stdin io.Reader, stdout, st
 }
 
 func reportRegisterError(stderr io.Writer, cmd string, err error) int {
-	if errors.Is(err, dsr.ErrConsentRequired) || !errors.Is(err, dsr.ErrInvalid) {
+	if errors.Is(err, register.ErrConsentRequired) || !errors.Is(err, dsr.ErrInvalid) {
 		errorf(stderr, "register %s: %v", cmd, err)
 		return exitFailure
 	}
@@ -222,7 +223,7 @@ func ratingWord(r dsr.Rating) string {
 }
 
 // printWorklist prints the worklist as a table.
-func printWorklist(w io.Writer, items []dsr.WorkItem, asOf calendar.Date) {
+func printWorklist(w io.Writer, items []register.WorkItem, asOf calendar.Date) {
 	overdue := 0
 	for _, it := range items {
 		if it.Overdue {
@@ -255,7 +256,7 @@ func printWorklist(w io.Writer, items []dsr.WorkItem, asOf calendar.Date) {
 }
 
 // printHistory prints a person's timeline.
-func printHistory(w io.Writer, id string, h []dsr.HistoryEntry) {
+func printHistory(w io.Writer, id string, h []register.HistoryEntry) {
 	fmt.Fprintf(w, "History of %s: %d records\n\n", id, len(h))
 	for _, e := range h {
 		fmt.Fprintf(w, "#%d  %s  %s  by %s (%s)\n", e.Version, e.At.In(calendar.London).Format("2006-01-02 15:04"), e.Type, e.By.ID, e.By.Role)

@@ -10,19 +10,19 @@ import (
 	"io"
 	"time"
 
-	"github.com/dsrkit/dsrkit/bluelight"
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/cetr"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/register"
 )
 
 // cliNow is the clock of the review and bluelight commands (tests set it).
 var cliNow = time.Now
 
 // documentKinds are the documents the command's registers keep.
-func documentKinds() dsr.Option {
-	return dsr.WithDocumentKinds(cetr.Documents{}, bluelight.Documents{})
+func documentKinds() register.Option {
+	return register.WithDocumentKinds(register.ReviewDocuments{}, register.MeetingDocuments{})
 }
 
 const reviewUsageText = `Usage: dsr review COMMAND --db FILE [--by ID --role ROLE] [options] ARGS
@@ -103,7 +103,7 @@ type docCommand struct {
 	db     string
 	policy string
 	params paramFlag // --set
-	by     dsr.Actor
+	by     register.Actor
 	json   bool
 }
 
@@ -135,7 +135,7 @@ func parseDocCommand(group string, args []string, want map[string]int, usage fun
 		usage(stderr)
 		return nil, exitUsage
 	}
-	return &docCommand{cmd: cmd, pos: pos, db: *db, policy: *policy, params: params, by: dsr.Actor{ID: *byID, Role: *role}, json: *asJSON}, exitOK
+	return &docCommand{cmd: cmd, pos: pos, db: *db, policy: *policy, params: params, by: register.Actor{ID: *byID, Role: *role}, json: *asJSON}, exitOK
 }
 
 // helpRequested handles `dsr GROUP` and `dsr GROUP help`.
@@ -161,7 +161,7 @@ func runReview(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if c == nil {
 		return code
 	}
-	reg, store, engine, err := openDocRegister(ctx, c, dsr.WithClock(cliNow))
+	reg, store, engine, err := openDocRegister(ctx, c, register.WithClock(cliNow))
 	if err != nil {
 		errorf(stderr, "review: %v", err)
 		return exitFailure
@@ -181,7 +181,7 @@ func runReview(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		r, err := planReview(ctx, reg, prm, &in)
 		if err == nil {
-			err = cetr.Save(ctx, reg, r, c.by)
+			err = reg.SaveReview(ctx, r, c.by)
 		}
 		if err != nil {
 			return reportDocError(stderr, group, err)
@@ -190,7 +190,7 @@ func runReview(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return exitOK
 	}
 
-	r, err := cetr.Find(ctx, reg, c.pos[0])
+	r, err := reg.FindReview(ctx, c.pos[0])
 	if err != nil {
 		return reportDocError(stderr, group, err)
 	}
@@ -228,7 +228,7 @@ func runReview(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 	}
 	if err == nil {
-		err = cetr.Save(ctx, reg, r, c.by)
+		err = reg.SaveReview(ctx, r, c.by)
 	}
 	if err != nil {
 		return reportDocError(stderr, group, fmt.Errorf("review %q: %w", r.ID, err))
@@ -242,10 +242,10 @@ func runReview(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 
 // planReview plans a new review with the parameters prm, or changes one
 // not yet held (which keeps the parameters it was planned with).
-func planReview(ctx context.Context, reg *dsr.Register, prm cetr.Params, in *reviewPlanInput) (*cetr.Review, error) {
-	r, err := cetr.Find(ctx, reg, in.ID)
+func planReview(ctx context.Context, reg *register.Register, prm cetr.Params, in *reviewPlanInput) (*cetr.Review, error) {
+	r, err := reg.FindReview(ctx, in.ID)
 	switch {
-	case errors.Is(err, dsr.ErrNotFound) || in.ID == "":
+	case errors.Is(err, register.ErrNotFound) || in.ID == "":
 		var p dsr.Person
 		if in.PersonID != "" {
 			d, err := reg.Details(ctx, in.PersonID)
@@ -376,7 +376,7 @@ func readOneOrMany[T any](name string, stdin io.Reader, stderr io.Writer, dst *[
 // reportDocError prints err for `dsr GROUP COMMAND` and returns the exit
 // status: 2 for invalid input (each problem on its own line), 1 otherwise.
 func reportDocError(stderr io.Writer, group string, err error) int {
-	if errors.Is(err, dsr.ErrConsentRequired) || !errors.Is(err, dsr.ErrInvalid) {
+	if errors.Is(err, register.ErrConsentRequired) || !errors.Is(err, dsr.ErrInvalid) {
 		errorf(stderr, "%s: %v", group, err)
 		return exitFailure
 	}

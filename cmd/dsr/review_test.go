@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/dsrkit/dsrkit/calendar"
-	"github.com/dsrkit/dsrkit/dsr"
-	"github.com/dsrkit/dsrkit/dsr/sqlitestore"
+	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/sqlitestore"
 )
 
 // logCount opens the register file and counts its log's records.
@@ -22,7 +22,7 @@ func logCount(t *testing.T, db string) int {
 	}
 	defer s.Close()
 	n := 0
-	if err := s.Log(context.Background(), func(dsr.Record) error { n++; return nil }); err != nil {
+	if err := s.Log(context.Background(), func(register.Record) error { n++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return n

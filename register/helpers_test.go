@@ -1,4 +1,4 @@
-package dsr_test
+package register_test
 
 import (
 	"context"
@@ -10,7 +10,8 @@ import (
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
-	"github.com/dsrkit/dsrkit/dsr/memstore"
+	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/memstore"
 )
 
 // regRules is a small stand-in for a policy bundle, enough to exercise the
@@ -80,18 +81,18 @@ func (c *regClock) Set(d calendar.Date) {
 
 var (
 	regCtx   = context.Background()
-	regStaff = dsr.Actor{ID: "staff-17", Role: "care coordinator"}
+	regStaff = register.Actor{ID: "staff-17", Role: "care coordinator"}
 	regDay   = calendar.MustParseDate
 )
 
 // newReg opens a register over a fresh memory store on 1 April 2026.
-func newReg(t testing.TB, opts ...dsr.Option) (*dsr.Register, *memstore.Store, *regClock) {
+func newReg(t testing.TB, opts ...register.Option) (*register.Register, *memstore.Store, *regClock) {
 	t.Helper()
 	store := memstore.New()
 	clk := &regClock{}
 	clk.Set(regDay("2026-04-01"))
-	opts = append([]dsr.Option{dsr.WithClock(clk.Now), dsr.WithConsentPolicy(consent.National2023)}, opts...)
-	reg, err := dsr.Open(regCtx, store, regRules{}, opts...)
+	opts = append([]register.Option{register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023)}, opts...)
+	reg, err := register.Open(regCtx, store, regRules{}, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,9 +101,9 @@ func newReg(t testing.TB, opts ...dsr.Option) (*dsr.Register, *memstore.Store, *
 
 // regPerson is a synthetic 15-year-old autistic child, Person A, with their
 // parent's consent given on 2 March 2026.
-func regPerson(id string, seq int) dsr.NewPerson {
-	return dsr.NewPerson{
-		Details: dsr.Details{
+func regPerson(id string, seq int) register.NewPerson {
+	return register.NewPerson{
+		Details: register.Details{
 			Person: dsr.Person{ID: id, NHSNumber: dsr.TestNHSNumber(seq), DateOfBirth: regDay("2010-09-15"), Autism: true, Postcode: "ZZ99 3VZ"},
 			Name:   fmt.Sprintf("Person A%d Synthetic", seq), Address: "1 Test Street, Testtown",
 		},
@@ -111,17 +112,17 @@ func regPerson(id string, seq int) dsr.NewPerson {
 	}
 }
 
-func mustAdd(t testing.TB, reg *dsr.Register, np dsr.NewPerson) {
+func mustAdd(t testing.TB, reg *register.Register, np register.NewPerson) {
 	t.Helper()
 	if err := reg.Add(regCtx, np, regStaff); err != nil {
 		t.Fatalf("adding %s: %v", np.Person.ID, err)
 	}
 }
 
-func logLength(t testing.TB, s dsr.Store) int {
+func logLength(t testing.TB, s register.Store) int {
 	t.Helper()
 	n := 0
-	if err := s.Log(regCtx, func(dsr.Record) error { n++; return nil }); err != nil {
+	if err := s.Log(regCtx, func(register.Record) error { n++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -1,4 +1,4 @@
-package dsr_test
+package register_test
 
 import (
 	"bytes"
@@ -13,7 +13,8 @@ import (
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
-	"github.com/dsrkit/dsrkit/dsr/memstore"
+	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/memstore"
 )
 
 func TestRegisterAddsAConsentedPersonAndRebuildsTheCaseFromTheLog(t *testing.T) {
@@ -64,8 +65,8 @@ func TestNoConsentNothingIdentifiableIsHeld(t *testing.T) {
 				tc.person(&np.Person)
 			}
 			err := reg.Add(regCtx, np, regStaff)
-			require.ErrorIs(t, err, dsr.ErrConsentRequired)
-			var ce *dsr.ConsentError
+			require.ErrorIs(t, err, register.ErrConsentRequired)
+			var ce *register.ConsentError
 			require.ErrorAs(t, err, &ce)
 			assert.Equal(t, "a", ce.PersonID)
 			require.NotEmpty(t, ce.Reasons)
@@ -73,7 +74,7 @@ func TestNoConsentNothingIdentifiableIsHeld(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.rule)
 			assert.Zero(t, logLength(t, store), "nothing of the refused write is stored")
 			_, err = reg.Details(regCtx, "a")
-			assert.ErrorIs(t, err, dsr.ErrNotFound)
+			assert.ErrorIs(t, err, register.ErrNotFound)
 		})
 	}
 }
@@ -91,7 +92,7 @@ func TestAConsentThatDoesNotHoldIsRefusedForSomeoneOnTheRegister(t *testing.T) {
 	mustAdd(t, reg, regPerson("a", 1))
 	n := logLength(t, store)
 	err := reg.Record(regCtx, "a", dsr.Event{Type: dsr.EventConsentGiven, Date: regDay("2026-03-30"), GivenBy: dsr.ByDeputy}, regStaff)
-	require.ErrorIs(t, err, dsr.ErrConsentRequired)
+	require.ErrorIs(t, err, register.ErrConsentRequired)
 	assert.Contains(t, err.Error(), "R-CONS-2")
 	assert.Equal(t, n, logLength(t, store))
 }
@@ -102,7 +103,7 @@ func TestBadInputChangesNothingAndSaysWhy(t *testing.T) {
 	n := logLength(t, store)
 
 	err := reg.Record(regCtx, "nobody", dsr.Event{Type: dsr.EventAdmitted, Date: regDay("2026-03-30")}, regStaff)
-	assert.ErrorIs(t, err, dsr.ErrNotFound, "an unknown person")
+	assert.ErrorIs(t, err, register.ErrNotFound, "an unknown person")
 
 	err = reg.Record(regCtx, "a", dsr.Event{Type: dsr.EventDischarged, Date: regDay("2026-03-30")}, regStaff)
 	require.ErrorIs(t, err, dsr.ErrInvalid, "a discharge with no admission")
@@ -118,12 +119,12 @@ func TestBadInputChangesNothingAndSaysWhy(t *testing.T) {
 	require.ErrorAs(t, err, &ve, "an unknown event type")
 	assert.Equal(t, "event.type", ve.Field)
 
-	err = reg.Record(regCtx, "a", dsr.Event{Type: dsr.EventAdmitted, Date: regDay("2026-03-30")}, dsr.Actor{})
+	err = reg.Record(regCtx, "a", dsr.Event{Type: dsr.EventAdmitted, Date: regDay("2026-03-30")}, register.Actor{})
 	require.ErrorAs(t, err, &ve, "nobody named as making the change")
 	assert.Equal(t, "by.id", ve.Field)
 
-	err = reg.Record(regCtx, "a", dsr.Event{Type: dsr.EventAdmitted, Date: regDay("2026-03-30")}, regStaff, dsr.IfVersion(1))
-	assert.ErrorIs(t, err, dsr.ErrConflict, "a stale version")
+	err = reg.Record(regCtx, "a", dsr.Event{Type: dsr.EventAdmitted, Date: regDay("2026-03-30")}, regStaff, register.IfVersion(1))
+	assert.ErrorIs(t, err, register.ErrConflict, "a stale version")
 
 	assert.Equal(t, n, logLength(t, store), "no refused write changed the log")
 	require.NoError(t, reg.Verify(regCtx))
@@ -143,18 +144,18 @@ func TestWithdrawingConsentErasesTheRecordAndKeepsTheAuditTrail(t *testing.T) {
 	}
 	key := streamKey(t, store, "person/a")
 
-	withdrawer := dsr.Actor{ID: "staff-3", Role: "social worker"}
+	withdrawer := register.Actor{ID: "staff-3", Role: "social worker"}
 	require.NoError(t, reg.Record(regCtx, "a", dsr.Event{Type: dsr.EventConsentWithdrawn, Date: regDay("2026-04-01"), By: dsr.ByParent}, withdrawer))
 
 	_, err := reg.Details(regCtx, "a")
-	assert.ErrorIs(t, err, dsr.ErrErased)
+	assert.ErrorIs(t, err, register.ErrErased)
 	_, err = reg.Case(regCtx, "a", regDay("2026-04-01"))
-	assert.ErrorIs(t, err, dsr.ErrErased)
+	assert.ErrorIs(t, err, register.ErrErased)
 	for _, raw := range store.Raw() {
 		require.False(t, bytes.Contains(raw, key), "the destroyed key is still held")
 	}
 	err = reg.Record(regCtx, "a", dsr.Event{Type: dsr.EventDischarged, Date: regDay("2026-04-01")}, regStaff)
-	assert.ErrorIs(t, err, dsr.ErrErased, "an erased record takes no more writes")
+	assert.ErrorIs(t, err, register.ErrErased, "an erased record takes no more writes")
 
 	h, err := reg.History(regCtx, "a")
 	require.NoError(t, err)
@@ -176,7 +177,7 @@ func TestWithdrawingConsentErasesTheRecordAndKeepsTheAuditTrail(t *testing.T) {
 }
 
 // streamKey reads a stream's key straight from the store.
-func streamKey(t testing.TB, s dsr.Store, name string) []byte {
+func streamKey(t testing.TB, s register.Store, name string) []byte {
 	t.Helper()
 	st, err := s.Stream(regCtx, name)
 	require.NoError(t, err)
@@ -188,12 +189,12 @@ func TestVerifyFindsTheFirstRecordChangedBehindTheRegistersBack(t *testing.T) {
 	cases := []struct {
 		name    string
 		seq     int64
-		tamper  func(*dsr.Record)
+		tamper  func(*register.Record)
 		problem string
 	}{
-		{"a payload byte flipped", 3, func(r *dsr.Record) { r.Payload[20] ^= 1 }, "content does not match its hash"},
-		{"an actor changed", 2, func(r *dsr.Record) { r.ActorRole = "commissioner" }, "content does not match its hash"},
-		{"a record re-hashed to hide an edit", 2, func(r *dsr.Record) { r.Type = "discharged"; r.Hash = dsr.ChainHash(r) }, ""},
+		{"a payload byte flipped", 3, func(r *register.Record) { r.Payload[20] ^= 1 }, "content does not match its hash"},
+		{"an actor changed", 2, func(r *register.Record) { r.ActorRole = "commissioner" }, "content does not match its hash"},
+		{"a record re-hashed to hide an edit", 2, func(r *register.Record) { r.Type = "discharged"; r.Hash = register.ChainHash(r) }, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -203,8 +204,8 @@ func TestVerifyFindsTheFirstRecordChangedBehindTheRegistersBack(t *testing.T) {
 			require.NoError(t, reg.Verify(regCtx))
 			store.Tamper(tc.seq, tc.tamper)
 			err := reg.Verify(regCtx)
-			require.ErrorIs(t, err, dsr.ErrTampered)
-			var ce *dsr.ChainError
+			require.ErrorIs(t, err, register.ErrTampered)
+			var ce *register.ChainError
 			require.ErrorAs(t, err, &ce)
 			if tc.problem != "" {
 				assert.Equal(t, tc.seq, ce.Seq)
@@ -232,7 +233,7 @@ func TestConcurrentWritersLoseNoEventAndDuplicateNone(t *testing.T) {
 				ev := dsr.Event{Type: dsr.EventReviewHeld, Kind: dsr.ReviewCommunity, Date: regDay("2025-01-01").AddDays(w*each + i)}
 				for {
 					err := reg.Record(regCtx, "a", ev, regStaff)
-					if errors.Is(err, dsr.ErrConflict) {
+					if errors.Is(err, register.ErrConflict) {
 						conflicts.Store(w, true)
 						continue
 					}
@@ -291,12 +292,12 @@ func TestRemovalFollowsTheReasonsOfRREM1(t *testing.T) {
 	mustAdd(t, reg, regPerson("a", 1))
 
 	var ve *dsr.ValidationError
-	err := reg.Remove(regCtx, "a", dsr.RemovedNoLongerAtRisk, regStaff, "")
+	err := reg.Remove(regCtx, "a", register.RemovedNoLongerAtRisk, regStaff, "")
 	require.ErrorAs(t, err, &ve, "no longer at risk needs the written recommendation")
 	assert.Equal(t, "evidence", ve.Field)
 	assert.Equal(t, "R-REM-1", ve.Rule)
 
-	err = reg.Remove(regCtx, "a", dsr.RemovedAgedOut, regStaff, "")
+	err = reg.Remove(regCtx, "a", register.RemovedAgedOut, regStaff, "")
 	require.ErrorAs(t, err, &ve, "a 15-year-old has not aged out")
 	assert.Equal(t, "R-REM-1", ve.Rule)
 
@@ -304,12 +305,12 @@ func TestRemovalFollowsTheReasonsOfRREM1(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "reason", ve.Field)
 
-	require.NoError(t, reg.Remove(regCtx, "a", dsr.RemovedNoLongerAtRisk, regStaff, "letter CC-2026-117"))
+	require.NoError(t, reg.Remove(regCtx, "a", register.RemovedNoLongerAtRisk, regStaff, "letter CC-2026-117"))
 	items, err := reg.Due(regCtx, regDay("2026-04-01"))
 	require.NoError(t, err)
 	assert.Empty(t, items, "a removed person leaves the worklist")
 	err = reg.Record(regCtx, "a", dsr.Event{Type: dsr.EventAdmitted, Date: regDay("2026-04-01")}, regStaff)
-	assert.ErrorIs(t, err, dsr.ErrRemoved)
+	assert.ErrorIs(t, err, register.ErrRemoved)
 	_, err = reg.Case(regCtx, "a", regDay("2026-04-01"))
 	assert.NoError(t, err, "a removed person's history stays readable")
 }
@@ -317,16 +318,16 @@ func TestRemovalFollowsTheReasonsOfRREM1(t *testing.T) {
 func TestRemovalForWithdrawnConsentErases(t *testing.T) {
 	reg, _, _ := newReg(t)
 	mustAdd(t, reg, regPerson("a", 1))
-	require.NoError(t, reg.Remove(regCtx, "a", dsr.RemovedConsentWithdrawn, regStaff, ""))
+	require.NoError(t, reg.Remove(regCtx, "a", register.RemovedConsentWithdrawn, regStaff, ""))
 	_, err := reg.Details(regCtx, "a")
-	assert.ErrorIs(t, err, dsr.ErrErased)
+	assert.ErrorIs(t, err, register.ErrErased)
 }
 
 func TestEveryRequestToJoinGetsADecisionWithinTheAreasDeadline(t *testing.T) {
-	reg, _, clk := newReg(t, dsr.WithReferralDeadline(calendar.Deadline{N: 28, Unit: calendar.Days}))
-	req := dsr.Referral{ID: "r1", Source: "family", Received: regDay("2026-03-02"), Summary: "family asks for inclusion"}
+	reg, _, clk := newReg(t, register.WithReferralDeadline(calendar.Deadline{N: 28, Unit: calendar.Days}))
+	req := register.Referral{ID: "r1", Source: "family", Received: regDay("2026-03-02"), Summary: "family asks for inclusion"}
 	require.NoError(t, reg.Refer(regCtx, req, regStaff))
-	assert.ErrorIs(t, reg.Refer(regCtx, req, regStaff), dsr.ErrConflict, "the same request twice")
+	assert.ErrorIs(t, reg.Refer(regCtx, req, regStaff), register.ErrConflict, "the same request twice")
 
 	items, err := reg.Due(regCtx, regDay("2026-03-20"))
 	require.NoError(t, err)
@@ -341,18 +342,18 @@ func TestEveryRequestToJoinGetsADecisionWithinTheAreasDeadline(t *testing.T) {
 	assert.True(t, items[0].Overdue, "undecided after 28 days")
 
 	var ve *dsr.ValidationError
-	err = reg.Decide(regCtx, "r1", dsr.Decline, "", "", regStaff)
+	err = reg.Decide(regCtx, "r1", register.Decline, "", "", regStaff)
 	require.ErrorAs(t, err, &ve, "a decision needs reasons and next steps")
 	assert.Equal(t, "R-REQ-1", ve.Rule)
-	assert.ErrorIs(t, reg.Decide(regCtx, "nope", dsr.Accept, "x", "y", regStaff), dsr.ErrNotFound)
+	assert.ErrorIs(t, reg.Decide(regCtx, "nope", register.Accept, "x", "y", regStaff), register.ErrNotFound)
 
 	clk.Set(regDay("2026-04-02"))
-	require.NoError(t, reg.Decide(regCtx, "r1", dsr.Decline, "not at risk of admission", "signpost to the community team; re-refer if things change", regStaff))
+	require.NoError(t, reg.Decide(regCtx, "r1", register.Decline, "not at risk of admission", "signpost to the community team; re-refer if things change", regStaff))
 	items, _ = reg.Due(regCtx, regDay("2026-04-02"))
 	assert.Empty(t, items, "a decided request leaves the worklist")
 	items, _ = reg.Due(regCtx, regDay("2026-04-01"))
 	assert.Len(t, items, 1, "as of the day before the decision it was still due")
-	assert.ErrorIs(t, reg.Decide(regCtx, "r1", dsr.Accept, "x", "y", regStaff), dsr.ErrConflict, "decided already")
+	assert.ErrorIs(t, reg.Decide(regCtx, "r1", register.Accept, "x", "y", regStaff), register.ErrConflict, "decided already")
 }
 
 func TestTheWorklistPutsOverdueFirstThenByDueDate(t *testing.T) {
@@ -406,12 +407,12 @@ func TestHistoryShowsTheRulesThatFiredAtEachStep(t *testing.T) {
 }
 
 func TestOpenRefusesWhatItCannotUse(t *testing.T) {
-	_, err := dsr.Open(regCtx, nil, regRules{})
+	_, err := register.Open(regCtx, nil, regRules{})
 	assert.ErrorIs(t, err, dsr.ErrInvalid)
-	_, err = dsr.Open(regCtx, memstore.New(), nil)
+	_, err = register.Open(regCtx, memstore.New(), nil)
 	assert.ErrorIs(t, err, dsr.ErrInvalid)
-	_, err = dsr.Open(regCtx, memstore.New(), regRules{}, dsr.WithReferralDeadline(calendar.Deadline{N: 2, Unit: "fortnights"}))
+	_, err = register.Open(regCtx, memstore.New(), regRules{}, register.WithReferralDeadline(calendar.Deadline{N: 2, Unit: "fortnights"}))
 	assert.ErrorIs(t, err, dsr.ErrInvalid)
-	_, err = dsr.Open(regCtx, memstore.New(), regRules{}, dsr.WithWorkers(0))
+	_, err = register.Open(regCtx, memstore.New(), regRules{}, register.WithWorkers(0))
 	assert.ErrorIs(t, err, dsr.ErrInvalid)
 }

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/dsrkit/dsrkit/dsr"
-	"github.com/dsrkit/dsrkit/dsr/storetest"
+	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/storetest"
 )
 
 // crashEnv names the database a child test process writes to and then
@@ -35,8 +35,8 @@ func crashDuringAppend(file string) {
 		}
 		return nil
 	}
-	s.Append(context.Background(), dsr.AppendRequest{Stream: "person/a", Expected: 2,
-		Records: []dsr.Record{storetest.Rec("admitted", storetest.At, "lost"), storetest.Rec("discharged", storetest.At, "lost too")}})
+	s.Append(context.Background(), register.AppendRequest{Stream: "person/a", Expected: 2,
+		Records: []register.Record{storetest.Rec("admitted", storetest.At, "lost"), storetest.Rec("discharged", storetest.At, "lost too")}})
 	os.Exit(4)
 }
 
@@ -47,8 +47,8 @@ func seed(t *testing.T, file string) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := s.Append(context.Background(), dsr.AppendRequest{Stream: "person/a", NewKey: storetest.Key(1),
-		Records: []dsr.Record{storetest.Rec("person_added", storetest.At, "a1"), storetest.Rec("consent_given", storetest.At, "a2")}}); err != nil {
+	if _, err := s.Append(context.Background(), register.AppendRequest{Stream: "person/a", NewKey: storetest.Key(1),
+		Records: []register.Record{storetest.Rec("person_added", storetest.At, "a1"), storetest.Rec("consent_given", storetest.At, "a2")}}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -68,8 +68,8 @@ func checkAfterCrash(t *testing.T, file string) {
 		t.Fatalf("stream after the crash: version %d, %v", st.Version, err)
 	}
 	// The register carries on from where the last commit left it.
-	if _, err := s.Append(context.Background(), dsr.AppendRequest{Stream: "person/a", Expected: 2,
-		Records: []dsr.Record{storetest.Rec("admitted", storetest.At, "a3")}}); err != nil {
+	if _, err := s.Append(context.Background(), register.AppendRequest{Stream: "person/a", Expected: 2,
+		Records: []register.Record{storetest.Rec("admitted", storetest.At, "a3")}}); err != nil {
 		t.Fatalf("append after the crash: %v", err)
 	}
 	if n := storetest.CheckChain(t, s); n != 3 {
@@ -109,8 +109,8 @@ func TestAnAppendThatFailsMidTransactionWritesNothing(t *testing.T) {
 				}
 				return nil
 			}
-			_, err = s.Append(context.Background(), dsr.AppendRequest{Stream: "person/a", Expected: 2, DestroyKey: true,
-				Records: []dsr.Record{storetest.Rec("admitted", storetest.At, "x"), storetest.Rec("discharged", storetest.At, "y")}})
+			_, err = s.Append(context.Background(), register.AppendRequest{Stream: "person/a", Expected: 2, DestroyKey: true,
+				Records: []register.Record{storetest.Rec("admitted", storetest.At, "x"), storetest.Rec("discharged", storetest.At, "y")}})
 			if !errors.Is(err, boom) {
 				t.Fatalf("err %v, want the failure", err)
 			}

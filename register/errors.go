@@ -1,13 +1,23 @@
-package dsr
+package register
 
 import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/dsrkit/dsrkit/dsr"
 )
 
-// More sentinel errors of the register, matched with errors.Is.
+// Sentinel errors of the register, matched with errors.Is. Bad input is a
+// *dsr.ValidationError, which matches dsr.ErrInvalid.
 var (
+	// ErrConsentRequired is returned when identifiable data would be held
+	// without valid consent for inclusion (R-CONS-1).
+	ErrConsentRequired = errors.New("dsr: consent required")
+	// ErrConflict is returned when an append names a stale version.
+	ErrConflict = errors.New("dsr: version conflict")
+	// ErrNotFound is returned for an unknown person or record.
+	ErrNotFound = errors.New("dsr: not found")
 	// ErrErased is returned when a person's record was erased after consent
 	// was withdrawn (R-CONS-4): the audit trail remains, the content cannot
 	// be read.
@@ -25,7 +35,7 @@ var (
 type ConsentError struct {
 	PersonID string
 	// Reasons are the consent decision's reasons, each citing its rule.
-	Reasons []Reason
+	Reasons []dsr.Reason
 }
 
 func (e *ConsentError) Error() string {
@@ -54,3 +64,9 @@ func (e *ChainError) Error() string {
 
 // Is makes a ChainError match ErrTampered.
 func (e *ChainError) Is(target error) bool { return target == ErrTampered }
+
+// invalid is a field error on the register's input, as package dsr reports
+// one on a case.
+func invalid(field, rule, format string, args ...any) *dsr.ValidationError {
+	return &dsr.ValidationError{Field: field, Rule: rule, Problem: fmt.Sprintf(format, args...)}
+}

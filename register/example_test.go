@@ -1,4 +1,4 @@
-package dsr_test
+package register_test
 
 import (
 	"context"
@@ -9,7 +9,8 @@ import (
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
-	"github.com/dsrkit/dsrkit/dsr/memstore"
+	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/memstore"
 )
 
 // A register in memory: Person A joins with a parent's consent, Person B
@@ -18,16 +19,16 @@ import (
 func ExampleRegister() {
 	ctx := context.Background()
 	today := calendar.MustParseDate("2026-04-01")
-	reg, err := dsr.Open(ctx, memstore.New(), regRules{},
-		dsr.WithConsentPolicy(consent.National2023),
-		dsr.WithClock(func() time.Time { return today.Start().Add(10 * time.Hour) }))
+	reg, err := register.Open(ctx, memstore.New(), regRules{},
+		register.WithConsentPolicy(consent.National2023),
+		register.WithClock(func() time.Time { return today.Start().Add(10 * time.Hour) }))
 	if err != nil {
 		panic(err)
 	}
-	staff := dsr.Actor{ID: "staff-17", Role: "care coordinator"}
+	staff := register.Actor{ID: "staff-17", Role: "care coordinator"}
 
-	err = reg.Add(ctx, dsr.NewPerson{
-		Details: dsr.Details{
+	err = reg.Add(ctx, register.NewPerson{
+		Details: register.Details{
 			Person: dsr.Person{ID: "person-a", NHSNumber: dsr.TestNHSNumber(1), DateOfBirth: calendar.MustParseDate("2010-09-15"), Autism: true},
 			Name:   "Person A",
 		},
@@ -36,11 +37,11 @@ func ExampleRegister() {
 	}, staff)
 	fmt.Println("add Person A:", err)
 
-	err = reg.Add(ctx, dsr.NewPerson{Details: dsr.Details{
+	err = reg.Add(ctx, register.NewPerson{Details: register.Details{
 		Person: dsr.Person{ID: "person-b", DateOfBirth: calendar.MustParseDate("1990-01-01"), Autism: true},
 		Name:   "Person B",
 	}}, staff)
-	fmt.Println("add Person B refused:", errors.Is(err, dsr.ErrConsentRequired))
+	fmt.Println("add Person B refused:", errors.Is(err, register.ErrConsentRequired))
 
 	items, err := reg.Due(ctx, today)
 	if err != nil {

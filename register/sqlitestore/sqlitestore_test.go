@@ -12,10 +12,11 @@ import (
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/consent"
+	"github.com/dsrkit/dsrkit/register"
 
 	"github.com/dsrkit/dsrkit/dsr"
-	"github.com/dsrkit/dsrkit/dsr/sqlitestore"
-	"github.com/dsrkit/dsrkit/dsr/storetest"
+	"github.com/dsrkit/dsrkit/register/sqlitestore"
+	"github.com/dsrkit/dsrkit/register/storetest"
 )
 
 func openTemp(t testing.TB) (*sqlitestore.Store, string) {
@@ -29,7 +30,7 @@ func openTemp(t testing.TB) (*sqlitestore.Store, string) {
 }
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) dsr.Store { s, _ := openTemp(t); return s })
+	storetest.Run(t, func(t *testing.T) register.Store { s, _ := openTemp(t); return s })
 }
 
 // consentRules stands in for a policy bundle: it decides consent with
@@ -46,22 +47,22 @@ func (consentRules) Assess(_ context.Context, c dsr.Case) (dsr.Assessment, error
 
 var (
 	ctx   = context.Background()
-	staff = dsr.Actor{ID: "staff-17", Role: "care coordinator"}
+	staff = register.Actor{ID: "staff-17", Role: "care coordinator"}
 )
 
-func openRegister(t *testing.T, s dsr.Store) *dsr.Register {
+func openRegister(t *testing.T, s register.Store) *register.Register {
 	t.Helper()
-	reg, err := dsr.Open(ctx, s, consentRules{}, dsr.WithConsentPolicy(consent.National2023),
-		dsr.WithClock(func() time.Time { return time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC) }))
+	reg, err := register.Open(ctx, s, consentRules{}, register.WithConsentPolicy(consent.National2023),
+		register.WithClock(func() time.Time { return time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC) }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return reg
 }
 
-func personB() dsr.NewPerson {
-	return dsr.NewPerson{
-		Details: dsr.Details{
+func personB() register.NewPerson {
+	return register.NewPerson{
+		Details: register.Details{
 			Person: dsr.Person{ID: "b", NHSNumber: dsr.TestNHSNumber(4242), DateOfBirth: calendar.MustParseDate("1999-05-05"), LearningDisability: true, Postcode: "ZZ99 3VZ"},
 			Name:   "Person B Synthetic-Surname", Address: "2 Example Road, Sampleton",
 		},
@@ -117,7 +118,7 @@ func TestAfterWithdrawalNothingIdentifiableCanBeRecoveredFromTheFile(t *testing.
 	}
 	defer s2.Close()
 	reg = openRegister(t, s2)
-	if _, err := reg.Details(ctx, "b"); !errors.Is(err, dsr.ErrErased) {
+	if _, err := reg.Details(ctx, "b"); !errors.Is(err, register.ErrErased) {
 		t.Fatalf("details after withdrawal and reopening: %v, want ErrErased", err)
 	}
 	if err := reg.Verify(ctx); err != nil {
@@ -139,8 +140,8 @@ func TestVerifyFindsARowEditedBehindTheRegistersBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := reg.Verify(ctx)
-	var ce *dsr.ChainError
-	if !errors.As(err, &ce) || !errors.Is(err, dsr.ErrTampered) || ce.Seq != 2 {
+	var ce *register.ChainError
+	if !errors.As(err, &ce) || !errors.Is(err, register.ErrTampered) || ce.Seq != 2 {
 		t.Fatalf("Verify: %v, want the record at seq 2", err)
 	}
 	if _, err := s.DB().Exec(`DELETE FROM records WHERE seq = 2`); err != nil {

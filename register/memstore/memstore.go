@@ -1,4 +1,4 @@
-// Package memstore is an in-memory dsr.Store, for tests and examples. It
+// Package memstore is an in-memory register.Store, for tests and examples. It
 // keeps nothing once the process ends. It is safe for concurrent use.
 //
 // Destroying a stream's key drops the store's only copy of it, so the
@@ -15,13 +15,13 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/register"
 )
 
-// Store is an in-memory dsr.Store. The zero value is not usable; call New.
+// Store is an in-memory register.Store. The zero value is not usable; call New.
 type Store struct {
 	mu      sync.RWMutex
-	log     []dsr.Record
+	log     []register.Record
 	streams map[string]*stream
 	closed  bool
 }
@@ -32,20 +32,20 @@ type stream struct {
 	seqs      []int // indexes into log
 }
 
-var _ dsr.Store = (*Store)(nil)
+var _ register.Store = (*Store)(nil)
 
 // New returns an empty store.
 func New() *Store { return &Store{streams: map[string]*stream{}} }
 
-func clone(r dsr.Record) dsr.Record {
+func clone(r register.Record) register.Record {
 	r.Payload = slices.Clone(r.Payload)
 	r.Prev = slices.Clone(r.Prev)
 	r.Hash = slices.Clone(r.Hash)
 	return r
 }
 
-// Append implements dsr.Store.
-func (s *Store) Append(ctx context.Context, req dsr.AppendRequest) ([]dsr.Record, error) {
+// Append implements register.Store.
+func (s *Store) Append(ctx context.Context, req register.AppendRequest) ([]register.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -60,12 +60,12 @@ func (s *Store) Append(ctx context.Context, req dsr.AppendRequest) ([]dsr.Record
 		version = int64(len(st.seqs))
 	}
 	if version != req.Expected {
-		return nil, fmt.Errorf("memstore: stream %s is at version %d, not %d: %w", req.Stream, version, req.Expected, dsr.ErrConflict)
+		return nil, fmt.Errorf("memstore: stream %s is at version %d, not %d: %w", req.Stream, version, req.Expected, register.ErrConflict)
 	}
-	if err := dsr.CheckAppend(req, st != nil && st.destroyed); err != nil {
+	if err := register.CheckAppend(req, st != nil && st.destroyed); err != nil {
 		return nil, err
 	}
-	out := make([]dsr.Record, len(req.Records))
+	out := make([]register.Record, len(req.Records))
 	var prev []byte
 	if n := len(s.log); n > 0 {
 		prev = s.log[n-1].Hash
@@ -77,7 +77,7 @@ func (s *Store) Append(ctx context.Context, req dsr.AppendRequest) ([]dsr.Record
 		r.Seq = int64(len(s.log) + i + 1)
 		r.Version = version + int64(i) + 1
 		r.Prev = slices.Clone(prev)
-		r.Hash = dsr.ChainHash(&r)
+		r.Hash = register.ChainHash(&r)
 		prev = r.Hash
 		out[i] = r
 	}
@@ -97,31 +97,31 @@ func (s *Store) Append(ctx context.Context, req dsr.AppendRequest) ([]dsr.Record
 	return out, nil
 }
 
-func (s *Store) snapshot(name string, st *stream) dsr.Stream {
-	out := dsr.Stream{Name: name, Version: int64(len(st.seqs)), Key: slices.Clone(st.key), KeyDestroyed: st.destroyed}
-	out.Records = make([]dsr.Record, len(st.seqs))
+func (s *Store) snapshot(name string, st *stream) register.Stream {
+	out := register.Stream{Name: name, Version: int64(len(st.seqs)), Key: slices.Clone(st.key), KeyDestroyed: st.destroyed}
+	out.Records = make([]register.Record, len(st.seqs))
 	for i, j := range st.seqs {
 		out.Records[i] = clone(s.log[j])
 	}
 	return out
 }
 
-// Stream implements dsr.Store.
-func (s *Store) Stream(ctx context.Context, name string) (dsr.Stream, error) {
+// Stream implements register.Store.
+func (s *Store) Stream(ctx context.Context, name string) (register.Stream, error) {
 	if err := ctx.Err(); err != nil {
-		return dsr.Stream{}, err
+		return register.Stream{}, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	st := s.streams[name]
 	if st == nil {
-		return dsr.Stream{}, fmt.Errorf("memstore: stream %s: %w", name, dsr.ErrNotFound)
+		return register.Stream{}, fmt.Errorf("memstore: stream %s: %w", name, register.ErrNotFound)
 	}
 	return s.snapshot(name, st), nil
 }
 
-// Streams implements dsr.Store.
-func (s *Store) Streams(ctx context.Context, prefix string, fn func(dsr.Stream) error) error {
+// Streams implements register.Store.
+func (s *Store) Streams(ctx context.Context, prefix string, fn func(register.Stream) error) error {
 	s.mu.RLock()
 	var names []string
 	for n := range s.streams {
@@ -130,7 +130,7 @@ func (s *Store) Streams(ctx context.Context, prefix string, fn func(dsr.Stream) 
 		}
 	}
 	sort.Strings(names)
-	snaps := make([]dsr.Stream, len(names))
+	snaps := make([]register.Stream, len(names))
 	for i, n := range names {
 		snaps[i] = s.snapshot(n, s.streams[n])
 	}
@@ -146,10 +146,10 @@ func (s *Store) Streams(ctx context.Context, prefix string, fn func(dsr.Stream) 
 	return nil
 }
 
-// Log implements dsr.Store.
-func (s *Store) Log(ctx context.Context, fn func(dsr.Record) error) error {
+// Log implements register.Store.
+func (s *Store) Log(ctx context.Context, fn func(register.Record) error) error {
 	s.mu.RLock()
-	recs := make([]dsr.Record, len(s.log))
+	recs := make([]register.Record, len(s.log))
 	for i := range s.log {
 		recs[i] = clone(s.log[i])
 	}
@@ -165,7 +165,7 @@ func (s *Store) Log(ctx context.Context, fn func(dsr.Record) error) error {
 	return nil
 }
 
-// Close implements dsr.Store; later calls to Append fail.
+// Close implements register.Store; later calls to Append fail.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	s.closed = true
@@ -175,8 +175,8 @@ func (s *Store) Close() error {
 
 // Tamper runs fn on the stored record at seq (from 1) behind the register's
 // back, as an attacker with access to the memory would. It is for tests of
-// dsr.Register.Verify.
-func (s *Store) Tamper(seq int64, fn func(*dsr.Record)) {
+// register.Register.Verify.
+func (s *Store) Tamper(seq int64, fn func(*register.Record)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fn(&s.log[seq-1])

@@ -1,4 +1,4 @@
-package dsr
+package register
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/dsrkit/dsrkit/dsr"
 )
 
 // Record is one entry of the register's append-only log, as a Store keeps
@@ -110,10 +112,10 @@ type AppendRequest struct {
 	DestroyKey bool
 }
 
-// Store keeps the register's log. Implementations (dsr/memstore,
-// dsr/sqlitestore) must make each Append atomic and serialised with every
+// Store keeps the register's log. Implementations (register/memstore,
+// register/sqlitestore) must make each Append atomic and serialised with every
 // other (so the hash chain has one order), and every read a consistent
-// snapshot. dsr/storetest holds the test suite every Store must pass.
+// snapshot. register/storetest holds the test suite every Store must pass.
 type Store interface {
 	// Append appends req.Records to req.Stream if its version is
 	// req.Expected, filling Seq (the next in the log), Version, Prev (the
@@ -146,22 +148,22 @@ type Store interface {
 func CheckAppend(req AppendRequest, keyDestroyed bool) error {
 	switch {
 	case req.Stream == "":
-		return fmt.Errorf("%w: append names no stream", ErrInvalid)
+		return fmt.Errorf("%w: append names no stream", dsr.ErrInvalid)
 	case len(req.Records) == 0:
-		return fmt.Errorf("%w: append to %s has no records", ErrInvalid, req.Stream)
+		return fmt.Errorf("%w: append to %s has no records", dsr.ErrInvalid, req.Stream)
 	case keyDestroyed:
 		return fmt.Errorf("append to %s: %w: its key was destroyed", req.Stream, ErrErased)
 	case req.Expected == 0 && len(req.NewKey) != keySize:
-		return fmt.Errorf("%w: a new stream %s needs a %d-byte key, got %d bytes", ErrInvalid, req.Stream, keySize, len(req.NewKey))
+		return fmt.Errorf("%w: a new stream %s needs a %d-byte key, got %d bytes", dsr.ErrInvalid, req.Stream, keySize, len(req.NewKey))
 	}
 	for i, r := range req.Records {
 		switch {
 		case r.Type == "":
-			return fmt.Errorf("%w: append to %s: record %d has no type", ErrInvalid, req.Stream, i)
+			return fmt.Errorf("%w: append to %s: record %d has no type", dsr.ErrInvalid, req.Stream, i)
 		case r.At.IsZero():
-			return fmt.Errorf("%w: append to %s: record %d has no time", ErrInvalid, req.Stream, i)
+			return fmt.Errorf("%w: append to %s: record %d has no time", dsr.ErrInvalid, req.Stream, i)
 		case len(r.Payload) == 0:
-			return fmt.Errorf("%w: append to %s: record %d has no payload", ErrInvalid, req.Stream, i)
+			return fmt.Errorf("%w: append to %s: record %d has no payload", dsr.ErrInvalid, req.Stream, i)
 		}
 	}
 	return nil

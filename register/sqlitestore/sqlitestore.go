@@ -1,4 +1,4 @@
-// Package sqlitestore is the embedded default dsr.Store: one SQLite file,
+// Package sqlitestore is the embedded default register.Store: one SQLite file,
 // through modernc.org/sqlite (pure Go, no cgo).
 //
 // The schema is created and upgraded by migrations embedded in the binary
@@ -14,7 +14,7 @@
 // and truncated, so the key cannot be recovered from the file.
 //
 // Several processes may open the same file; writers wait for each other
-// (busy timeout 10 s) and a stale version is dsr.ErrConflict. A Store is
+// (busy timeout 10 s) and a stale version is register.ErrConflict. A Store is
 // safe for concurrent use.
 package sqlitestore
 
@@ -33,9 +33,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dsrkit/dsrkit/register"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, as "sqlite"
-
-	"github.com/dsrkit/dsrkit/dsr"
 )
 
 //go:embed migrations/*.sql
@@ -45,7 +44,7 @@ var migrationFS embed.FS
 // this build knows.
 var ErrSchemaTooNew = errors.New("sqlitestore: database schema is newer than this program")
 
-// Store is a dsr.Store in one SQLite file.
+// Store is a register.Store in one SQLite file.
 type Store struct {
 	db *sql.DB
 	mu sync.Mutex // serialises this process's appends
@@ -54,7 +53,7 @@ type Store struct {
 	failpoint func(stage string) error
 }
 
-var _ dsr.Store = (*Store)(nil)
+var _ register.Store = (*Store)(nil)
 
 // Open opens (creating if need be) the SQLite register at file and brings
 // its schema up to date.
@@ -170,8 +169,8 @@ func (s *Store) fail(stage string) error {
 	return s.failpoint(stage)
 }
 
-// Append implements dsr.Store.
-func (s *Store) Append(ctx context.Context, req dsr.AppendRequest) (out []dsr.Record, err error) {
+// Append implements register.Store.
+func (s *Store) Append(ctx context.Context, req register.AppendRequest) (out []register.Record, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -191,9 +190,9 @@ func (s *Store) Append(ctx context.Context, req dsr.AppendRequest) (out []dsr.Re
 		return nil, fmt.Errorf("sqlitestore: reading stream %s: %w", req.Stream, err)
 	}
 	if version != req.Expected {
-		return nil, fmt.Errorf("sqlitestore: stream %s is at version %d, not %d: %w", req.Stream, version, req.Expected, dsr.ErrConflict)
+		return nil, fmt.Errorf("sqlitestore: stream %s is at version %d, not %d: %w", req.Stream, version, req.Expected, register.ErrConflict)
 	}
-	if err := dsr.CheckAppend(req, destroyed); err != nil {
+	if err := register.CheckAppend(req, destroyed); err != nil {
 		return nil, err
 	}
 	var seq int64
@@ -209,12 +208,12 @@ func (s *Store) Append(ctx context.Context, req dsr.AppendRequest) (out []dsr.Re
 		return nil, fmt.Errorf("sqlitestore: %w", err)
 	}
 	defer ins.Close()
-	out = make([]dsr.Record, len(req.Records))
+	out = make([]register.Record, len(req.Records))
 	for i, r := range req.Records {
 		r.Stream, r.Seq, r.Version = req.Stream, seq+int64(i)+1, version+int64(i)+1
 		r.At = r.At.UTC()
 		r.Prev = append([]byte{}, prev...)
-		r.Hash = dsr.ChainHash(&r)
+		r.Hash = register.ChainHash(&r)
 		prev = r.Hash
 		if _, err := ins.ExecContext(ctx, r.Seq, r.Stream, r.Version, r.Type, r.At.Format(time.RFC3339Nano),
 			r.ActorID, r.ActorRole, r.Payload, r.Prev, r.Hash); err != nil {
@@ -257,8 +256,8 @@ func (s *Store) Append(ctx context.Context, req dsr.AppendRequest) (out []dsr.Re
 
 const recordCols = `seq, stream, version, type, at, actor_id, actor_role, payload, prev, hash`
 
-func scanRecord(rows *sql.Rows) (dsr.Record, error) {
-	var r dsr.Record
+func scanRecord(rows *sql.Rows) (register.Record, error) {
+	var r register.Record
 	var at string
 	if err := rows.Scan(&r.Seq, &r.Stream, &r.Version, &r.Type, &at, &r.ActorID, &r.ActorRole, &r.Payload, &r.Prev, &r.Hash); err != nil {
 		return r, err
@@ -271,34 +270,34 @@ func scanRecord(rows *sql.Rows) (dsr.Record, error) {
 	return r, nil
 }
 
-// Stream implements dsr.Store.
-func (s *Store) Stream(ctx context.Context, name string) (dsr.Stream, error) {
+// Stream implements register.Store.
+func (s *Store) Stream(ctx context.Context, name string) (register.Stream, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return dsr.Stream{}, fmt.Errorf("sqlitestore: %w", err)
+		return register.Stream{}, fmt.Errorf("sqlitestore: %w", err)
 	}
 	defer tx.Rollback()
-	st := dsr.Stream{Name: name}
+	st := register.Stream{Name: name}
 	switch err := tx.QueryRowContext(ctx, `SELECT version, key, key_destroyed FROM streams WHERE name = ?`, name).Scan(&st.Version, &st.Key, &st.KeyDestroyed); {
 	case errors.Is(err, sql.ErrNoRows):
-		return dsr.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, dsr.ErrNotFound)
+		return register.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, register.ErrNotFound)
 	case err != nil:
-		return dsr.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, err)
+		return register.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+recordCols+` FROM records WHERE stream = ? ORDER BY version`, name)
 	if err != nil {
-		return dsr.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, err)
+		return register.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		r, err := scanRecord(rows)
 		if err != nil {
-			return dsr.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, err)
+			return register.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, err)
 		}
 		st.Records = append(st.Records, r)
 	}
 	if err := rows.Err(); err != nil {
-		return dsr.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, err)
+		return register.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, err)
 	}
 	return st, nil
 }
@@ -316,8 +315,8 @@ func upper(p string) string {
 	return ""
 }
 
-// Streams implements dsr.Store.
-func (s *Store) Streams(ctx context.Context, prefix string, fn func(dsr.Stream) error) error {
+// Streams implements register.Store.
+func (s *Store) Streams(ctx context.Context, prefix string, fn func(register.Stream) error) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("sqlitestore: %w", err)
@@ -329,14 +328,14 @@ func (s *Store) Streams(ctx context.Context, prefix string, fn func(dsr.Stream) 
 	if hi != "" {
 		where, rwhere, args = where+` AND name < ?`, rwhere+` AND stream < ?`, append(args, hi)
 	}
-	var streams []dsr.Stream
+	var streams []register.Stream
 	byName := map[string]int{}
 	rows, err := tx.QueryContext(ctx, `SELECT name, version, key, key_destroyed FROM streams WHERE `+where+` ORDER BY name`, args...)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: %w", err)
 	}
 	for rows.Next() {
-		var st dsr.Stream
+		var st register.Stream
 		if err := rows.Scan(&st.Name, &st.Version, &st.Key, &st.KeyDestroyed); err != nil {
 			rows.Close()
 			return fmt.Errorf("sqlitestore: %w", err)
@@ -378,8 +377,8 @@ func (s *Store) Streams(ctx context.Context, prefix string, fn func(dsr.Stream) 
 	return nil
 }
 
-// Log implements dsr.Store.
-func (s *Store) Log(ctx context.Context, fn func(dsr.Record) error) error {
+// Log implements register.Store.
+func (s *Store) Log(ctx context.Context, fn func(register.Record) error) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("sqlitestore: %w", err)

@@ -1,4 +1,4 @@
-package dsr_test
+package register_test
 
 import (
 	"bytes"
@@ -12,22 +12,23 @@ import (
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
-	"github.com/dsrkit/dsrkit/dsr/memstore"
+	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/memstore"
 )
 
 // regMachine drives a register through random legal operations and keeps a
 // model of who should be on it.
 type regMachine struct {
-	reg      *dsr.Register
+	reg      *register.Register
 	store    *memstore.Store
 	clk      *regClock
 	today    calendar.Date
 	next     int
-	people   map[string]dsr.NewPerson // every person the register was asked to add
-	held     []string                 // added, not removed, not erased
-	erased   map[string][]byte        // erased, with the key they had
-	refused  map[string]bool          // refused at the consent gate
-	pending  map[string]bool          // requests to join not yet decided
+	people   map[string]register.NewPerson // every person the register was asked to add
+	held     []string                      // added, not removed, not erased
+	erased   map[string][]byte             // erased, with the key they had
+	refused  map[string]bool               // refused at the consent gate
+	pending  map[string]bool               // requests to join not yet decided
 	requests int
 }
 
@@ -49,8 +50,8 @@ func (m *regMachine) add(t *rapid.T) {
 	m.next++
 	id := fmt.Sprintf("p%03d", m.next)
 	age := rapid.IntRange(5, 40).Draw(t, "age")
-	np := dsr.NewPerson{
-		Details: dsr.Details{
+	np := register.NewPerson{
+		Details: register.Details{
 			Person: dsr.Person{
 				ID: id, NHSNumber: dsr.TestNHSNumber(m.next), DateOfBirth: m.today.AddDays(-age*365 - rapid.IntRange(0, 364).Draw(t, "days")),
 				Autism: rapid.Bool().Draw(t, "autism"), LearningDisability: true,
@@ -69,7 +70,7 @@ func (m *regMachine) add(t *rapid.T) {
 	switch {
 	case want && err == nil:
 		m.held = append(m.held, id)
-	case !want && errors.Is(err, dsr.ErrConsentRequired):
+	case !want && errors.Is(err, register.ErrConsentRequired):
 		m.refused[id] = true
 	default:
 		t.Fatalf("adding %s (consent valid %v): %v", id, want, err)
@@ -106,7 +107,7 @@ func (m *regMachine) agree(t *rapid.T) {
 
 func (m *regMachine) withdraw(t *rapid.T) {
 	id := m.pickHeld(t)
-	st, err := m.store.Stream(regCtx, dsr.PersonStream(id))
+	st, err := m.store.Stream(regCtx, register.PersonStream(id))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func (m *regMachine) withdraw(t *rapid.T) {
 
 func (m *regMachine) remove(t *rapid.T) {
 	id := m.pickHeld(t)
-	if err := m.reg.Remove(regCtx, id, dsr.RemovedMovedArea, regStaff, "transfer letter"); err != nil {
+	if err := m.reg.Remove(regCtx, id, register.RemovedMovedArea, regStaff, "transfer letter"); err != nil {
 		t.Fatalf("removing %s: %v", id, err)
 	}
 	m.drop(id)
@@ -128,7 +129,7 @@ func (m *regMachine) remove(t *rapid.T) {
 func (m *regMachine) refer(t *rapid.T) {
 	m.requests++
 	id := fmt.Sprintf("r%03d", m.requests)
-	if err := m.reg.Refer(regCtx, dsr.Referral{ID: id, Source: "professional", Received: m.today}, regStaff); err != nil {
+	if err := m.reg.Refer(regCtx, register.Referral{ID: id, Source: "professional", Received: m.today}, regStaff); err != nil {
 		t.Fatal(err)
 	}
 	m.pending[id] = true
@@ -144,7 +145,7 @@ func (m *regMachine) decide(t *rapid.T) {
 	}
 	slices.Sort(ids)
 	id := rapid.SampledFrom(ids).Draw(t, "request")
-	if err := m.reg.Decide(regCtx, id, dsr.Accept, "at risk of admission", "add with consent", regStaff); err != nil {
+	if err := m.reg.Decide(regCtx, id, register.Accept, "at risk of admission", "add with consent", regStaff); err != nil {
 		t.Fatal(err)
 	}
 	delete(m.pending, id)
@@ -169,12 +170,12 @@ func (m *regMachine) check(t *rapid.T) {
 		}
 	}
 	for id := range m.refused {
-		if _, err := m.reg.Details(regCtx, id); !errors.Is(err, dsr.ErrNotFound) {
+		if _, err := m.reg.Details(regCtx, id); !errors.Is(err, register.ErrNotFound) {
 			t.Fatalf("%s was refused at the consent gate but something is held: %v", id, err)
 		}
 	}
 	for id, key := range m.erased {
-		if _, err := m.reg.Details(regCtx, id); !errors.Is(err, dsr.ErrErased) {
+		if _, err := m.reg.Details(regCtx, id); !errors.Is(err, register.ErrErased) {
 			t.Fatalf("%s withdrew consent but their details read: %v", id, err)
 		}
 		for _, b := range raw {
@@ -228,10 +229,10 @@ func TestRegisterInvariantsHoldAfterAnyLegalOperations(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		store := memstore.New()
 		clk := &regClock{}
-		m := &regMachine{store: store, clk: clk, today: regDay("2026-01-05"), people: map[string]dsr.NewPerson{},
+		m := &regMachine{store: store, clk: clk, today: regDay("2026-01-05"), people: map[string]register.NewPerson{},
 			erased: map[string][]byte{}, refused: map[string]bool{}, pending: map[string]bool{}}
 		clk.Set(m.today)
-		reg, err := dsr.Open(regCtx, store, regRules{}, dsr.WithClock(clk.Now), dsr.WithConsentPolicy(consent.National2023), dsr.WithWorkers(2))
+		reg, err := register.Open(regCtx, store, regRules{}, register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023), register.WithWorkers(2))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package dsr
+package register
 
 import (
 	"context"
@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/dsrkit/dsrkit/calendar"
+
+	"github.com/dsrkit/dsrkit/dsr"
 )
 
 // Register is the Dynamic Support Register: an append-only, per-person log
@@ -30,7 +33,7 @@ import (
 // A Register is safe for concurrent use.
 type Register struct {
 	store    Store
-	rules    Rules
+	rules    dsr.Rules
 	consent  ConsentPolicy
 	clock    func() time.Time
 	cal      *calendar.Calendar
@@ -46,7 +49,7 @@ type Register struct {
 // ConsentPolicy decides whether consent for inclusion holds for a case
 // (R-CONS-1..5). consent.Params implements it.
 type ConsentPolicy interface {
-	Consent(c *Case) ConsentDecision
+	Consent(c *dsr.Case) dsr.ConsentDecision
 }
 
 // Option configures a Register at Open.
@@ -57,7 +60,7 @@ type Option func(*Register) error
 func WithClock(now func() time.Time) Option {
 	return func(r *Register) error {
 		if now == nil {
-			return fmt.Errorf("%w: WithClock: nil clock", ErrInvalid)
+			return fmt.Errorf("%w: WithClock: nil clock", dsr.ErrInvalid)
 		}
 		r.clock = now
 		return nil
@@ -70,7 +73,7 @@ func WithClock(now func() time.Time) Option {
 func WithConsentPolicy(p ConsentPolicy) Option {
 	return func(r *Register) error {
 		if p == nil {
-			return fmt.Errorf("%w: WithConsentPolicy: nil policy", ErrInvalid)
+			return fmt.Errorf("%w: WithConsentPolicy: nil policy", dsr.ErrInvalid)
 		}
 		r.consent = p
 		return nil
@@ -82,7 +85,7 @@ func WithConsentPolicy(p ConsentPolicy) Option {
 func WithCalendar(c *calendar.Calendar) Option {
 	return func(r *Register) error {
 		if c == nil {
-			return fmt.Errorf("%w: WithCalendar: nil calendar", ErrInvalid)
+			return fmt.Errorf("%w: WithCalendar: nil calendar", dsr.ErrInvalid)
 		}
 		r.cal = c
 		return nil
@@ -94,7 +97,7 @@ func WithCalendar(c *calendar.Calendar) Option {
 func WithReferralDeadline(d calendar.Deadline) Option {
 	return func(r *Register) error {
 		if err := d.Validate(); err != nil {
-			return fmt.Errorf("%w: WithReferralDeadline: %w", ErrInvalid, err)
+			return fmt.Errorf("%w: WithReferralDeadline: %w", dsr.ErrInvalid, err)
 		}
 		r.referral = d
 		return nil
@@ -106,7 +109,7 @@ func WithReferralDeadline(d calendar.Deadline) Option {
 func WithWorkers(n int) Option {
 	return func(r *Register) error {
 		if n < 1 {
-			return fmt.Errorf("%w: WithWorkers: %d workers, want at least 1", ErrInvalid, n)
+			return fmt.Errorf("%w: WithWorkers: %d workers, want at least 1", dsr.ErrInvalid, n)
 		}
 		r.workers = n
 		return nil
@@ -119,12 +122,12 @@ var DefaultReferralDeadline = calendar.Deadline{N: 28, Unit: calendar.Days}
 
 // Open returns a register over store, assessing people with rules. The
 // store stays the caller's to close.
-func Open(ctx context.Context, store Store, rules Rules, opts ...Option) (*Register, error) {
+func Open(ctx context.Context, store Store, rules dsr.Rules, opts ...Option) (*Register, error) {
 	if store == nil {
-		return nil, fmt.Errorf("%w: dsr.Open: nil store", ErrInvalid)
+		return nil, fmt.Errorf("%w: register.Open: nil store", dsr.ErrInvalid)
 	}
 	if rules == nil {
-		return nil, fmt.Errorf("%w: dsr.Open: nil rules", ErrInvalid)
+		return nil, fmt.Errorf("%w: register.Open: nil rules", dsr.ErrInvalid)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -166,9 +169,9 @@ func (a Actor) validate() error {
 // and address. None of it is held without valid consent for inclusion
 // (R-CONS-1).
 type Details struct {
-	Person  Person `json:"person"`
-	Name    string `json:"name,omitempty"`
-	Address string `json:"address,omitempty"`
+	Person  dsr.Person `json:"person"`
+	Name    string     `json:"name,omitempty"`
+	Address string     `json:"address,omitempty"`
 }
 
 // NewPerson is a person to add to the register: their details, what the
@@ -176,8 +179,8 @@ type Details struct {
 // include consent for inclusion that holds today (R-CONS-1).
 type NewPerson struct {
 	Details
-	Circumstances Circumstances `json:"circumstances"`
-	Events        []Event       `json:"events"`
+	Circumstances dsr.Circumstances `json:"circumstances"`
+	Events        []dsr.Event       `json:"events"`
 	// Documents are saved with the person, after their events: the record
 	// of the Blue Light meeting that brought them to the register, say.
 	// Each must be of a kind the register knows (WithDocumentKinds).
@@ -211,14 +214,14 @@ func ReferralStream(id string) string { return referralStreamPrefix + id }
 // payload is the content of a record, sealed in Record.Payload. Exactly the
 // fields of the record's type are set.
 type payload struct {
-	Details       *Details       `json:"details,omitempty"`
-	Event         *Event         `json:"event,omitempty"`
-	Date          calendar.Date  `json:"date,omitzero"`
-	Circumstances *Circumstances `json:"circumstances,omitempty"`
-	Removal       *Removal       `json:"removal,omitempty"`
-	Referral      *Referral      `json:"referral,omitempty"`
-	Decision      *Decision      `json:"decision,omitempty"`
-	Document      *Document      `json:"document,omitempty"`
+	Details       *Details           `json:"details,omitempty"`
+	Event         *dsr.Event         `json:"event,omitempty"`
+	Date          calendar.Date      `json:"date,omitzero"`
+	Circumstances *dsr.Circumstances `json:"circumstances,omitempty"`
+	Removal       *Removal           `json:"removal,omitempty"`
+	Referral      *Referral          `json:"referral,omitempty"`
+	Decision      *Decision          `json:"decision,omitempty"`
+	Document      *Document          `json:"document,omitempty"`
 	// More marks a record that is not the last of its write.
 	More bool `json:"more,omitempty"`
 }
@@ -275,13 +278,13 @@ func (r *Register) append(ctx context.Context, stream string, expected int64, ke
 }
 
 // consentOn decides consent for inclusion for c (R-CONS-1..5).
-func (r *Register) consentOn(ctx context.Context, c *Case) (ConsentDecision, error) {
+func (r *Register) consentOn(ctx context.Context, c *dsr.Case) (dsr.ConsentDecision, error) {
 	if r.consent != nil {
 		return r.consent.Consent(c), nil
 	}
 	a, err := r.rules.Assess(ctx, *c)
 	if err != nil {
-		return ConsentDecision{}, fmt.Errorf("dsr: deciding consent for %q: %w", c.Person.ID, err)
+		return dsr.ConsentDecision{}, fmt.Errorf("dsr: deciding consent for %q: %w", c.Person.ID, err)
 	}
 	return a.Consent, nil
 }
@@ -297,7 +300,7 @@ func (r *Register) Add(ctx context.Context, np NewPerson, by Actor) error {
 		return fmt.Errorf("dsr: adding a person: %w", err)
 	}
 	today := r.today()
-	c := Case{AsOf: today, Person: np.Person, Circumstances: np.Circumstances, Events: np.Events}
+	c := dsr.Case{AsOf: today, Person: np.Person, Circumstances: np.Circumstances, Events: np.Events}
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
 	}
@@ -371,7 +374,7 @@ func (r *Register) Version(ctx context.Context, id string) (int64, error) {
 // nothing. A consent_withdrawn that covers register inclusion removes the
 // person and destroys their key in the same write (R-CONS-4): their
 // records become unreadable and only the audit trail stays.
-func (r *Register) Record(ctx context.Context, id string, ev Event, by Actor, opts ...WriteOption) error {
+func (r *Register) Record(ctx context.Context, id string, ev dsr.Event, by Actor, opts ...WriteOption) error {
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: recording for %q: %w", id, err)
 	}
@@ -386,8 +389,8 @@ func (r *Register) Record(ctx context.Context, id string, ev Event, by Actor, op
 		return fmt.Errorf("dsr: recording %s for %q: %w", ev.Type, id, renameEvent(err, len(c.Events)-1))
 	}
 	switch {
-	case ev.Type == EventConsentGiven:
-		upTo := Case{AsOf: ev.Day(), Person: c.Person}
+	case ev.Type == dsr.EventConsentGiven:
+		upTo := dsr.Case{AsOf: ev.Day(), Person: c.Person}
 		for _, e := range c.Events {
 			if !e.Day().After(ev.Day()) {
 				upTo.Events = append(upTo.Events, e)
@@ -400,16 +403,16 @@ func (r *Register) Record(ctx context.Context, id string, ev Event, by Actor, op
 		if !dec.Valid {
 			return &ConsentError{PersonID: id, Reasons: dec.Reasons}
 		}
-	case ev.Type == EventConsentWithdrawn && ev.HasScope(ScopeDSR):
+	case ev.Type == dsr.EventConsentWithdrawn && ev.HasScope(dsr.ScopeDSR):
 		return r.erase(ctx, st, ev, Removal{Reason: RemovedConsentWithdrawn, Date: ev.Day()}, by)
 	}
 	return r.append(ctx, st.stream, st.version, st.key, by, false, draft{string(ev.Type), payload{Event: &ev}})
 }
 
 // erase writes the withdrawal and the removal, and destroys the key.
-func (r *Register) erase(ctx context.Context, st *personState, ev Event, rm Removal, by Actor) error {
+func (r *Register) erase(ctx context.Context, st *personState, ev dsr.Event, rm Removal, by Actor) error {
 	return r.append(ctx, st.stream, st.version, st.key, by, true,
-		draft{string(EventConsentWithdrawn), payload{Event: &ev}},
+		draft{string(dsr.EventConsentWithdrawn), payload{Event: &ev}},
 		draft{RecordPersonRemoved, payload{Removal: &rm}})
 }
 
@@ -419,7 +422,7 @@ func renameEvent(err error, i int) error {
 	prefix := fmt.Sprintf("events[%d]", i)
 	var out []error
 	for _, e := range unjoin(err) {
-		var ve *ValidationError
+		var ve *dsr.ValidationError
 		if errors.As(e, &ve) && strings.HasPrefix(ve.Field, prefix) {
 			cp := *ve
 			cp.Field = "event" + strings.TrimPrefix(ve.Field, prefix)
@@ -440,7 +443,7 @@ func unjoin(err error) []error {
 // Report records what the multi-agency team reports about a person's
 // circumstances from date on (R-RAG-*): the whole set, replacing the last
 // report for assessments on or after date.
-func (r *Register) Report(ctx context.Context, id string, date calendar.Date, circ Circumstances, by Actor, opts ...WriteOption) error {
+func (r *Register) Report(ctx context.Context, id string, date calendar.Date, circ dsr.Circumstances, by Actor, opts ...WriteOption) error {
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: reporting for %q: %w", id, err)
 	}
@@ -491,11 +494,11 @@ func (r *Register) UpdateDetails(ctx context.Context, id string, d Details, by A
 // suggestions never overwrite it; a difference is reported in each
 // assessment. A reason is required when the agreed rating differs from the
 // rules' suggestion today.
-func (r *Register) Agree(ctx context.Context, id string, rating Rating, reason string, by Actor, opts ...WriteOption) error {
+func (r *Register) Agree(ctx context.Context, id string, rating dsr.Rating, reason string, by Actor, opts ...WriteOption) error {
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, err)
 	}
-	if rating == Unrated || rating > Blue {
+	if rating == dsr.Unrated || rating > dsr.Blue {
 		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, invalid("rating", "R-RAG-AGREED", "want red, amber, green or blue"))
 	}
 	st, err := r.writable(ctx, id, opts)
@@ -512,8 +515,8 @@ func (r *Register) Agree(ctx context.Context, id string, rating Rating, reason s
 		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, invalid("reason", "R-RAG-AGREED",
 			"required: the agreed rating %s differs from the suggested %s", strings.ToUpper(rating.String()), strings.ToUpper(a.Rating.String())))
 	}
-	ev := Event{Type: EventRatingAgreed, Date: today, Rating: rating, Reason: reason, By: by.ID}
-	return r.append(ctx, st.stream, st.version, st.key, by, false, draft{string(EventRatingAgreed), payload{Event: &ev}})
+	ev := dsr.Event{Type: dsr.EventRatingAgreed, Date: today, Rating: rating, Reason: reason, By: by.ID}
+	return r.append(ctx, st.stream, st.version, st.key, by, false, draft{string(dsr.EventRatingAgreed), payload{Event: &ev}})
 }
 
 // RemovalReason is why a person leaves the register (R-REM-1).
@@ -554,7 +557,7 @@ func (r *Register) Remove(ctx context.Context, id string, reason RemovalReason, 
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: removing %q: %w", id, err)
 	}
-	if !oneOf(reason, RemovalReasons) {
+	if !slices.Contains(RemovalReasons, reason) {
 		return fmt.Errorf("dsr: removing %q: %w", id, invalid("reason", "R-REM-1", "unknown reason %q (want one of no_longer_at_risk, consent_withdrawn, aged_out, moved_area, died)", reason))
 	}
 	if reason == RemovedNoLongerAtRisk && strings.TrimSpace(evidence) == "" {
@@ -568,7 +571,7 @@ func (r *Register) Remove(ctx context.Context, id string, reason RemovalReason, 
 	rm := Removal{Reason: reason, Date: today, Evidence: evidence}
 	switch reason {
 	case RemovedConsentWithdrawn:
-		return r.erase(ctx, st, Event{Type: EventConsentWithdrawn, Date: today}, rm, by)
+		return r.erase(ctx, st, dsr.Event{Type: dsr.EventConsentWithdrawn, Date: today}, rm, by)
 	case RemovedAgedOut:
 		if age := st.details.Person.AgeOn(today); age < 18 {
 			return fmt.Errorf("dsr: removing %q: %w", id, invalid("reason", "R-REM-1", "aged out needs the 18th birthday; the person is %d", age))
@@ -623,8 +626,8 @@ func (r *Register) Refer(ctx context.Context, req Referral, by Actor) error {
 	if strings.TrimSpace(req.ID) == "" {
 		errs = append(errs, invalid("id", "", "required"))
 	}
-	if !oneOf(req.Source, ReferralSources) {
-		errs = append(errs, invalid("source", "R-REQ-1", "%q is not one of %s", req.Source, strings.Join(ReferralSources, ", ")))
+	if !slices.Contains(dsr.ReferralSources, req.Source) {
+		errs = append(errs, invalid("source", "R-REQ-1", "%q is not one of %s", req.Source, strings.Join(dsr.ReferralSources, ", ")))
 	}
 	switch {
 	case req.Received.IsZero():

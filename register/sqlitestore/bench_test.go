@@ -11,8 +11,9 @@ import (
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
-	"github.com/dsrkit/dsrkit/dsr/sqlitestore"
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/sqlitestore"
 )
 
 var benchDay = calendar.MustParseDate("2026-04-01")
@@ -33,9 +34,9 @@ func benchEngine(b *testing.B, name string) *policies.Engine {
 // benchPerson is synthetic person i: ages 8 to 57, a parent's or their own
 // consent, one in five in crisis, one in seven deteriorating, one in eleven
 // an inpatient.
-func benchPerson(i int) dsr.NewPerson {
+func benchPerson(i int) register.NewPerson {
 	dob := benchDay.AddDays(-(8*365 + (i*379)%(50*365)))
-	np := dsr.NewPerson{Details: dsr.Details{
+	np := register.NewPerson{Details: register.Details{
 		Person: dsr.Person{ID: fmt.Sprintf("p%05d", i), NHSNumber: dsr.TestNHSNumber(i), DateOfBirth: dob, Autism: i%2 == 0, LearningDisability: i%2 == 1},
 		Name:   fmt.Sprintf("Synthetic Person %05d", i),
 	}}
@@ -55,10 +56,10 @@ func benchPerson(i int) dsr.NewPerson {
 	return np
 }
 
-func benchRegister(b *testing.B, s dsr.Store, rules dsr.Rules) *dsr.Register {
+func benchRegister(b *testing.B, s register.Store, rules dsr.Rules) *register.Register {
 	b.Helper()
-	reg, err := dsr.Open(context.Background(), s, rules, dsr.WithConsentPolicy(consent.National2023),
-		dsr.WithClock(func() time.Time { return benchDay.Start().Add(12 * time.Hour) }))
+	reg, err := register.Open(context.Background(), s, rules, register.WithConsentPolicy(consent.National2023),
+		register.WithClock(func() time.Time { return benchDay.Start().Add(12 * time.Hour) }))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func BenchmarkDue10000(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			var items []dsr.WorkItem
+			var items []register.WorkItem
 			for b.Loop() {
 				if !bc.warm {
 					reg = benchRegister(b, s, bc.rules) // a new register remembers nothing

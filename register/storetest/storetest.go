@@ -1,11 +1,11 @@
-// Package storetest is the test suite every dsr.Store must pass. A store
+// Package storetest is the test suite every register.Store must pass. A store
 // package runs it from its own tests:
 //
 //	func TestStore(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) dsr.Store { return memstore.New() })
+//		storetest.Run(t, func(t *testing.T) register.Store { return memstore.New() })
 //	}
 //
-// The suite checks the contract of dsr.Store: atomic appends with
+// The suite checks the contract of register.Store: atomic appends with
 // optimistic concurrency, one hash chain over the whole log, keys stored
 // with a stream's first records and destroyed for good, consistent reads.
 package storetest
@@ -20,18 +20,19 @@ import (
 	"time"
 
 	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/register"
 )
 
 // Open returns a new, empty store for one test. The suite closes it.
-type Open func(t *testing.T) dsr.Store
+type Open func(t *testing.T) register.Store
 
 // Key returns a valid 32-byte data key made from b.
 func Key(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
 // Rec returns a record to append, of type typ, written at the given
 // instant, with payload p.
-func Rec(typ string, at time.Time, p string) dsr.Record {
-	return dsr.Record{Type: typ, At: at, ActorID: "staff-1", ActorRole: "care coordinator", Payload: []byte(p)}
+func Rec(typ string, at time.Time, p string) register.Record {
+	return register.Record{Type: typ, At: at, ActorID: "staff-1", ActorRole: "care coordinator", Payload: []byte(p)}
 }
 
 // At is the instant the suite's records are written: a Monday in 2026 with
@@ -40,18 +41,18 @@ var At = time.Date(2026, 3, 30, 9, 15, 30, 123456789, time.UTC)
 
 // CheckChain fails t unless the store's log is numbered 1, 2, 3 … and every
 // record's Prev is the Hash of the one before and its Hash is ChainHash.
-func CheckChain(t testing.TB, s dsr.Store) int {
+func CheckChain(t testing.TB, s register.Store) int {
 	t.Helper()
 	var prev []byte
 	n := 0
-	err := s.Log(context.Background(), func(r dsr.Record) error {
+	err := s.Log(context.Background(), func(r register.Record) error {
 		n++
 		switch {
 		case r.Seq != int64(n):
 			return fmt.Errorf("record %d has seq %d", n, r.Seq)
 		case !bytes.Equal(r.Prev, prev):
 			return fmt.Errorf("record %d does not link to the one before", n)
-		case !bytes.Equal(dsr.ChainHash(&r), r.Hash):
+		case !bytes.Equal(register.ChainHash(&r), r.Hash):
 			return fmt.Errorf("record %d: hash does not match its content", n)
 		}
 		prev = r.Hash
@@ -67,7 +68,7 @@ func CheckChain(t testing.TB, s dsr.Store) int {
 func Run(t *testing.T, open Open) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s dsr.Store)
+		fn   func(t *testing.T, s register.Store)
 	}{
 		{"a new stream starts at version 1 and keeps its key", newStream},
 		{"records come back exactly as stored, nanoseconds included", roundTrip},
@@ -93,7 +94,7 @@ func Run(t *testing.T, open Open) {
 
 var ctx = context.Background()
 
-func mustAppend(t *testing.T, s dsr.Store, req dsr.AppendRequest) []dsr.Record {
+func mustAppend(t *testing.T, s register.Store, req register.AppendRequest) []register.Record {
 	t.Helper()
 	out, err := s.Append(ctx, req)
 	if err != nil {
@@ -102,18 +103,18 @@ func mustAppend(t *testing.T, s dsr.Store, req dsr.AppendRequest) []dsr.Record {
 	return out
 }
 
-func logLen(t *testing.T, s dsr.Store) int {
+func logLen(t *testing.T, s register.Store) int {
 	t.Helper()
 	n := 0
-	if err := s.Log(ctx, func(dsr.Record) error { n++; return nil }); err != nil {
+	if err := s.Log(ctx, func(register.Record) error { n++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
 
-func newStream(t *testing.T, s dsr.Store) {
-	out := mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(1),
-		Records: []dsr.Record{Rec("person_added", At, "one"), Rec("admitted", At, "two")}})
+func newStream(t *testing.T, s register.Store) {
+	out := mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(1),
+		Records: []register.Record{Rec("person_added", At, "one"), Rec("admitted", At, "two")}})
 	if len(out) != 2 || out[0].Version != 1 || out[1].Version != 2 || out[0].Seq != 1 || out[1].Seq != 2 {
 		t.Fatalf("versions and seqs: %+v", out)
 	}
@@ -124,7 +125,7 @@ func newStream(t *testing.T, s dsr.Store) {
 	if st.Version != 2 || !bytes.Equal(st.Key, Key(1)) || st.KeyDestroyed || len(st.Records) != 2 {
 		t.Fatalf("stream: version %d key %x destroyed %v records %d", st.Version, st.Key, st.KeyDestroyed, len(st.Records))
 	}
-	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", Expected: 2, Records: []dsr.Record{Rec("discharged", At, "three")}})
+	mustAppend(t, s, register.AppendRequest{Stream: "person/a", Expected: 2, Records: []register.Record{Rec("discharged", At, "three")}})
 	st, _ = s.Stream(ctx, "person/a")
 	if st.Version != 3 || string(st.Records[2].Payload) != "three" {
 		t.Fatalf("after a second append: version %d", st.Version)
@@ -132,29 +133,29 @@ func newStream(t *testing.T, s dsr.Store) {
 	CheckChain(t, s)
 }
 
-func roundTrip(t *testing.T, s dsr.Store) {
-	out := mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(1),
-		Records: []dsr.Record{Rec("person_added", At.In(time.FixedZone("BST", 3600)), "\x00\xffbinary")}})
-	var logged []dsr.Record
-	s.Log(ctx, func(r dsr.Record) error { logged = append(logged, r); return nil })
+func roundTrip(t *testing.T, s register.Store) {
+	out := mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(1),
+		Records: []register.Record{Rec("person_added", At.In(time.FixedZone("BST", 3600)), "\x00\xffbinary")}})
+	var logged []register.Record
+	s.Log(ctx, func(r register.Record) error { logged = append(logged, r); return nil })
 	st, _ := s.Stream(ctx, "person/a")
-	for _, got := range []dsr.Record{logged[0], st.Records[0]} {
+	for _, got := range []register.Record{logged[0], st.Records[0]} {
 		want := out[0]
 		if got.Seq != want.Seq || got.Stream != want.Stream || got.Version != want.Version || got.Type != want.Type ||
 			!got.At.Equal(At) || got.At.Location() != time.UTC || got.ActorID != want.ActorID || got.ActorRole != want.ActorRole ||
 			!bytes.Equal(got.Payload, want.Payload) || !bytes.Equal(got.Prev, want.Prev) || !bytes.Equal(got.Hash, want.Hash) {
 			t.Fatalf("stored %+v\n read %+v", want, got)
 		}
-		if !bytes.Equal(dsr.ChainHash(&got), got.Hash) {
+		if !bytes.Equal(register.ChainHash(&got), got.Hash) {
 			t.Fatal("hash does not survive the round trip")
 		}
 	}
 }
 
-func chainAcrossStreams(t *testing.T, s dsr.Store) {
-	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", At, "a1")}})
-	mustAppend(t, s, dsr.AppendRequest{Stream: "person/b", NewKey: Key(2), Records: []dsr.Record{Rec("person_added", At, "b1")}})
-	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", Expected: 1, Records: []dsr.Record{Rec("admitted", At, "a2")}})
+func chainAcrossStreams(t *testing.T, s register.Store) {
+	mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "a1")}})
+	mustAppend(t, s, register.AppendRequest{Stream: "person/b", NewKey: Key(2), Records: []register.Record{Rec("person_added", At, "b1")}})
+	mustAppend(t, s, register.AppendRequest{Stream: "person/a", Expected: 1, Records: []register.Record{Rec("admitted", At, "a2")}})
 	if n := CheckChain(t, s); n != 3 {
 		t.Fatalf("log has %d records, want 3", n)
 	}
@@ -164,11 +165,11 @@ func chainAcrossStreams(t *testing.T, s dsr.Store) {
 	}
 }
 
-func staleVersion(t *testing.T, s dsr.Store) {
-	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", At, "a1"), Rec("admitted", At, "a2")}})
+func staleVersion(t *testing.T, s register.Store) {
+	mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "a1"), Rec("admitted", At, "a2")}})
 	for _, v := range []int64{1, 3} {
-		_, err := s.Append(ctx, dsr.AppendRequest{Stream: "person/a", Expected: v, Records: []dsr.Record{Rec("discharged", At, "late")}})
-		if !errors.Is(err, dsr.ErrConflict) {
+		_, err := s.Append(ctx, register.AppendRequest{Stream: "person/a", Expected: v, Records: []register.Record{Rec("discharged", At, "late")}})
+		if !errors.Is(err, register.ErrConflict) {
 			t.Fatalf("expected version %d: err %v, want ErrConflict", v, err)
 		}
 	}
@@ -177,10 +178,10 @@ func staleVersion(t *testing.T, s dsr.Store) {
 	}
 }
 
-func createTwice(t *testing.T, s dsr.Store) {
-	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", At, "a1")}})
-	_, err := s.Append(ctx, dsr.AppendRequest{Stream: "person/a", NewKey: Key(9), Records: []dsr.Record{Rec("person_added", At, "again")}})
-	if !errors.Is(err, dsr.ErrConflict) {
+func createTwice(t *testing.T, s register.Store) {
+	mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "a1")}})
+	_, err := s.Append(ctx, register.AppendRequest{Stream: "person/a", NewKey: Key(9), Records: []register.Record{Rec("person_added", At, "again")}})
+	if !errors.Is(err, register.ErrConflict) {
 		t.Fatalf("err %v, want ErrConflict", err)
 	}
 	st, _ := s.Stream(ctx, "person/a")
@@ -189,15 +190,15 @@ func createTwice(t *testing.T, s dsr.Store) {
 	}
 }
 
-func badRequests(t *testing.T, s dsr.Store) {
-	bad := []dsr.AppendRequest{
-		{Stream: "person/a", Records: []dsr.Record{Rec("person_added", At, "no key")}},
-		{Stream: "person/a", NewKey: []byte("short"), Records: []dsr.Record{Rec("person_added", At, "short key")}},
+func badRequests(t *testing.T, s register.Store) {
+	bad := []register.AppendRequest{
+		{Stream: "person/a", Records: []register.Record{Rec("person_added", At, "no key")}},
+		{Stream: "person/a", NewKey: []byte("short"), Records: []register.Record{Rec("person_added", At, "short key")}},
 		{Stream: "person/a", NewKey: Key(1)},
-		{Stream: "", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", At, "x")}},
-		{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", At, "ok"), Rec("", At, "no type")}},
-		{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", time.Time{}, "no time")}},
-		{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", At, "")}},
+		{Stream: "", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "x")}},
+		{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "ok"), Rec("", At, "no type")}},
+		{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", time.Time{}, "no time")}},
+		{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "")}},
 	}
 	for i, req := range bad {
 		if _, err := s.Append(ctx, req); !errors.Is(err, dsr.ErrInvalid) {
@@ -207,14 +208,14 @@ func badRequests(t *testing.T, s dsr.Store) {
 	if n := logLen(t, s); n != 0 {
 		t.Fatalf("log has %d records after bad requests, want 0", n)
 	}
-	if _, err := s.Stream(ctx, "person/a"); !errors.Is(err, dsr.ErrNotFound) {
+	if _, err := s.Stream(ctx, "person/a"); !errors.Is(err, register.ErrNotFound) {
 		t.Fatalf("a refused create left a stream behind: %v", err)
 	}
 }
 
-func destroyKey(t *testing.T, s dsr.Store) {
-	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(7), Records: []dsr.Record{Rec("person_added", At, "a1")}})
-	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", Expected: 1, DestroyKey: true, Records: []dsr.Record{Rec("consent_withdrawn", At, "a2")}})
+func destroyKey(t *testing.T, s register.Store) {
+	mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(7), Records: []register.Record{Rec("person_added", At, "a1")}})
+	mustAppend(t, s, register.AppendRequest{Stream: "person/a", Expected: 1, DestroyKey: true, Records: []register.Record{Rec("consent_withdrawn", At, "a2")}})
 	st, err := s.Stream(ctx, "person/a")
 	if err != nil {
 		t.Fatal(err)
@@ -225,12 +226,12 @@ func destroyKey(t *testing.T, s dsr.Store) {
 	if st.Records[1].Type != "consent_withdrawn" || st.Records[1].ActorRole == "" {
 		t.Fatal("the audit trail (type, time, role) did not survive")
 	}
-	_, err = s.Append(ctx, dsr.AppendRequest{Stream: "person/a", Expected: 2, Records: []dsr.Record{Rec("admitted", At, "after")}})
-	if !errors.Is(err, dsr.ErrErased) {
+	_, err = s.Append(ctx, register.AppendRequest{Stream: "person/a", Expected: 2, Records: []register.Record{Rec("admitted", At, "after")}})
+	if !errors.Is(err, register.ErrErased) {
 		t.Fatalf("append after erasure: %v, want ErrErased", err)
 	}
 	var seen bool
-	s.Streams(ctx, "person/", func(st dsr.Stream) error {
+	s.Streams(ctx, "person/", func(st register.Stream) error {
 		seen = st.KeyDestroyed && st.Key == nil
 		return nil
 	})
@@ -240,18 +241,18 @@ func destroyKey(t *testing.T, s dsr.Store) {
 	CheckChain(t, s)
 }
 
-func unknownStream(t *testing.T, s dsr.Store) {
-	if _, err := s.Stream(ctx, "person/nobody"); !errors.Is(err, dsr.ErrNotFound) {
+func unknownStream(t *testing.T, s register.Store) {
+	if _, err := s.Stream(ctx, "person/nobody"); !errors.Is(err, register.ErrNotFound) {
 		t.Fatalf("err %v, want ErrNotFound", err)
 	}
 }
 
-func streamsByPrefix(t *testing.T, s dsr.Store) {
+func streamsByPrefix(t *testing.T, s register.Store) {
 	for i, name := range []string{"person/c", "referral/r1", "person/a", "person/b", "personal/x"} {
-		mustAppend(t, s, dsr.AppendRequest{Stream: name, NewKey: Key(byte(i + 1)), Records: []dsr.Record{Rec("x", At, name), Rec("y", At, name)}})
+		mustAppend(t, s, register.AppendRequest{Stream: name, NewKey: Key(byte(i + 1)), Records: []register.Record{Rec("x", At, name), Rec("y", At, name)}})
 	}
 	var names []string
-	err := s.Streams(ctx, "person/", func(st dsr.Stream) error {
+	err := s.Streams(ctx, "person/", func(st register.Stream) error {
 		if len(st.Records) != 2 || st.Version != 2 || string(st.Records[0].Payload) != st.Name {
 			return fmt.Errorf("stream %s came back with %d records", st.Name, len(st.Records))
 		}
@@ -266,8 +267,8 @@ func streamsByPrefix(t *testing.T, s dsr.Store) {
 	}
 }
 
-func concurrentSameStream(t *testing.T, s dsr.Store) {
-	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("person_added", At, "a")}})
+func concurrentSameStream(t *testing.T, s register.Store) {
+	mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "a")}})
 	const writers = 8
 	var wg sync.WaitGroup
 	wins := make(chan int, writers)
@@ -275,11 +276,11 @@ func concurrentSameStream(t *testing.T, s dsr.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := s.Append(ctx, dsr.AppendRequest{Stream: "person/a", Expected: 1, Records: []dsr.Record{Rec("admitted", At, fmt.Sprint(w))}})
+			_, err := s.Append(ctx, register.AppendRequest{Stream: "person/a", Expected: 1, Records: []register.Record{Rec("admitted", At, fmt.Sprint(w))}})
 			switch {
 			case err == nil:
 				wins <- w
-			case !errors.Is(err, dsr.ErrConflict):
+			case !errors.Is(err, register.ErrConflict):
 				t.Errorf("writer %d: %v", w, err)
 			}
 		}()
@@ -294,7 +295,7 @@ func concurrentSameStream(t *testing.T, s dsr.Store) {
 	}
 }
 
-func concurrentManyStreams(t *testing.T, s dsr.Store) {
+func concurrentManyStreams(t *testing.T, s register.Store) {
 	const writers, each = 6, 5
 	var wg sync.WaitGroup
 	for w := range writers {
@@ -303,7 +304,7 @@ func concurrentManyStreams(t *testing.T, s dsr.Store) {
 			defer wg.Done()
 			name := fmt.Sprintf("person/%d", w)
 			for v := range each {
-				req := dsr.AppendRequest{Stream: name, Expected: int64(v), Records: []dsr.Record{Rec("e", At, fmt.Sprint(v))}}
+				req := register.AppendRequest{Stream: name, Expected: int64(v), Records: []register.Record{Rec("e", At, fmt.Sprint(v))}}
 				if v == 0 {
 					req.NewKey = Key(byte(w + 1))
 				}
@@ -320,16 +321,16 @@ func concurrentManyStreams(t *testing.T, s dsr.Store) {
 	}
 }
 
-func stopWalk(t *testing.T, s dsr.Store) {
-	mustAppend(t, s, dsr.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []dsr.Record{Rec("x", At, "1"), Rec("y", At, "2")}})
-	mustAppend(t, s, dsr.AppendRequest{Stream: "person/b", NewKey: Key(2), Records: []dsr.Record{Rec("x", At, "1")}})
+func stopWalk(t *testing.T, s register.Store) {
+	mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("x", At, "1"), Rec("y", At, "2")}})
+	mustAppend(t, s, register.AppendRequest{Stream: "person/b", NewKey: Key(2), Records: []register.Record{Rec("x", At, "1")}})
 	stop := errors.New("stop")
 	n := 0
-	if err := s.Log(ctx, func(dsr.Record) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+	if err := s.Log(ctx, func(register.Record) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
 		t.Fatalf("Log: err %v after %d records", err, n)
 	}
 	n = 0
-	if err := s.Streams(ctx, "", func(dsr.Stream) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+	if err := s.Streams(ctx, "", func(register.Stream) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
 		t.Fatalf("Streams: err %v after %d streams", err, n)
 	}
 }

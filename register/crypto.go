@@ -1,4 +1,4 @@
-package dsr
+package register
 
 import (
 	"crypto/aes"
@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"strconv"
+
+	"github.com/dsrkit/dsrkit/dsr"
 )
 
 // keySize is the size of a stream's data key: AES-256.
@@ -27,7 +29,7 @@ func aad(stream string, version int64, typ string) []byte {
 func gcm(key []byte) (cipher.AEAD, error) {
 	block, err := aes.NewCipher(key)
 	if err != nil {
-		return nil, fmt.Errorf("%w: data key: %v", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: data key: %v", dsr.ErrInvalid, err)
 	}
 	return cipher.NewGCM(block)
 }

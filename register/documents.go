@@ -1,4 +1,4 @@
-package dsr
+package register
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/dsrkit/dsrkit/dsr"
 )
 
 // RecordDocument is the record type of a document saved in a person's
@@ -39,7 +41,7 @@ type Document struct {
 // DocumentItem is one thing a document leaves due, shaped as an Action,
 // with who is responsible when the document names someone.
 type DocumentItem struct {
-	Action
+	dsr.Action
 	Who string `json:"who,omitempty"`
 }
 
@@ -53,11 +55,11 @@ type DocumentKind interface {
 	// Check validates doc before it is written, for the person whose case
 	// (with the write's events, as of today) is c. Bad data is a
 	// *ValidationError (matching ErrInvalid) naming the field.
-	Check(doc Document, c *Case) error
+	Check(doc Document, c *dsr.Case) error
 	// Worklist returns what doc leaves due on c.AsOf, for the person's case
 	// as of that day. The register sets Overdue (due before c.AsOf) and
 	// merges the items with the rules' actions (see Register.Due).
-	Worklist(doc Document, c *Case) ([]DocumentItem, error)
+	Worklist(doc Document, c *dsr.Case) ([]DocumentItem, error)
 }
 
 // WithDocumentKinds teaches the register kinds of document. Saving a
@@ -68,13 +70,13 @@ func WithDocumentKinds(kinds ...DocumentKind) Option {
 	return func(r *Register) error {
 		for _, k := range kinds {
 			if k == nil || strings.TrimSpace(k.Kind()) == "" {
-				return fmt.Errorf("%w: WithDocumentKinds: a kind without a name", ErrInvalid)
+				return fmt.Errorf("%w: WithDocumentKinds: a kind without a name", dsr.ErrInvalid)
 			}
 			if r.kinds == nil {
 				r.kinds = map[string]DocumentKind{}
 			}
 			if _, dup := r.kinds[k.Kind()]; dup {
-				return fmt.Errorf("%w: WithDocumentKinds: kind %q given twice", ErrInvalid, k.Kind())
+				return fmt.Errorf("%w: WithDocumentKinds: kind %q given twice", dsr.ErrInvalid, k.Kind())
 			}
 			r.kinds[k.Kind()] = k
 		}
@@ -87,7 +89,7 @@ type docKey struct{ kind, id string }
 
 // checkDocument checks the envelope of a document and asks its kind to
 // check the data; field paths start with prefix ("document", "documents[1]").
-func (r *Register) checkDocument(prefix string, d *Document, c *Case) error {
+func (r *Register) checkDocument(prefix string, d *Document, c *dsr.Case) error {
 	var errs []error
 	k, known := r.kinds[d.Kind]
 	switch {
@@ -129,7 +131,7 @@ func (r *Register) kindNames() string {
 // pass its check; and consent for inclusion must hold today with the new
 // events (R-CONS-1), or File returns a *ConsentError. On any error nothing
 // is written. IfVersion makes the write conditional on the version read.
-func (r *Register) File(ctx context.Context, id string, doc Document, events []Event, by Actor, opts ...WriteOption) error {
+func (r *Register) File(ctx context.Context, id string, doc Document, events []dsr.Event, by Actor, opts ...WriteOption) error {
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: filing for %q: %w", id, err)
 	}
@@ -141,7 +143,7 @@ func (r *Register) File(ctx context.Context, id string, doc Document, events []E
 	n := len(c.Events)
 	var errs []error
 	for i, ev := range events {
-		if ev.Type == EventConsentGiven || ev.Type == EventConsentWithdrawn {
+		if ev.Type == dsr.EventConsentGiven || ev.Type == dsr.EventConsentWithdrawn {
 			errs = append(errs, invalid(fmt.Sprintf("events[%d].type", i), "R-CONS-1", "%s is recorded with Record, not filed with a document", ev.Type))
 		}
 	}
@@ -180,7 +182,7 @@ func (r *Register) File(ctx context.Context, id string, doc Document, events []E
 func renameEvents(err error, n int) error {
 	var out []error
 	for _, e := range unjoin(err) {
-		var ve *ValidationError
+		var ve *dsr.ValidationError
 		if errors.As(e, &ve) && strings.HasPrefix(ve.Field, "events[") {
 			var i int
 			var rest string
@@ -283,7 +285,7 @@ func (r *Register) FindDocument(ctx context.Context, kind, docID string) (string
 // documentItems returns what st's documents leave due on asOf, as work
 // items for the person: each kind the register knows gives its items for
 // the case as of asOf, overdue when due before asOf.
-func (r *Register) documentItems(st *personState, c *Case) ([]WorkItem, error) {
+func (r *Register) documentItems(st *personState, c *dsr.Case) ([]WorkItem, error) {
 	var items []WorkItem
 	for _, d := range st.docs {
 		k, ok := r.kinds[d.Kind]
@@ -326,7 +328,7 @@ func mergeItems(rules, docs []WorkItem) []WorkItem {
 
 // dueBefore reports whether a falls due before b: by date, then by instant
 // when both have one (an instant comes before the end of its day).
-func dueBefore(a, b *Action) bool {
+func dueBefore(a, b *dsr.Action) bool {
 	if c := a.DueDate().Compare(b.DueDate()); c != 0 {
 		return c < 0
 	}
@@ -346,7 +348,7 @@ type DocumentRef struct {
 }
 
 // checkNewDocuments checks the documents of a NewPerson.
-func (r *Register) checkNewDocuments(docs []Document, c *Case) error {
+func (r *Register) checkNewDocuments(docs []Document, c *dsr.Case) error {
 	var errs []error
 	seen := map[docKey]bool{}
 	for i := range docs {
@@ -365,11 +367,11 @@ func (r *Register) checkNewDocuments(docs []Document, c *Case) error {
 // checkAgreed applies R-RAG-AGREED to the rating_agreed events of a write,
 // as Agree does: an agreed rating that differs from the rules' suggestion
 // today needs a reason.
-func (r *Register) checkAgreed(ctx context.Context, c *Case, events []Event) error {
-	var a *Assessment
+func (r *Register) checkAgreed(ctx context.Context, c *dsr.Case, events []dsr.Event) error {
+	var a *dsr.Assessment
 	var errs []error
 	for i, ev := range events {
-		if ev.Type != EventRatingAgreed || strings.TrimSpace(ev.Reason) != "" {
+		if ev.Type != dsr.EventRatingAgreed || strings.TrimSpace(ev.Reason) != "" {
 			continue
 		}
 		if a == nil {

@@ -1,4 +1,4 @@
-package bluelight_test
+package register_test
 
 import (
 	"sync"
@@ -12,22 +12,23 @@ import (
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
-	"github.com/dsrkit/dsrkit/dsr/memstore"
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/memstore"
 )
 
 // Blue Light meetings kept in a register over the national-2023 bundle.
 // Every person is synthetic.
 
-var regStaff = dsr.Actor{ID: "staff-2", Role: "commissioner"}
+var meetingStaff = register.Actor{ID: "staff-2", Role: "commissioner"}
 
-type regClock struct {
+type meetingClock struct {
 	mu  sync.Mutex
 	now time.Time
 }
 
-func (c *regClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *regClock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
+func (c *meetingClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *meetingClock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
 var (
 	nationalOnce sync.Once
@@ -35,7 +36,7 @@ var (
 	nationalErr  error
 )
 
-func newRegister(t *testing.T, now time.Time) (*dsr.Register, *memstore.Store, *regClock) {
+func meetingRegister(t *testing.T, now time.Time) (*register.Register, *memstore.Store, *meetingClock) {
 	t.Helper()
 	nationalOnce.Do(func() {
 		b, err := policies.Bundle("national-2023")
@@ -46,33 +47,33 @@ func newRegister(t *testing.T, now time.Time) (*dsr.Register, *memstore.Store, *
 		nationalEng, nationalErr = policies.Load(ctx, b)
 	})
 	require.NoError(t, nationalErr)
-	clk := &regClock{now: now}
+	clk := &meetingClock{now: now}
 	store := memstore.New()
-	reg, err := dsr.Open(ctx, store, nationalEng, dsr.WithClock(clk.Now), dsr.WithConsentPolicy(consent.National2023),
-		dsr.WithDocumentKinds(bluelight.Documents{}))
+	reg, err := register.Open(ctx, store, nationalEng, register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023),
+		register.WithDocumentKinds(register.MeetingDocuments{}))
 	require.NoError(t, err)
 	return reg, store, clk
 }
 
 // personA is Person A, aged 15, not yet on the register, whose parent
 // consented on the given day.
-func personA(consented string) *dsr.NewPerson {
-	return &dsr.NewPerson{
-		Details:       dsr.Details{Person: dsr.Person{ID: "person-a", NHSNumber: dsr.TestNHSNumber(1), DateOfBirth: calendar.MustParseDate("2011-03-04"), Autism: true}, Name: "Person A Synthetic"},
+func personA(consented string) *register.NewPerson {
+	return &register.NewPerson{
+		Details:       register.Details{Person: dsr.Person{ID: "person-a", NHSNumber: dsr.TestNHSNumber(1), DateOfBirth: calendar.MustParseDate("2011-03-04"), Autism: true}, Name: "Person A Synthetic"},
 		Circumstances: dsr.Circumstances{InCrisis: true, CommunityCannotManage: true},
 		Events:        []dsr.Event{{Type: dsr.EventConsentGiven, Date: calendar.MustParseDate(consented), GivenBy: dsr.ByParent}},
 	}
 }
 
-func storeLen(t *testing.T, s dsr.Store) int {
+func storeLen(t *testing.T, s register.Store) int {
 	t.Helper()
 	n := 0
-	require.NoError(t, s.Log(ctx, func(dsr.Record) error { n++; return nil }))
+	require.NoError(t, s.Log(ctx, func(register.Record) error { n++; return nil }))
 	return n
 }
 
-func byKind(items []dsr.WorkItem) map[dsr.ActionKind][]dsr.WorkItem {
-	m := map[dsr.ActionKind][]dsr.WorkItem{}
+func byKind(items []register.WorkItem) map[dsr.ActionKind][]register.WorkItem {
+	m := map[dsr.ActionKind][]register.WorkItem{}
 	for _, it := range items {
 		m[it.Kind] = append(m[it.Kind], it)
 	}
@@ -95,24 +96,24 @@ func closedMeeting(t *testing.T, call time.Time, sustainable bool) *bluelight.Me
 
 func TestRegisterBlueLightMeetingAddsThePersonAndItsFollowUpsJoinDue(t *testing.T) {
 	call := london("2026-08-28 18:00")
-	reg, store, clk := newRegister(t, call.Add(-30*time.Minute))
+	reg, store, clk := meetingRegister(t, call.Add(-30*time.Minute))
 
 	m := open(t, call)
-	require.NoError(t, bluelight.Save(ctx, reg, m, regStaff, personA("2026-08-28")), "the person is added with the meeting, consent allowing")
+	require.NoError(t, reg.SaveMeeting(ctx, m, meetingStaff, personA("2026-08-28")), "the person is added with the meeting, consent allowing")
 	clk.Set(call.Add(2 * time.Hour))
 	attendAll(t, m)
 	completeTo(t, m, bluelight.StepOptions)
 	require.NoError(t, m.Choose(bluelight.Choice{Option: bluelight.OptionHomePackage}))
 	require.NoError(t, m.Fund(ctx, homePackage(call, 72)))
 	completeTo2(t, m, bluelight.StepOptions, bluelight.StepRecord)
-	require.NoError(t, bluelight.Save(ctx, reg, m, regStaff, nil))
+	require.NoError(t, reg.SaveMeeting(ctx, m, meetingStaff, nil))
 	due, err := reg.Due(ctx, calendar.DateOf(call))
 	require.NoError(t, err)
 	assert.Empty(t, byKind(due)[dsr.ActionReviewAfterBlueLight], "an open meeting leaves nothing due yet")
 
 	require.NoError(t, m.Close(call.Add(90*time.Minute), bluelight.Outcome{SustainablePlacement: true}))
-	require.NoError(t, bluelight.Save(ctx, reg, m, regStaff, nil))
-	require.NoError(t, bluelight.Save(ctx, reg, m, regStaff, nil), "saving again appends no second event")
+	require.NoError(t, reg.SaveMeeting(ctx, m, meetingStaff, nil))
+	require.NoError(t, reg.SaveMeeting(ctx, m, meetingStaff, nil), "saving again appends no second event")
 
 	c, err := reg.Case(ctx, "person-a", calendar.DateOf(call))
 	require.NoError(t, err)
@@ -135,19 +136,19 @@ func TestRegisterBlueLightMeetingAddsThePersonAndItsFollowUpsJoinDue(t *testing.
 	fs := k[dsr.ActionBlueLightFundingStop][0]
 	assert.Equal(t, "R-BL-FUND", fs.Rule)
 	assert.True(t, fs.DueAt.Equal(call.Add(72*time.Hour)))
-	assert.Equal(t, &dsr.DocumentRef{Kind: bluelight.DocumentKind, ID: "bl-0001"}, fs.Document)
+	assert.Equal(t, &register.DocumentRef{Kind: register.MeetingKind, ID: "bl-0001"}, fs.Document)
 	assert.Empty(t, k[dsr.ActionBlueLightEscalation], "a sustainable, funded outcome is not escalated")
 
 	// A C(E)TR held after the meeting satisfies both.
 	clk.Set(london("2026-08-31 12:00"))
-	require.NoError(t, reg.Record(ctx, "person-a", dsr.Event{Type: dsr.EventReviewHeld, Date: calendar.MustParseDate("2026-08-31"), Kind: dsr.ReviewCommunity}, regStaff))
+	require.NoError(t, reg.Record(ctx, "person-a", dsr.Event{Type: dsr.EventReviewHeld, Date: calendar.MustParseDate("2026-08-31"), Kind: dsr.ReviewCommunity}, meetingStaff))
 	due, err = reg.Due(ctx, calendar.MustParseDate("2026-08-31"))
 	require.NoError(t, err)
 	k = byKind(due)
 	assert.Empty(t, k[dsr.ActionReviewAfterBlueLight])
 	assert.Empty(t, k[dsr.ActionBlueLightFundingStop])
 
-	back, err := bluelight.Find(ctx, reg, "bl-0001", nil)
+	back, err := reg.FindMeeting(ctx, "bl-0001", nil)
 	require.NoError(t, err)
 	assert.Equal(t, m.Minute(), back.Minute())
 	require.NoError(t, reg.Verify(ctx))
@@ -156,9 +157,9 @@ func TestRegisterBlueLightMeetingAddsThePersonAndItsFollowUpsJoinDue(t *testing.
 
 func TestRegisterBlueLightThenAdmissionBringsTheFourteenDayCETROnce(t *testing.T) {
 	call := london("2026-08-28 18:00")
-	reg, _, clk := newRegister(t, call.Add(3*time.Hour))
+	reg, _, clk := meetingRegister(t, call.Add(3*time.Hour))
 	m := closedMeeting(t, call, false)
-	require.NoError(t, bluelight.Save(ctx, reg, m, regStaff, personA("2026-08-01")))
+	require.NoError(t, reg.SaveMeeting(ctx, m, meetingStaff, personA("2026-08-01")))
 
 	due, err := reg.Due(ctx, calendar.DateOf(call))
 	require.NoError(t, err)
@@ -167,7 +168,7 @@ func TestRegisterBlueLightThenAdmissionBringsTheFourteenDayCETROnce(t *testing.T
 	assert.Equal(t, "R-BL-ESC", esc[0].Rule)
 
 	clk.Set(london("2026-08-29 09:00"))
-	require.NoError(t, reg.Record(ctx, "person-a", dsr.Event{Type: dsr.EventAdmitted, Date: calendar.MustParseDate("2026-08-29"), Security: "general", LegalStatus: "s2"}, regStaff))
+	require.NoError(t, reg.Record(ctx, "person-a", dsr.Event{Type: dsr.EventAdmitted, Date: calendar.MustParseDate("2026-08-29"), Security: "general", LegalStatus: "s2"}, meetingStaff))
 	a, err := reg.Assess(ctx, "person-a", calendar.MustParseDate("2026-08-29"))
 	require.NoError(t, err)
 	var fromRules []dsr.Action
@@ -189,9 +190,9 @@ func TestRegisterBlueLightThenAdmissionBringsTheFourteenDayCETROnce(t *testing.T
 
 func TestRegisterBlueLightBadInputNamesTheFieldAndWritesNothing(t *testing.T) {
 	call := london("2026-08-28 18:00")
-	reg, store, _ := newRegister(t, call.Add(3*time.Hour))
+	reg, store, _ := meetingRegister(t, call.Add(3*time.Hour))
 	m := open(t, call)
-	require.NoError(t, bluelight.Save(ctx, reg, m, regStaff, personA("2026-08-01")))
+	require.NoError(t, reg.SaveMeeting(ctx, m, meetingStaff, personA("2026-08-01")))
 	v0, err := reg.Version(ctx, "person-a")
 	require.NoError(t, err)
 	n0 := storeLen(t, store)
@@ -223,29 +224,29 @@ func TestRegisterBlueLightBadInputNamesTheFieldAndWritesNothing(t *testing.T) {
 		unchanged(t)
 	})
 	t.Run("a stored record with an unknown role is refused by the register", func(t *testing.T) {
-		doc, err := m.Document()
+		doc, err := register.MeetingDocument(m)
 		require.NoError(t, err)
 		doc.Data = []byte(`{"record":{"id":"bl-0001","person_id":"person-a","attendees":[{"role":"juggler"}]},"params":{}}`)
-		err = reg.File(ctx, "person-a", doc, nil, regStaff)
+		err = reg.File(ctx, "person-a", doc, nil, meetingStaff)
 		require.ErrorIs(t, err, dsr.ErrInvalid)
 		assert.Contains(t, err.Error(), "document.data")
 		unchanged(t)
 	})
 	t.Run("consent recorded after the meeting (R-BL-FOLLOW)", func(t *testing.T) {
-		reg2, store2, _ := newRegister(t, call.Add(30*time.Hour))
+		reg2, store2, _ := meetingRegister(t, call.Add(30*time.Hour))
 		m2 := closedMeeting(t, call, true)
-		err := bluelight.Save(ctx, reg2, m2, regStaff, personA("2026-08-29"))
+		err := reg2.SaveMeeting(ctx, m2, meetingStaff, personA("2026-08-29"))
 		assert.Equal(t, "person.events", asInvalid(t, err).Field)
 		assert.Zero(t, storeLen(t, store2))
 		_, err = reg2.Version(ctx, "person-a")
-		assert.ErrorIs(t, err, dsr.ErrNotFound)
+		assert.ErrorIs(t, err, register.ErrNotFound)
 	})
 	t.Run("consent withdrawn before the meeting (R-CONS-1, R-CONS-4)", func(t *testing.T) {
-		reg2, store2, _ := newRegister(t, call.Add(30*time.Hour))
+		reg2, store2, _ := meetingRegister(t, call.Add(30*time.Hour))
 		np := personA("2026-08-01")
 		np.Events = append(np.Events, dsr.Event{Type: dsr.EventConsentWithdrawn, Date: calendar.MustParseDate("2026-08-10"), By: dsr.ByParent})
-		err := bluelight.Save(ctx, reg2, closedMeeting(t, call, true), regStaff, np)
-		require.ErrorIs(t, err, dsr.ErrConsentRequired)
+		err := reg2.SaveMeeting(ctx, closedMeeting(t, call, true), meetingStaff, np)
+		require.ErrorIs(t, err, register.ErrConsentRequired)
 		assert.Zero(t, storeLen(t, store2))
 	})
 }

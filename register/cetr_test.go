@@ -1,4 +1,4 @@
-package cetr_test
+package register_test
 
 import (
 	"context"
@@ -13,8 +13,9 @@ import (
 	"github.com/dsrkit/dsrkit/cetr"
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
-	"github.com/dsrkit/dsrkit/dsr/memstore"
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/memstore"
 )
 
 // Reviews kept in a register over the national-2023 bundle: every person
@@ -22,7 +23,7 @@ import (
 
 var (
 	ctx   = context.Background()
-	staff = dsr.Actor{ID: "staff-1", Role: "commissioner"}
+	staff = register.Actor{ID: "staff-1", Role: "commissioner"}
 )
 
 type clock struct {
@@ -53,31 +54,31 @@ func national(t testing.TB) *policies.Engine {
 	return engine
 }
 
-// register opens a register on a memory store that keeps review records,
+// reviewRegister opens a register on a memory store that keeps review records,
 // with its clock on the day given.
-func register(t testing.TB, on string) (*dsr.Register, *memstore.Store, *clock) {
+func reviewRegister(t testing.TB, on string) (*register.Register, *memstore.Store, *clock) {
 	t.Helper()
 	clk := &clock{}
 	clk.On(on)
 	store := memstore.New()
-	reg, err := dsr.Open(ctx, store, national(t), dsr.WithClock(clk.Now), dsr.WithConsentPolicy(consent.National2023),
-		dsr.WithDocumentKinds(cetr.Documents{}))
+	reg, err := register.Open(ctx, store, national(t), register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023),
+		register.WithDocumentKinds(register.ReviewDocuments{}))
 	require.NoError(t, err)
 	return reg, store, clk
 }
 
-func addPerson(t testing.TB, reg *dsr.Register, p dsr.Person, circ dsr.Circumstances, events ...dsr.Event) {
+func addPerson(t testing.TB, reg *register.Register, p dsr.Person, circ dsr.Circumstances, events ...dsr.Event) {
 	t.Helper()
 	givenBy := dsr.ByParent
 	if p.AgeOn(d("2026-03-01")) >= 16 {
 		givenBy = dsr.BySelf
 	}
 	evs := append([]dsr.Event{{Type: dsr.EventConsentGiven, Date: d("2026-03-01"), GivenBy: givenBy}}, events...)
-	require.NoError(t, reg.Add(ctx, dsr.NewPerson{Details: dsr.Details{Person: p, Name: "Synthetic"}, Circumstances: circ, Events: evs}, staff))
+	require.NoError(t, reg.Add(ctx, register.NewPerson{Details: register.Details{Person: p, Name: "Synthetic"}, Circumstances: circ, Events: evs}, staff))
 }
 
-func kinds(items []dsr.WorkItem) map[dsr.ActionKind]dsr.WorkItem {
-	m := map[dsr.ActionKind]dsr.WorkItem{}
+func kinds(items []register.WorkItem) map[dsr.ActionKind]register.WorkItem {
+	m := map[dsr.ActionKind]register.WorkItem{}
 	for _, it := range items {
 		m[it.Kind] = it
 	}
@@ -92,15 +93,15 @@ func actionKinds(a dsr.Assessment) map[dsr.ActionKind]dsr.Action {
 	return m
 }
 
-func logLen(t testing.TB, s dsr.Store) int {
+func logLen(t testing.TB, s register.Store) int {
 	t.Helper()
 	n := 0
-	require.NoError(t, s.Log(ctx, func(dsr.Record) error { n++; return nil }))
+	require.NoError(t, s.Log(ctx, func(register.Record) error { n++; return nil }))
 	return n
 }
 
 func TestRegisterCommunityCETRThatAvoidsAnAdmission(t *testing.T) {
-	reg, store, clk := register(t, "2026-03-20")
+	reg, store, clk := reviewRegister(t, "2026-03-20")
 	addPerson(t, reg, child(), dsr.Circumstances{InCrisis: true, CommunityCannotManage: true})
 
 	a, err := reg.Assess(ctx, "person-a", d("2026-03-20"))
@@ -111,14 +112,14 @@ func TestRegisterCommunityCETRThatAvoidsAnAdmission(t *testing.T) {
 	must(t, r.SetConsent(cetr.Consent{Asked: d("2026-03-10"), Given: d("2026-03-12"), GivenBy: dsr.ByParent}))
 	must(t, r.SetPanel(panelOf(teacher)...))
 	must(t, r.SendPapers(at("2026-03-25 09:00")))
-	require.NoError(t, cetr.Save(ctx, reg, r, staff))
+	require.NoError(t, reg.SaveReview(ctx, r, staff))
 
 	clk.On("2026-03-27")
 	recordAll(t, r)
 	must(t, r.Hold(d("2026-03-27"), cetr.StayInCommunity, "intensive support at home"))
 	_, err = r.Recommend(cetr.Recommendation{Who: "Care coordinator E", What: "arrange a home support package", Due: d("2026-04-10")})
 	must(t, err)
-	require.NoError(t, cetr.Save(ctx, reg, r, staff))
+	require.NoError(t, reg.SaveReview(ctx, r, staff))
 
 	a, err = reg.Assess(ctx, "person-a", d("2026-03-27"))
 	require.NoError(t, err)
@@ -135,7 +136,7 @@ func TestRegisterCommunityCETRThatAvoidsAnAdmission(t *testing.T) {
 	require.Contains(t, k, dsr.ActionReviewRecommendation, "R-CETR-ACT")
 	rec := k[dsr.ActionReviewRecommendation]
 	assert.Equal(t, "Care coordinator E", rec.Who)
-	assert.Equal(t, &dsr.DocumentRef{Kind: cetr.DocumentKind, ID: "review-1"}, rec.Document)
+	assert.Equal(t, &register.DocumentRef{Kind: register.ReviewKind, ID: "review-1"}, rec.Document)
 	reports := 0
 	for _, it := range due {
 		if it.Kind == dsr.ActionReviewReport {
@@ -150,7 +151,7 @@ func TestRegisterCommunityCETRThatAvoidsAnAdmission(t *testing.T) {
 	must(t, r.AgreeRating(cetr.RatingAgreement{Date: d("2026-04-02"), Rating: dsr.Amber, By: "DSR meeting"}))
 	must(t, r.SendReport(d("2026-04-02"), []cetr.Recipient{{Role: cetr.Participant, Name: "Panel"}}))
 	must(t, r.Complete(1, d("2026-04-02")))
-	require.NoError(t, cetr.Save(ctx, reg, r, staff))
+	require.NoError(t, reg.SaveReview(ctx, r, staff))
 	due, err = reg.Due(ctx, d("2026-04-02"))
 	require.NoError(t, err)
 	k = kinds(due)
@@ -167,7 +168,7 @@ func TestRegisterCommunityCETRThatAvoidsAnAdmission(t *testing.T) {
 	assert.Equal(t, []dsr.EventType{dsr.EventConsentGiven, dsr.EventReviewHeld, dsr.EventRatingAgreed, dsr.EventReportSent}, types,
 		"each event is appended once, however often the review is saved")
 
-	back, err := cetr.Find(ctx, reg, "review-1")
+	back, err := reg.FindReview(ctx, "review-1")
 	require.NoError(t, err)
 	assert.Equal(t, r.Summary(), back.Summary())
 	require.NoError(t, reg.Verify(ctx))
@@ -175,16 +176,16 @@ func TestRegisterCommunityCETRThatAvoidsAnAdmission(t *testing.T) {
 	// Withdrawing consent erases the review with the rest (R-CONS-4).
 	n := logLen(t, store)
 	require.NoError(t, reg.Record(ctx, "person-a", dsr.Event{Type: dsr.EventConsentWithdrawn, Date: d("2026-04-02"), By: dsr.ByParent}, staff))
-	_, err = cetr.Load(ctx, reg, "person-a", "review-1")
-	assert.ErrorIs(t, err, dsr.ErrErased)
-	_, err = cetr.Find(ctx, reg, "review-1")
-	assert.ErrorIs(t, err, dsr.ErrNotFound)
+	_, err = reg.Review(ctx, "person-a", "review-1")
+	assert.ErrorIs(t, err, register.ErrErased)
+	_, err = reg.FindReview(ctx, "review-1")
+	assert.ErrorIs(t, err, register.ErrNotFound)
 	assert.Greater(t, logLen(t, store), n)
 	require.NoError(t, reg.Verify(ctx))
 }
 
 func TestRegisterPostAdmissionCTR(t *testing.T) {
-	reg, _, clk := register(t, "2026-03-20")
+	reg, _, clk := reviewRegister(t, "2026-03-20")
 	addPerson(t, reg, adult(), dsr.Circumstances{}, dsr.Event{Type: dsr.EventAdmitted, Date: d("2026-03-10"), Security: "general", LegalStatus: "s2"})
 	a, err := reg.Assess(ctx, "person-b", d("2026-03-20"))
 	require.NoError(t, err)
@@ -199,7 +200,7 @@ func TestRegisterPostAdmissionCTR(t *testing.T) {
 	must(t, r.SetPanel(panelOf()...))
 	recordAll(t, r)
 	must(t, r.Hold(d("2026-03-30"), cetr.ContinueInHospital, ""))
-	require.NoError(t, cetr.Save(ctx, reg, r, staff))
+	require.NoError(t, reg.SaveReview(ctx, r, staff))
 
 	a, err = reg.Assess(ctx, "person-b", d("2026-03-30"))
 	require.NoError(t, err)
@@ -214,14 +215,14 @@ func TestRegisterPostAdmissionCTR(t *testing.T) {
 }
 
 func TestRegisterStatutoryCETRWithItsFourReportRecipients(t *testing.T) {
-	reg, store, clk := register(t, "2026-03-02")
+	reg, store, clk := reviewRegister(t, "2026-03-02")
 	addPerson(t, reg, child(), dsr.Circumstances{}, dsr.Event{Type: dsr.EventAdmitted, Date: d("2026-02-20"), Security: "general", LegalStatus: "s3"})
 	r := mustNew(t, plan(child(), cetr.Statutory, "2026-03-02"))
 	must(t, r.SetConsent(cetr.Consent{Given: d("2026-02-25"), GivenBy: dsr.ByParent}))
 	must(t, r.SetPanel(panelOf(teacher)...))
 	recordAll(t, r)
 	must(t, r.Hold(d("2026-03-02"), cetr.ContinueInHospital, ""))
-	require.NoError(t, cetr.Save(ctx, reg, r, staff))
+	require.NoError(t, reg.SaveReview(ctx, r, staff))
 
 	due, err := reg.Due(ctx, d("2026-03-02"))
 	require.NoError(t, err)
@@ -244,8 +245,8 @@ func TestRegisterStatutoryCETRWithItsFourReportRecipients(t *testing.T) {
 	assert.Equal(t, n, logLen(t, store), "nothing is written")
 
 	must(t, r.SendReport(d("2026-03-10"), append(three, cetr.Recipient{Role: cetr.LocalAuthority, Name: "Borough A"})))
-	require.NoError(t, cetr.Save(ctx, reg, r, staff))
-	back, err := cetr.Load(ctx, reg, "person-a", "review-1")
+	require.NoError(t, reg.SaveReview(ctx, r, staff))
+	back, err := reg.Review(ctx, "person-a", "review-1")
 	require.NoError(t, err)
 	assert.Len(t, back.Report.Recipients, 4)
 	due, err = reg.Due(ctx, d("2026-03-10"))
@@ -254,7 +255,7 @@ func TestRegisterStatutoryCETRWithItsFourReportRecipients(t *testing.T) {
 }
 
 func TestRegisterBadReviewInputNamesTheFieldAndWritesNothing(t *testing.T) {
-	reg, store, _ := register(t, "2026-03-20")
+	reg, store, _ := reviewRegister(t, "2026-03-20")
 	addPerson(t, reg, child(), dsr.Circumstances{InCrisis: true, CommunityCannotManage: true})
 	v0, err := reg.Version(ctx, "person-a")
 	require.NoError(t, err)
@@ -285,7 +286,7 @@ func TestRegisterBadReviewInputNamesTheFieldAndWritesNothing(t *testing.T) {
 		must(t, r.SetPanel(panelOf()...))
 		must(t, r.Hold(d("2026-03-20"), cetr.StayInCommunity, ""))
 		r.Members = panelOf()[1:]
-		err = cetr.Save(ctx, reg, r, staff)
+		err = reg.SaveReview(ctx, r, staff)
 		require.ErrorIs(t, err, cetr.ErrInvalidPanel)
 		var pe *cetr.PanelError
 		require.ErrorAs(t, err, &pe)
@@ -302,7 +303,7 @@ func TestRegisterBadReviewInputNamesTheFieldAndWritesNothing(t *testing.T) {
 		unchanged(t)
 	})
 	t.Run("a document of a kind the register does not know", func(t *testing.T) {
-		err := reg.File(ctx, "person-a", dsr.Document{Kind: "minutes", ID: "m-1", Data: []byte(`{}`)}, nil, staff)
+		err := reg.File(ctx, "person-a", register.Document{Kind: "minutes", ID: "m-1", Data: []byte(`{}`)}, nil, staff)
 		var ve *dsr.ValidationError
 		require.ErrorAs(t, err, &ve)
 		assert.Equal(t, "document.kind", ve.Field)
@@ -310,7 +311,7 @@ func TestRegisterBadReviewInputNamesTheFieldAndWritesNothing(t *testing.T) {
 	})
 	t.Run("a review for someone else", func(t *testing.T) {
 		r := mustNew(t, cetr.Plan{ID: "review-9", Person: adult(), Kind: cetr.Community, Planned: d("2026-03-20"), Commissioner: commissioner})
-		doc, err := r.Document()
+		doc, err := register.ReviewDocument(r)
 		require.NoError(t, err)
 		err = reg.File(ctx, "person-a", doc, nil, staff)
 		var ve *dsr.ValidationError
@@ -320,7 +321,7 @@ func TestRegisterBadReviewInputNamesTheFieldAndWritesNothing(t *testing.T) {
 	})
 	t.Run("a held review without its review_held", func(t *testing.T) {
 		r := heldReview(t)
-		doc, err := r.Document()
+		doc, err := register.ReviewDocument(r)
 		require.NoError(t, err)
 		err = reg.File(ctx, "person-a", doc, nil, staff)
 		assert.Equal(t, []string{"held"}, fields(errors.Unwrap(err)))

@@ -1,4 +1,4 @@
-package dsr_test
+package register_test
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/register"
 )
 
 // noteKind is a document kind for tests: {"due": DATE} leaves a
@@ -22,7 +23,7 @@ type note struct {
 
 func (noteKind) Kind() string { return "note" }
 
-func (noteKind) Check(d dsr.Document, _ *dsr.Case) error {
+func (noteKind) Check(d register.Document, _ *dsr.Case) error {
 	var n note
 	if err := json.Unmarshal(d.Data, &n); err != nil || n.Bad {
 		return &dsr.ValidationError{Field: "bad", Problem: "refused"}
@@ -30,24 +31,24 @@ func (noteKind) Check(d dsr.Document, _ *dsr.Case) error {
 	return nil
 }
 
-func (noteKind) Worklist(d dsr.Document, c *dsr.Case) ([]dsr.DocumentItem, error) {
+func (noteKind) Worklist(d register.Document, c *dsr.Case) ([]register.DocumentItem, error) {
 	var n note
 	if err := json.Unmarshal(d.Data, &n); err != nil {
 		return nil, err
 	}
 	due := regDay(n.Due)
-	return []dsr.DocumentItem{
+	return []register.DocumentItem{
 		{Action: dsr.Action{Kind: dsr.ActionCommunityReview, From: c.AsOf, Due: due, Rule: "R-NOTE"}, Who: "Person E"},
 		{Action: dsr.Action{Kind: dsr.ActionMDTMeetingOrReview, From: c.AsOf, Due: due, Rule: "R-NOTE"}},
 	}, nil
 }
 
-func noteDoc(id, data string) dsr.Document {
-	return dsr.Document{Kind: "note", ID: id, Data: json.RawMessage(data)}
+func noteDoc(id, data string) register.Document {
+	return register.Document{Kind: "note", ID: id, Data: json.RawMessage(data)}
 }
 
 func TestRegisterFilesDocumentsWithTheirEventsInOneWrite(t *testing.T) {
-	reg, store, _ := newReg(t, dsr.WithDocumentKinds(noteKind{}))
+	reg, store, _ := newReg(t, register.WithDocumentKinds(noteKind{}))
 	mustAdd(t, reg, regPerson("a", 1))
 	n := logLength(t, store)
 
@@ -71,7 +72,7 @@ func TestRegisterFilesDocumentsWithTheirEventsInOneWrite(t *testing.T) {
 	// earlier, so it stands, naming the note; the note's MDT item joins.
 	items, err := reg.Due(regCtx, regDay("2026-04-01"))
 	require.NoError(t, err)
-	var community []dsr.WorkItem
+	var community []register.WorkItem
 	for _, it := range items {
 		if it.Kind == dsr.ActionCommunityReview {
 			community = append(community, it)
@@ -81,16 +82,16 @@ func TestRegisterFilesDocumentsWithTheirEventsInOneWrite(t *testing.T) {
 	assert.Equal(t, regDay("2026-03-25"), community[0].Due)
 	assert.True(t, community[0].Overdue)
 	assert.Equal(t, "Person E", community[0].Who)
-	assert.Equal(t, &dsr.DocumentRef{Kind: "note", ID: "n-1"}, community[0].Document)
+	assert.Equal(t, &register.DocumentRef{Kind: "note", ID: "n-1"}, community[0].Document)
 	assert.Equal(t, dsr.Red, community[0].Rating)
 
 	n = logLength(t, store)
 	for name, tc := range map[string]struct {
-		doc    dsr.Document
+		doc    register.Document
 		events []dsr.Event
 		field  string
 	}{
-		"unknown kind":           {dsr.Document{Kind: "minutes", ID: "m", Data: json.RawMessage(`{}`)}, nil, "document.kind"},
+		"unknown kind":           {register.Document{Kind: "minutes", ID: "m", Data: json.RawMessage(`{}`)}, nil, "document.kind"},
 		"no id":                  {noteDoc("", `{}`), nil, "document.id"},
 		"refused by its kind":    {noteDoc("n-2", `{"bad": true}`), nil, "bad"},
 		"a bad event":            {noteDoc("n-2", `{}`), []dsr.Event{{Type: dsr.EventReviewHeld, Date: regDay("2026-04-01"), Kind: "emergency"}}, "events[0].kind"},
@@ -107,28 +108,28 @@ func TestRegisterFilesDocumentsWithTheirEventsInOneWrite(t *testing.T) {
 	}
 	v, err := reg.Version(regCtx, "a")
 	require.NoError(t, err)
-	assert.ErrorIs(t, reg.File(regCtx, "a", noteDoc("n-1", `{}`), nil, regStaff, dsr.IfVersion(v-1)), dsr.ErrConflict)
+	assert.ErrorIs(t, reg.File(regCtx, "a", noteDoc("n-1", `{}`), nil, regStaff, register.IfVersion(v-1)), register.ErrConflict)
 	require.NoError(t, reg.Verify(regCtx))
 
 	// Withdrawal erases documents with the rest (R-CONS-4).
-	require.NoError(t, reg.Remove(regCtx, "a", dsr.RemovedConsentWithdrawn, regStaff, ""))
+	require.NoError(t, reg.Remove(regCtx, "a", register.RemovedConsentWithdrawn, regStaff, ""))
 	_, err = reg.Document(regCtx, "a", "note", "n-1")
-	assert.ErrorIs(t, err, dsr.ErrErased)
+	assert.ErrorIs(t, err, register.ErrErased)
 	_, _, err = reg.FindDocument(regCtx, "note", "n-1")
-	assert.ErrorIs(t, err, dsr.ErrNotFound)
+	assert.ErrorIs(t, err, register.ErrNotFound)
 	require.NoError(t, reg.Verify(regCtx))
 }
 
 func TestRegisterAddsAPersonWithTheirDocuments(t *testing.T) {
-	reg, store, _ := newReg(t, dsr.WithDocumentKinds(noteKind{}))
+	reg, store, _ := newReg(t, register.WithDocumentKinds(noteKind{}))
 	np := regPerson("a", 1)
-	np.Documents = []dsr.Document{noteDoc("n-1", `{"bad": true}`)}
+	np.Documents = []register.Document{noteDoc("n-1", `{"bad": true}`)}
 	require.ErrorIs(t, reg.Add(regCtx, np, regStaff), dsr.ErrInvalid)
 	assert.Zero(t, logLength(t, store))
-	np.Documents = []dsr.Document{noteDoc("n-1", `{"due": "2026-04-02"}`)}
+	np.Documents = []register.Document{noteDoc("n-1", `{"due": "2026-04-02"}`)}
 	require.NoError(t, reg.Add(regCtx, np, regStaff))
 	_, err := reg.Document(regCtx, "a", "note", "n-1")
 	require.NoError(t, err)
-	_, err = dsr.Open(regCtx, store, regRules{}, dsr.WithDocumentKinds(noteKind{}, noteKind{}))
+	_, err = register.Open(regCtx, store, regRules{}, register.WithDocumentKinds(noteKind{}, noteKind{}))
 	assert.ErrorIs(t, err, dsr.ErrInvalid, "a kind given twice")
 }

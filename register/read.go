@@ -1,4 +1,4 @@
-package dsr
+package register
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/dsrkit/dsrkit/calendar"
+
+	"github.com/dsrkit/dsrkit/dsr"
 )
 
 // personState is a person's stream read back.
@@ -24,7 +26,7 @@ type personState struct {
 	erased     bool
 	added      calendar.Date
 	details    Details
-	events     []Event
+	events     []dsr.Event
 	reports    []report
 	removal    *Removal
 	// docs holds the latest save of each document, in first-saved order.
@@ -33,7 +35,7 @@ type personState struct {
 
 type report struct {
 	date calendar.Date
-	circ Circumstances
+	circ dsr.Circumstances
 }
 
 func (r *Register) person(ctx context.Context, id string) (*personState, error) {
@@ -105,7 +107,7 @@ func (st *personState) apply(rec *Record, p payload) {
 
 // circumstancesOn returns the latest report dated on or before asOf (the
 // last recorded, among reports of the same date).
-func (st *personState) circumstancesOn(asOf calendar.Date) Circumstances {
+func (st *personState) circumstancesOn(asOf calendar.Date) dsr.Circumstances {
 	var best *report
 	for i := range st.reports {
 		rp := &st.reports[i]
@@ -114,16 +116,16 @@ func (st *personState) circumstancesOn(asOf calendar.Date) Circumstances {
 		}
 	}
 	if best == nil {
-		return Circumstances{}
+		return dsr.Circumstances{}
 	}
 	return best.circ
 }
 
 // caseOn rebuilds the case as of asOf: events dated after it are left out
 // unless all is set (for checking a write against the whole history).
-func (st *personState) caseOn(asOf calendar.Date, all bool) Case {
-	c := Case{AsOf: asOf, Person: st.details.Person, Circumstances: st.circumstancesOn(asOf)}
-	c.Events = make([]Event, 0, len(st.events)+1)
+func (st *personState) caseOn(asOf calendar.Date, all bool) dsr.Case {
+	c := dsr.Case{AsOf: asOf, Person: st.details.Person, Circumstances: st.circumstancesOn(asOf)}
+	c.Events = make([]dsr.Event, 0, len(st.events)+1)
 	for _, e := range st.events {
 		if all || !e.Day().After(asOf) {
 			c.Events = append(c.Events, e)
@@ -141,13 +143,13 @@ func (st *personState) held(asOf calendar.Date) bool {
 // Case rebuilds a person's case as of asOf from the log: their details, the
 // latest circumstances reported on or before asOf, and the events dated on
 // or before it. An unknown person is ErrNotFound; an erased one ErrErased.
-func (r *Register) Case(ctx context.Context, id string, asOf calendar.Date) (Case, error) {
+func (r *Register) Case(ctx context.Context, id string, asOf calendar.Date) (dsr.Case, error) {
 	st, err := r.person(ctx, id)
 	if err != nil {
-		return Case{}, err
+		return dsr.Case{}, err
 	}
 	if st.erased {
-		return Case{}, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
+		return dsr.Case{}, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
 	}
 	return st.caseOn(asOf, false), nil
 }
@@ -167,14 +169,14 @@ func (r *Register) Details(ctx context.Context, id string) (Details, error) {
 
 // Assess rebuilds a person's case as of asOf and assesses it with the
 // register's Rules.
-func (r *Register) Assess(ctx context.Context, id string, asOf calendar.Date) (Assessment, error) {
+func (r *Register) Assess(ctx context.Context, id string, asOf calendar.Date) (dsr.Assessment, error) {
 	c, err := r.Case(ctx, id, asOf)
 	if err != nil {
-		return Assessment{}, err
+		return dsr.Assessment{}, err
 	}
 	a, err := r.rules.Assess(ctx, c)
 	if err != nil {
-		return Assessment{}, fmt.Errorf("dsr: assessing %q: %w", id, err)
+		return dsr.Assessment{}, fmt.Errorf("dsr: assessing %q: %w", id, err)
 	}
 	return a, nil
 }
@@ -188,9 +190,9 @@ type WorkItem struct {
 	// Rating is the rating the rules suggest and AgreedRating the one the
 	// multi-agency meeting agreed (R-RAG-AGREED); both Unrated for a
 	// request.
-	Rating       Rating `json:"rating"`
-	AgreedRating Rating `json:"agreed_rating"`
-	Action
+	Rating       dsr.Rating `json:"rating"`
+	AgreedRating dsr.Rating `json:"agreed_rating"`
+	dsr.Action
 	// Document names the document the item comes from (a review, a Blue
 	// Light meeting), when it comes from one; Who is who is responsible,
 	// when the document names someone.
@@ -332,8 +334,8 @@ func (r *Register) referralsDue(ctx context.Context, asOf calendar.Date) ([]Work
 		if err != nil {
 			return fmt.Errorf("dsr: referral %q: %w", ref.ID, err)
 		}
-		items = append(items, WorkItem{ReferralID: ref.ID, Action: Action{
-			Kind: ActionReferralDecision, From: ref.Received, Due: due, Rule: "R-REQ-1",
+		items = append(items, WorkItem{ReferralID: ref.ID, Action: dsr.Action{
+			Kind: dsr.ActionReferralDecision, From: ref.Received, Due: due, Rule: "R-REQ-1",
 			Reason:  fmt.Sprintf("request from %s received %s: decide accept or decline, with reasons and next steps, within %s", ref.Source, ref.Received, r.referral),
 			Overdue: due.Before(asOf),
 		}})
@@ -406,9 +408,9 @@ type HistoryEntry struct {
 	Summary string `json:"summary,omitempty"`
 	// The assessment as of the day the record was written, with the
 	// history up to and including it.
-	OnRegister   bool   `json:"on_register"`
-	Rating       Rating `json:"rating"`
-	AgreedRating Rating `json:"agreed_rating"`
+	OnRegister   bool       `json:"on_register"`
+	Rating       dsr.Rating `json:"rating"`
+	AgreedRating dsr.Rating `json:"agreed_rating"`
 	// Rules lists the ids of the rules that fired, sorted.
 	Rules []string `json:"rules,omitempty"`
 }
@@ -480,7 +482,7 @@ func summarise(typ string, p *payload) string {
 		var on []string
 		for i, f := range p.Circumstances.Fields() {
 			if *f {
-				on = append(on, CircumstanceNames[i])
+				on = append(on, dsr.CircumstanceNames[i])
 			}
 		}
 		if len(on) == 0 {
@@ -501,7 +503,7 @@ func summarise(typ string, p *payload) string {
 	return typ
 }
 
-func describeEvent(e *Event) string {
+func describeEvent(e *dsr.Event) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s on %s", e.Type, e.Day())
 	add := func(k, v string) {
@@ -517,7 +519,7 @@ func describeEvent(e *Event) string {
 	add("hospital", e.Hospital)
 	add("kind", e.Kind)
 	add("condition", e.Condition)
-	if e.Rating != Unrated {
+	if e.Rating != dsr.Unrated {
 		add("rating", strings.ToUpper(e.Rating.String()))
 	}
 	add("reason", e.Reason)
