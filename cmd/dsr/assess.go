@@ -5,12 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/dsrkit/dsrkit/cmd/dsr/schema"
@@ -24,13 +21,11 @@ const maxCaseBytes = 8 << 20
 
 // runAssess is `dsr assess [--policy NAME|DIR] [--set NAME=VALUE]... FILE|-`.
 func runAssess(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("assess", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	fset.Usage = func() {} // printed below, to stdout for -h and stderr otherwise
+	fset := newFlagSet("assess")
 	policy := fset.String("policy", policies.DefaultBundle, "embedded policy bundle `NAME` or a directory")
 	var params paramFlag
 	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
-	files, code, ok := parseCommand(fset, args, assessUsage, stdout, stderr, 1, "assess: want one case file (or - for standard input)")
+	files, code, ok := parseCommand(fset, args, assessUsage, stdout, stderr, 1, "want one case file (or - for standard input)")
 	if !ok {
 		return code
 	}
@@ -45,18 +40,9 @@ func runAssess(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return reportInvalid(stderr, err)
 	}
 
-	bundle, err := openBundle(*policy)
+	_, engine, err := loadPolicy(ctx, *policy, "", params)
 	if err != nil {
 		errorf(stderr, "%v", err)
-		return exitFailure
-	}
-	opts := make([]policies.Option, len(params))
-	for i, p := range params {
-		opts[i] = policies.WithParam(p.name, p.value)
-	}
-	engine, err := policies.Load(ctx, bundle, opts...)
-	if err != nil {
-		errorf(stderr, "loading policy %s: %v", *policy, err)
 		return exitFailure
 	}
 	a, err := engine.Assess(ctx, c)
@@ -80,49 +66,6 @@ func runAssess(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return exitFailure
 	}
 	return exitOK
-}
-
-// parseInterleaved parses flags and positional arguments in any order
-// ("case.json --policy x" as well as "--policy x case.json"); after "--"
-// everything is positional.
-func parseInterleaved(fset *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fset.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fset.Args()
-		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
-			return append(positional, rest...), nil
-		}
-		if len(rest) == 0 {
-			return positional, nil
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
-	}
-}
-
-// parseCommand parses a subcommand's flags and positional arguments (in any
-// order) and checks how many positional arguments came. On -h it prints
-// usage to stdout and returns exitOK; on a bad flag or count, usage to
-// stderr and exitUsage (with a message naming what was wanted). ok reports
-// whether the command should go on.
-func parseCommand(fset *flag.FlagSet, args []string, usage func(io.Writer), stdout, stderr io.Writer, want int, what string) (pos []string, code int, ok bool) {
-	pos, err := parseInterleaved(fset, args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		usage(stdout)
-		return nil, exitOK, false
-	case err != nil:
-		usage(stderr)
-		return nil, exitUsage, false
-	case len(pos) != want:
-		errorf(stderr, "%s, got %d", what, len(pos))
-		usage(stderr)
-		return nil, exitUsage, false
-	}
-	return pos, exitOK, true
 }
 
 // readInput reads the case from the file name, or from stdin for "-".
@@ -184,31 +127,6 @@ func flatten(err error) []error {
 	return []error{err}
 }
 
-// openBundle returns the embedded bundle called name, or the directory
-// name.
-func openBundle(name string) (fs.FS, error) {
-	names := policies.BundleNames()
-	if slices.Contains(names, name) {
-		b, err := policies.Bundle(name)
-		if err != nil {
-			return nil, fmt.Errorf("policy %s: %w", name, err)
-		}
-		return b, nil
-	}
-	fi, err := os.Stat(name)
-	switch {
-	case err == nil && fi.IsDir():
-		return os.DirFS(name), nil
-	case err == nil:
-		return nil, fmt.Errorf("policy %s: not a directory (want an embedded bundle: %s; or a bundle directory)",
-			name, strings.Join(names, ", "))
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("policy %s: no such embedded bundle (want one of %s) or directory",
-			name, strings.Join(names, ", "))
-	}
-	return nil, fmt.Errorf("policy %s: %w", name, err)
-}
-
 // param is one --set NAME=VALUE.
 type param struct {
 	name  string
@@ -227,6 +145,15 @@ func (p *paramFlag) String() string {
 		parts[i] = fmt.Sprintf("%s=%v", q.name, q.value)
 	}
 	return strings.Join(parts, " ")
+}
+
+// options returns the overrides as policies.Load takes them.
+func (p paramFlag) options() []policies.Option {
+	opts := make([]policies.Option, len(p))
+	for i, q := range p {
+		opts[i] = policies.WithParam(q.name, q.value)
+	}
+	return opts
 }
 
 func (p *paramFlag) Set(s string) error {

@@ -73,17 +73,20 @@ type bluelightCloseInput struct {
 	Outcome  bluelight.Outcome    `json:"outcome"`
 }
 
+// bluelightSubcommands are the subcommands of `dsr bluelight`.
+var bluelightSubcommands = []subcommand{
+	{"open", "FILE|-", false},
+	{"attend", "ID FILE|-", false},
+	{"step", "ID FILE|-", false},
+	{"option", "ID FILE|-", false},
+	{"fund", "ID FILE|-", false},
+	{"close", "ID FILE|-", false},
+	{"minute", "ID", true},
+}
+
 // runBlueLight is `dsr bluelight COMMAND ...`.
-func runBlueLight(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if code, done := helpRequested(args, bluelightUsage, stdout, stderr); done {
-		return code
-	}
-	want := map[string]int{"open": 1, "attend": 2, "step": 2, "option": 2, "fund": 2, "close": 2, "minute": 1}
-	c, code := parseDocCommand("bluelight", args, want, bluelightUsage, stderr)
-	if c == nil {
-		return code
-	}
-	reg, store, engine, err := openDocRegister(ctx, c, register.WithClock(cliNow))
+func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stderr io.Writer) int {
+	reg, store, engine, err := openRegister(ctx, c.db, c.policy, c.params, register.WithClock(cliNow))
 	if err != nil {
 		errorf(stderr, "bluelight: %v", err)
 		return exitFailure

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -30,40 +29,35 @@ Options:
   --policy NAME  embedded policy bundle (default %s)
 `
 
+func demoUsage(w io.Writer) { fmt.Fprintf(w, demoUsageText, policies.DefaultBundle) }
+
 var demoStaff = register.Actor{ID: "demo-loader", Role: "register administrator"}
 
 // runDemo is `dsr demo`.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fset.SetOutput(io.Discard)
+	fset := newFlagSet("demo")
 	db := fset.String("db", "dsr-demo.db", "register file")
 	people := fset.Int("people", 240, "people")
 	seed := fset.Uint64("seed", 1, "seed")
 	asOfFlag := fset.String("as-of", "2026-04-01", "date")
 	policy := fset.String("policy", policies.DefaultBundle, "policy bundle")
-	pos, err := parseInterleaved(fset, args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprintf(stdout, demoUsageText, policies.DefaultBundle)
-		return exitOK
-	case err == nil && len(pos) > 0:
-		err = fmt.Errorf("unexpected argument %q", pos[0])
+	if _, code, ok := parseCommand(fset, args, demoUsage, stdout, stderr, 0, ""); !ok {
+		return code
 	}
-	asOf, perr := calendar.ParseDate(*asOfFlag)
-	if err == nil && perr != nil {
-		err = fmt.Errorf("--as-of: %w", perr)
-	}
-	if err == nil && (*people < 1 || *people > 100_000) {
+	asOf, err := calendar.ParseDate(*asOfFlag)
+	if err != nil {
+		err = fmt.Errorf("--as-of: %w", err)
+	} else if *people < 1 || *people > 100_000 {
 		err = fmt.Errorf("--people %d: want 1 to 100000", *people)
 	}
 	if err != nil {
 		errorf(stderr, "demo: %v", err)
-		fmt.Fprintf(stderr, demoUsageText, policies.DefaultBundle)
+		demoUsage(stderr)
 		return exitUsage
 	}
 	start := time.Now()
 	noon := asOf.Start().Add(12 * time.Hour)
-	reg, store, err := openRegister(ctx, *db, *policy, register.WithClock(func() time.Time { return noon }))
+	reg, store, _, err := openRegister(ctx, *db, *policy, nil, register.WithClock(func() time.Time { return noon }))
 	if err != nil {
 		errorf(stderr, "demo: %v", err)
 		return exitFailure

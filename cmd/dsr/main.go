@@ -13,6 +13,10 @@
 //	dsr policy list|test|diff ...
 //	dsr help
 //
+// Every command and subcommand prints its usage to standard output with -h
+// or --help. Flags and arguments come in any order; a flag the command does
+// not take is a usage error.
+//
 // Exit status: 0 on success; 1 when the policy cannot be loaded, the input
 // cannot be read, a check fails or the assessment fails; 2 for a usage
 // error or invalid input.
@@ -39,30 +43,25 @@ const (
 	exitUsage   = 2 // bad arguments or an invalid case
 )
 
-// run is the whole command: it dispatches args[0] to a subcommand.
+// run is the whole command: it runs the command args[0] names in the
+// command table (commands).
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		usage(stderr)
 		return exitUsage
 	}
-	switch args[0] {
-	case "assess":
-		return runAssess(ctx, args[1:], stdin, stdout, stderr)
-	case "schema":
-		return runSchema(args[1:], stdout, stderr)
-	case "demo":
-		return runDemo(ctx, args[1:], stdout, stderr)
-	case "register":
-		return runRegister(ctx, args[1:], stdin, stdout, stderr)
-	case "policy":
-		return runPolicy(ctx, args[1:], stdout, stderr)
-	case "review":
-		return runReview(ctx, args[1:], stdin, stdout, stderr)
-	case "bluelight":
-		return runBlueLight(ctx, args[1:], stdin, stdout, stderr)
-	case "help", "-h", "-help", "--help":
+	if isHelp(args[0]) {
 		usage(stdout)
 		return exitOK
+	}
+	for _, c := range commands {
+		switch {
+		case c.name != args[0]:
+		case c.subs != nil:
+			return dispatch(ctx, c.name, c.usage, c.subs, args[1:], stdin, stdout, stderr)
+		default:
+			return c.run(ctx, args[1:], stdin, stdout, stderr)
+		}
 	}
 	errorf(stderr, "unknown command %q", args[0])
 	usage(stderr)

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -44,42 +42,12 @@ type profileInfo struct {
 	Error       string   `json:"error,omitempty"`
 }
 
-// runPolicy is `dsr policy list [--json]`, `dsr policy test` and `dsr policy diff`.
-func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		errorf(stderr, "policy: want a subcommand: list, test or diff")
-		policyUsage(stderr)
-		return exitUsage
-	}
-	switch args[0] {
-	case "list":
-	case "test":
-		return runPolicyTest(ctx, args[1:], stdout, stderr)
-	case "diff":
-		return runPolicyDiff(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		policyUsage(stdout)
-		return exitOK
-	default:
-		errorf(stderr, "policy: unknown subcommand %q", args[0])
-		policyUsage(stderr)
-		return exitUsage
-	}
-	fset := flag.NewFlagSet("policy list", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	fset.Usage = func() {}
+// runPolicyList is `dsr policy list [--json]`.
+func runPolicyList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fset := newFlagSet("policy list")
 	asJSON := fset.Bool("json", false, "print JSON")
-	switch err := fset.Parse(args[1:]); {
-	case errors.Is(err, flag.ErrHelp):
-		policyUsage(stdout)
-		return exitOK
-	case err != nil:
-		policyUsage(stderr)
-		return exitUsage
-	case fset.NArg() > 0:
-		errorf(stderr, "policy list: unexpected argument %q", fset.Arg(0))
-		policyUsage(stderr)
-		return exitUsage
+	if _, code, ok := parseCommand(fset, args, policyUsage, stdout, stderr, 0, ""); !ok {
+		return code
 	}
 
 	code := exitOK
@@ -95,7 +63,7 @@ func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 				errorf(stderr, "policy list: %v", ctx.Err())
 				return exitFailure
 			}
-			errorf(stderr, "policy %s: %v", name, err)
+			errorf(stderr, "%v", err)
 			info.Error = err.Error()
 			code = exitFailure
 		}
@@ -140,11 +108,7 @@ func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 // parameters. On error the info carries the name only.
 func describeProfile(ctx context.Context, name string) (profileInfo, error) {
 	info := profileInfo{Name: name, Extends: []string{}}
-	fsys, err := policies.Bundle(name)
-	if err != nil {
-		return info, err
-	}
-	e, err := policies.Load(ctx, fsys)
+	_, e, err := loadPolicy(ctx, name, "", nil)
 	if err != nil {
 		return info, err
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -69,9 +68,7 @@ func policyDiffUsage(w io.Writer) { fmt.Fprintf(w, policyDiffUsageText, runtime.
 
 // runPolicyDiff is `dsr policy diff OLD NEW ...`.
 func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("policy diff", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	fset.Usage = func() {}
+	fset := newFlagSet("policy diff")
 	casesDir := fset.String("cases", "", "case directory")
 	register := fset.String("register", "", "SQLite register file")
 	generate := fset.Int("generate", 0, "generated cases")
@@ -83,7 +80,7 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 	examples := fset.Int("examples", 5, "people per change")
 	asOfFlag := fset.String("as-of", "", "assessment date for register cases")
 	show := fset.Int("case", -1, "print case I and exit")
-	pos, code, ok := parseCommand(fset, args, policyDiffUsage, stdout, stderr, 2, "policy diff: want OLD and NEW bundles")
+	pos, code, ok := parseCommand(fset, args, policyDiffUsage, stdout, stderr, 2, "want OLD and NEW bundles")
 	if !ok {
 		return code
 	}
@@ -101,13 +98,9 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 	engines := make([]*policies.Engine, 2)
 	for i, name := range pos {
-		fsys, err := openPolicy(name, *base)
-		if err != nil {
+		var err error
+		if _, engines[i], err = loadPolicy(ctx, name, *base, nil); err != nil {
 			errorf(stderr, "%v", err)
-			return exitFailure
-		}
-		if engines[i], err = policies.Load(ctx, fsys); err != nil {
-			errorf(stderr, "loading policy %s: %v", name, err)
 			return exitFailure
 		}
 	}
@@ -244,7 +237,7 @@ func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.D
 	if _, err := os.Stat(file); err != nil {
 		return s, err // do not create an empty register
 	}
-	reg, store, err := openRegister(ctx, file, policy)
+	reg, store, _, err := openRegister(ctx, file, policy, nil)
 	if err != nil {
 		return s, err
 	}

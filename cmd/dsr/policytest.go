@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -52,17 +51,17 @@ Exit status: 0 when everything passes; 1 on any failure or when the
 bundle does not load; 2 for a usage error.
 `
 
+func policyTestUsage(w io.Writer) { fmt.Fprint(w, policyTestUsageText) }
+
 // runPolicyTest is `dsr policy test DIR`.
 func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("policy test", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	fset.Usage = func() {}
+	fset := newFlagSet("policy test")
 	cases := fset.Int("cases", 1000, "generated cases for the invariants")
 	seed := fset.Uint64("seed", 1, "seed of the generated cases")
 	base := fset.String("base", "", "rebase onto this embedded profile")
 	var params paramFlag
 	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
-	pos, code, ok := parseCommand(fset, args, func(w io.Writer) { fmt.Fprint(w, policyTestUsageText) }, stdout, stderr, 1, "policy test: want one bundle directory or profile name")
+	pos, code, ok := parseCommand(fset, args, policyTestUsage, stdout, stderr, 1, "want one bundle directory or profile name")
 	if !ok {
 		return code
 	}
@@ -71,20 +70,12 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 		errorf(stderr, "policy test: --cases must not be negative")
 		return exitUsage
 	}
-	fsys, err := openPolicy(pos[0], *base)
+	fsys, engine, err := loadPolicy(ctx, pos[0], *base, params)
 	if err != nil {
 		errorf(stderr, "%v", err)
 		return exitFailure
 	}
-	opts := make([]policies.Option, len(params))
-	for i, p := range params {
-		opts[i] = policies.WithParam(p.name, p.value)
-	}
-	engine, err := policies.Load(ctx, fsys, opts...)
-	if err != nil {
-		errorf(stderr, "loading policy %s: %v", pos[0], err)
-		return exitFailure
-	}
+	opts := params.options()
 	ref := engine.Policy()
 	var out bytes.Buffer
 	fmt.Fprintf(&out, "dsr policy test %s: %s %s (%s), %s\n\n", pos[0], ref.Name, ref.Version, ref.Engine, ref.Digest)
@@ -235,18 +226,4 @@ func regoUnitTests(ctx context.Context, fsys fs.FS, opts []policies.Option) (reg
 	}
 	sort.Strings(res.failures)
 	return res, nil
-}
-
-// openPolicy opens a bundle by profile name or directory, rebased onto the
-// embedded profile base when one is named.
-func openPolicy(name, base string) (fs.FS, error) {
-	fsys, err := openBundle(name)
-	if err != nil || base == "" {
-		return fsys, err
-	}
-	r, err := policies.Rebase(fsys, base)
-	if err != nil {
-		return nil, fmt.Errorf("policy %s: %w", name, err)
-	}
-	return r, nil
 }

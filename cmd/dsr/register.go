@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -13,11 +12,9 @@ import (
 	"time"
 
 	"github.com/dsrkit/dsrkit/calendar"
-	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
-	"github.com/dsrkit/dsrkit/register/sqlitestore"
 )
 
 const registerUsageText = `Usage: dsr register COMMAND --db FILE [--by ID --role ROLE] [options] ARGS
@@ -48,69 +45,59 @@ Options:
 
 func registerUsage(w io.Writer) { fmt.Fprintf(w, registerUsageText, policies.DefaultBundle) }
 
-// openRegister opens the SQLite register at file with a policy bundle.
-func openRegister(ctx context.Context, file, policy string, opts ...register.Option) (*register.Register, *sqlitestore.Store, error) {
-	bundle, err := openBundle(policy)
-	if err != nil {
-		return nil, nil, err
-	}
-	engine, err := policies.Load(ctx, bundle)
-	if err != nil {
-		return nil, nil, fmt.Errorf("loading policy %s: %w", policy, err)
-	}
-	store, err := sqlitestore.Open(ctx, file)
-	if err != nil {
-		return nil, nil, err
-	}
-	reg, err := register.Open(ctx, store, engine, append([]register.Option{register.WithConsentPolicy(consent.National2023), documentKinds()}, opts...)...)
-	if err != nil {
-		store.Close()
-		return nil, nil, err
-	}
-	return reg, store, nil
+// registerSubcommands are the subcommands of `dsr register`; runRegister
+// adds the flags particular to each.
+var registerSubcommands = []subcommand{
+	{"add", "FILE|-", false},
+	{"record", "ID FILE|-", false},
+	{"report", "ID FILE|-", false},
+	{"agree", "ID RATING", false},
+	{"remove", "ID REASON", false},
+	{"due", "", true},
+	{"verify", "", false},
+	{"history", "ID", true},
 }
 
-// runRegister is `dsr register COMMAND ...`.
-func runRegister(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		if len(args) == 0 {
-			registerUsage(stderr)
-			return exitUsage
-		}
-		registerUsage(stdout)
-		return exitOK
+// registerCommands are the leaves of `dsr register` in the command table.
+func registerCommands() []*command {
+	var out []*command
+	for _, sub := range registerSubcommands {
+		out = append(out, &command{name: sub.name, usage: registerUsage, run: func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+			return runRegister(ctx, sub, args, stdin, stdout, stderr)
+		}})
 	}
-	cmd := args[0]
-	fset := flag.NewFlagSet("register "+cmd, flag.ContinueOnError)
-	fset.SetOutput(io.Discard)
+	return out
+}
+
+// runRegister is `dsr register CMD ...` for the subcommand sub (CMD); args
+// are those after CMD.
+func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := sub.name
+	fset := newFlagSet("register " + cmd)
 	db := fset.String("db", "dsr.db", "register file")
 	policy := fset.String("policy", policies.DefaultBundle, "policy bundle")
-	byID := fset.String("by", "", "staff id")
-	role := fset.String("role", "", "staff role")
-	reason := fset.String("reason", "", "reason")
-	evidence := fset.String("evidence", "", "evidence reference")
-	asOfFlag := fset.String("as-of", "", "date")
-	asJSON := fset.Bool("json", false, "JSON output")
-	pos, err := parseInterleaved(fset, args[1:])
-	if err != nil {
-		errorf(stderr, "register %s: %v", cmd, err)
-		registerUsage(stderr)
-		return exitUsage
+	var by register.Actor
+	fset.StringVar(&by.ID, "by", "", "staff id")
+	fset.StringVar(&by.Role, "role", "", "staff role")
+	var asJSON bool
+	if sub.json {
+		fset.BoolVar(&asJSON, "json", false, "JSON output")
 	}
-	want := map[string]int{"add": 1, "record": 2, "report": 2, "agree": 2, "remove": 2, "due": 0, "verify": 0, "history": 1}
-	n, ok := want[cmd]
+	var reason, evidence, asOfFlag string
+	switch cmd {
+	case "agree":
+		fset.StringVar(&reason, "reason", "", "reason")
+	case "remove":
+		fset.StringVar(&evidence, "evidence", "", "evidence reference")
+	case "due":
+		fset.StringVar(&asOfFlag, "as-of", "", "date")
+	}
+	n, what := wantArgs(sub.args)
+	pos, code, ok := parseCommand(fset, args, registerUsage, stdout, stderr, n, what)
 	if !ok {
-		errorf(stderr, "register: unknown command %q", cmd)
-		registerUsage(stderr)
-		return exitUsage
+		return code
 	}
-	if len(pos) != n {
-		errorf(stderr, "register %s: want %d arguments, got %d", cmd, n, len(pos))
-		registerUsage(stderr)
-		return exitUsage
-	}
-	by := register.Actor{ID: *byID, Role: *role}
-	reg, store, err := openRegister(ctx, *db, *policy)
+	reg, store, _, err := openRegister(ctx, *db, *policy, nil)
 	if err != nil {
 		errorf(stderr, "register: %v", err)
 		return exitFailure
@@ -140,21 +127,21 @@ func runRegister(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	case "agree":
 		var r dsr.Rating
 		if r, err = dsr.ParseRating(pos[1]); err == nil {
-			err = reg.Agree(ctx, pos[0], r, *reason, by)
+			err = reg.Agree(ctx, pos[0], r, reason, by)
 		}
 	case "remove":
-		err = reg.Remove(ctx, pos[0], register.RemovalReason(pos[1]), by, *evidence)
+		err = reg.Remove(ctx, pos[0], register.RemovalReason(pos[1]), by, evidence)
 	case "due":
 		asOf := today
-		if *asOfFlag != "" {
-			if asOf, err = calendar.ParseDate(*asOfFlag); err != nil {
+		if asOfFlag != "" {
+			if asOf, err = calendar.ParseDate(asOfFlag); err != nil {
 				errorf(stderr, "register due: --as-of: %v", err)
 				return exitUsage
 			}
 		}
 		var items []register.WorkItem
 		if items, err = reg.Due(ctx, asOf); err == nil {
-			if *asJSON {
+			if asJSON {
 				err = writeJSON(stdout, items)
 			} else {
 				printWorklist(stdout, items, asOf)
@@ -167,7 +154,7 @@ func runRegister(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	case "history":
 		var h []register.HistoryEntry
 		if h, err = reg.History(ctx, pos[0]); err == nil {
-			if *asJSON {
+			if asJSON {
 				err = writeJSON(stdout, h)
 			} else {
 				printHistory(stdout, pos[0], h)

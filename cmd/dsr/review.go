@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -19,11 +18,6 @@ import (
 
 // cliNow is the clock of the review and bluelight commands (tests set it).
 var cliNow = time.Now
-
-// documentKinds are the documents the command's registers keep.
-func documentKinds() register.Option {
-	return register.WithDocumentKinds(register.ReviewDocuments{}, register.MeetingDocuments{})
-}
 
 const reviewUsageText = `Usage: dsr review COMMAND --db FILE [--by ID --role ROLE] [options] ARGS
 
@@ -107,61 +101,58 @@ type docCommand struct {
 	json   bool
 }
 
-func parseDocCommand(group string, args []string, want map[string]int, usage func(io.Writer), stderr io.Writer) (*docCommand, int) {
-	cmd := args[0]
-	fset := flag.NewFlagSet(group+" "+cmd, flag.ContinueOnError)
-	fset.SetOutput(io.Discard)
-	db := fset.String("db", "dsr.db", "register file")
-	policy := fset.String("policy", policies.DefaultBundle, "policy bundle")
-	byID := fset.String("by", "", "staff id")
-	role := fset.String("role", "", "staff role")
-	asJSON := fset.Bool("json", false, "JSON output")
-	var params paramFlag
-	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
-	pos, err := parseInterleaved(fset, args[1:])
-	if err != nil {
-		errorf(stderr, "%s %s: %v", group, cmd, err)
-		usage(stderr)
-		return nil, exitUsage
-	}
-	n, ok := want[cmd]
-	if !ok {
-		errorf(stderr, "%s: unknown command %q", group, cmd)
-		usage(stderr)
-		return nil, exitUsage
-	}
-	if len(pos) != n {
-		errorf(stderr, "%s %s: want %d arguments, got %d", group, cmd, n, len(pos))
-		usage(stderr)
-		return nil, exitUsage
-	}
-	return &docCommand{cmd: cmd, pos: pos, db: *db, policy: *policy, params: params, by: register.Actor{ID: *byID, Role: *role}, json: *asJSON}, exitOK
+// reviewSubcommands are the subcommands of `dsr review`.
+var reviewSubcommands = []subcommand{
+	{"plan", "FILE|-", false},
+	{"hold", "ID FILE|-", false},
+	{"recommend", "ID FILE|-", false},
+	{"report", "ID FILE|-", false},
+	{"summary", "ID", true},
 }
 
-// helpRequested handles `dsr GROUP` and `dsr GROUP help`.
-func helpRequested(args []string, usage func(io.Writer), stdout, stderr io.Writer) (int, bool) {
-	if len(args) == 0 {
-		usage(stderr)
-		return exitUsage, true
+// docCommands are the leaves of `dsr GROUP` (review, bluelight) in the
+// command table: each parses its flags with parseDocCommand, then run runs
+// it.
+func docCommands(group string, usage func(io.Writer), subs []subcommand, run func(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stderr io.Writer) int) []*command {
+	var out []*command
+	for _, sub := range subs {
+		out = append(out, &command{name: sub.name, usage: usage, run: func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+			c, code, ok := parseDocCommand(group, sub, args, usage, stdout, stderr)
+			if !ok {
+				return code
+			}
+			return run(ctx, c, stdin, stdout, stderr)
+		}})
 	}
-	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stdout)
-		return exitOK, true
+	return out
+}
+
+// parseDocCommand parses the flags and arguments of `dsr GROUP CMD` for
+// the subcommand sub (CMD): --db, --policy, --set, --by and --role for
+// all, --json for the one that prints (summary, minute).
+func parseDocCommand(group string, sub subcommand, args []string, usage func(io.Writer), stdout, stderr io.Writer) (*docCommand, int, bool) {
+	fset := newFlagSet(group + " " + sub.name)
+	c := &docCommand{cmd: sub.name}
+	fset.StringVar(&c.db, "db", "dsr.db", "register file")
+	fset.StringVar(&c.policy, "policy", policies.DefaultBundle, "policy bundle")
+	fset.Var(&c.params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
+	fset.StringVar(&c.by.ID, "by", "", "staff id")
+	fset.StringVar(&c.by.Role, "role", "", "staff role")
+	if sub.json {
+		fset.BoolVar(&c.json, "json", false, "JSON output")
 	}
-	return 0, false
+	n, what := wantArgs(sub.args)
+	pos, code, ok := parseCommand(fset, args, usage, stdout, stderr, n, what)
+	if !ok {
+		return nil, code, false
+	}
+	c.pos = pos
+	return c, exitOK, true
 }
 
 // runReview is `dsr review COMMAND ...`.
-func runReview(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if code, done := helpRequested(args, reviewUsage, stdout, stderr); done {
-		return code
-	}
-	want := map[string]int{"plan": 1, "hold": 2, "recommend": 2, "report": 2, "summary": 1}
-	c, code := parseDocCommand("review", args, want, reviewUsage, stderr)
-	if c == nil {
-		return code
-	}
-	reg, store, engine, err := openDocRegister(ctx, c, register.WithClock(cliNow))
+func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stderr io.Writer) int {
+	reg, store, engine, err := openRegister(ctx, c.db, c.policy, c.params, register.WithClock(cliNow))
 	if err != nil {
 		errorf(stderr, "review: %v", err)
 		return exitFailure

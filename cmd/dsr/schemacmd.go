@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -17,25 +15,15 @@ or of an assessment, its output. Both are generated from the Go types in
 package dsr.
 `
 
+func schemaUsage(w io.Writer) { fmt.Fprint(w, schemaUsageText) }
+
 // runSchema is `dsr schema case|assessment`.
 func runSchema(args []string, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("schema", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	fset.Usage = func() {}
-	switch err := fset.Parse(args); {
-	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprint(stdout, schemaUsageText)
-		return exitOK
-	case err != nil:
-		fmt.Fprint(stderr, schemaUsageText)
-		return exitUsage
+	pos, code, ok := parseCommand(newFlagSet("schema"), args, schemaUsage, stdout, stderr, 1, "want one of "+strings.Join(schema.Names, ", "))
+	if !ok {
+		return code
 	}
-	if fset.NArg() != 1 {
-		errorf(stderr, "schema: want one of %s", strings.Join(schema.Names, ", "))
-		fmt.Fprint(stderr, schemaUsageText)
-		return exitUsage
-	}
-	s, err := schema.Generate(fset.Arg(0))
+	s, err := schema.Generate(pos[0])
 	if err != nil {
 		errorf(stderr, "%v", strings.TrimPrefix(err.Error(), "schema: "))
 		fmt.Fprint(stderr, schemaUsageText)

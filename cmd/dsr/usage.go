@@ -70,8 +70,3 @@ Options:
 func assessUsage(w io.Writer) {
 	fmt.Fprintf(w, assessUsageText, strings.Join(policies.BundleNames(), ", "), policies.DefaultBundle)
 }
-
-// errorf writes one "dsr: ..." line to w.
-func errorf(w io.Writer, format string, args ...any) {
-	fmt.Fprintf(w, "dsr: "+format+"\n", args...)
-}
