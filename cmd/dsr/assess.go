@@ -13,8 +13,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dsrkit/dsrkit/cmd/dsr/schema"
 	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/internal/schema"
 	"github.com/dsrkit/dsrkit/policies"
 )
 

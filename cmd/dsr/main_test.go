@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/dsrkit/dsrkit/calendar"
-	"github.com/dsrkit/dsrkit/cmd/dsr/schema"
 	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/internal/schema"
 )
 
 const casesDir = "../../examples/cases"

@@ -164,7 +164,7 @@ func TestGenerateUnknownName(t *testing.T) {
 }
 
 func TestExampleCasesAreValid(t *testing.T) {
-	files, err := filepath.Glob("../../../examples/cases/*.json")
+	files, err := filepath.Glob("../../examples/cases/*.json")
 	if err != nil || len(files) < 4 {
 		t.Fatalf("example cases: %v, %v", files, err)
 	}

@@ -1,9 +1,11 @@
-package policies
+package cel
 
 import (
 	"fmt"
 	"reflect"
 	"testing"
+
+	"github.com/dsrkit/dsrkit/internal/eval"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
@@ -142,7 +144,7 @@ func TestCELFormatPlainSameAsFormatMessage(t *testing.T) {
 			for i := range args {
 				args[i] = celFmtArg(l.Get(types.Int(i)))
 			}
-			if want := formatMessage(tc.msg, args); got != want {
+			if want := eval.FormatMessage(tc.msg, args); got != want {
 				t.Errorf("%q %v: %q, want %q", tc.msg, tc.args, got, want)
 			}
 		}

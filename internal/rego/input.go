@@ -1,8 +1,10 @@
-package policies
+package rego
 
 import (
 	"slices"
 	"sync/atomic"
+
+	"github.com/dsrkit/dsrkit/internal/eval"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -177,7 +179,7 @@ func buildInput(c *dsr.Case, f *dsr.Facts) ast.Object {
 	}
 	if !f.LastBlueLight.IsZero() {
 		facts = append(facts, [2]*ast.Term{kBlueLight, ast.ObjectTerm(
-			[2]*ast.Term{kDate, dayNumTerm(dayOf(f.LastBlueLight))},
+			[2]*ast.Term{kDate, dayNumTerm(eval.DayOf(f.LastBlueLight))},
 			[2]*ast.Term{kAt, ast.IntNumberTerm(int(f.LastBlueLight.Unix()))},
 		)})
 	}

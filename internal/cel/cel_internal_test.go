@@ -1,4 +1,4 @@
-package policies
+package cel
 
 import (
 	"context"
@@ -6,6 +6,10 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/dsrkit/dsrkit/internal/eval"
+
+	"github.com/dsrkit/dsrkit/internal/bundle"
 
 	"github.com/dsrkit/dsrkit/dsr"
 )
@@ -23,21 +27,19 @@ func TestCELContextInterruptsAComprehension(t *testing.T) {
 		"rating.cel": {Data: []byte(`cel.bind(big, lists.range(as_of).all(i, lists.range(as_of).all(j, i + j >= 0)),
 			{"rating": big ? "green" : "red", "reasons": []})`)},
 	}
-	e, err := Load(context.Background(), fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := dsr.UnmarshalCase([]byte(`{"as_of":"2026-04-01","person":{"id":"syn-c1","date_of_birth":"1990-05-12","learning_disability":true},
-		"circumstances":{"in_crisis":true},"events":[]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	prg := compileBundle(t, fsys)
+	c := mustCase(t, `{"as_of":"2026-04-01","person":{"id":"syn-c1","date_of_birth":"1990-05-12","learning_disability":true},
+		"circumstances":{"in_crisis":true},"events":[]}`)
+	f := dsr.Derive(&c)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = e.Assess(ctx, c)
+	s := prg.Start(&c, &f)
+	defer s.Release()
+	var out [3]eval.Decision
+	err := s.Eval(ctx, 0, out[:])
 	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Assess: %v, want context.DeadlineExceeded", err)
+		t.Fatalf("Eval: %v, want context.DeadlineExceeded", err)
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("evaluation ran %s after the deadline", d)
@@ -48,17 +50,10 @@ func TestCELContextInterruptsAComprehension(t *testing.T) {
 // at load (so runs without per-call cost tracking) and has its parameters
 // folded in; the runaway rule is not, and is tracked.
 func TestCELNationalRulesAreStaticallyBounded(t *testing.T) {
-	fsys, err := Bundle("national-2023-cel")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := Load(context.Background(), fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	prg := compileBundle(t, profile(t, "national-2023-cel"))
 	n := 0
-	for _, st := range e.stages {
-		for _, p := range st.cel {
+	for _, st := range prg.stages {
+		for _, p := range st {
 			if p == nil {
 				continue
 			}
@@ -68,7 +63,7 @@ func TestCELNationalRulesAreStaticallyBounded(t *testing.T) {
 			}
 		}
 	}
-	if n != len(Points) {
-		t.Fatalf("%d CEL points, want %d", n, len(Points))
+	if n != len(bundle.Points) {
+		t.Fatalf("%d CEL points, want %d", n, len(bundle.Points))
 	}
 }

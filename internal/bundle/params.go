@@ -1,4 +1,4 @@
-package policies
+package bundle
 
 import (
 	"bytes"
@@ -12,41 +12,11 @@ import (
 	"github.com/dsrkit/dsrkit/calendar"
 )
 
-// Option configures Load. Options are applied in order and may fail.
-type Option func(*config) error
-
-type config struct {
-	overrides []paramOverride
-	calendar  *calendar.Calendar
-}
-
-type paramOverride struct {
-	name  string
-	value any
-}
-
-// WithParam overrides one of the bundle's parameters. value is any value that
-// marshals to JSON; an object is merged into the bundle's object of the same
-// name, so WithParam("review_cadence", map[string]any{"red": ...}) changes
-// RED's cadence only. Unknown names, wrong types and deadlines without a unit
-// fail Load with ErrBadParam.
-func WithParam(name string, value any) Option {
-	return func(c *config) error {
-		c.overrides = append(c.overrides, paramOverride{name, value})
-		return nil
-	}
-}
-
-// WithCalendar sets the calendar used to turn deadlines into dates (default:
-// calendar.Default, England and Wales bank holidays).
-func WithCalendar(cal *calendar.Calendar) Option {
-	return func(c *config) error {
-		if cal == nil {
-			return fmt.Errorf("%w: nil calendar", ErrBadParam)
-		}
-		c.calendar = cal
-		return nil
-	}
+// Override is one parameter set by the host (policies.WithParam): its
+// value is merged into the bundle's parameter of the same name.
+type Override struct {
+	Name  string
+	Value any
 }
 
 // ParamError is an unknown parameter, a value of the wrong type, or a
@@ -78,23 +48,23 @@ func normalise(v any) (any, error) {
 	return out, err
 }
 
-// applyOverrides returns the bundle's parameters with the overrides merged in.
-func applyOverrides(file string, base map[string]any, overrides []paramOverride) (map[string]any, error) {
-	params := deepCopy(base).(map[string]any)
+// ApplyOverrides returns the bundle's parameters with the overrides merged in.
+func ApplyOverrides(file string, base map[string]any, overrides []Override) (map[string]any, error) {
+	params := DeepCopy(base).(map[string]any)
 	for _, o := range overrides {
-		old, ok := params[o.name]
+		old, ok := params[o.Name]
 		if !ok {
-			return nil, &ParamError{File: "option", Param: o.name, Problem: fmt.Sprintf("unknown parameter (the bundle's %s has %s)", file, strings.Join(slices.Sorted(maps.Keys(base)), ", "))}
+			return nil, &ParamError{File: "option", Param: o.Name, Problem: fmt.Sprintf("unknown parameter (the bundle's %s has %s)", file, strings.Join(slices.Sorted(maps.Keys(base)), ", "))}
 		}
-		v, err := normalise(o.value)
+		v, err := normalise(o.Value)
 		if err != nil {
-			return nil, &ParamError{File: "option", Param: o.name, Problem: fmt.Sprintf("value does not marshal to JSON: %v", err)}
+			return nil, &ParamError{File: "option", Param: o.Name, Problem: fmt.Sprintf("value does not marshal to JSON: %v", err)}
 		}
-		merged, err := merge(o.name, old, v)
+		merged, err := merge(o.Name, old, v)
 		if err != nil {
 			return nil, err
 		}
-		params[o.name] = merged
+		params[o.Name] = merged
 	}
 	return params, nil
 }
@@ -114,7 +84,7 @@ func merge(path string, old, v any) (any, error) {
 		return v, nil
 	}
 	vm := v.(map[string]any)
-	out := deepCopy(om).(map[string]any)
+	out := DeepCopy(om).(map[string]any)
 	for k, val := range vm {
 		prev, ok := om[k]
 		if !ok {
@@ -147,27 +117,27 @@ func kindOf(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-func deepCopy(v any) any {
+func DeepCopy(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		m := make(map[string]any, len(x))
 		for k, e := range x {
-			m[k] = deepCopy(e)
+			m[k] = DeepCopy(e)
 		}
 		return m
 	case []any:
 		s := make([]any, len(x))
 		for i, e := range x {
-			s[i] = deepCopy(e)
+			s[i] = DeepCopy(e)
 		}
 		return s
 	}
 	return v
 }
 
-// checkDeadlines walks the parameters: every object with an "n" or a "unit"
+// CheckDeadlines walks the parameters: every object with an "n" or a "unit"
 // is a deadline and must have both, a known unit and a whole n ≥ 0.
-func checkDeadlines(file string, params map[string]any) error {
+func CheckDeadlines(file string, params map[string]any) error {
 	keys := slices.Sorted(maps.Keys(params))
 	for _, k := range keys {
 		if err := checkDeadline(file, k, params[k]); err != nil {
@@ -218,10 +188,10 @@ func checkDeadline(file, path string, v any) error {
 	return nil
 }
 
-// typedParams returns the parameters as the rules see them: those the
+// TypedParams returns the parameters as the rules see them: those the
 // manifest types as "date" turn from ISO dates into day numbers (null stays
 // null). A value that is not a date is a *ParamError.
-func typedParams(types map[string]string, params map[string]any) (map[string]any, error) {
+func TypedParams(types map[string]string, params map[string]any) (map[string]any, error) {
 	if len(types) == 0 {
 		return params, nil
 	}
@@ -231,7 +201,7 @@ func typedParams(types map[string]string, params map[string]any) (map[string]any
 		case "date":
 			v, ok := out[name]
 			if !ok {
-				return nil, &ParamError{File: manifestFile, Param: name, Problem: "param_types names a parameter the bundle does not define"}
+				return nil, &ParamError{File: ManifestFile, Param: name, Problem: "param_types names a parameter the bundle does not define"}
 			}
 			if v == nil {
 				continue
@@ -246,7 +216,7 @@ func typedParams(types map[string]string, params map[string]any) (map[string]any
 			}
 			out[name] = json.Number(fmt.Sprint(d.Days()))
 		default:
-			return nil, &ParamError{File: manifestFile, Param: name, Problem: fmt.Sprintf("unknown parameter type %q (want date)", t)}
+			return nil, &ParamError{File: ManifestFile, Param: name, Problem: fmt.Sprintf("unknown parameter type %q (want date)", t)}
 		}
 	}
 	return out, nil

@@ -1,39 +1,12 @@
-package policies
+package rego
 
 import (
-	"fmt"
-	"slices"
-	"strings"
-	"time"
+	"github.com/dsrkit/dsrkit/internal/eval"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
-	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
 )
-
-// deadline is an action as a rule returns it: what, from which day, how
-// long, and why. The engine turns it into a dsr.Action with the calendar.
-type deadline struct {
-	Kind   string
-	From   int   // day number
-	FromAt int64 // unix seconds, for hours deadlines; 0 if none
-	N      int
-	Unit   string
-	Rule   string
-	Reason string
-}
-
-// decision is what one decision point returned, engine-neutral.
-type decision struct {
-	Eligible   bool
-	Valid      bool
-	GivenBy    string
-	Rating     string
-	ReviewType string
-	Actions    []deadline
-	Reasons    []dsr.Reason
-}
 
 var (
 	kValid, kGivenBy, kReviewType, kActions, kReasons          = ast.StringTerm("valid"), ast.StringTerm("given_by"), ast.StringTerm("review_type"), ast.StringTerm("actions"), ast.StringTerm("reasons")
@@ -41,19 +14,14 @@ var (
 	kArgs                                                      = ast.StringTerm("args")
 )
 
-// pointError reports a decision that breaks the output contract.
-func pointError(point, format string, args ...any) error {
-	return fmt.Errorf("%w: decision point %s: %s", ErrEvaluation, point, fmt.Sprintf(format, args...))
-}
-
 // decodeRego reads one decision point's result object. Fields a point does
 // not produce are left zero; the fields each point must produce are checked
 // by the caller.
-func decodeRego(point string, obj decisionView) (decision, error) {
-	var d decision
+func decodeRego(point string, obj decisionView) (eval.Decision, error) {
+	var d eval.Decision
 	if obj.term != nil {
 		if _, ok := obj.term.Value.(ast.Object); !ok {
-			return d, pointError(point, "decision is %s, want an object", ast.ValueName(obj.term.Value))
+			return d, eval.PointError(point, "decision is %s, want an object", ast.ValueName(obj.term.Value))
 		}
 	}
 	for _, f := range [...]struct {
@@ -63,7 +31,7 @@ func decodeRego(point string, obj decisionView) (decision, error) {
 		if t := obj.get(f.k); t != nil {
 			b, ok := t.Value.(ast.Boolean)
 			if !ok {
-				return d, pointError(point, "%s is %s, want a boolean", f.k.Value, ast.ValueName(t.Value))
+				return d, eval.PointError(point, "%s is %s, want a boolean", f.k.Value, ast.ValueName(t.Value))
 			}
 			*f.dst = bool(b)
 		}
@@ -75,7 +43,7 @@ func decodeRego(point string, obj decisionView) (decision, error) {
 		if t := obj.get(f.k); t != nil {
 			s, ok := t.Value.(ast.String)
 			if !ok {
-				return d, pointError(point, "%s is %s, want a string", f.k.Value, ast.ValueName(t.Value))
+				return d, eval.PointError(point, "%s is %s, want a string", f.k.Value, ast.ValueName(t.Value))
 			}
 			*f.dst = string(s)
 		}
@@ -91,11 +59,11 @@ func decodeRego(point string, obj decisionView) (decision, error) {
 		for _, e := range elems {
 			o, ok := e.Value.(ast.Object)
 			if !ok {
-				return d, pointError(point, "a reason is %s, want {rule, message}", ast.ValueName(e.Value))
+				return d, eval.PointError(point, "a reason is %s, want {rule, message}", ast.ValueName(e.Value))
 			}
 			r := dsr.Reason{Rule: str(o.Get(kRule)), Message: message(o, kMessage)}
 			if r.Rule == "" {
-				return d, pointError(point, "a reason has no rule id: %v", e)
+				return d, eval.PointError(point, "a reason has no rule id: %v", e)
 			}
 			d.Reasons = append(d.Reasons, r)
 		}
@@ -106,14 +74,14 @@ func decodeRego(point string, obj decisionView) (decision, error) {
 			return d, err
 		}
 		if len(elems) > 0 {
-			d.Actions = make([]deadline, 0, len(elems))
+			d.Actions = make([]eval.Deadline, 0, len(elems))
 		}
 		for _, e := range elems {
 			o, ok := e.Value.(ast.Object)
 			if !ok {
-				return d, pointError(point, "an action is %s, want {kind, from, n, unit, rule, reason}", ast.ValueName(e.Value))
+				return d, eval.PointError(point, "an action is %s, want {kind, from, n, unit, rule, reason}", ast.ValueName(e.Value))
 			}
-			dl := deadline{
+			dl := eval.Deadline{
 				Kind: str(o.Get(kKind)), Unit: str(o.Get(kUnit)), Rule: str(o.Get(kRule)), Reason: message(o, kReason),
 			}
 			var ok1, ok2 bool
@@ -122,12 +90,12 @@ func decodeRego(point string, obj decisionView) (decision, error) {
 			if at := o.Get(kFromAt); at != nil {
 				n, ok := num(at)
 				if !ok {
-					return d, pointError(point, "action %s: from_at is not a number", dl.Kind)
+					return d, eval.PointError(point, "action %s: from_at is not a number", dl.Kind)
 				}
 				dl.FromAt = int64(n)
 			}
 			if !ok1 || !ok2 {
-				return d, pointError(point, "action %s: from and n must be whole numbers: %v", dl.Kind, e)
+				return d, eval.PointError(point, "action %s: from and n must be whole numbers: %v", dl.Kind, e)
 			}
 			d.Actions = append(d.Actions, dl)
 		}
@@ -147,7 +115,7 @@ func elemsOf(point, field string, t *ast.Term) ([]*ast.Term, error) {
 		}
 		return elems, nil
 	}
-	return nil, pointError(point, "%s is %s, want a set or an array", field, ast.ValueName(t.Value))
+	return nil, eval.PointError(point, "%s is %s, want a set or an array", field, ast.ValueName(t.Value))
 }
 
 // message reads a reason's or an action's text. With "args" (an array) the
@@ -170,7 +138,7 @@ func message(o ast.Object, key *ast.Term) string {
 	for i := range args {
 		args[i] = fmtArg(arr.Elem(i).Value)
 	}
-	return formatMessage(msg, args)
+	return eval.FormatMessage(msg, args)
 }
 
 // fmtArg turns a Rego value into a formatMessage argument.
@@ -186,7 +154,7 @@ func fmtArg(v ast.Value) any {
 	case ast.Boolean:
 		return bool(x)
 	case ast.Set, *ast.Array:
-		var elems listArg
+		var elems eval.ListArg
 		add := func(t *ast.Term) {
 			if s, ok := t.Value.(ast.String); ok {
 				elems = append(elems, string(s))
@@ -202,23 +170,6 @@ func fmtArg(v ast.Value) any {
 		return elems
 	}
 	return v.String()
-}
-
-// listArg is a set or list argument: each element as text (a string as it
-// is, anything else as its literal).
-type listArg []string
-
-// formatMessage fills a message from its args, the same for every engine:
-// each arg is a string (%s), an int64 (%d), a bool, or a listArg, which
-// renders sorted and joined with ", ".
-func formatMessage(msg string, args []any) string {
-	for i, a := range args {
-		if l, ok := a.(listArg); ok {
-			slices.Sort(l)
-			args[i] = strings.Join(l, ", ")
-		}
-	}
-	return fmt.Sprintf(msg, args...)
 }
 
 func str(t *ast.Term) string {
@@ -240,5 +191,3 @@ func num(t *ast.Term) (int, bool) {
 	i, ok := n.Int()
 	return i, ok
 }
-
-func dayOf(t time.Time) int { return calendar.DateOf(t).Days() }

@@ -1,4 +1,4 @@
-package policies
+package rego
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/dsrkit/dsrkit/internal/bundle"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -28,19 +30,12 @@ func parseTestModules(t *testing.T, srcs ...string) []*ast.Module {
 // a change to a national rule that stops that costs each assessment a
 // dozen allocations per point, and should be deliberate.
 func TestNationalDecisionsAreProjected(t *testing.T) {
-	fsys, err := Bundle(DefaultBundle)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := readBundle(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readProfile(t, "national-2023")
 	mods, err := parseRego(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range Points {
+	for _, p := range bundle.Points {
 		if projectDecision(mods, p) == nil {
 			t.Errorf("national-2023's %s decision is not projected", p)
 		}

@@ -1,4 +1,4 @@
-package policies
+package cel
 
 import (
 	"context"
@@ -12,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/dsrkit/dsrkit/internal/bundle"
+	"github.com/dsrkit/dsrkit/internal/eval"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
@@ -242,23 +245,23 @@ type celPoint struct {
 // runs without per-call cost tracking, which would triple its allocations;
 // any other program (a comprehension over a list of unknown length, say)
 // counts its cost as it runs and is stopped at the limit.
-func compileCEL(env *cel.Env, point string, src source, params map[string]any) (*celPoint, error) {
-	checked, iss := env.CompileSource(common.NewStringSource(string(src.text), src.name))
+func compileCEL(env *cel.Env, point string, src bundle.Source, params map[string]any) (*celPoint, error) {
+	checked, iss := env.CompileSource(common.NewStringSource(string(src.Text), src.Name))
 	if iss.Err() != nil {
-		return nil, celLoadError(src.name, iss)
+		return nil, celLoadError(src.Name, iss)
 	}
 	if out := checked.OutputType(); out != cel.DynType && !cel.MapType(cel.StringType, cel.DynType).IsAssignableType(out) {
-		return nil, &LoadError{File: src.name, Line: 1, Col: 1, Err: fmt.Errorf("decision point %s must evaluate to a map, not %s", point, out)}
+		return nil, &bundle.LoadError{File: src.Name, Line: 1, Col: 1, Err: fmt.Errorf("decision point %s must evaluate to a map, not %s", point, out)}
 	}
 	folded := checked
 	sizes := celSizes{params: paramsSize(params)}
 	if params != nil {
 		opt, err := cel.NewStaticOptimizer(paramsInliner{params})
 		if err != nil {
-			return nil, &LoadError{File: src.name, Err: err}
+			return nil, &bundle.LoadError{File: src.Name, Err: err}
 		}
 		if folded, iss = opt.Optimize(env, checked); iss.Err() != nil {
-			return nil, celLoadError(src.name, iss)
+			return nil, celLoadError(src.Name, iss)
 		}
 	}
 	opts := []cel.ProgramOption{
@@ -277,16 +280,16 @@ func compileCEL(env *cel.Env, point string, src source, params map[string]any) (
 	}
 	prg, err := env.PlanProgram(celRewrite(folded.NativeRep()), opts...)
 	if err != nil {
-		return nil, &LoadError{File: src.name, Err: err}
+		return nil, &bundle.LoadError{File: src.Name, Err: err}
 	}
-	return &celPoint{name: point, file: src.name, prg: prg, tracked: tracked, kept: point == "consent"}, nil
+	return &celPoint{name: point, file: src.Name, prg: prg, tracked: tracked, kept: point == "consent"}, nil
 }
 
 // celLoadError is a compile error at its first position; the message keeps
 // cel-go's report of every problem, each with its source line and a caret.
 func celLoadError(file string, iss *cel.Issues) error {
 	errs := iss.Errors()
-	le := &LoadError{File: file, Err: errors.New(strings.TrimSpace(iss.String()))}
+	le := &bundle.LoadError{File: file, Err: errors.New(strings.TrimSpace(iss.String()))}
 	if len(errs) > 0 {
 		le.Line, le.Col = errs[0].Location.Line(), errs[0].Location.Column()+1
 		le.Err = errors.New(strings.TrimPrefix(strings.TrimSpace(iss.String()), fmt.Sprintf("ERROR: %s:%d:%d: ", file, le.Line, le.Col)))
@@ -470,7 +473,7 @@ func (a *celActivation) Parent() interpreter.Activation { return nil }
 
 // eval runs the point and decodes its decision map. A context that can be
 // cancelled is checked first and then inside every comprehension.
-func (p *celPoint) eval(ctx context.Context, act *celActivation) (decision, error) {
+func (p *celPoint) eval(ctx context.Context, act *celActivation) (eval.Decision, error) {
 	var (
 		out ref.Val
 		err error
@@ -479,15 +482,15 @@ func (p *celPoint) eval(ctx context.Context, act *celActivation) (decision, erro
 		out, _, err = p.prg.Eval(act)
 	} else {
 		if err := ctx.Err(); err != nil {
-			return decision{}, err
+			return eval.Decision{}, err
 		}
 		out, _, err = p.prg.ContextEval(ctx, act)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return decision{}, ctx.Err() // as the Rego path: cancelled, not a failed rule
+			return eval.Decision{}, ctx.Err() // as the Rego path: cancelled, not a failed rule
 		}
-		return decision{}, fmt.Errorf("%w: decision point %s (%s): %v", ErrEvaluation, p.name, p.file, err)
+		return eval.Decision{}, fmt.Errorf("%w: decision point %s (%s): %v", eval.ErrEvaluation, p.name, p.file, err)
 	}
 	var arena *celDecodeArena
 	if !p.kept {
@@ -502,7 +505,7 @@ func (p *celPoint) eval(ctx context.Context, act *celActivation) (decision, erro
 type celDecodeArena struct {
 	reasons   [16]dsr.Reason
 	nr        int
-	deadlines [12]deadline
+	deadlines [12]eval.Deadline
 	nd        int
 }
 
@@ -516,9 +519,9 @@ func (a *celDecodeArena) reasonsFor(n int) []dsr.Reason {
 	return r
 }
 
-func (a *celDecodeArena) deadlinesFor(n int) []deadline {
+func (a *celDecodeArena) deadlinesFor(n int) []eval.Deadline {
 	if a == nil || a.nd+n > len(a.deadlines) {
-		return make([]deadline, 0, n)
+		return make([]eval.Deadline, 0, n)
 	}
 	d := a.deadlines[a.nd : a.nd : a.nd+n]
 	a.nd += n
@@ -575,11 +578,11 @@ func celFind(m traits.Mapper, k celKey) (ref.Val, bool) {
 
 // decodeCEL reads a CEL decision map into the engine-neutral decision.
 // Reasons and deadlines come from arena, when not nil.
-func decodeCEL(point string, out ref.Val, arena *celDecodeArena) (decision, error) {
-	var d decision
+func decodeCEL(point string, out ref.Val, arena *celDecodeArena) (eval.Decision, error) {
+	var d eval.Decision
 	m, ok := out.(traits.Mapper)
 	if !ok {
-		return d, pointError(point, "decision is %s, want a map", out.Type().TypeName())
+		return d, eval.PointError(point, "decision is %s, want a map", out.Type().TypeName())
 	}
 	var err error
 	if v, found := celFind(m, celEligible); found {
@@ -603,13 +606,13 @@ func decodeCEL(point string, out ref.Val, arena *celDecodeArena) (decision, erro
 	if d.Reasons, err = celDecodeList(point, m, celReasons, "a reason", "{rule, message}", arena.reasonsFor, func(rm traits.Mapper) (dsr.Reason, error) {
 		r := celReasonOf(rm)
 		if r.Rule == "" {
-			return r, pointError(point, "a reason has no rule id")
+			return r, eval.PointError(point, "a reason has no rule id")
 		}
 		return r, nil
 	}); err != nil {
 		return d, err
 	}
-	if d.Actions, err = celDecodeList(point, m, celActions, "an action", "{kind, from, n, unit, rule, reason}", arena.deadlinesFor, func(am traits.Mapper) (deadline, error) {
+	if d.Actions, err = celDecodeList(point, m, celActions, "an action", "{kind, from, n, unit, rule, reason}", arena.deadlinesFor, func(am traits.Mapper) (eval.Deadline, error) {
 		return celDeadline(point, am)
 	}); err != nil {
 		return d, err
@@ -634,7 +637,7 @@ func celDecodeList[T any](point string, m traits.Mapper, key celKey, elem, want 
 		e := l.Get(types.Int(i))
 		em, ok := e.(traits.Mapper)
 		if !ok {
-			return nil, pointError(point, "%s is %s, want %s", elem, e.Type().TypeName(), want)
+			return nil, eval.PointError(point, "%s is %s, want %s", elem, e.Type().TypeName(), want)
 		}
 		x, err := dec(em)
 		if err != nil {
@@ -649,11 +652,11 @@ func celDecodeList[T any](point string, m traits.Mapper, key celKey, elem, want 
 func celList(point, field string, v ref.Val) (traits.Lister, int, error) {
 	l, ok := v.(traits.Lister)
 	if !ok {
-		return nil, 0, pointError(point, "%s is %s, want a list", field, v.Type().TypeName())
+		return nil, 0, eval.PointError(point, "%s is %s, want a list", field, v.Type().TypeName())
 	}
 	n, ok := l.Size().(types.Int)
 	if !ok {
-		return nil, 0, pointError(point, "%s has no size", field)
+		return nil, 0, eval.PointError(point, "%s has no size", field)
 	}
 	return l, int(n), nil
 }
@@ -661,7 +664,7 @@ func celList(point, field string, v ref.Val) (traits.Lister, int, error) {
 func celBool(point, field string, v ref.Val) (bool, error) {
 	b, ok := v.(types.Bool)
 	if !ok {
-		return false, pointError(point, "%s is %s, want a bool", field, v.Type().TypeName())
+		return false, eval.PointError(point, "%s is %s, want a bool", field, v.Type().TypeName())
 	}
 	return bool(b), nil
 }
@@ -669,7 +672,7 @@ func celBool(point, field string, v ref.Val) (bool, error) {
 func celString(point, field string, v ref.Val) (string, error) {
 	s, ok := v.(types.String)
 	if !ok {
-		return "", pointError(point, "%s is %s, want a string", field, v.Type().TypeName())
+		return "", eval.PointError(point, "%s is %s, want a string", field, v.Type().TypeName())
 	}
 	return string(s), nil
 }
@@ -725,7 +728,7 @@ func celMessageOf(m traits.Mapper, key celKey) string {
 	for i := range n {
 		args[i] = celFmtArg(l.Get(types.Int(i)))
 	}
-	return formatMessage(msg, args)
+	return eval.FormatMessage(msg, args)
 }
 
 // celFormatPlain formats the common message, whose verbs are only %s with
@@ -777,7 +780,7 @@ func celFormatPlain(msg string, args traits.Lister) (string, bool) {
 			b = strconv.AppendInt(b, int64(x), 10)
 		case traits.Lister:
 			// A list of strings renders as formatMessage renders a
-			// listArg: sorted, joined with ", ".
+			// eval.ListArg: sorted, joined with ", ".
 			if msg[i] != 's' {
 				return "", false
 			}
@@ -840,7 +843,7 @@ func celFmtArg(v ref.Val) any {
 		return bool(x)
 	case traits.Lister:
 		n := int(x.Size().(types.Int))
-		elems := make(listArg, n)
+		elems := make(eval.ListArg, n)
 		for i := range n {
 			e := x.Get(types.Int(i))
 			if s, ok := e.(types.String); ok {
@@ -856,18 +859,18 @@ func celFmtArg(v ref.Val) any {
 	return fmt.Sprint(v.Value())
 }
 
-func celDeadline(point string, m traits.Mapper) (deadline, error) {
-	dl := deadline{Kind: celStr(m, celKind), Unit: celStr(m, celUnit), Rule: celStr(m, celRule), Reason: celMessageOf(m, celReason)}
+func celDeadline(point string, m traits.Mapper) (eval.Deadline, error) {
+	dl := eval.Deadline{Kind: celStr(m, celKind), Unit: celStr(m, celUnit), Rule: celStr(m, celRule), Reason: celMessageOf(m, celReason)}
 	from, ok1 := celInt(m, celFrom)
 	n, ok2 := celInt(m, celN)
 	if !ok1 || !ok2 {
-		return dl, pointError(point, "action %s: from and n must be whole numbers", dl.Kind)
+		return dl, eval.PointError(point, "action %s: from and n must be whole numbers", dl.Kind)
 	}
 	dl.From, dl.N = int(from), int(n)
 	if _, found := celFind(m, celFromAt); found {
 		at, ok := celInt(m, celFromAt)
 		if !ok {
-			return dl, pointError(point, "action %s: from_at is not a whole number", dl.Kind)
+			return dl, eval.PointError(point, "action %s: from_at is not a whole number", dl.Kind)
 		}
 		dl.FromAt = at
 	}
@@ -903,6 +906,7 @@ func celParams(v any) any {
 // celInput is everything one assessment's CEL activation refers to, in one
 // allocation.
 type celInput struct {
+	prog      *Program
 	act       celActivation
 	person    celPerson
 	facts     celFacts
@@ -971,7 +975,7 @@ func buildCELInput(c *dsr.Case, f *dsr.Facts, params ref.Val) *celInput {
 		}
 	}
 	if !f.LastBlueLight.IsZero() {
-		facts.BlueLight = celBlueLight{Date: dayOf(f.LastBlueLight), At: f.LastBlueLight.Unix()}
+		facts.BlueLight = celBlueLight{Date: eval.DayOf(f.LastBlueLight), At: f.LastBlueLight.Unix()}
 	}
 	if f.Agreed != nil {
 		facts.Agreed = celAgreed{Rating: f.Agreed.Rating.String(), Date: f.Agreed.Day().Days()}

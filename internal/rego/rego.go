@@ -1,4 +1,4 @@
-package policies
+package rego
 
 import (
 	"context"
@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/dsrkit/dsrkit/internal/bundle"
+	"github.com/dsrkit/dsrkit/internal/eval"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
@@ -96,18 +99,18 @@ var capabilities = func() *ast.Capabilities {
 
 // parseRego parses every Rego file of a bundle, checking that each decision
 // point's file declares the package data.dsr.<point>.
-func parseRego(b *bundle) ([]*ast.Module, error) {
+func parseRego(b *bundle.Bundle) ([]*ast.Module, error) {
 	var mods []*ast.Module
-	parse := func(src source) (*ast.Module, error) {
-		m, err := ast.ParseModuleWithOpts(src.name, string(src.text), ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true})
+	parse := func(src bundle.Source) (*ast.Module, error) {
+		m, err := ast.ParseModuleWithOpts(src.Name, string(src.Text), ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true})
 		if err != nil {
-			return nil, astLoadError(src.name, err)
+			return nil, astLoadError(src.Name, err)
 		}
 		return m, nil
 	}
-	for _, point := range slices.Concat(Points, OptionalPoints) {
-		src, ok := b.points[point]
-		if !ok || src.isCEL() { // an optional point may be absent
+	for _, point := range slices.Concat(bundle.Points, bundle.OptionalPoints) {
+		src, ok := b.PointFiles[point]
+		if !ok || src.IsCEL() { // an optional point may be absent
 			continue
 		}
 		m, err := parse(src)
@@ -117,11 +120,11 @@ func parseRego(b *bundle) ([]*ast.Module, error) {
 		want := "data.dsr." + point
 		if got := m.Package.Path.String(); got != want {
 			loc := m.Package.Location
-			return nil, &LoadError{File: src.name, Line: loc.Row, Col: loc.Col, Err: fmt.Errorf("decision point %s must be package %s, not %s", point, strings.TrimPrefix(want, "data."), strings.TrimPrefix(got, "data."))}
+			return nil, &bundle.LoadError{File: src.Name, Line: loc.Row, Col: loc.Col, Err: fmt.Errorf("decision point %s must be package %s, not %s", point, strings.TrimPrefix(want, "data."), strings.TrimPrefix(got, "data."))}
 		}
 		mods = append(mods, m)
 	}
-	for _, src := range b.library {
+	for _, src := range b.Library {
 		m, err := parse(src)
 		if err != nil {
 			return nil, err
@@ -136,10 +139,10 @@ func parseRego(b *bundle) ([]*ast.Module, error) {
 func astLoadError(file string, err error) error {
 	var errs ast.Errors
 	if !errors.As(err, &errs) || len(errs) == 0 {
-		return &LoadError{File: file, Err: err}
+		return &bundle.LoadError{File: file, Err: err}
 	}
 	first := errs[0]
-	le := &LoadError{File: file, Err: err}
+	le := &bundle.LoadError{File: file, Err: err}
 	if first.Location != nil {
 		le.File, le.Line, le.Col = first.Location.File, first.Location.Row, first.Location.Col
 		msgs := make([]string, len(errs))
@@ -180,7 +183,7 @@ func prepareRego(ctx context.Context, mods []*ast.Module, params map[string]any,
 	for i, points := range stages {
 		projections[i] = make([][]decisionField, len(points))
 		for j, p := range points {
-			if slices.Contains(Points, p) {
+			if slices.Contains(bundle.Points, p) {
 				projections[i][j] = projectDecision(mods, p)
 			}
 		}
@@ -600,14 +603,14 @@ func (s *regoStage) evalTerm(ctx context.Context, input *ast.Term, results []*as
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("%w: %v", ErrEvaluation, err)
+		return fmt.Errorf("%w: %v", eval.ErrEvaluation, err)
 	}
 	if st.n != 1 {
-		return fmt.Errorf("%w: decision points %s are undefined (a rule has no value for this case)", ErrEvaluation, strings.Join(s.points, ", "))
+		return fmt.Errorf("%w: decision points %s are undefined (a rule has no value for this case)", eval.ErrEvaluation, strings.Join(s.points, ", "))
 	}
 	for _, r := range results {
 		if r == nil {
-			return fmt.Errorf("%w: no result", ErrEvaluation)
+			return fmt.Errorf("%w: no result", eval.ErrEvaluation)
 		}
 	}
 	return nil
