@@ -98,3 +98,35 @@ func BenchmarkLoad(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOptimiser is BenchmarkAssess with the load-time optimiser on
+// and off (WithOptimize(false): plain OPA prepared queries, plain cel-go
+// programs), side by side: what the optimiser buys, in time and
+// allocations.
+func BenchmarkOptimiser(b *testing.B) {
+	ctx := context.Background()
+	for _, engine := range []struct{ name, bundle string }{{"rego", DefaultBundle}, {"cel", "national-2023-cel"}} {
+		fsys, err := Bundle(engine.bundle)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, on := range []bool{true, false} {
+			e, err := Load(ctx, fsys, WithOptimize(on))
+			if err != nil {
+				b.Fatal(err)
+			}
+			mode := map[bool]string{true: "optimised", false: "plain"}[on]
+			for _, name := range benchcases.Names {
+				c := benchCase(b, name)
+				b.Run(engine.name+"/"+name+"/"+mode, func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						if _, err := e.Assess(ctx, c); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dsrkit/dsrkit/internal/bundle"
@@ -150,27 +151,52 @@ func (e *Engine) Assess(ctx context.Context, c dsr.Case) (dsr.Assessment, error)
 	if err := c.Validate(); err != nil {
 		return dsr.Assessment{}, err
 	}
-	f := dsr.Derive(&c)
-	return e.assess(ctx, &c, &f)
+	// The case and its facts live in the pooled scratch: handed to the
+	// back ends through interfaces, they would otherwise escape to the
+	// heap, two allocations per assessment.
+	sc := scratches.Get().(*scratch)
+	sc.c = c
+	dsr.DeriveInto(&sc.c, &sc.f)
+	return e.assess(ctx, &sc.c, &sc.f, sc)
 }
 
 // maxEngines is how many back ends one bundle can use (Rego and CEL).
 const maxEngines = 2
 
-func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Assessment, error) {
-	var buf [maxEngines]eval.Session
-	sessions := buf[:len(e.progs)]
+// scratch is what one assessment needs besides the assessment itself,
+// pooled: the back ends' sessions and the decisions they write, which
+// would otherwise escape to the heap through the interface calls.
+type scratch struct {
+	c        dsr.Case
+	f        dsr.Facts
+	sessions [maxEngines]eval.Session
+	d1       [3]eval.Decision // eligibility, consent, rating
+	d2       [2]eval.Decision // actions, review_cadence
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// assess assesses a validated case with its facts, using sc (from
+// scratches), which it returns to the pool.
+func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts, sc *scratch) (dsr.Assessment, error) {
+	sessions := sc.sessions[:len(e.progs)]
 	for i, p := range e.progs {
 		sessions[i] = p.Start(c, f)
 	}
-	defer func() {
-		for _, s := range sessions {
-			s.Release() // the assessment holds nothing of it
-		}
-	}()
-	var d1 [3]eval.Decision // eligibility, consent, rating
+	a, err := e.decideWith(ctx, c, f, sc)
 	for _, s := range sessions {
-		if err := s.Eval(ctx, 0, d1[:]); err != nil {
+		s.Release() // the assessment holds nothing of it
+	}
+	*sc = scratch{}
+	scratches.Put(sc)
+	return a, err
+}
+
+func (e *Engine) decideWith(ctx context.Context, c *dsr.Case, f *dsr.Facts, sc *scratch) (dsr.Assessment, error) {
+	sessions := sc.sessions[:len(e.progs)]
+	d1, d2 := sc.d1[:], sc.d2[:]
+	for _, s := range sessions {
+		if err := s.Eval(ctx, 0, d1); err != nil {
 			return dsr.Assessment{}, err
 		}
 	}
@@ -186,10 +212,9 @@ func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Ass
 		Eligible: a.Eligible, ConsentValid: a.Consent.Valid, OnRegister: a.OnRegister,
 		Rating: a.Rating.String(), ConsentDate: consentDate,
 	}
-	var d2 [2]eval.Decision // actions, review_cadence
 	for _, s := range sessions {
 		s.SetStage1(st1)
-		if err := s.Eval(ctx, 1, d2[:]); err != nil {
+		if err := s.Eval(ctx, 1, d2); err != nil {
 			return dsr.Assessment{}, err
 		}
 	}

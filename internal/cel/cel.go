@@ -246,12 +246,30 @@ type celPoint struct {
 // any other program (a comprehension over a list of unknown length, say)
 // counts its cost as it runs and is stopped at the limit.
 func compileCEL(env *cel.Env, point string, src bundle.Source, params map[string]any) (*celPoint, error) {
+	return compile(env, point, src, params, false)
+}
+
+// compile is compileCEL with the optimiser switch. Plain, the checked rule
+// is planned by cel-go as it is, reading the parameters from the params
+// variable at run time, with cel-go's own evaluation options and the cost
+// limit tracked on every call: no inlining, no rewrite, no decorators.
+func compile(env *cel.Env, point string, src bundle.Source, params map[string]any, plain bool) (*celPoint, error) {
 	checked, iss := env.CompileSource(common.NewStringSource(string(src.Text), src.Name))
 	if iss.Err() != nil {
 		return nil, celLoadError(src.Name, iss)
 	}
 	if out := checked.OutputType(); out != cel.DynType && !cel.MapType(cel.StringType, cel.DynType).IsAssignableType(out) {
 		return nil, &bundle.LoadError{File: src.Name, Line: 1, Col: 1, Err: fmt.Errorf("decision point %s must evaluate to a map, not %s", point, out)}
+	}
+	if plain {
+		prg, err := env.Program(checked,
+			cel.EvalOptions(cel.OptOptimize),
+			cel.InterruptCheckFrequency(celInterruptEvery),
+			cel.CostLimit(celCostLimit))
+		if err != nil {
+			return nil, &bundle.LoadError{File: src.Name, Err: err}
+		}
+		return &celPoint{name: point, file: src.Name, prg: prg, tracked: true, kept: point == "consent"}, nil
 	}
 	folded := checked
 	sizes := celSizes{params: paramsSize(params)}

@@ -48,7 +48,7 @@ func Compile(_ context.Context, plan eval.Plan) (*Program, error) {
 				}
 			}
 			var err error
-			if p.stages[i][j], err = compileCEL(env, pt, plan.Bundle.PointFiles[pt], celArgs); err != nil {
+			if p.stages[i][j], err = compile(env, pt, plan.Bundle.PointFiles[pt], celArgs, plan.Plain); err != nil {
 				return nil, err
 			}
 		}
@@ -61,7 +61,7 @@ func Compile(_ context.Context, plan eval.Plan) (*Program, error) {
 		if err != nil {
 			return nil, fmt.Errorf("policies: CEL environment for %s: %w", pt, err)
 		}
-		prg, err := compileCEL(env, pt, plan.Bundle.PointFiles[pt], celArgs)
+		prg, err := compile(env, pt, plan.Bundle.PointFiles[pt], celArgs, plan.Plain)
 		if err != nil {
 			return nil, err
 		}

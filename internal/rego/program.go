@@ -3,6 +3,7 @@ package rego
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -42,7 +43,7 @@ func Compile(ctx context.Context, plan eval.Plan) (*Program, error) {
 	for _, pt := range plan.Optional {
 		queries = append(queries, []string{pt}) // each optional point its own query
 	}
-	stages, err := prepareRego(ctx, mods, plan.Params, queries...)
+	stages, err := prepare(ctx, mods, plan.Params, plan.Plain, queries...)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +57,9 @@ func Compile(ctx context.Context, plan eval.Plan) (*Program, error) {
 // Start builds the Rego input of one case.
 func (p *Program) Start(c *dsr.Case, f *dsr.Facts) eval.Session {
 	obj := buildInput(c, f)
-	return &session{p: p, obj: obj, term: ast.NewTerm(obj)}
+	s := sessions.Get().(*session)
+	*s = session{p: p, obj: obj, term: ast.NewTerm(obj)}
+	return s
 }
 
 // Decide evaluates an optional Rego point.
@@ -108,7 +111,13 @@ func (s *session) SetStage1(d eval.Stage1) {
 	))
 }
 
-func (s *session) Release() {}
+func (s *session) Release() {
+	*s = session{}
+	sessions.Put(s)
+}
+
+// sessions recycles sessions: each assessment starts one.
+var sessions = sync.Pool{New: func() any { return new(session) }}
 
 func decideRego(ctx context.Context, st *regoStage, in any) (any, error) {
 	var input ast.Value = ast.NewObject()

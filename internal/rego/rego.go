@@ -13,6 +13,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
+	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/topdown"
 )
@@ -22,8 +23,9 @@ import (
 // points: each point's decision object, or, where the point's decision is
 // a plain object of its rules (see projectDecision), those rules' values.
 type regoStage struct {
-	tmpl   *topdown.Query // compiled: x0 = data.dsr.<point>.decision; ..., all but the input set
-	vars   []ast.Var      // x0, x1, ...: one per result
+	tmpl   *topdown.Query          // compiled: x0 = data.dsr.<point>.decision; ..., all but the input set
+	plain  *rego.PreparedEvalQuery // instead of tmpl, with the optimiser off
+	vars   []ast.Var               // x0, x1, ...: one per result
 	points []string
 	slots  []pointSlot // indexed like points
 }
@@ -159,6 +161,14 @@ func astLoadError(file string, err error) error {
 
 // prepareRego compiles the modules once and prepares one query per stage.
 func prepareRego(ctx context.Context, mods []*ast.Module, params map[string]any, stages ...[]string) ([]*regoStage, error) {
+	return prepare(ctx, mods, params, false, stages...)
+}
+
+// prepare is prepareRego with the optimiser switch: plain, the modules
+// are compiled by OPA's own compiler stages only and each stage is a
+// rego.PreparedEvalQuery reading the parameters from the store, with every
+// point's decision read whole.
+func prepare(ctx context.Context, mods []*ast.Module, params map[string]any, plain bool, stages ...[]string) ([]*regoStage, error) {
 	store := inmem.NewFromObjectWithOpts(map[string]any{"params": params}, inmem.OptReturnASTValuesOnRead(true))
 	// One read transaction for every evaluation, never closed: nothing
 	// writes to this store, and a transaction per query costs an
@@ -171,19 +181,21 @@ func prepareRego(ctx context.Context, mods []*ast.Module, params map[string]any,
 	compiler := ast.NewCompiler().
 		WithCapabilities(capabilities).
 		WithStrict(true).
-		WithEnablePrintStatements(false).
-		WithStageAfterID(ast.StageCheckUnusedImports, ast.CompilerStageDefinition{
+		WithEnablePrintStatements(false)
+	if !plain {
+		compiler = compiler.WithStageAfterID(ast.StageCheckUnusedImports, ast.CompilerStageDefinition{
 			Name: "InlineParams", MetricName: "compile_stage_inline_params", Stage: inlineParams(params),
 		}).
-		WithStageAfterID(ast.StageCheckDeprecatedBuiltins, ast.CompilerStageDefinition{
-			Name: "FoldConstantTests", MetricName: "compile_stage_fold_constant_tests", Stage: foldConstantTests,
-		})
+			WithStageAfterID(ast.StageCheckDeprecatedBuiltins, ast.CompilerStageDefinition{
+				Name: "FoldConstantTests", MetricName: "compile_stage_fold_constant_tests", Stage: foldConstantTests,
+			})
+	}
 	// Read before compiling, which rewrites the modules.
 	projections := make([][][]decisionField, len(stages))
 	for i, points := range stages {
 		projections[i] = make([][]decisionField, len(points))
 		for j, p := range points {
-			if slices.Contains(bundle.Points, p) {
+			if !plain && slices.Contains(bundle.Points, p) {
 				projections[i][j] = projectDecision(mods, p)
 			}
 		}
@@ -233,6 +245,20 @@ func prepareRego(ctx context.Context, mods []*ast.Module, params map[string]any,
 		}
 		if len(vars) > maxResults {
 			return nil, fmt.Errorf("policies: %d values to read from decision points %s, more than %d", len(vars), strings.Join(points, ", "), maxResults)
+		}
+		if plain {
+			pq, err := rego.New(
+				rego.Compiler(compiler),
+				rego.Store(store),
+				rego.Query(q.String()),
+				rego.Capabilities(capabilities),
+				rego.Strict(true),
+			).PrepareForEval(ctx)
+			if err != nil {
+				return nil, astLoadError("", err)
+			}
+			out = append(out, &regoStage{plain: &pq, vars: vars, points: points, slots: slots})
+			continue
 		}
 		// Evaluated with topdown directly (see eval): the query is compiled
 		// here once, as rego.PrepareForEval would.
@@ -582,6 +608,9 @@ func (s *regoStage) eval(ctx context.Context, input ast.Value) (*ast.Array, erro
 // nothing used here, and keeps what it can from one evaluation to the next
 // (evalState).
 func (s *regoStage) evalTerm(ctx context.Context, input *ast.Term, results []*ast.Term) error {
+	if s.plain != nil {
+		return s.evalPlain(ctx, input, results)
+	}
 	st := evalStates.Get().(*evalState)
 	defer st.release()
 	// Cancellation needs a topdown.Cancel watching ctx; a context that is
@@ -827,4 +856,32 @@ func (c *ruleCache) Keys() []ast.Ref {
 		}
 	}
 	return keys
+}
+
+// evalPlain is evalTerm through OPA's own prepared query, as a host that
+// embeds OPA plainly would run it: the reference the optimiser is tested
+// against.
+func (s *regoStage) evalPlain(ctx context.Context, input *ast.Term, results []*ast.Term) error {
+	rs, err := s.plain.Eval(ctx, rego.EvalParsedInput(input.Value))
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("%w: %v", eval.ErrEvaluation, err)
+	}
+	if len(rs) != 1 {
+		return fmt.Errorf("%w: decision points %s are undefined (a rule has no value for this case)", eval.ErrEvaluation, strings.Join(s.points, ", "))
+	}
+	for i, v := range s.vars {
+		val, ok := rs[0].Bindings[string(v)]
+		if !ok {
+			return fmt.Errorf("%w: no result", eval.ErrEvaluation)
+		}
+		av, err := ast.InterfaceToValue(val)
+		if err != nil {
+			return fmt.Errorf("%w: %v", eval.ErrEvaluation, err)
+		}
+		results[i] = ast.NewTerm(av)
+	}
+	return nil
 }
