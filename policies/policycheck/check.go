@@ -104,8 +104,7 @@ func (f *Failure) String() string {
 }
 
 // CaseFromReport finds the first counterexample printed by Run or
-// policytest.Check in
-// a test log or report, and decodes it.
+// policytest.Check in a test log or report, and decodes it.
 func CaseFromReport(report string) (dsr.Case, error) {
 	_, rest, ok := strings.Cut(report, CaseBegin)
 	if !ok {

@@ -237,7 +237,8 @@ func DrawCase(src Source, mix Mix, seq int) dsr.Case {
 // Generator draws cases from a mix with a seeded PCG: case i is a function
 // of (Seed, i) only, so a million cases can be generated in parallel, in
 // any order, and are the same on every run and machine (with the same
-// version of this package). It shares Mix's distribution with policytest.CaseWith.
+// version of this package). It shares Mix's distribution with
+// policytest.CaseWith.
 type Generator struct {
 	Mix  Mix
 	Seed uint64
