@@ -1,6 +1,6 @@
 # WRONG ON PURPOSE: consent is assumed, so people with no consent on record
-# are held on the register (R-CONS-1 forbids it). policytest.Check must
-# catch it.
+# are held on the register (R-CONS-1 forbids it). policytest.Check and
+# policycheck.Run must catch it.
 package dsr.consent
 
 decision := {

@@ -1,4 +1,4 @@
-package policytest
+package policycheck
 
 import (
 	"encoding/json"

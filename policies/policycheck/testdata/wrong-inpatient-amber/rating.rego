@@ -1,5 +1,5 @@
 # WRONG ON PURPOSE: an inpatient is rated AMBER (R-RAG-BLUE says BLUE).
-# policytest.Check must catch it.
+# policytest.Check and policycheck.Run must catch it.
 package dsr.rating
 
 import data.params
