@@ -370,7 +370,7 @@ func (e *Engine) applyStage2(a *dsr.Assessment, c *dsr.Case, cons, acts, cad dec
 	return nil
 }
 
-// toAction dates a deadline with the calendar (DOMAIN.md section 2).
+// toAction dates a deadline with the calendar (docs/rules.md#time).
 func (e *Engine) toAction(dl deadline, asOf calendar.Date) (dsr.Action, error) {
 	kind := dsr.ActionKind(dl.Kind)
 	if !kind.Valid() {
