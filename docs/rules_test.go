@@ -21,11 +21,11 @@ const root = ".."
 // "R-RAG-" + rating) matches as its prefix.
 var ruleID = regexp.MustCompile(`\bR-[A-Z0-9]+(?:-[A-Z0-9]+)*`)
 
-// anchorLink matches a link to a heading of rules.md from another file.
-var anchorLink = regexp.MustCompile(`rules\.md#([A-Za-z0-9_-]+)`)
-
-// localLink matches a link within rules.md to one of its own headings.
+// localLink matches a link within a page to one of its own headings.
 var localLink = regexp.MustCompile(`\]\(#([A-Za-z0-9_-]*)\)`)
+
+// pages are the documents whose anchors other files link to.
+var pages = []string{"rules.md", "architecture.md", "changing-rules.md"}
 
 // idExts are the files whose rule ids must resolve.
 var idExts = []string{".go", ".rego", ".cel", ".json", ".md"}
@@ -50,8 +50,9 @@ type reference struct {
 	anchors map[string]bool
 }
 
-// parseReference reads the headings of rules.md. It reports a heading that
-// gives the same anchor twice, so that an anchor always means one place.
+// parseReference reads the headings of a page. A heading whose anchor is
+// taken gets GitHub's suffix (-1, -2, ...) and is reported, so that in
+// rules.md an anchor always means one place.
 func parseReference(md []byte) (reference, []string) {
 	ref := reference{ids: map[string]bool{}, anchors: map[string]bool{}}
 	var problems []string
@@ -66,7 +67,11 @@ func parseReference(md []byte) (reference, []string) {
 		text := strings.TrimSpace(strings.TrimLeft(line, "#"))
 		a := anchor(text)
 		if ref.anchors[a] {
-			problems = append(problems, fmt.Sprintf("docs/rules.md:%d: heading %q repeats the anchor #%s", i+1, text, a))
+			problems = append(problems, fmt.Sprintf("line %d: heading %q repeats the anchor #%s", i+1, text, a))
+			base := a
+			for n := 1; ref.anchors[a]; n++ {
+				a = fmt.Sprintf("%s-%d", base, n)
+			}
 		}
 		ref.anchors[a] = true
 		if ruleID.FindString(text) == text {
@@ -118,18 +123,19 @@ func (ref reference) unknownIDs(name string, content []byte) []string {
 	return problems
 }
 
-// brokenAnchors lists, as file:line, the links to rules.md headings that do
-// not exist. In rules.md itself, links to its own headings are checked.
-func (ref reference) brokenAnchors(name string, content []byte) []string {
-	link := anchorLink
-	if name == "docs/rules.md" {
+// brokenAnchors lists, as file:line, the links to headings of the page
+// docs/<page> that do not exist. In the page itself, links to its own
+// headings are checked.
+func (ref reference) brokenAnchors(name string, content []byte, page string) []string {
+	link := regexp.MustCompile(`\b` + regexp.QuoteMeta(page) + `#([A-Za-z0-9_-]+)`)
+	if name == "docs/"+page {
 		link = localLink
 	}
 	var problems []string
 	for i, line := range bytes.Split(content, []byte("\n")) {
 		for _, m := range link.FindAllSubmatch(line, -1) {
 			if !ref.anchors[string(m[1])] {
-				problems = append(problems, fmt.Sprintf("%s:%d: docs/rules.md has no heading #%s", name, i+1, m[1]))
+				problems = append(problems, fmt.Sprintf("%s:%d: docs/%s has no heading #%s", name, i+1, page, m[1]))
 			}
 		}
 	}
@@ -194,15 +200,19 @@ func walkRepo(t *testing.T, exts []string) []repoFile {
 	return files
 }
 
-func loadReference(t *testing.T) reference {
+func loadReference(t *testing.T) reference { return loadPage(t, "rules.md") }
+
+func loadPage(t *testing.T, page string) reference {
 	t.Helper()
-	md, err := os.ReadFile("rules.md")
+	md, err := os.ReadFile(page)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ref, problems := parseReference(md)
-	for _, p := range problems {
-		t.Error(p)
+	if page == "rules.md" {
+		for _, p := range problems {
+			t.Errorf("docs/%s: %s", page, p)
+		}
 	}
 	return ref
 }
@@ -228,13 +238,16 @@ func TestRuleIDsHaveHeadings(t *testing.T) {
 	}
 }
 
-// TestRulesAnchorsResolve: every link to a heading of rules.md leads to
-// one.
-func TestRulesAnchorsResolve(t *testing.T) {
-	ref := loadReference(t)
-	for _, f := range walkRepo(t, idExts) {
-		for _, p := range ref.brokenAnchors(f.name, f.content) {
-			t.Error(p)
+// TestDocAnchorsResolve: every link to a heading of rules.md (or of the
+// other pages in docs) leads to one.
+func TestDocAnchorsResolve(t *testing.T) {
+	files := walkRepo(t, idExts)
+	for _, page := range pages {
+		ref := loadPage(t, page)
+		for _, f := range files {
+			for _, p := range ref.brokenAnchors(f.name, f.content, page) {
+				t.Error(p)
+			}
 		}
 	}
 }
@@ -273,9 +286,9 @@ func TestCheckersFindProblems(t *testing.T) {
 			ref.unknownIDs("x.go", []byte("R-RAG-RED R-RAG-* R-RAG-ACT \"R-RAG-\" + r, CTR-2017")), nil},
 		{"an id that only starts like a known one",
 			ref.unknownIDs("x.md", []byte(lookalike)), []string{"x.md:1: " + lookalike + " has no heading in docs/rules.md"}},
-		{"a broken anchor", ref.brokenAnchors("x.md", []byte("see docs/rules.md#r-rag-red and docs/rules.md#"+typo+".")),
+		{"a broken anchor", ref.brokenAnchors("x.md", []byte("see docs/rules.md#r-rag-red and docs/rules.md#"+typo+"."), "rules.md"),
 			[]string{"x.md:1: docs/rules.md has no heading #" + typo}},
-		{"a broken anchor within rules.md", ref.brokenAnchors("docs/rules.md", []byte("[a](#rating) [b](#ratings)")),
+		{"a broken anchor within rules.md", ref.brokenAnchors("docs/rules.md", []byte("[a](#rating) [b](#ratings)"), "rules.md"),
 			[]string{"docs/rules.md:1: docs/rules.md has no heading #ratings"}},
 		{"a file outside the repository", outsideRefs("x.go", []byte("ok\n// see "+outside[0]+" section 2\n")),
 			[]string{fmt.Sprintf("x.go:2: %q is outside the repository; cite docs/rules.md or docs/architecture.md", outside[0])}},
