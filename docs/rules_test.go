@@ -27,8 +27,9 @@ var localLink = regexp.MustCompile(`\]\(#([A-Za-z0-9_-]*)\)`)
 // pages are the documents whose anchors other files link to.
 var pages = []string{"rules.md", "architecture.md", "changing-rules.md"}
 
-// idExts are the files whose rule ids must resolve.
-var idExts = []string{".go", ".rego", ".cel", ".json", ".md"}
+// idExts are the files whose rule ids must resolve. A bundle's .manifest
+// (OPA's name for it) is JSON.
+var idExts = []string{".go", ".rego", ".cel", ".json", ".md", ".manifest"}
 
 // textExts are the files searched for pointers outside the repository.
 var textExts = append([]string{".yml", ".yaml", ".txt", ".sql", ".sh", ".html", ".tmpl", ".toml", ".mod"}, idExts...)
