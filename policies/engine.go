@@ -333,7 +333,7 @@ func (e *Engine) applyStage2(a *dsr.Assessment, c *dsr.Case, cons, acts, cad eva
 	return nil
 }
 
-// toAction dates a deadline with the calendar (DOMAIN.md section 2).
+// toAction dates a deadline with the calendar (docs/rules.md#time).
 func (e *Engine) toAction(dl eval.Deadline, asOf calendar.Date) (dsr.Action, error) {
 	kind := dsr.ActionKind(dl.Kind)
 	if !kind.Valid() {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/dsrkit/dsrkit/internal/bundle"
 	"github.com/dsrkit/dsrkit/policies"
-	"github.com/dsrkit/dsrkit/policies/policytest"
+	"github.com/dsrkit/dsrkit/policies/policycheck"
 )
 
 // optimiserCases is how many generated cases TestOptimiserChangesNothing
@@ -73,7 +73,7 @@ func TestOptimiserChangesNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			g := policytest.NewGenerator(policytest.DefaultMix, 20261204)
+			g := policycheck.NewGenerator(policycheck.DefaultMix, 20261204)
 			for i := range optimiserCases() {
 				c := g.Case(i)
 				a, errA := opt.Assess(ctx, c)

@@ -31,7 +31,7 @@ func Plain(name string, check func(c dsr.Case, a dsr.Assessment) error) Invarian
 	return Invariant{Name: name, Check: func(c dsr.Case, a dsr.Assessment, _ AssessFunc) error { return check(c, a) }}
 }
 
-// DomainRuleIDs are the rule ids of DOMAIN.md that a reason or an action may
+// DomainRuleIDs are the rule ids of docs/rules.md that a reason or an action may
 // cite.
 var DomainRuleIDs = []string{
 	"R-TIME-1", "R-TIME-2", "R-TIME-3", "R-TIME-4",
@@ -46,12 +46,12 @@ var DomainRuleIDs = []string{
 	"R-BL-FOLLOW", "R-BL-ESC",
 }
 
-// LocalRuleID matches the ids of local rules: a DOMAIN.md family followed
+// LocalRuleID matches the ids of local rules: a docs/rules.md family followed
 // by LOCAL and optional parts, such as R-RAG-LOCAL-CRISIS or R-REV-LOCAL-1.
 var LocalRuleID = regexp.MustCompile(`^R-[A-Z0-9]+(-[A-Z0-9]+)*-LOCAL(-[A-Z0-9]+)*$`)
 
 // CrisisAndEscalation are the circumstances that monotonicity adds one at a
-// time: crisis and escalation facts (DOMAIN.md section 1).
+// time: crisis and escalation facts (docs/rules.md#vocabulary).
 var CrisisAndEscalation = []string{
 	"in_crisis", "community_cannot_manage", "admission_being_considered", "serious_harm_risk",
 	"mental_health_deteriorating", "placement_breakdown_risk", "escalating_behaviour",
@@ -210,7 +210,7 @@ func Deterministic() Invariant {
 const AssessesValidCases = "assesses-valid-cases"
 
 // Invariants returns the library: the invariants every bundle must keep,
-// with the rule ids of DOMAIN.md plus extraIDs as the known ids. (That the
+// with the rule ids of docs/rules.md plus extraIDs as the known ids. (That the
 // engine assesses every valid case without an error or a panic is checked
 // by Check and Run themselves, as AssessesValidCases.)
 func Invariants(extraIDs ...string) []Invariant {
