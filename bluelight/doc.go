@@ -1,7 +1,7 @@
 // Package bluelight records Blue Light (Local Area Emergency Protocol)
 // meetings: the call an area makes when a child or young person is at
 // immediate risk of an inpatient placement and there is no time for a
-// C(E)TR. Rule ids (R-BL-*) refer to DOMAIN.md section 5; national policy
+// C(E)TR. Rule ids (R-BL-*) refer to docs/rules.md#blue-light; national policy
 // names the meeting but sets no numbers, so every number is a parameter and
 // DefaultParams gives Wiltshire's.
 //

@@ -9,7 +9,7 @@ import (
 )
 
 // Params are the numbers and lists a local area sets for Blue Light
-// meetings (DOMAIN.md section 5). National policy names the meeting but sets
+// meetings (docs/rules.md#blue-light). National policy names the meeting but sets
 // no numbers; DefaultParams gives Wiltshire's. JSON field names are those of
 // a policy bundle's parameters.
 type Params struct {
@@ -48,8 +48,8 @@ type Params struct {
 	AdmissionReview calendar.Deadline `json:"blue_light_admission_review"`
 }
 
-// DefaultParams returns Wiltshire's Blue Light parameters (DOMAIN.md section
-// 5): known to services required; the twelve must-attend roles; transition
+// DefaultParams returns Wiltshire's Blue Light parameters (docs/rules.md#blue-light):
+// known to services required; the twelve must-attend roles; transition
 // roles from 17; 30 minutes' notice; the four options in order; at most 72
 // hours of funded support split 50/50; accredited providers only; a C(E)TR
 // within 72 hours of the meeting, or a full CETR within 14 days of an

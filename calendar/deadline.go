@@ -6,7 +6,7 @@ import (
 )
 
 // Unit is the unit of a Deadline. A deadline's unit is part of the rule that
-// sets it (DOMAIN.md section 2), so there is no default unit.
+// sets it (docs/rules.md#time), so there is no default unit.
 type Unit string
 
 // The deadline units.

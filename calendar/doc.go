@@ -11,7 +11,7 @@
 //   - Deadline is a count with its unit, such as {10, working_days}; there
 //     is no default unit. Calendar.Due turns a deadline and a start date into
 //     a due date, Calendar.DueAt a deadline and a start instant into the
-//     instant it falls due. The rules are those of DOMAIN.md section 2:
+//     instant it falls due. The rules are those of docs/rules.md#time:
 //     R-TIME-1 days and weeks (X + N days, or 7N); R-TIME-2 working days (the
 //     Nth working day after X, X not counted); R-TIME-3 "the period of N days
 //     beginning with X" (X + N - 1, with no working-day adjustment); R-TIME-4

@@ -1,7 +1,7 @@
 // Package cetr keeps the record of a Care (Education) and Treatment Review:
 // who sits on the panel, what the panel may read, what it found under each
 // key line of enquiry, what it recommended, and when its report went out.
-// Rule ids such as R-CETR-PANEL refer to DOMAIN.md section 4.
+// Rule ids such as R-CETR-PANEL refer to docs/rules.md#reviews.
 //
 // When a review is due is not decided here: that comes from the rules
 // (dsr.Rules, such as policies.Engine). This package models the review

@@ -12,7 +12,7 @@ import (
 	"github.com/dsrkit/dsrkit/dsr"
 )
 
-// Worked example 7 (DOMAIN.md section 6).
+// Worked example 7 (docs/rules.md#worked-example-7).
 func TestWorkedExample7PanelWithoutExpertByExperienceIsInvalid(t *testing.T) {
 	p := cetr.Panel{Type: cetr.CTR, Members: []cetr.Member{
 		{Name: commissioner, Role: cetr.Chair},

@@ -1,5 +1,5 @@
 // Package consent holds consent records for the Dynamic Support Register and
-// decides whether consent holds (R-CONS-1..5 in DOMAIN.md).
+// decides whether consent holds (R-CONS-1..5 in docs/rules.md#consent).
 //
 // A Record says who gave consent (the person, a parent, a deputy, a health
 // and welfare attorney, or a best-interests decision), for what (register

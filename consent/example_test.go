@@ -27,7 +27,7 @@ func ExampleParams_Evaluate() {
 }
 
 // A 15-year-old who is not Gillick competent cannot consent for themselves
-// (R-CONS-2; DOMAIN.md worked example 6).
+// (R-CONS-2; docs/rules.md#worked-example-6).
 func ExampleParams_MayConsent() {
 	child := consent.Subject{DateOfBirth: calendar.MustParseDate("2011-01-10")}
 	ok, why := consent.National2023.MayConsent(child, consent.Self, calendar.MustParseDate("2026-04-01"))

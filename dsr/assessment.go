@@ -7,7 +7,7 @@ import (
 	"github.com/dsrkit/dsrkit/calendar"
 )
 
-// ActionKind names something that must be done for a person (DESIGN.md).
+// ActionKind names something that must be done for a person (docs/architecture.md).
 type ActionKind string
 
 // The action kinds.

@@ -14,7 +14,7 @@ import (
 )
 
 // Case is what a host system knows about one person on one date: the input
-// to an assessment (DESIGN.md, "The case and the assessment").
+// to an assessment (docs/architecture.md#the-case-and-the-assessment).
 type Case struct {
 	AsOf          calendar.Date `json:"as_of" jsonschema:"type=string,format=date,description=The date of the assessment; rules never read a clock."`
 	Person        Person        `json:"person"`

@@ -182,7 +182,7 @@ func TestDecodeCaseNamesTheField(t *testing.T) {
 		{"a Blue Light meeting's date is the London date of its time", caseJSON("", `{"type": "blue_light_meeting", "date": "2026-03-20", "at": "2026-03-20T23:30:00-01:00"}`),
 			"events[0].date", "not the London date"},
 
-		// Validate: the history (section 1: inpatient is an admission with no later discharge).
+		// Validate: the history (docs/rules.md#vocabulary: inpatient is an admission with no later discharge).
 		{"a discharge needs an admission before it", caseJSON("", discharged), "events[0]", "no admission before it"},
 		{"a discharge dated before its admission has no admission before it", caseJSON("",
 			`{"type": "discharged", "date": "2026-01-10"}`, admitted), "events[0]", "no admission before it"},

@@ -5,7 +5,7 @@
 // Action, Reason). It also checks a case against the contract, works out the
 // facts a history implies (Derive), and parses NHS numbers.
 //
-// Rule ids such as R-RAG-BLUE refer to DOMAIN.md.
+// Rule ids such as R-RAG-BLUE refer to docs/rules.md.
 //
 // # What it does
 //

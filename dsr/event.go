@@ -6,7 +6,7 @@ import (
 	"github.com/dsrkit/dsrkit/calendar"
 )
 
-// EventType names an event in a person's history (DOMAIN.md section 1).
+// EventType names an event in a person's history (docs/rules.md#vocabulary).
 type EventType string
 
 // The event types of the case contract.

@@ -36,7 +36,7 @@ type ConsentRecord struct {
 }
 
 // Facts are what a person's history and details say on the case's as_of date.
-// Facts derived from events beat facts stated by hand (DOMAIN.md section 1).
+// Facts derived from events beat facts stated by hand (docs/rules.md#vocabulary).
 // Every zero date means "never".
 type Facts struct {
 	AsOf calendar.Date

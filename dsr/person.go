@@ -2,8 +2,8 @@ package dsr
 
 import "github.com/dsrkit/dsrkit/calendar"
 
-// Person is what the register holds about who someone is (DOMAIN.md section
-// 1). Booleans default to false; from 16, capacity is presumed, so
+// Person is what the register holds about who someone is
+// (docs/rules.md#vocabulary). Booleans default to false; from 16, capacity is presumed, so
 // LacksCapacity must be stated.
 type Person struct {
 	ID                 string        `json:"id" jsonschema:"minLength=1,description=Local identifier (required)."`
@@ -24,8 +24,8 @@ type Person struct {
 // AgeOn returns the person's age in completed years on d.
 func (p *Person) AgeOn(d calendar.Date) int { return calendar.YearsBetween(p.DateOfBirth, d) }
 
-// Circumstances are the facts the multi-agency team reports now (DOMAIN.md
-// section 1). All default to false.
+// Circumstances are the facts the multi-agency team reports now
+// (docs/rules.md#vocabulary). All default to false.
 type Circumstances struct {
 	// Crisis facts (R-RAG-RED).
 	InCrisis                 bool `json:"in_crisis,omitempty"`
@@ -50,7 +50,7 @@ type Circumstances struct {
 }
 
 // CircumstanceNames lists the JSON names of every circumstance, in the order
-// of DOMAIN.md section 1.
+// of docs/rules.md#vocabulary.
 var CircumstanceNames = []string{
 	"in_crisis", "community_cannot_manage", "admission_being_considered", "serious_harm_risk",
 	"mental_health_deteriorating", "placement_breakdown_risk", "escalating_behaviour",

@@ -129,7 +129,7 @@ func shuffleDays(t *rapid.T, events []dsr.Event) []dsr.Event {
 
 // A generated valid case is accepted by Validate and by DecodeCase, and
 // Derive's Inpatient is "the last admitted has no later discharged"
-// (DOMAIN.md section 1; R-RAG-BLUE rests on it).
+// (docs/rules.md#vocabulary; R-RAG-BLUE rests on it).
 func TestGeneratedCasesAreValidAndInpatientFollowsTheLastAdmission(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		c, chrono := validCase(t)

@@ -9,7 +9,7 @@ import (
 // who is not eligible, or not yet rated. Unrated is never GREEN.
 type Rating uint8
 
-// The ratings (DOMAIN.md section 3, R-RAG-*).
+// The ratings (docs/rules.md#rating, R-RAG-*).
 const (
 	Unrated Rating = iota // not rated; JSON ""
 	Green                 // R-RAG-GREEN: risks managed in the community

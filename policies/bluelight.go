@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/dsrkit/dsrkit/internal/bundle"
 	"slices"
 	"strings"
+
+	"github.com/dsrkit/dsrkit/internal/eval"
 
 	"github.com/dsrkit/dsrkit/bluelight"
 	"github.com/dsrkit/dsrkit/dsr"
@@ -29,7 +32,7 @@ func decodeBlueLightParams(params map[string]any) (blueLightParams, error) {
 	p := bluelight.DefaultParams()
 	raw, err := json.Marshal(params)
 	if err != nil {
-		return blueLightParams{}, &ParamError{File: paramsFile, Param: "blue_light_*", Problem: err.Error()}
+		return blueLightParams{}, &ParamError{File: bundle.ParamsFile, Param: "blue_light_*", Problem: err.Error()}
 	}
 	if err := json.Unmarshal(raw, &p); err != nil {
 		param := "blue_light_*"
@@ -37,7 +40,7 @@ func decodeBlueLightParams(params map[string]any) (blueLightParams, error) {
 		if errors.As(err, &te) && te.Field != "" {
 			param = te.Field
 		}
-		return blueLightParams{}, &ParamError{File: paramsFile, Param: param, Problem: strings.TrimPrefix(err.Error(), "json: ")}
+		return blueLightParams{}, &ParamError{File: bundle.ParamsFile, Param: param, Problem: strings.TrimPrefix(err.Error(), "json: ")}
 	}
 	rules, err := bluelight.NewGoRules(p)
 	if err != nil {
@@ -45,9 +48,9 @@ func decodeBlueLightParams(params map[string]any) (blueLightParams, error) {
 		for _, e := range unjoin(err) {
 			var ve *dsr.ValidationError
 			if errors.As(e, &ve) {
-				errs = append(errs, &ParamError{File: paramsFile, Param: ve.Field, Problem: ve.Problem + ruleSuffix(ve.Rule)})
+				errs = append(errs, &ParamError{File: bundle.ParamsFile, Param: ve.Field, Problem: ve.Problem + ruleSuffix(ve.Rule)})
 			} else {
-				errs = append(errs, &ParamError{File: paramsFile, Param: "blue_light_*", Problem: e.Error()})
+				errs = append(errs, &ParamError{File: bundle.ParamsFile, Param: "blue_light_*", Problem: e.Error()})
 			}
 		}
 		return blueLightParams{}, errors.Join(errs...)
@@ -89,10 +92,10 @@ func (r blueLightRules) Params() bluelight.Params { return r.e.blueLight.rules.P
 var unmetOrder = []string{bluelight.CondCrisis, bluelight.CondNoTimeForCETR, bluelight.CondKnownToServices}
 
 func (r blueLightRules) Criteria(ctx context.Context, in bluelight.CriteriaInput) (bluelight.CriteriaDecision, error) {
-	if !r.e.opt.has(PointBlueLightCriteria) {
+	if !r.e.hasOptional(PointBlueLightCriteria) {
 		return r.e.blueLight.rules.Criteria(ctx, in)
 	}
-	m, err := r.e.decide(ctx, PointBlueLightCriteria, &criteriaInput{
+	m, err := r.e.decide(ctx, PointBlueLightCriteria, &eval.CriteriaInput{
 		UnexpectedCrisis: in.UnexpectedCrisis, CrisisPlanBreakdown: in.CrisisPlanBreakdown,
 		CannotSupportAtHome: in.CannotSupportAtHome, NoTimeForCETR: in.NoTimeForCETR, KnownToServices: in.KnownToServices,
 	})
@@ -104,14 +107,14 @@ func (r blueLightRules) Criteria(ctx context.Context, in bluelight.CriteriaInput
 		Unmet   []string     `json:"unmet"`
 		Reasons []dsr.Reason `json:"reasons"`
 	}
-	if err := decodeDecision(PointBlueLightCriteria, m, &raw); err != nil {
+	if err := eval.DecodeDecision(PointBlueLightCriteria, m, &raw); err != nil {
 		return bluelight.CriteriaDecision{}, err
 	}
 	if raw.Met == nil {
-		return bluelight.CriteriaDecision{}, pointError(PointBlueLightCriteria, `no "met"`)
+		return bluelight.CriteriaDecision{}, eval.PointError(PointBlueLightCriteria, `no "met"`)
 	}
 	if !*raw.Met && len(raw.Unmet) == 0 {
-		return bluelight.CriteriaDecision{}, pointError(PointBlueLightCriteria, "not met, but no condition is unmet")
+		return bluelight.CriteriaDecision{}, eval.PointError(PointBlueLightCriteria, "not met, but no condition is unmet")
 	}
 	reasons, err := checkedReasons(PointBlueLightCriteria, raw.Reasons)
 	if err != nil {
@@ -135,10 +138,10 @@ func (r blueLightRules) Criteria(ctx context.Context, in bluelight.CriteriaInput
 }
 
 func (r blueLightRules) Invitees(ctx context.Context, in bluelight.InviteesInput) (bluelight.InviteesDecision, error) {
-	if !r.e.opt.has(PointBlueLightInvitees) {
+	if !r.e.hasOptional(PointBlueLightInvitees) {
 		return r.e.blueLight.rules.Invitees(ctx, in)
 	}
-	m, err := r.e.decide(ctx, PointBlueLightInvitees, &inviteesInput{Age: in.Age, PersonInvited: in.PersonInvited})
+	m, err := r.e.decide(ctx, PointBlueLightInvitees, &eval.InviteesInput{Age: in.Age, PersonInvited: in.PersonInvited})
 	if err != nil {
 		return bluelight.InviteesDecision{}, err
 	}
@@ -147,11 +150,11 @@ func (r blueLightRules) Invitees(ctx context.Context, in bluelight.InviteesInput
 		Invited  []bluelight.Role `json:"invited"`
 		Reasons  []dsr.Reason     `json:"reasons"`
 	}
-	if err := decodeDecision(PointBlueLightInvitees, m, &raw); err != nil {
+	if err := eval.DecodeDecision(PointBlueLightInvitees, m, &raw); err != nil {
 		return bluelight.InviteesDecision{}, err
 	}
 	if len(raw.Required) == 0 {
-		return bluelight.InviteesDecision{}, pointError(PointBlueLightInvitees, "no required roles")
+		return bluelight.InviteesDecision{}, eval.PointError(PointBlueLightInvitees, "no required roles")
 	}
 	reasons, err := checkedReasons(PointBlueLightInvitees, raw.Reasons)
 	if err != nil {
@@ -165,13 +168,13 @@ func (r blueLightRules) Invitees(ctx context.Context, in bluelight.InviteesInput
 }
 
 func (r blueLightRules) Funding(ctx context.Context, in bluelight.FundingInput) (bluelight.FundingDecision, error) {
-	if !r.e.opt.has(PointBlueLightFunding) {
+	if !r.e.hasOptional(PointBlueLightFunding) {
 		return r.e.blueLight.rules.Funding(ctx, in)
 	}
 	req := in.Request
-	m, err := r.e.decide(ctx, PointBlueLightFunding, &fundingInput{
+	m, err := r.e.decide(ctx, PointBlueLightFunding, &eval.FundingInput{
 		Minutes: in.Minutes, CostPence: int64(req.Cost), Provider: req.Provider, ProviderAccredited: req.ProviderAccredited,
-		Split:         splitInput{LocalAuthorityBP: req.Split.LocalAuthorityBP, HealthBP: req.Split.HealthBP},
+		Split:         eval.SplitInput{LocalAuthorityBP: req.Split.LocalAuthorityBP, HealthBP: req.Split.HealthBP},
 		SplitAgreedBy: req.SplitAgreedBy,
 	})
 	if err != nil {
@@ -183,25 +186,25 @@ func (r blueLightRules) Funding(ctx context.Context, in bluelight.FundingInput) 
 		Refusals   []bluelight.Refusal `json:"refusals"`
 		Reasons    []dsr.Reason        `json:"reasons"`
 	}
-	if err := decodeDecision(PointBlueLightFunding, m, &raw); err != nil {
+	if err := eval.DecodeDecision(PointBlueLightFunding, m, &raw); err != nil {
 		return bluelight.FundingDecision{}, err
 	}
 	switch {
 	case raw.Authorised == nil:
-		return bluelight.FundingDecision{}, pointError(PointBlueLightFunding, `no "authorised"`)
+		return bluelight.FundingDecision{}, eval.PointError(PointBlueLightFunding, `no "authorised"`)
 	case raw.Split == nil:
-		return bluelight.FundingDecision{}, pointError(PointBlueLightFunding, `no "split"`)
+		return bluelight.FundingDecision{}, eval.PointError(PointBlueLightFunding, `no "split"`)
 	case *raw.Authorised && len(raw.Refusals) > 0:
-		return bluelight.FundingDecision{}, pointError(PointBlueLightFunding, "authorised, with refusals")
+		return bluelight.FundingDecision{}, eval.PointError(PointBlueLightFunding, "authorised, with refusals")
 	case !*raw.Authorised && len(raw.Refusals) == 0:
-		return bluelight.FundingDecision{}, pointError(PointBlueLightFunding, "refused, with no refusal saying why")
+		return bluelight.FundingDecision{}, eval.PointError(PointBlueLightFunding, "refused, with no refusal saying why")
 	}
 	if err := raw.Split.Validate("split"); err != nil {
-		return bluelight.FundingDecision{}, pointError(PointBlueLightFunding, "%v", err)
+		return bluelight.FundingDecision{}, eval.PointError(PointBlueLightFunding, "%v", err)
 	}
 	for _, f := range raw.Refusals {
 		if f.Rule == "" || f.Field == "" {
-			return bluelight.FundingDecision{}, pointError(PointBlueLightFunding, "a refusal must name its field and rule: %+v", f)
+			return bluelight.FundingDecision{}, eval.PointError(PointBlueLightFunding, "a refusal must name its field and rule: %+v", f)
 		}
 	}
 	slices.SortFunc(raw.Refusals, func(a, b bluelight.Refusal) int {
@@ -226,7 +229,7 @@ func checkedReasons(point string, rs []dsr.Reason) ([]dsr.Reason, error) {
 	}
 	for _, r := range rs {
 		if r.Rule == "" {
-			return nil, pointError(point, "a reason has no rule id: %q", r.Message)
+			return nil, eval.PointError(point, "a reason has no rule id: %q", r.Message)
 		}
 	}
 	return sortedReasons(rs), nil

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/dsrkit/dsrkit/internal/bundle"
+	"github.com/dsrkit/dsrkit/internal/eval"
+
 	"github.com/dsrkit/dsrkit/cetr"
 	"github.com/dsrkit/dsrkit/dsr"
 )
@@ -19,17 +22,17 @@ type cetrParams struct {
 // the bundle: the Blue Light parameters, and the C(E)TR parameters that
 // cetr_rules gives (it takes no input, so it is decided once, here). A
 // bad value fails Load.
-func (e *Engine) loadDomainParams(ctx context.Context, b *bundle) error {
+func (e *Engine) loadDomainParams(ctx context.Context, b *bundle.Bundle) error {
 	bl, err := decodeBlueLightParams(e.params)
 	if err != nil {
 		return err
 	}
 	e.blueLight = bl
 	e.cetr = cetrParams{p: cetr.DefaultParams()}
-	if !e.opt.has(PointCETRRules) {
+	if !e.hasOptional(PointCETRRules) {
 		return nil
 	}
-	file := b.points[PointCETRRules].name
+	file := b.PointFiles[PointCETRRules].Name
 	p, err := e.decideCETR(ctx)
 	if err != nil {
 		return &LoadError{File: file, Err: err}
@@ -54,14 +57,14 @@ func (e *Engine) decideCETR(ctx context.Context) (cetr.Params, error) {
 	}
 	if v, ok := m["education_member"]; ok {
 		if s, _ := v.(string); cetr.Requirement(s) != cetr.Advised && cetr.Requirement(s) != cetr.Required {
-			return cetr.Params{}, pointError(PointCETRRules, "education_member is %v, want %q or %q", v, cetr.Advised, cetr.Required)
+			return cetr.Params{}, eval.PointError(PointCETRRules, "education_member is %v, want %q or %q", v, cetr.Advised, cetr.Required)
 		}
 	}
 	raw := struct {
 		cetr.Params
 		Reasons []dsr.Reason `json:"reasons"`
 	}{Params: cetr.DefaultParams()}
-	if err := decodeDecision(PointCETRRules, m, &raw); err != nil {
+	if err := eval.DecodeDecision(PointCETRRules, m, &raw); err != nil {
 		return cetr.Params{}, err
 	}
 	if _, err := checkedReasons(PointCETRRules, raw.Reasons); err != nil {

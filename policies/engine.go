@@ -7,10 +7,13 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
-	"cel.dev/cel-go/common/types/ref"
-	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/dsrkit/dsrkit/internal/bundle"
+	celeng "github.com/dsrkit/dsrkit/internal/cel"
+	"github.com/dsrkit/dsrkit/internal/eval"
+	regoeng "github.com/dsrkit/dsrkit/internal/rego"
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
@@ -23,24 +26,12 @@ type Engine struct {
 	ref       dsr.PolicyRef
 	cal       *calendar.Calendar
 	params    map[string]any
-	manifest  manifest
+	manifest  bundle.Manifest
 	parents   []string
-	stages    [2]stagePlan
-	useRego   bool
-	useCEL    bool
-	celArgs   ref.Val         // params as CEL sees them
-	opt       *optionalPoints // bluelight_*, cetr_rules: see points.go
-	blueLight blueLightParams // the bundle's Blue Light parameters: see bluelight.go
-	cetr      cetrParams      // cetr_rules' decision, made at load: see cetr.go
-}
-
-// stagePlan is how one stage's decision points are evaluated: the Rego ones
-// in one prepared query, each CEL one as its own program.
-type stagePlan struct {
-	points     []string // the stage's points, in order
-	rego       *regoStage
-	regoPoints []string
-	cel        []*celPoint // indexed like points; nil where the point is Rego
+	progs     []eval.Program          // the back ends the assessment's points use
+	optional  map[string]eval.Program // the back end of each optional point
+	blueLight blueLightParams         // the bundle's Blue Light parameters: see bluelight.go
+	cetr      cetrParams              // cetr_rules' decision, made at load: see cetr.go
 }
 
 var _ dsr.Rules = (*Engine)(nil)
@@ -61,83 +52,74 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDeadlines(paramsFile, b.params); err != nil {
+	if err := bundle.CheckDeadlines(bundle.ParamsFile, b.Params); err != nil {
 		return nil, err
 	}
-	params, err := applyOverrides(paramsFile, b.params, cfg.overrides)
+	params, err := bundle.ApplyOverrides(bundle.ParamsFile, b.Params, cfg.overrides)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDeadlines("option", params); err != nil {
+	if err := bundle.CheckDeadlines("option", params); err != nil {
 		return nil, err
 	}
-	ruleParams, err := typedParams(b.manifest.ParamTypes, params)
+	ruleParams, err := bundle.TypedParams(b.Manifest.ParamTypes, params)
 	if err != nil {
 		return nil, err
 	}
 	e := &Engine{
-		cal: cfg.calendar, params: params, manifest: b.manifest, parents: b.parents,
+		cal: cfg.calendar, params: params, manifest: b.Manifest, parents: b.Parents,
+		optional: map[string]eval.Program{},
 	}
-	var regoPoints [2][]string
-	for i, points := range [2][]string{stage1Points, stage2Points} {
-		e.stages[i] = stagePlan{points: points, cel: make([]*celPoint, len(points))}
-		for _, p := range points {
-			if b.points[p].isCEL() {
-				e.useCEL = true
-			} else {
-				e.useRego = true
-				regoPoints[i] = append(regoPoints[i], p)
+	// One plan per engine: each point goes to the engine its file is
+	// written for.
+	plans := map[bool]*eval.Plan{} // by "is CEL"
+	plan := func(isCEL bool) *eval.Plan {
+		if plans[isCEL] == nil {
+			plans[isCEL] = &eval.Plan{
+				Bundle: b, Params: ruleParams, Plain: cfg.plain,
+				Stages: [2][]string{make([]string, len(bundle.Stage1Points)), make([]string, len(bundle.Stage2Points))},
 			}
 		}
-		e.stages[i].regoPoints = regoPoints[i]
+		return plans[isCEL]
 	}
-	optRego := optionalRegoPoints(b)
-	var optStages []*regoStage
-	if e.useRego || len(optRego) > 0 {
-		mods, err := parseRego(b)
+	for i, points := range [2][]string{bundle.Stage1Points, bundle.Stage2Points} {
+		for j, p := range points {
+			plan(b.PointFiles[p].IsCEL()).Stages[i][j] = p
+		}
+	}
+	for _, p := range bundle.OptionalPoints {
+		if src, ok := b.PointFiles[p]; ok {
+			pl := plan(src.IsCEL())
+			pl.Optional = append(pl.Optional, p)
+		}
+	}
+	var engines []string
+	for _, isCEL := range []bool{false, true} { // Rego first, as before
+		pl := plans[isCEL]
+		if pl == nil {
+			continue
+		}
+		var prog eval.Program
+		if isCEL {
+			prog, err = celeng.Compile(ctx, *pl)
+			engines = append(engines, "cel")
+		} else {
+			prog, err = regoeng.Compile(ctx, *pl)
+			engines = append(engines, "rego")
+		}
 		if err != nil {
 			return nil, err
 		}
-		queries := [][]string{regoPoints[0], regoPoints[1]}
-		for _, p := range optRego {
-			queries = append(queries, []string{p}) // each optional point its own query
+		if slices.ContainsFunc(slices.Concat(pl.Stages[0], pl.Stages[1]), func(p string) bool { return p != "" }) {
+			e.progs = append(e.progs, prog)
 		}
-		stages, err := prepareRego(ctx, mods, ruleParams, queries...)
-		if err != nil {
-			return nil, err
+		for _, p := range pl.Optional {
+			e.optional[p] = prog
 		}
-		e.stages[0].rego, e.stages[1].rego = stages[0], stages[1]
-		optStages = stages[2:]
-	}
-	if e.useCEL {
-		env, err := newCELEnv()
-		if err != nil {
-			return nil, fmt.Errorf("policies: CEL environment: %w", err)
-		}
-		celArgs := celParams(ruleParams).(map[string]any)
-		for i := range e.stages {
-			st := &e.stages[i]
-			for j, p := range st.points {
-				if src := b.points[p]; src.isCEL() {
-					if st.cel[j], err = compileCEL(env, p, src, celArgs); err != nil {
-						return nil, err
-					}
-				}
-			}
-		}
-		e.celArgs = env.CELTypeAdapter().NativeToValue(celArgs)
-	}
-	if e.opt, err = loadOptional(b, ruleParams, optRego, optStages); err != nil {
-		return nil, err
-	}
-	useRego, useCEL := e.useRego || len(e.opt.rego) > 0, e.useCEL || len(e.opt.cel) > 0
-	engines := map[bool]string{true: "rego", false: "cel"}[useRego]
-	if useRego && useCEL {
-		engines = "rego+cel"
 	}
 	e.ref = dsr.PolicyRef{
-		Name: b.manifest.Name, Version: b.manifest.Version,
-		Digest: digest(b.files, params), Engine: engines,
+		Name: b.Manifest.Name, Version: b.Manifest.Version,
+		Digest: b.Digest(params), Engine: strings.Join(engines, "+"),
 	}
 	if err := e.loadDomainParams(ctx, b); err != nil {
 		return nil, err
@@ -169,64 +151,54 @@ func (e *Engine) Assess(ctx context.Context, c dsr.Case) (dsr.Assessment, error)
 	if err := c.Validate(); err != nil {
 		return dsr.Assessment{}, err
 	}
-	f := dsr.Derive(&c)
-	return e.assess(ctx, &c, &f)
+	// The case and its facts live in the pooled scratch: handed to the
+	// back ends through interfaces, they would otherwise escape to the
+	// heap, two allocations per assessment.
+	sc := scratches.Get().(*scratch)
+	sc.c = c
+	dsr.DeriveInto(&sc.c, &sc.f)
+	return e.assess(ctx, &sc.c, &sc.f, sc)
 }
 
-// inputs holds the case as each engine sees it, built only for the engines
-// the bundle uses.
-type inputs struct {
-	rego     ast.Object
-	regoTerm *ast.Term // of rego, for both stages
-	cel      *celInput
+// maxEngines is how many back ends one bundle can use (Rego and CEL).
+const maxEngines = 2
+
+// scratch is what one assessment needs besides the assessment itself,
+// pooled: the back ends' sessions and the decisions they write, which
+// would otherwise escape to the heap through the interface calls.
+type scratch struct {
+	c        dsr.Case
+	f        dsr.Facts
+	sessions [maxEngines]eval.Session
+	d1       [3]eval.Decision // eligibility, consent, rating
+	d2       [2]eval.Decision // actions, review_cadence
 }
 
-// evalStage evaluates one stage's points into out (indexed like the
-// stage's points).
-func (e *Engine) evalStage(ctx context.Context, st *stagePlan, in *inputs, out []decision) error {
-	if st.rego != nil {
-		var buf [maxResults]*ast.Term
-		results := buf[:len(st.rego.vars)]
-		if err := st.rego.evalTerm(ctx, in.regoTerm, results); err != nil {
-			return err
-		}
-		k := 0
-		for j, p := range st.points {
-			if st.cel[j] != nil {
-				continue
-			}
-			var err error
-			if out[j], err = decodeRego(p, st.rego.slots[k].decision(results)); err != nil {
-				return err
-			}
-			k++
-		}
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// assess assesses a validated case with its facts, using sc (from
+// scratches), which it returns to the pool.
+func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts, sc *scratch) (dsr.Assessment, error) {
+	sessions := sc.sessions[:len(e.progs)]
+	for i, p := range e.progs {
+		sessions[i] = p.Start(c, f)
 	}
-	for j, cp := range st.cel {
-		if cp == nil {
-			continue
-		}
-		var err error
-		if out[j], err = cp.eval(ctx, &in.cel.act); err != nil {
-			return err
-		}
+	a, err := e.decideWith(ctx, c, f, sc)
+	for _, s := range sessions {
+		s.Release() // the assessment holds nothing of it
 	}
-	return nil
+	*sc = scratch{}
+	scratches.Put(sc)
+	return a, err
 }
 
-func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Assessment, error) {
-	var in inputs
-	if e.useRego {
-		in.rego = buildInput(c, f)
-		in.regoTerm = ast.NewTerm(in.rego)
-	}
-	if e.useCEL {
-		in.cel = buildCELInput(c, f, e.celArgs)
-		defer in.cel.release() // the assessment holds nothing of it
-	}
-	var d1 [3]decision // eligibility, consent, rating
-	if err := e.evalStage(ctx, &e.stages[0], &in, d1[:]); err != nil {
-		return dsr.Assessment{}, err
+func (e *Engine) decideWith(ctx context.Context, c *dsr.Case, f *dsr.Facts, sc *scratch) (dsr.Assessment, error) {
+	sessions := sc.sessions[:len(e.progs)]
+	d1, d2 := sc.d1[:], sc.d2[:]
+	for _, s := range sessions {
+		if err := s.Eval(ctx, 0, d1); err != nil {
+			return dsr.Assessment{}, err
+		}
 	}
 	a := dsr.Assessment{AsOf: c.AsOf, Policy: e.ref}
 	if err := e.applyStage1(&a, f, d1[0], d1[1], d1[2]); err != nil {
@@ -236,24 +208,15 @@ func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Ass
 	if a.Consent.Valid && len(f.Consent) > 0 {
 		consentDate = f.Consent[len(f.Consent)-1].Date.Days()
 	}
-	if in.rego != nil {
-		in.rego.Insert(kDecisions, ast.ObjectTerm(
-			[2]*ast.Term{kEligible, boolTerm(a.Eligible)},
-			[2]*ast.Term{kConsentValid, boolTerm(a.Consent.Valid)},
-			[2]*ast.Term{kOnRegister, boolTerm(a.OnRegister)},
-			[2]*ast.Term{kRating, strTerm(a.Rating.String())},
-			[2]*ast.Term{kConsentDate, dayNumTerm(consentDate)},
-		))
+	st1 := eval.Stage1{
+		Eligible: a.Eligible, ConsentValid: a.Consent.Valid, OnRegister: a.OnRegister,
+		Rating: a.Rating.String(), ConsentDate: consentDate,
 	}
-	if in.cel != nil {
-		in.cel.setDecisions(celDecisions{
-			Eligible: a.Eligible, ConsentValid: a.Consent.Valid, OnRegister: a.OnRegister,
-			Rating: a.Rating.String(), ConsentDate: consentDate,
-		})
-	}
-	var d2 [2]decision // actions, review_cadence
-	if err := e.evalStage(ctx, &e.stages[1], &in, d2[:]); err != nil {
-		return dsr.Assessment{}, err
+	for _, s := range sessions {
+		s.SetStage1(st1)
+		if err := s.Eval(ctx, 1, d2); err != nil {
+			return dsr.Assessment{}, err
+		}
 	}
 	if err := e.applyStage2(&a, c, d1[1], d2[0], d2[1]); err != nil {
 		return dsr.Assessment{}, err
@@ -264,7 +227,7 @@ func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts) (dsr.Ass
 // applyStage1 fills eligibility, consent and rating, enforcing what must
 // never break whatever the rules say: nobody is on the register without
 // valid consent (R-CONS-1), and no rating without eligibility.
-func (e *Engine) applyStage1(a *dsr.Assessment, f *dsr.Facts, elig, cons, rat decision) error {
+func (e *Engine) applyStage1(a *dsr.Assessment, f *dsr.Facts, elig, cons, rat eval.Decision) error {
 	a.Eligible = elig.Eligible
 	a.Consent = dsr.ConsentDecision{Valid: cons.Valid, Reasons: sortedReasons(cons.Reasons)}
 	if cons.Valid {
@@ -277,7 +240,7 @@ func (e *Engine) applyStage1(a *dsr.Assessment, f *dsr.Facts, elig, cons, rat de
 	if a.Eligible {
 		r, err := dsr.ParseRating(rat.Rating)
 		if err != nil || r == dsr.Unrated {
-			return pointError("rating", "rating %q is not red, amber, green or blue", rat.Rating)
+			return eval.PointError("rating", "rating %q is not red, amber, green or blue", rat.Rating)
 		}
 		a.Rating = r
 		a.Reasons = append(a.Reasons, sortedReasons(rat.Reasons)...)
@@ -310,15 +273,15 @@ func (e *Engine) applyStage1(a *dsr.Assessment, f *dsr.Facts, elig, cons, rat de
 }
 
 // applyStage2 turns the deadlines into dated actions.
-func (e *Engine) applyStage2(a *dsr.Assessment, c *dsr.Case, cons, acts, cad decision) error {
+func (e *Engine) applyStage2(a *dsr.Assessment, c *dsr.Case, cons, acts, cad eval.Decision) error {
 	switch acts.ReviewType {
 	case dsr.ReviewTypeCETR, dsr.ReviewTypeCTR:
 		a.ReviewType = acts.ReviewType
 	default:
-		return pointError("actions", "review_type %q is not cetr or ctr", acts.ReviewType)
+		return eval.PointError("actions", "review_type %q is not cetr or ctr", acts.ReviewType)
 	}
 	// The deadlines, in order: consent's if eligible, then the register's.
-	var dls [3][]deadline
+	var dls [3][]eval.Deadline
 	if a.Eligible {
 		dls[0] = cons.Actions
 	}
@@ -370,14 +333,14 @@ func (e *Engine) applyStage2(a *dsr.Assessment, c *dsr.Case, cons, acts, cad dec
 	return nil
 }
 
-// toAction dates a deadline with the calendar (DOMAIN.md section 2).
-func (e *Engine) toAction(dl deadline, asOf calendar.Date) (dsr.Action, error) {
+// toAction dates a deadline with the calendar (docs/rules.md#time).
+func (e *Engine) toAction(dl eval.Deadline, asOf calendar.Date) (dsr.Action, error) {
 	kind := dsr.ActionKind(dl.Kind)
 	if !kind.Valid() {
-		return dsr.Action{}, pointError("actions", "unknown action kind %q", dl.Kind)
+		return dsr.Action{}, eval.PointError("actions", "unknown action kind %q", dl.Kind)
 	}
 	if dl.Rule == "" {
-		return dsr.Action{}, pointError("actions", "action %s cites no rule", dl.Kind)
+		return dsr.Action{}, eval.PointError("actions", "action %s cites no rule", dl.Kind)
 	}
 	d := calendar.Deadline{N: dl.N, Unit: calendar.Unit(dl.Unit)}
 	act := dsr.Action{Kind: kind, From: calendar.FromDays(dl.From), Rule: dl.Rule, Reason: dl.Reason}
@@ -388,7 +351,7 @@ func (e *Engine) toAction(dl deadline, asOf calendar.Date) (dsr.Action, error) {
 		}
 		at, err := e.cal.DueAt(start, d)
 		if err != nil {
-			return dsr.Action{}, pointError("actions", "action %s (%s): %v", dl.Kind, dl.Rule, err)
+			return dsr.Action{}, eval.PointError("actions", "action %s (%s): %v", dl.Kind, dl.Rule, err)
 		}
 		act.DueAt = at.UTC()
 		act.Overdue = calendar.DateOf(at).Before(asOf)
@@ -396,7 +359,7 @@ func (e *Engine) toAction(dl deadline, asOf calendar.Date) (dsr.Action, error) {
 	}
 	due, err := e.cal.Due(act.From, d)
 	if err != nil {
-		return dsr.Action{}, pointError("actions", "action %s (%s): %v", dl.Kind, dl.Rule, err)
+		return dsr.Action{}, eval.PointError("actions", "action %s (%s): %v", dl.Kind, dl.Rule, err)
 	}
 	act.Due = due
 	act.Overdue = due.Before(asOf)

@@ -2,7 +2,9 @@ package policies
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/dsrkit/dsrkit/internal/bundle"
+	"github.com/dsrkit/dsrkit/internal/eval"
 )
 
 // Sentinel errors.
@@ -10,31 +12,20 @@ var (
 	// ErrUnknownBundle is returned by Bundle for a name with no embedded profile.
 	ErrUnknownBundle = errors.New("policies: unknown bundle")
 	// ErrBadBundle marks every load failure; errors.As gives the *LoadError.
-	ErrBadBundle = errors.New("policies: bad bundle")
+	ErrBadBundle = bundle.ErrBadBundle
 	// ErrBadParam marks an unknown parameter, a wrong type or a deadline
 	// without a unit.
-	ErrBadParam = errors.New("policies: bad parameter")
+	ErrBadParam = bundle.ErrBadParam
 	// ErrEvaluation marks a rule that failed at evaluation time. The
 	// assessment is not returned: there is no safe default rating.
-	ErrEvaluation = errors.New("policies: evaluation failed")
+	ErrEvaluation = eval.ErrEvaluation
 )
 
 // LoadError is a bundle that failed to load, with the file and, for rule
-// errors, the position (file:line:col).
-type LoadError struct {
-	File      string
-	Line, Col int
-	Err       error
-}
+// errors, the position (file:line:col). It matches ErrBadBundle.
+type LoadError = bundle.LoadError
 
-func (e *LoadError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d:%d: %v", e.File, e.Line, e.Col, e.Err)
-	}
-	return fmt.Sprintf("%s: %v", e.File, e.Err)
-}
-
-func (e *LoadError) Unwrap() error { return e.Err }
-
-// Is makes every LoadError match ErrBadBundle.
-func (e *LoadError) Is(target error) bool { return target == ErrBadBundle }
+// ParamError is an unknown parameter, a value of the wrong type, or a
+// deadline without a valid unit, in the bundle's parameters file or a
+// WithParam option ("option"). It matches ErrBadParam and ErrBadBundle.
+type ParamError = bundle.ParamError

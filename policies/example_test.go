@@ -10,7 +10,7 @@ import (
 )
 
 // A 15-year-old autistic child whose family is in crisis, with a parent's
-// consent (DOMAIN.md worked example 1).
+// consent (docs/rules.md#worked-example-1).
 func Example() {
 	ctx := context.Background()
 	bundle, err := policies.Bundle(policies.DefaultBundle)

@@ -33,5 +33,5 @@ func (p *Prepared) Case() dsr.Case { return p.c }
 // AssessPrepared is Assess for a prepared case: the same assessment,
 // without validating the case or deriving its facts again.
 func (e *Engine) AssessPrepared(ctx context.Context, p *Prepared) (dsr.Assessment, error) {
-	return e.assess(ctx, &p.c, &p.f)
+	return e.assess(ctx, &p.c, &p.f, scratches.Get().(*scratch))
 }

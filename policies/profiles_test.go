@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/policies/policycheck"
 	"github.com/dsrkit/dsrkit/policies/policytest"
 )
 
@@ -25,7 +26,7 @@ func TestProfileScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			policytest.RunScenarios(t, filepath.Join("bundles", name, "testdata", "scenarios"), policytest.Loader(fsys))
+			policytest.RunScenarios(t, filepath.Join("bundles", name, "testdata", "scenarios"), policycheck.Loader(fsys))
 		})
 	}
 }

@@ -1,15 +1,9 @@
 package policies
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
 	"io/fs"
-	"maps"
-	"reflect"
-	"slices"
-	"strings"
-	"time"
+
+	"github.com/dsrkit/dsrkit/internal/bundle"
 )
 
 // Rebase lays an overlay over another embedded profile than the one its
@@ -32,115 +26,4 @@ import (
 //
 // The result differs from the overlay only in its manifest's "extends" (so
 // its digest differs too; the name and version stay the overlay's).
-func Rebase(overlay fs.FS, base string) (fs.FS, error) {
-	baseFS, err := Bundle(base)
-	if err != nil {
-		return nil, fmt.Errorf("rebase: %w", err)
-	}
-	raw, err := fs.ReadFile(overlay, manifestFile)
-	if err != nil {
-		return nil, &LoadError{File: manifestFile, Err: fmt.Errorf("bundle has no manifest: %w", err)}
-	}
-	var m manifest
-	if err := strictJSON(raw, &m); err != nil {
-		return nil, &LoadError{File: manifestFile, Err: err}
-	}
-	baseBundle, err := readBundle(baseFS)
-	if err != nil {
-		return nil, err
-	}
-	ancestors := append([]string{base}, baseBundle.parents...)
-	switch {
-	case m.Name == base:
-		return overlay, nil
-	case m.Extends == "":
-		if slices.Contains(baseBundle.parents, m.Name) {
-			return baseFS, nil
-		}
-		return nil, &LoadError{File: manifestFile, Err: fmt.Errorf("rebase onto %s: %s extends nothing and %s does not extend it", base, m.Name, base)}
-	case m.Extends == base:
-		return overlay, nil
-	case !slices.Contains(ancestors, m.Extends):
-		return nil, &LoadError{File: manifestFile, Err: fmt.Errorf("rebase onto %s: %s extends %s, which %s does not extend (it extends %s)", base, m.Name, m.Extends, base, strings.Join(orNone(baseBundle.parents), ", "))}
-	}
-	parentFS, err := Bundle(m.Extends)
-	if err != nil {
-		return nil, &LoadError{File: manifestFile, Err: fmt.Errorf("extends: %w", err)}
-	}
-	parent, err := readBundle(parentFS)
-	if err != nil {
-		return nil, err
-	}
-	if !reflect.DeepEqual(parent.params, baseBundle.params) {
-		var changed []string
-		for _, k := range slices.Sorted(maps.Keys(baseBundle.params)) {
-			if !reflect.DeepEqual(parent.params[k], baseBundle.params[k]) {
-				changed = append(changed, k)
-			}
-		}
-		for k := range parent.params {
-			if _, ok := baseBundle.params[k]; !ok {
-				changed = append(changed, k)
-			}
-		}
-		return nil, &LoadError{File: manifestFile, Err: fmt.Errorf("rebase onto %s: its parameters differ from %s's (%s)", base, m.Extends, strings.Join(changed, ", "))}
-	}
-	// Rewrite "extends" only, keeping every other key as written.
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &keys); err != nil {
-		return nil, &LoadError{File: manifestFile, Err: err}
-	}
-	keys["extends"], _ = json.Marshal(base)
-	out, err := json.MarshalIndent(keys, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return rebasedFS{FS: overlay, manifest: out}, nil
-}
-
-func orNone(s []string) []string {
-	if len(s) == 0 {
-		return []string{"nothing"}
-	}
-	return s
-}
-
-// rebasedFS is an overlay's files with its manifest replaced.
-type rebasedFS struct {
-	fs.FS
-	manifest []byte
-}
-
-func (r rebasedFS) Open(name string) (fs.File, error) {
-	if name == manifestFile {
-		return &memFile{Reader: bytes.NewReader(r.manifest), size: int64(len(r.manifest))}, nil
-	}
-	return r.FS.Open(name)
-}
-
-func (r rebasedFS) ReadFile(name string) ([]byte, error) {
-	if name == manifestFile {
-		return bytes.Clone(r.manifest), nil
-	}
-	return fs.ReadFile(r.FS, name)
-}
-
-// ReadDir passes through, so WalkDir sees the overlay's files as they are.
-func (r rebasedFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(r.FS, name) }
-
-type memFile struct {
-	*bytes.Reader
-	size int64
-}
-
-func (f *memFile) Stat() (fs.FileInfo, error) { return memInfo{f.size}, nil }
-func (f *memFile) Close() error               { return nil }
-
-type memInfo struct{ size int64 }
-
-func (i memInfo) Name() string       { return manifestFile }
-func (i memInfo) Size() int64        { return i.size }
-func (i memInfo) Mode() fs.FileMode  { return 0o444 }
-func (i memInfo) ModTime() time.Time { return time.Time{} }
-func (i memInfo) IsDir() bool        { return false }
-func (i memInfo) Sys() any           { return nil }
+func Rebase(overlay fs.FS, base string) (fs.FS, error) { return bundle.Rebase(overlay, base, Bundle) }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/policies/policycheck"
 	"github.com/dsrkit/dsrkit/policies/policytest"
 )
 
@@ -81,7 +82,7 @@ func TestRebaseRules(t *testing.T) {
 func TestAssessPreparedIsAssess(t *testing.T) {
 	ctx := context.Background()
 	e := nationalEngine(t)
-	g := policytest.NewGenerator(policytest.DefaultMix, 3)
+	g := policycheck.NewGenerator(policycheck.DefaultMix, 3)
 	for i := range 200 {
 		c := g.Case(i)
 		a, err := e.Assess(ctx, c)

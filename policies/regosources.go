@@ -4,6 +4,8 @@ import (
 	"io/fs"
 	"maps"
 	"slices"
+
+	"github.com/dsrkit/dsrkit/internal/bundle"
 )
 
 // RegoSources returns what a bundle's Rego rules are compiled from, for
@@ -25,21 +27,21 @@ func RegoSources(bundleFS fs.FS, opts ...Option) (files map[string][]byte, param
 	if err != nil {
 		return nil, nil, err
 	}
-	all, err := applyOverrides(paramsFile, b.params, cfg.overrides)
+	all, err := bundle.ApplyOverrides(bundle.ParamsFile, b.Params, cfg.overrides)
 	if err != nil {
 		return nil, nil, err
 	}
-	if params, err = typedParams(b.manifest.ParamTypes, all); err != nil {
+	if params, err = bundle.TypedParams(b.Manifest.ParamTypes, all); err != nil {
 		return nil, nil, err
 	}
 	files = map[string][]byte{}
 	for _, p := range slices.Concat(Points, OptionalPoints) {
-		if src, ok := b.points[p]; ok && !src.isCEL() {
-			files[src.name] = src.text
+		if src, ok := b.PointFiles[p]; ok && !src.IsCEL() {
+			files[src.Name] = src.Text
 		}
 	}
-	for _, src := range b.library {
-		files[src.name] = src.text
+	for _, src := range b.Library {
+		files[src.Name] = src.Text
 	}
 	return maps.Clone(files), params, nil
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/policies/policycheck"
 	"github.com/dsrkit/dsrkit/policies/policytest"
 )
 
@@ -18,12 +19,12 @@ func TestScenarios(t *testing.T) {
 	if err != nil {
 		t.Fatalf("policies.Bundle(national-2023): %v", err)
 	}
-	runScenarios(t, filepath.Join("testdata", "scenarios"), policytest.Loader(bundleFS))
+	runScenarios(t, filepath.Join("testdata", "scenarios"), policycheck.Loader(bundleFS))
 }
 
 // runScenarios is policytest.RunScenarios, shared by every engine and bundle
 // that the national scenarios describe.
-func runScenarios(t *testing.T, dir string, load policytest.LoadFunc) {
+func runScenarios(t *testing.T, dir string, load policycheck.LoadFunc) {
 	t.Helper()
 	policytest.RunScenarios(t, dir, load)
 }

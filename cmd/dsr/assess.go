@@ -10,8 +10,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/dsrkit/dsrkit/cmd/dsr/schema"
 	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/internal/schema"
 	"github.com/dsrkit/dsrkit/policies"
 )
 

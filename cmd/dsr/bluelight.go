@@ -18,7 +18,7 @@ Record a Blue Light (Local Area Emergency Protocol) meeting on a register kept
 in a SQLite file. The policy bundle decides whether the meeting may be called,
 who must attend and what may be funded (its bluelight_criteria,
 bluelight_invitees and bluelight_funding decision points and blue_light_*
-parameters; national-2023 carries Wiltshire's numbers, DOMAIN.md section 5).
+parameters; national-2023 carries Wiltshire's numbers, docs/rules.md#blue-light).
 Each write saves the meeting record in the person's record (encrypted,
 hash-chained). Closing it appends blue_light_meeting to their history, so the
 review within 72 hours, the funding stop and, for an unsatisfactory outcome,

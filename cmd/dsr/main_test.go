@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/dsrkit/dsrkit/calendar"
-	"github.com/dsrkit/dsrkit/cmd/dsr/schema"
 	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/internal/schema"
 )
 
 const casesDir = "../../examples/cases"
@@ -84,7 +84,7 @@ func TestAssessExampleCases(t *testing.T) {
 		reviewType  string
 		wantActions []dsr.ActionKind
 	}{
-		// DOMAIN.md worked example 1 (R-RAG-RED, R-RAG-ACT-1, R-RAG-ACT-3).
+		// docs/rules.md#worked-example-1 (R-RAG-RED, R-RAG-ACT-1, R-RAG-ACT-3).
 		{"red-child.json", dsr.Red, true, dsr.ReviewTypeCETR,
 			[]dsr.ActionKind{dsr.ActionCommunityReview, dsr.ActionKeyworkerReferral}},
 		// Worked example 2 (R-RAG-GREEN): no C(E)TR is due.

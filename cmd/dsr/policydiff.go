@@ -18,8 +18,8 @@ import (
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/policies/policycheck"
 	"github.com/dsrkit/dsrkit/policies/policydiff"
-	"github.com/dsrkit/dsrkit/policies/policytest"
 	"github.com/dsrkit/dsrkit/register"
 )
 
@@ -38,7 +38,7 @@ Cases (one of):
                      included; want.json, params.json and manifest.json skipped)
   --register FILE    every person held in a SQLite register (as 'dsr register'
                      keeps it), as of --as-of (default today)
-  --generate N       N synthetic cases (policytest's generator, the default
+  --generate N       N synthetic cases (policycheck's generator, the default
                      population mix), reproducible from --seed S (default 1)
 
 Options:
@@ -108,7 +108,7 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var src policydiff.Source
 	switch {
 	case *generate > 0:
-		src = policydiff.Generated{Gen: policytest.NewGenerator(policytest.DefaultMix, *seed), N: *generate}
+		src = policydiff.Generated{Gen: policycheck.NewGenerator(policycheck.DefaultMix, *seed), N: *generate}
 	case *casesDir != "":
 		s, err := readCaseDir(*casesDir)
 		if err != nil {

@@ -7,16 +7,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"sort"
 	"strings"
 	"time"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/storage/inmem"
-	"github.com/open-policy-agent/opa/v1/tester"
-
-	"github.com/dsrkit/dsrkit/policies"
-	"github.com/dsrkit/dsrkit/policies/policytest"
+	"github.com/dsrkit/dsrkit/policies/policycheck"
 )
 
 const policyTestUsageText = `Usage: dsr policy test [--cases N] [--seed S] [--base NAME] [--set NAME=VALUE]... DIR|NAME
@@ -31,7 +25,7 @@ rollout, and print a summary:
      case.json, want.json, optional params.json), compared as 'go test'
      does; a failing scenario prints what differs.
   3. Invariants: N generated cases (seeded, reproducible) checked against
-     the invariants every bundle must keep (policytest: consent gate
+     the invariants every bundle must keep (policycheck: consent gate
      R-CONS-1, BLUE iff inpatient R-RAG-BLUE, monotonicity, no action due
      before its cause, known rule ids, determinism, no error on a valid
      case). A failure prints the shrunk case as JSON for 'dsr assess'.
@@ -82,23 +76,23 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 	failed := false
 
 	// 1. Rego unit tests.
-	rt, err := regoUnitTests(ctx, fsys, opts)
+	rt, err := policycheck.RegoUnitTests(ctx, fsys, opts...)
 	switch {
 	case err != nil:
 		failed = true
 		fmt.Fprintf(&out, "rego tests:  FAIL: %v\n", err)
-	case rt.total == 0:
+	case rt.Total == 0:
 		fmt.Fprintf(&out, "rego tests:  none (no *_test.rego files)\n")
 	default:
-		fmt.Fprintf(&out, "rego tests:  %d passed, %d failed\n", rt.total-len(rt.failures), len(rt.failures))
-		for _, f := range rt.failures {
+		fmt.Fprintf(&out, "rego tests:  %d passed, %d failed\n", rt.Total-len(rt.Failures), len(rt.Failures))
+		for _, f := range rt.Failures {
 			failed = true
 			fmt.Fprintf(&out, "  FAIL %s\n", f)
 		}
 	}
 
 	// 2. Scenarios.
-	results, err := policytest.ScenarioResults(fsys, "testdata/scenarios", policytest.Loader(fsys, opts...))
+	results, err := policycheck.ScenarioResults(fsys, "testdata/scenarios", policycheck.Loader(fsys, opts...))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		fmt.Fprintf(&out, "scenarios:   none (no testdata/scenarios)\n")
@@ -128,12 +122,12 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 	// 3. Invariants.
 	if *cases > 0 {
 		start := time.Now()
-		rep := policytest.Run(engine, *cases, *seed, policytest.WithContext(ctx))
+		rep := policycheck.Run(engine, *cases, *seed, policycheck.WithContext(ctx))
 		if ctx.Err() != nil {
 			errorf(stderr, "policy test: %v", ctx.Err())
 			return exitFailure
 		}
-		names := len(policytest.Invariants())
+		names := len(policycheck.Invariants())
 		if rep.OK() {
 			fmt.Fprintf(&out, "invariants:  %d cases (seed %d), %d invariants kept (%s)\n", rep.Cases, rep.Seed, names, time.Since(start).Round(time.Millisecond))
 		} else {
@@ -165,65 +159,4 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return exitFailure
 	}
 	return exitOK
-}
-
-type regoTestResults struct {
-	total    int
-	failures []string
-}
-
-// regoUnitTests runs the bundle's own *_test.rego files with OPA's tester
-// over the Rego the engine compiles (inherited files included), with the
-// parameters in force as data.params.
-func regoUnitTests(ctx context.Context, fsys fs.FS, opts []policies.Option) (regoTestResults, error) {
-	var res regoTestResults
-	tests := map[string][]byte{}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, "_test.rego") || strings.HasPrefix(p, "testdata/") {
-			return err
-		}
-		b, err := fs.ReadFile(fsys, p)
-		tests[p] = b
-		return err
-	})
-	if err != nil || len(tests) == 0 {
-		return res, err
-	}
-	sources, params, err := policies.RegoSources(fsys, opts...)
-	if err != nil {
-		return res, err
-	}
-	mods := map[string]*ast.Module{}
-	for _, files := range []map[string][]byte{sources, tests} {
-		for name, text := range files {
-			m, err := ast.ParseModuleWithOpts(name, string(text), ast.ParserOptions{RegoVersion: ast.RegoV1})
-			if err != nil {
-				return res, err
-			}
-			mods[name] = m
-		}
-	}
-	store := inmem.NewFromObject(map[string]any{"params": params})
-	ch, err := tester.NewRunner().SetModules(mods).SetStore(store).SetTimeout(30*time.Second).RunTests(ctx, nil)
-	if err != nil {
-		return res, err
-	}
-	for r := range ch {
-		res.total++
-		if !r.Pass() {
-			msg := fmt.Sprintf("%s.%s", r.Package, r.Name)
-			if r.Location != nil {
-				msg = fmt.Sprintf("%s:%d: %s", r.Location.File, r.Location.Row, msg)
-			}
-			switch {
-			case r.Error != nil:
-				msg += ": error: " + r.Error.Error()
-			case r.Fail:
-				msg += ": failed"
-			}
-			res.failures = append(res.failures, msg)
-		}
-	}
-	sort.Strings(res.failures)
-	return res, nil
 }

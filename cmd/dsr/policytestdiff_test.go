@@ -8,14 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dsrkit/dsrkit/policies/policycheck"
 	"github.com/dsrkit/dsrkit/policies/policydiff"
-	"github.com/dsrkit/dsrkit/policies/policytest"
 )
 
 const (
 	wiltshireDir = "../../examples/policies/wiltshire"
-	wrongConsent = "../../policies/policytest/testdata/wrong-consent-assumed"
-	wrongBlue    = "../../policies/policytest/testdata/wrong-inpatient-amber"
+	wrongConsent = "../../policies/policycheck/testdata/wrong-consent-assumed"
+	wrongBlue    = "../../policies/policycheck/testdata/wrong-inpatient-amber"
 )
 
 // `dsr policy test` passes a good overlay: its scenarios and the
@@ -51,7 +51,7 @@ func TestPolicyTestFailsAWrongOverlay(t *testing.T) {
 		if !strings.Contains(r.stdout, "FAIL "+invariant) || !strings.HasSuffix(r.stdout, "FAIL\n") {
 			t.Errorf("%s: stdout:\n%s", dir, r.stdout)
 		}
-		c, err := policytest.CaseFromReport(r.stdout)
+		c, err := policycheck.CaseFromReport(r.stdout)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/dsrkit/dsrkit/cmd/dsr/schema"
+	"github.com/dsrkit/dsrkit/internal/schema"
 )
 
 const schemaUsageText = `Usage: dsr schema case|assessment

@@ -11,7 +11,7 @@ import (
 	"github.com/dsrkit/dsrkit/policies"
 )
 
-// Wiltshire's Blue Light numbers (DOMAIN.md section 5) come from the
+// Wiltshire's Blue Light numbers (docs/rules.md#blue-light) come from the
 // bundle: the overlay inherits national-2023's blue_light_* parameters and
 // its Rego bluelight_* decision points, and they are Wiltshire's.
 func TestWiltshireBlueLightComesFromTheBundle(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/policies/policycheck"
 	"github.com/dsrkit/dsrkit/policies/policytest"
 )
 
@@ -16,7 +17,7 @@ func TestWorkedChanges(t *testing.T) {
 	for _, name := range []string{"wiltshire-red-14", "kingston-richmond-crisis-red"} {
 		dir := filepath.Join("changes", name)
 		t.Run(name, func(t *testing.T) {
-			policytest.RunScenarios(t, filepath.Join(dir, "testdata", "scenarios"), policytest.Loader(os.DirFS(dir)))
+			policytest.RunScenarios(t, filepath.Join(dir, "testdata", "scenarios"), policycheck.Loader(os.DirFS(dir)))
 			e, err := policies.Load(context.Background(), os.DirFS(dir))
 			if err != nil {
 				t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/policies/policycheck"
 	"github.com/dsrkit/dsrkit/policies/policytest"
 )
 
@@ -88,7 +89,7 @@ func TestLocalRedRule(t *testing.T) {
 func TestLocalRedRuleSameInRegoAndCEL(t *testing.T) {
 	ctx := context.Background()
 	regoEngine, celEngine := loadLocalRed(t, "rego"), loadLocalRed(t, "cel")
-	mix := policytest.DefaultMix
+	mix := policycheck.DefaultMix
 	mix.PCircumstance = 0.5
 	rapid.Check(t, func(rt *rapid.T) {
 		c := policytest.CaseWith(mix).Draw(rt, "case")

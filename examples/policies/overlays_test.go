@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/policies/policycheck"
 	"github.com/dsrkit/dsrkit/policies/policytest"
 )
 
@@ -29,7 +30,7 @@ var overlays = []struct {
 func TestOverlayScenarios(t *testing.T) {
 	for _, o := range overlays {
 		t.Run(o.name, func(t *testing.T) {
-			policytest.RunScenarios(t, filepath.Join(o.name, "testdata", "scenarios"), policytest.Loader(os.DirFS(o.name)))
+			policytest.RunScenarios(t, filepath.Join(o.name, "testdata", "scenarios"), policycheck.Loader(os.DirFS(o.name)))
 		})
 	}
 }

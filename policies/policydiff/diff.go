@@ -22,7 +22,7 @@ import (
 
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
-	"github.com/dsrkit/dsrkit/policies/policytest"
+	"github.com/dsrkit/dsrkit/policies/policycheck"
 )
 
 // Source gives the cases to assess, by index. Case is called from several
@@ -50,9 +50,9 @@ func (s Cases) Case(i int) (dsr.Case, string, error) {
 	return s.List[i], label, nil
 }
 
-// Generated is a Source of n cases from a policytest.Generator.
+// Generated is a Source of n cases from a policycheck.Generator.
 type Generated struct {
-	Gen *policytest.Generator
+	Gen *policycheck.Generator
 	N   int
 }
 

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/policies/policycheck"
 	"github.com/dsrkit/dsrkit/policies/policydiff"
-	"github.com/dsrkit/dsrkit/policies/policytest"
 )
 
 func engines(t testing.TB, base string) (old, new *policies.Engine) {
@@ -39,7 +39,7 @@ func engines(t testing.TB, base string) (old, new *policies.Engine) {
 // Counts and examples do not depend on the number of workers.
 func TestRunIsTheSameOnAnyNumberOfWorkers(t *testing.T) {
 	old, new := engines(t, "national-2023-cel")
-	src := policydiff.Generated{Gen: policytest.NewGenerator(policytest.DefaultMix, 42), N: 3000}
+	src := policydiff.Generated{Gen: policycheck.NewGenerator(policycheck.DefaultMix, 42), N: 3000}
 	var reports []*policydiff.Report
 	for _, w := range []int{1, 2, 5} {
 		rep, err := policydiff.Run(context.Background(), old, new, src, policydiff.Options{Workers: w})
@@ -59,7 +59,7 @@ func TestRunIsTheSameOnAnyNumberOfWorkers(t *testing.T) {
 // A bundle against itself changes nobody.
 func TestRunSameBundleChangesNobody(t *testing.T) {
 	old, _ := engines(t, "")
-	rep, err := policydiff.Run(context.Background(), old, old, policydiff.Generated{Gen: policytest.NewGenerator(policytest.DefaultMix, 1), N: 300}, policydiff.Options{})
+	rep, err := policydiff.Run(context.Background(), old, old, policydiff.Generated{Gen: policycheck.NewGenerator(policycheck.DefaultMix, 1), N: 300}, policydiff.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func BenchmarkDiff(b *testing.B) {
 	for _, tc := range []struct{ name, base string }{{"rego", ""}, {"cel", "national-2023-cel"}} {
 		old, new := engines(b, tc.base)
 		b.Run(tc.name, func(b *testing.B) {
-			src := policydiff.Generated{Gen: policytest.NewGenerator(policytest.DefaultMix, 1), N: b.N}
+			src := policydiff.Generated{Gen: policycheck.NewGenerator(policycheck.DefaultMix, 1), N: b.N}
 			b.ResetTimer()
 			rep, err := policydiff.Run(context.Background(), old, new, src, policydiff.Options{})
 			if err != nil {
@@ -88,7 +88,7 @@ func BenchmarkDiff(b *testing.B) {
 
 // BenchmarkGenerate is the fast generator alone, one goroutine.
 func BenchmarkGenerate(b *testing.B) {
-	g := policytest.NewGenerator(policytest.DefaultMix, 1)
+	g := policycheck.NewGenerator(policycheck.DefaultMix, 1)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {

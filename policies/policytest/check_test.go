@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -14,12 +13,13 @@ import (
 
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/policies/policycheck"
 	"github.com/dsrkit/dsrkit/policies/policytest"
 )
 
 func load(t testing.TB, name string) *policies.Engine {
 	t.Helper()
-	var fsys = os.DirFS(filepath.Join("testdata", name))
+	var fsys = os.DirFS(filepath.Join("..", "policycheck", "testdata", name))
 	if b, err := policies.Bundle(name); err == nil {
 		fsys = b
 	}
@@ -121,7 +121,7 @@ func TestCheckCatchesAWrongOverlay(t *testing.T) {
 			if !strings.Contains(log, "invariant "+tc.invariant+" failed") {
 				t.Fatalf("Check did not name invariant %s; log:\n%s", tc.invariant, log)
 			}
-			c, err := policytest.CaseFromReport(log)
+			c, err := policycheck.CaseFromReport(log)
 			if err != nil {
 				t.Fatalf("the counterexample does not decode with dsr.UnmarshalCase: %v\nlog:\n%s", err, log)
 			}
@@ -138,39 +138,5 @@ func TestCheckCatchesAWrongOverlay(t *testing.T) {
 			}
 			t.Logf("counterexample:\n%s", log[strings.Index(log, "invariant "):])
 		})
-	}
-}
-
-// Run (dsr policy test's runner) catches the same overlays, shrinks the
-// counterexample, and reports the same on every run.
-func TestRunCatchesAWrongOverlay(t *testing.T) {
-	for bundle, invariant := range map[string]string{
-		"wrong-inpatient-amber": "blue-iff-inpatient",
-		"wrong-consent-assumed": "consent-gate",
-	} {
-		e := load(t, bundle)
-		rep := policytest.Run(e, 200, 7)
-		if rep.OK() || rep.Failed[invariant] == 0 {
-			t.Fatalf("%s: Run found no %s failure: %+v", bundle, invariant, rep.Failed)
-		}
-		f := rep.Failures[0]
-		c, err := policytest.CaseFromReport(f.String())
-		if err != nil {
-			t.Fatalf("%s: %v", bundle, err)
-		}
-		if len(c.Events) > 3 {
-			t.Errorf("%s: shrunk counterexample has %d events", bundle, len(c.Events))
-		}
-		again := policytest.Run(e, 200, 7)
-		if !reflect.DeepEqual(rep.Failed, again.Failed) || again.Failures[0].Index != f.Index {
-			t.Errorf("%s: two runs with one seed differ: %v / %v", bundle, rep.Failed, again.Failed)
-		}
-	}
-}
-
-func TestRunNationalIsClean(t *testing.T) {
-	rep := policytest.Run(load(t, policies.DefaultBundle), 200, 1)
-	for _, f := range rep.Failures {
-		t.Errorf("%s", f)
 	}
 }

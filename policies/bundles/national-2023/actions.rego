@@ -63,7 +63,7 @@ actions contains {"kind": "record_review_partners", "from": since, "n": 0, "unit
 	object.get(input.facts, "last_register_review", null) < since
 }
 
-# --- R-RAG-ACT-5 and section 4: while an inpatient.
+# --- R-RAG-ACT-5 and docs/rules.md#reviews: while an inpatient.
 
 # R-CETR-TYPE on the admission day.
 type_at_admission := "cetr" if {

@@ -2,7 +2,7 @@
 # overlays. Dates in input are day numbers (days since 1970-01-01, Europe/London
 # civil dates); an absent fact means "never". Deadlines go back to the engine
 # as {kind, from, n, unit, rule, reason}; the engine turns them into dates
-# with the working-day calendar (DOMAIN.md section 2). A reason is
+# with the working-day calendar (docs/rules.md#time). A reason is
 # {rule, message}. Either may carry "args": the engine then formats the
 # message (or reason) with them, fmt-style (%d a number, %s a string; a set
 # or array renders sorted and ", "-joined), so rules need not call sprintf

@@ -1,0 +1,10 @@
+// Package docs holds dsrkit's documentation: the rule reference (rules.md),
+// the architecture (architecture.md) and the guide to changing a local rule
+// (changing-rules.md). It has no API.
+//
+// Its tests keep the repository explaining itself: every rule id (R-…) cited
+// anywhere in the repository, in Go, Rego, CEL, JSON, bundle manifests or
+// Markdown, scenario folders included, has a heading in rules.md; every link
+// to an anchor of a page here leads to a heading; and no text points at a
+// file outside the repository.
+package docs

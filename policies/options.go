@@ -1,0 +1,55 @@
+package policies
+
+import (
+	"fmt"
+
+	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/internal/bundle"
+)
+
+// Option configures Load. Options are applied in order and may fail.
+type Option func(*config) error
+
+type config struct {
+	overrides []bundle.Override
+	calendar  *calendar.Calendar
+	plain     bool
+}
+
+// WithParam overrides one of the bundle's parameters. value is any value that
+// marshals to JSON; an object is merged into the bundle's object of the same
+// name, so WithParam("review_cadence", map[string]any{"red": ...}) changes
+// RED's cadence only. Unknown names, wrong types and deadlines without a unit
+// fail Load with ErrBadParam.
+func WithParam(name string, value any) Option {
+	return func(c *config) error {
+		c.overrides = append(c.overrides, bundle.Override{Name: name, Value: value})
+		return nil
+	}
+}
+
+// WithCalendar sets the calendar used to turn deadlines into dates (default:
+// calendar.Default, England and Wales bank holidays).
+func WithCalendar(cal *calendar.Calendar) Option {
+	return func(c *config) error {
+		if cal == nil {
+			return fmt.Errorf("%w: nil calendar", ErrBadParam)
+		}
+		c.calendar = cal
+		return nil
+	}
+}
+
+// WithOptimize switches the load-time optimiser (on by default). Off, the
+// rules run as the engines' own libraries run them: Rego through OPA's
+// prepared queries over the parameters as data, CEL through cel-go's
+// planner with the parameters as a variable, none of dsrkit's rewrites.
+// The answers are the same either way (a test proves it over every shipped
+// bundle and overlay); off is slower, and is there to check that claim and
+// to rule the optimiser out when a rule behaves unexpectedly.
+func WithOptimize(on bool) Option {
+	return func(c *config) error {
+		c.plain = !on
+		return nil
+	}
+}
