@@ -19,7 +19,7 @@ import (
 // DefaultBundle is the profile used when none is named.
 const DefaultBundle = "national-2023"
 
-//go:embed bundles
+//go:embed all:bundles
 var embedded embed.FS
 
 // Bundle returns the embedded profile with the given name, as an fs.FS that
@@ -54,8 +54,8 @@ func BundleNames() []string {
 }
 
 const (
-	manifestFile = "manifest.json"
-	paramsFile   = "params.json"
+	manifestFile = ".manifest"        // OPA's bundle manifest, ours under "metadata" (bundlelayout.go)
+	paramsFile   = "params/data.json" // OPA's data.params
 )
 
 // Decision points, in evaluation order. Points in the first stage see only
@@ -69,7 +69,7 @@ var (
 // defines; OptionalPoints (points.go) lists the others a bundle may define.
 var Points = append(slices.Clone(stage1Points), stage2Points...)
 
-// manifest is a bundle's manifest.json.
+// manifest is a bundle's manifest: the "metadata" of its .manifest.
 type manifest struct {
 	Name        string   `json:"name"`
 	Version     string   `json:"version"`
@@ -119,11 +119,14 @@ func readBundleAt(fsys fs.FS, prefix string, depth int) (*bundle, error) {
 	}
 	mfName, pfName := prefix+manifestFile, prefix+paramsFile
 	b := &bundle{points: map[string]source{}}
+	if err := checkLayout(fsys, prefix); err != nil {
+		return nil, err
+	}
 	mf, err := fs.ReadFile(fsys, manifestFile)
 	if err != nil {
 		return nil, &LoadError{File: mfName, Err: fmt.Errorf("bundle has no manifest: %w", err)}
 	}
-	if err := strictJSON(mf, &b.manifest); err != nil {
+	if err := decodeManifest(mf, &b.manifest); err != nil {
 		return nil, &LoadError{File: mfName, Err: err}
 	}
 	m := &b.manifest
@@ -135,7 +138,7 @@ func readBundleAt(fsys fs.FS, prefix string, depth int) (*bundle, error) {
 	}
 	var parent *bundle
 	if m.Extends != "" {
-		pfs, err := Bundle(m.Extends)
+		pfs, err := parentFS(fsys, m.Extends)
 		if err != nil {
 			return nil, &LoadError{File: mfName, Err: fmt.Errorf("extends: %w", err)}
 		}
