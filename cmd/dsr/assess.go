@@ -27,7 +27,7 @@ func runAssess(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fset := flag.NewFlagSet("assess", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	fset.Usage = func() {} // printed below, to stdout for -h and stderr otherwise
-	policy := fset.String("policy", policies.DefaultBundle, "embedded policy bundle `NAME` or a directory")
+	policy := fset.String("policy", policies.DefaultBundle, "embedded policy bundle `NAME`, a directory or a .tar.gz from dsr policy build")
 	var params paramFlag
 	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
 	files, code, ok := parseCommand(fset, args, assessUsage, stdout, stderr, 1, "assess: want one case file (or - for standard input)")
@@ -184,9 +184,12 @@ func flatten(err error) []error {
 	return []error{err}
 }
 
-// openBundle returns the embedded bundle called name, or the directory
-// name.
+// openBundle returns the embedded bundle called name, the directory name,
+// or the bundle archive name (a .tar.gz from dsr policy build).
 func openBundle(name string) (fs.FS, error) {
+	if isArchive(name) {
+		return openArchive(name)
+	}
 	names := policies.BundleNames()
 	if slices.Contains(names, name) {
 		b, err := policies.Bundle(name)
@@ -200,7 +203,7 @@ func openBundle(name string) (fs.FS, error) {
 	case err == nil && fi.IsDir():
 		return os.DirFS(name), nil
 	case err == nil:
-		return nil, fmt.Errorf("policy %s: not a directory (want an embedded bundle: %s; or a bundle directory)",
+		return nil, fmt.Errorf("policy %s: not a directory (want an embedded bundle: %s; a bundle directory; or a .tar.gz from dsr policy build)",
 			name, strings.Join(names, ", "))
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("policy %s: no such embedded bundle (want one of %s) or directory",

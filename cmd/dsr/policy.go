@@ -17,6 +17,7 @@ import (
 const policyUsageText = `Usage: dsr policy list [--json]
        dsr policy test [options] DIR|NAME       (dsr policy test -h)
        dsr policy diff OLD NEW [options]        (dsr policy diff -h)
+       dsr policy build DIR|NAME -o FILE.tar.gz (dsr policy build -h)
 
 List the embedded policy profiles: name, version, the engines that evaluate
 its rules (rego, cel or rego+cel), the profiles it extends (nearest first)
@@ -44,10 +45,10 @@ type profileInfo struct {
 	Error       string   `json:"error,omitempty"`
 }
 
-// runPolicy is `dsr policy list [--json]`, `dsr policy test` and `dsr policy diff`.
+// runPolicy is `dsr policy list [--json]`, `dsr policy test`, `dsr policy diff` and `dsr policy build`.
 func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		errorf(stderr, "policy: want a subcommand: list, test or diff")
+		errorf(stderr, "policy: want a subcommand: list, test, diff or build")
 		policyUsage(stderr)
 		return exitUsage
 	}
@@ -57,6 +58,8 @@ func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return runPolicyTest(ctx, args[1:], stdout, stderr)
 	case "diff":
 		return runPolicyDiff(ctx, args[1:], stdout, stderr)
+	case "build":
+		return runPolicyBuild(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		policyUsage(stdout)
 		return exitOK
