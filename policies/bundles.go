@@ -13,7 +13,7 @@ import (
 // DefaultBundle is the profile used when none is named.
 const DefaultBundle = "national-2023"
 
-//go:embed bundles
+//go:embed all:bundles
 var embedded embed.FS
 
 // Bundle returns the embedded profile with the given name, as an fs.FS that

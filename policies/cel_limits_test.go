@@ -16,8 +16,8 @@ import (
 // rating point with a CEL rule.
 func celOverlay(rule string) fstest.MapFS {
 	return fstest.MapFS{
-		"manifest.json": {Data: []byte(`{"name": "test-cel", "version": "0.0.1", "extends": "national-2023",
-			"description": "test overlay", "sources": ["test"], "decision_points": {"rating": "rating.cel"}}`)},
+		".manifest": {Data: []byte(`{"metadata": {"name": "test-cel", "version": "0.0.1", "extends": "national-2023",
+			"description": "test overlay", "sources": ["test"], "decision_points": {"rating": "rating.cel"}}}`)},
 		"rating.cel": {Data: []byte(rule)},
 	}
 }

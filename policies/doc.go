@@ -5,10 +5,12 @@
 //
 // # Bundles
 //
-// A bundle is a folder (any fs.FS, so it can be embedded): manifest.json
-// names the bundle, its version, its sources and the Rego file of each
-// decision point; params.json holds the parameters an area tunes; the Rego
-// modules hold the rules. The decision points are eligibility, consent and
+// A bundle is a folder (any fs.FS, so it can be embedded) in OPA's bundle
+// layout: .manifest, OPA's manifest, holds under "metadata" the bundle's
+// name, version, sources and the rule file of each decision point;
+// params/data.json holds the parameters an area tunes (data.params to the
+// Rego); the Rego modules hold the rules. WriteArchive writes a bundle as
+// an OPA bundle archive (.tar.gz) and ReadArchive reads one back. The decision points are eligibility, consent and
 // rating (evaluated first, from the case alone), then actions and
 // review_cadence (which also see the first decisions as input.decisions).
 // Bundle returns an embedded profile (national-2023 is the default);

@@ -226,8 +226,8 @@ func TestCETRStatutoryReportFollowsMHA2025(t *testing.T) {
 // overlay is a local bundle extending parent with params.
 func overlay(parent, params string, extra map[string]string, manifestExtra string) fs.FS {
 	m := fstest.MapFS{
-		"manifest.json": {Data: []byte(fmt.Sprintf(`{"name": "local", "version": "0.1.0", "extends": %q, "sources": ["a test"], "decision_points": {%s}}`, parent, manifestExtra))},
-		"params.json":   {Data: []byte(params)},
+		".manifest":        {Data: []byte(fmt.Sprintf(`{"metadata": {"name": "local", "version": "0.1.0", "extends": %q, "sources": ["a test"], "decision_points": {%s}}}`, parent, manifestExtra))},
+		"params/data.json": {Data: []byte(params)},
 	}
 	for k, v := range extra {
 		m[k] = &fstest.MapFile{Data: []byte(v)}
@@ -330,12 +330,12 @@ func TestBundleWithoutOptionalPointsFallsBackToGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mf := string(m["manifest.json"].Data)
+	mf := string(m[".manifest"].Data)
 	for _, p := range policies.OptionalPoints {
-		mf = strings.Replace(mf, fmt.Sprintf(",\n    %q: %q", p, p+".rego"), "", 1)
+		mf = strings.Replace(mf, fmt.Sprintf(",\n      %q: %q", p, p+".rego"), "", 1)
 	}
-	m["manifest.json"] = &fstest.MapFile{Data: []byte(mf)}
-	m["params.json"] = &fstest.MapFile{Data: []byte(strings.Replace(string(m["params.json"].Data), `"blue_light_max_funded_hours": 72`, `"blue_light_max_funded_hours": 36`, 1))}
+	m[".manifest"] = &fstest.MapFile{Data: []byte(mf)}
+	m["params/data.json"] = &fstest.MapFile{Data: []byte(strings.Replace(string(m["params/data.json"].Data), `"blue_light_max_funded_hours": 72`, `"blue_light_max_funded_hours": 36`, 1))}
 	e, err := policies.Load(ctx, m)
 	if err != nil {
 		t.Fatal(err)

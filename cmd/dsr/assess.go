@@ -22,7 +22,7 @@ const maxCaseBytes = 8 << 20
 // runAssess is `dsr assess [--policy NAME|DIR] [--set NAME=VALUE]... FILE|-`.
 func runAssess(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fset := newFlagSet("assess")
-	policy := fset.String("policy", policies.DefaultBundle, "embedded policy bundle `NAME` or a directory")
+	policy := fset.String("policy", policies.DefaultBundle, "embedded policy bundle `NAME`, a directory or a .tar.gz from dsr policy build")
 	var params paramFlag
 	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
 	files, code, ok := parseCommand(fset, args, assessUsage, stdout, stderr, 1, "want one case file (or - for standard input)")

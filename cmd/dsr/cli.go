@@ -44,6 +44,7 @@ var commands = []*command{
 		{name: "list", usage: policyUsage, run: noStdin(runPolicyList)},
 		{name: "test", usage: policyTestUsage, run: noStdin(runPolicyTest)},
 		{name: "diff", usage: policyDiffUsage, run: noStdin(runPolicyDiff)},
+		{name: "build", usage: policyBuildUsage, run: noStdin(runPolicyBuild)},
 	}},
 }
 

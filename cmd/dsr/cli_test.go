@@ -25,7 +25,7 @@ func commandPaths() [][]string {
 
 func TestCommandTableIsComplete(t *testing.T) {
 	paths := commandPaths()
-	for _, want := range []string{"assess", "schema", "demo", "register verify", "review summary", "bluelight minute", "policy list", "policy test", "policy diff"} {
+	for _, want := range []string{"assess", "schema", "demo", "register verify", "review summary", "bluelight minute", "policy list", "policy test", "policy diff", "policy build"} {
 		found := false
 		for _, p := range paths {
 			found = found || strings.Join(p, " ") == want
@@ -111,6 +111,7 @@ func TestSubcommandsRefuseOtherSubcommandsFlags(t *testing.T) {
 		{"policy", "list", "--cases", "5"},
 		{"policy", "test", "national-2023", "--json"},
 		{"policy", "diff", "national-2023", "national-2017", "--generate", "5", "--set", "x=1"},
+		{"policy", "build", "national-2023", "-o", "x.tar.gz", "--json"},
 		{"demo", "--json"},
 		{"schema", "case", "--policy", "national-2023"},
 		{"assess", "-", "--db", "dsr.db"},

@@ -21,9 +21,12 @@ func TestBlueLightFundingCapComesFromThePolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, text := range map[string]string{
-		"manifest.json": `{"name": "local", "version": "0.1.0", "extends": "national-2023-cel", "sources": ["a test"], "decision_points": {}}`,
-		"params.json":   `{"blue_light_max_funded_hours": 48}`,
+		".manifest":        `{"metadata": {"name": "local", "version": "0.1.0", "extends": "national-2023-cel", "sources": ["a test"], "decision_points": {}}}`,
+		"params/data.json": `{"blue_light_max_funded_hours": 48}`,
 	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(overlay, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(overlay, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}

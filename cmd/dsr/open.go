@@ -45,9 +45,12 @@ func openPolicy(name, base string) (fs.FS, error) {
 	return r, nil
 }
 
-// openBundle returns the embedded bundle called name, or the directory
-// name.
+// openBundle returns the embedded bundle called name, the directory name,
+// or the bundle archive name (a .tar.gz from dsr policy build).
 func openBundle(name string) (fs.FS, error) {
+	if isArchive(name) {
+		return openArchive(name)
+	}
 	names := policies.BundleNames()
 	if slices.Contains(names, name) {
 		b, err := policies.Bundle(name)
@@ -61,7 +64,7 @@ func openBundle(name string) (fs.FS, error) {
 	case err == nil && fi.IsDir():
 		return os.DirFS(name), nil
 	case err == nil:
-		return nil, fmt.Errorf("policy %s: not a directory (want an embedded bundle: %s; or a bundle directory)",
+		return nil, fmt.Errorf("policy %s: not a directory (want an embedded bundle: %s; a bundle directory; or a .tar.gz from dsr policy build)",
 			name, strings.Join(names, ", "))
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("policy %s: no such embedded bundle (want one of %s) or directory",

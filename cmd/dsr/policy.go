@@ -15,6 +15,7 @@ import (
 const policyUsageText = `Usage: dsr policy list [--json]
        dsr policy test [options] DIR|NAME       (dsr policy test -h)
        dsr policy diff OLD NEW [options]        (dsr policy diff -h)
+       dsr policy build DIR|NAME -o FILE.tar.gz (dsr policy build -h)
 
 List the embedded policy profiles: name, version, the engines that evaluate
 its rules (rego, cel or rego+cel), the profiles it extends (nearest first)

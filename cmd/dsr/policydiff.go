@@ -35,7 +35,7 @@ register.
 
 Cases (one of):
   --cases DIR        every *.json case under DIR (scenario folders' case.json
-                     included; want.json, params.json and manifest.json skipped)
+                     included; want.json, params.json and data.json skipped)
   --register FILE    every person held in a SQLite register (as 'dsr register'
                      keeps it), as of --as-of (default today)
   --generate N       N synthetic cases (policycheck's generator, the default
@@ -202,7 +202,7 @@ func readCaseDir(dir string) (policydiff.Cases, error) {
 			return err
 		}
 		switch filepath.Base(p) {
-		case "want.json", "params.json", "manifest.json":
+		case "want.json", "params.json", "data.json":
 			return nil
 		}
 		paths = append(paths, p)

@@ -31,6 +31,9 @@ Usage:
   dsr policy diff OLD NEW --cases DIR | --register FILE | --generate N [--seed S]
       Assess every case under two bundles and report who changes (table,
       --json, --html FILE).
+  dsr policy build DIR|NAME -o FILE.tar.gz
+      Write a bundle, merged with what it extends, as an OPA bundle that
+      opa test and --policy accept.
   dsr review plan|hold|recommend|report|summary --db FILE ...
       Plan, hold and follow up C(E)TRs on the register. Run 'dsr review help'.
   dsr bluelight open|attend|step|option|fund|close|minute --db FILE ...
@@ -55,11 +58,11 @@ with a policy bundle, and print the assessment as indented JSON.
 
 Options:
   --policy NAME|DIR
-      An embedded policy bundle (%s), or a directory
-      holding a bundle. A name that matches an embedded bundle wins; write
+      An embedded policy bundle (%s), a directory
+      holding a bundle, or a .tar.gz from 'dsr policy build'. A name that matches an embedded bundle wins; write
       ./NAME for a directory of that name. Default: %s.
   --set NAME=VALUE
-      Override the bundle parameter NAME (see the bundle's params.json).
+      Override the bundle parameter NAME (see the bundle's params/data.json).
       VALUE is read as JSON if it parses (true, 14, {"n": 7, "unit": "days"}),
       otherwise as a string (2026-01-01). An object is merged into the
       bundle's object of that name, so

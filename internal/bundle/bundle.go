@@ -21,8 +21,8 @@ type Resolver func(name string) (fs.FS, error)
 
 // Files a bundle folder holds besides its rule files.
 const (
-	ManifestFile = "manifest.json"
-	ParamsFile   = "params.json"
+	ManifestFile = ".manifest"        // OPA's bundle manifest, ours under "metadata" (layout.go)
+	ParamsFile   = "params/data.json" // OPA's data.params
 )
 
 // Decision points, in evaluation order. Points in the first stage see only
@@ -50,7 +50,7 @@ const (
 // Points.
 var OptionalPoints = []string{PointBlueLightCriteria, PointBlueLightInvitees, PointBlueLightFunding, PointCETRRules}
 
-// Manifest is a bundle's manifest.json.
+// Manifest is a bundle's manifest: the "metadata" of its .manifest.
 type Manifest struct {
 	Name        string   `json:"name"`
 	Version     string   `json:"version"`
@@ -92,24 +92,27 @@ type Bundle struct {
 // Digest is the content digest of the bundle with params in force.
 func (b *Bundle) Digest(params map[string]any) string { return digest(b.Files, params) }
 
-// maxExtends bounds a chain of overlays (and catches cycles).
-const maxExtends = 8
+// MaxExtends bounds a chain of overlays (and catches cycles).
+const MaxExtends = 8
 
 // Read reads and checks a bundle, merging the bundles it extends, which
 // resolve finds by name.
 func Read(fsys fs.FS, resolve Resolver) (*Bundle, error) { return readAt(fsys, resolve, "", 0) }
 
 func readAt(fsys fs.FS, resolve Resolver, prefix string, depth int) (*Bundle, error) {
-	if depth > maxExtends {
-		return nil, &LoadError{File: prefix + ManifestFile, Err: fmt.Errorf("more than %d bundles extend each other (a cycle?)", maxExtends)}
+	if depth > MaxExtends {
+		return nil, &LoadError{File: prefix + ManifestFile, Err: fmt.Errorf("more than %d bundles extend each other (a cycle?)", MaxExtends)}
 	}
 	mfName, pfName := prefix+ManifestFile, prefix+ParamsFile
 	b := &Bundle{PointFiles: map[string]Source{}}
+	if err := checkLayout(fsys, prefix); err != nil {
+		return nil, err
+	}
 	mf, err := fs.ReadFile(fsys, ManifestFile)
 	if err != nil {
 		return nil, &LoadError{File: mfName, Err: fmt.Errorf("bundle has no manifest: %w", err)}
 	}
-	if err := StrictJSON(mf, &b.Manifest); err != nil {
+	if err := DecodeManifest(mf, &b.Manifest); err != nil {
 		return nil, &LoadError{File: mfName, Err: err}
 	}
 	m := &b.Manifest
@@ -121,7 +124,7 @@ func readAt(fsys fs.FS, resolve Resolver, prefix string, depth int) (*Bundle, er
 	}
 	var parent *Bundle
 	if m.Extends != "" {
-		pfs, err := resolve(m.Extends)
+		pfs, err := parentFS(fsys, resolve, m.Extends)
 		if err != nil {
 			return nil, &LoadError{File: mfName, Err: fmt.Errorf("extends: %w", err)}
 		}

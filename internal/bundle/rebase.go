@@ -2,7 +2,6 @@ package bundle
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -42,7 +41,7 @@ func Rebase(overlay fs.FS, base string, resolve Resolver) (fs.FS, error) {
 		return nil, &LoadError{File: ManifestFile, Err: fmt.Errorf("bundle has no manifest: %w", err)}
 	}
 	var m Manifest
-	if err := StrictJSON(raw, &m); err != nil {
+	if err := DecodeManifest(raw, &m); err != nil {
 		return nil, &LoadError{File: ManifestFile, Err: err}
 	}
 	baseBundle, err := Read(baseFS, resolve)
@@ -86,14 +85,9 @@ func Rebase(overlay fs.FS, base string, resolve Resolver) (fs.FS, error) {
 		return nil, &LoadError{File: ManifestFile, Err: fmt.Errorf("rebase onto %s: its parameters differ from %s's (%s)", base, m.Extends, strings.Join(changed, ", "))}
 	}
 	// Rewrite "extends" only, keeping every other key as written.
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &keys); err != nil {
-		return nil, &LoadError{File: ManifestFile, Err: err}
-	}
-	keys["extends"], _ = json.Marshal(base)
-	out, err := json.MarshalIndent(keys, "", "  ")
+	out, err := SetManifestExtends(raw, base)
 	if err != nil {
-		return nil, err
+		return nil, &LoadError{File: ManifestFile, Err: err}
 	}
 	return rebasedFS{FS: overlay, manifest: out}, nil
 }

@@ -22,8 +22,8 @@ func TestCELContextInterruptsAComprehension(t *testing.T) {
 	celCostLimit = 1 << 62
 	t.Cleanup(func() { celCostLimit = saved })
 	fsys := fstest.MapFS{
-		"manifest.json": {Data: []byte(`{"name": "test-cel", "version": "0.0.1", "extends": "national-2023",
-			"description": "test overlay", "sources": ["test"], "decision_points": {"rating": "rating.cel"}}`)},
+		".manifest": {Data: []byte(`{"metadata": {"name": "test-cel", "version": "0.0.1", "extends": "national-2023",
+			"description": "test overlay", "sources": ["test"], "decision_points": {"rating": "rating.cel"}}}`)},
 		"rating.cel": {Data: []byte(`cel.bind(big, lists.range(as_of).all(i, lists.range(as_of).all(j, i + j >= 0)),
 			{"rating": big ? "green" : "red", "reasons": []})`)},
 	}

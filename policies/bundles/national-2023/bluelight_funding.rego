@@ -31,14 +31,16 @@ duration := sprintf("%dm", [mins]) if {
 # 3333 33.33%.
 percent(bp) := sprintf("%d%%", [bp / 100]) if bp % 100 == 0
 
-percent(bp) := sprintf("%d.%d%%", [(bp - bp % 100) / 100, (bp % 100) / 10]) if {
+percent(bp) := sprintf("%d.%d%%", [(bp - (bp % 100)) / 100, (bp % 100) / 10]) if {
 	bp % 100 != 0
 	bp % 10 == 0
 }
 
-percent(bp) := sprintf("%d.%s%%", [(bp - bp % 100) / 100, two_digits(bp % 100)]) if bp % 10 != 0
+percent(bp) := sprintf("%d.%s%%", [(bp - (bp % 100)) / 100, two_digits(bp % 100)]) if bp % 10 != 0
 
-two_digits(n) := sprintf("0%d", [n]) if n < 10 else := sprintf("%d", [n])
+two_digits(n) := sprintf("0%d", [n]) if n < 10
+
+else := sprintf("%d", [n])
 
 split_text(s) := sprintf("local authority %s / health %s", [percent(s.local_authority_bp), percent(s.health_bp)])
 

@@ -18,7 +18,9 @@ required := array.concat(params.blue_light_must_attend, params.blue_light_transi
 	transition
 } else := params.blue_light_must_attend
 
-invited := ["person"] if input.person_invited else := []
+invited := ["person"] if input.person_invited
+
+else := []
 
 reasons contains {"rule": "R-BL-INVITE", "message": "%d roles must attend every meeting", "args": [count(params.blue_light_must_attend)]}
 
