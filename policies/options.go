@@ -3,6 +3,8 @@ package policies
 import (
 	"fmt"
 
+	"github.com/dsrkit/dsrkit/internal/eval"
+
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/internal/bundle"
 )
@@ -14,6 +16,7 @@ type config struct {
 	overrides []bundle.Override
 	calendar  *calendar.Calendar
 	plain     bool
+	coverage  *eval.Coverage
 }
 
 // WithParam overrides one of the bundle's parameters. value is any value that
@@ -50,6 +53,29 @@ func WithCalendar(cal *calendar.Calendar) Option {
 func WithOptimize(on bool) Option {
 	return func(c *config) error {
 		c.plain = !on
+		return nil
+	}
+}
+
+// Coverage gathers Rego line coverage across engines and runs: load an
+// engine WithCoverage(cov), assess (scenarios, generated cases), run the
+// bundle's unit tests with policycheck, then read cov.Report(). A line is
+// covered if any run reached it.
+type Coverage = eval.Coverage
+
+// FileCoverage is one rule file's lines covered and not covered.
+type FileCoverage = eval.FileCoverage
+
+// WithCoverage makes every Rego evaluation of the engine report its line
+// coverage to cov. The Rego rules then run unoptimised (WithOptimize
+// false), so that the report is of the rules as written; the answers are
+// the same. For `dsr policy test --coverage`; not for production.
+func WithCoverage(cov *Coverage) Option {
+	return func(c *config) error {
+		if cov == nil {
+			return fmt.Errorf("%w: nil coverage", ErrBadParam)
+		}
+		c.coverage = cov
 		return nil
 	}
 }

@@ -75,6 +75,10 @@ type Plan struct {
 	// Plain turns the load-time optimiser off: the rules run as the
 	// engine's own library runs them. It must never change an answer.
 	Plain bool
+	// Coverage, if set, receives the line coverage of every evaluation
+	// (the Rego back end runs plain to report it against the rules as
+	// written).
+	Coverage *Coverage
 }
 
 // Program is one engine's compiled share of a bundle, safe for concurrent

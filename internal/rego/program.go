@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/cover"
 
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/internal/eval"
@@ -43,9 +44,25 @@ func Compile(ctx context.Context, plan eval.Plan) (*Program, error) {
 	for _, pt := range plan.Optional {
 		queries = append(queries, []string{pt}) // each optional point its own query
 	}
-	stages, err := prepare(ctx, mods, plan.Params, plan.Plain, queries...)
+	var tracer *cover.Cover
+	if plan.Coverage != nil {
+		// Reported against the modules as parsed: compiling rewrites them.
+		fresh, err := parseRego(plan.Bundle)
+		if err != nil {
+			return nil, err
+		}
+		tracer = newCover(plan.Coverage, fresh)
+	}
+	// With coverage, plain: the optimiser folds and drops rules, and the
+	// report is of the rules as written.
+	stages, err := prepare(ctx, mods, plan.Params, plan.Plain || tracer != nil, queries...)
 	if err != nil {
 		return nil, err
+	}
+	for _, st := range stages {
+		if st != nil {
+			st.tracer = tracer
+		}
 	}
 	p.stages[0], p.stages[1] = stages[0], stages[1]
 	for i, pt := range plan.Optional {

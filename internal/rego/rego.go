@@ -12,6 +12,7 @@ import (
 	"github.com/dsrkit/dsrkit/internal/eval"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/cover"
 	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
@@ -25,6 +26,7 @@ import (
 type regoStage struct {
 	tmpl   *topdown.Query          // compiled: x0 = data.dsr.<point>.decision; ..., all but the input set
 	plain  *rego.PreparedEvalQuery // instead of tmpl, with the optimiser off
+	tracer *cover.Cover            // with plain, for line coverage; nil: none
 	vars   []ast.Var               // x0, x1, ...: one per result
 	points []string
 	slots  []pointSlot // indexed like points
@@ -862,7 +864,11 @@ func (c *ruleCache) Keys() []ast.Ref {
 // embeds OPA plainly would run it: the reference the optimiser is tested
 // against.
 func (s *regoStage) evalPlain(ctx context.Context, input *ast.Term, results []*ast.Term) error {
-	rs, err := s.plain.Eval(ctx, rego.EvalParsedInput(input.Value))
+	opts := []rego.EvalOption{rego.EvalParsedInput(input.Value)}
+	if s.tracer != nil {
+		opts = append(opts, rego.EvalQueryTracer(s.tracer))
+	}
+	rs, err := s.plain.Eval(ctx, opts...)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

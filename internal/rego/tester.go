@@ -6,6 +6,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/dsrkit/dsrkit/internal/eval"
+
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
@@ -26,7 +28,10 @@ const unitTestTimeout = 30 * time.Second
 // name) with OPA's tester, with params as data.params. The error is for a
 // file that does not parse or a run that cannot start; a failing test is a
 // line in Failures.
-func RunUnitTests(ctx context.Context, files map[string][]byte, params map[string]any) (UnitTestResults, error) {
+//
+// With cov, the run's line coverage of every file (tests included) goes
+// to cov.
+func RunUnitTests(ctx context.Context, files map[string][]byte, params map[string]any, cov *eval.Coverage) (UnitTestResults, error) {
 	var res UnitTestResults
 	mods := map[string]*ast.Module{}
 	for name, text := range files {
@@ -37,7 +42,15 @@ func RunUnitTests(ctx context.Context, files map[string][]byte, params map[strin
 		mods[name] = m
 	}
 	store := inmem.NewFromObject(map[string]any{"params": params})
-	ch, err := tester.NewRunner().SetModules(mods).SetStore(store).SetTimeout(unitTestTimeout).RunTests(ctx, nil)
+	runner := tester.NewRunner().SetModules(mods).SetStore(store).SetTimeout(unitTestTimeout)
+	if cov != nil {
+		fresh := make([]*ast.Module, 0, len(mods))
+		for _, m := range mods {
+			fresh = append(fresh, m.Copy())
+		}
+		runner = runner.SetCoverageQueryTracer(newCover(cov, fresh))
+	}
+	ch, err := runner.RunTests(ctx, nil)
 	if err != nil {
 		return res, err
 	}

@@ -29,7 +29,7 @@ test_four_is_over if demo.over(4)
 test_three_is_over if demo.over(3)
 `),
 	}
-	res, err := rego.RunUnitTests(context.Background(), files, map[string]any{"limit": 3})
+	res, err := rego.RunUnitTests(context.Background(), files, map[string]any{"limit": 3}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ test_three_is_over if demo.over(3)
 }
 
 func TestRunUnitTestsParseError(t *testing.T) {
-	_, err := rego.RunUnitTests(context.Background(), map[string][]byte{"bad_test.rego": []byte("package p\n\ntest_x if {")}, nil)
+	_, err := rego.RunUnitTests(context.Background(), map[string][]byte{"bad_test.rego": []byte("package p\n\ntest_x if {")}, nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "bad_test.rego") {
 		t.Errorf("err = %v, want a parse error naming bad_test.rego", err)
 	}

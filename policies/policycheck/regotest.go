@@ -25,6 +25,13 @@ type RegoTestResults struct {
 // a bundle that cannot be read or a Rego file that does not parse; a
 // failing test is a line in Failures.
 func RegoUnitTests(ctx context.Context, bundleFS fs.FS, opts ...policies.Option) (RegoTestResults, error) {
+	return RegoUnitTestsCovered(ctx, bundleFS, nil, opts...)
+}
+
+// RegoUnitTestsCovered is RegoUnitTests reporting the run's line coverage
+// to cov (nil: none), to merge with the coverage of scenario runs
+// (policies.WithCoverage).
+func RegoUnitTestsCovered(ctx context.Context, bundleFS fs.FS, cov *policies.Coverage, opts ...policies.Option) (RegoTestResults, error) {
 	var res RegoTestResults
 	tests := map[string][]byte{}
 	err := fs.WalkDir(bundleFS, ".", func(p string, d fs.DirEntry, err error) error {
@@ -43,7 +50,7 @@ func RegoUnitTests(ctx context.Context, bundleFS fs.FS, opts ...policies.Option)
 		return res, err
 	}
 	maps.Copy(files, tests) // RegoSources holds no test files
-	r, err := rego.RunUnitTests(ctx, files, params)
+	r, err := rego.RunUnitTests(ctx, files, params, cov)
 	if err != nil {
 		return res, err
 	}
