@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/dsrkit/dsrkit/policies"
 
 	"github.com/dsrkit/dsrkit/policies/policycheck"
 )
 
-const policyTestUsageText = `Usage: dsr policy test [--cases N] [--seed S] [--base NAME] [--set NAME=VALUE]... DIR|NAME
+const policyTestUsageText = `Usage: dsr policy test [--cases N] [--seed S] [--base NAME] [--set NAME=VALUE]... [--coverage] DIR|NAME
 
 Test a policy bundle (a directory, or an embedded profile by name) before
 rollout, and print a summary:
@@ -33,8 +36,15 @@ rollout, and print a summary:
 CEL decision points have no unit-test format of their own: they are tested
 through the scenarios and the invariants.
 
+With --coverage, a fourth section gives the Rego line coverage of the
+unit tests and the scenarios together, per file: the share of rule and
+expression lines some test reached, and the lines none did (the rules run
+unoptimised for it; the generated cases of the invariants do not count,
+so the figure says how much of the bundle its own tests exercise).
+
 Options:
   --cases N      generated cases for the invariants (default 1000; 0 skips)
+  --coverage     report Rego line coverage of the unit tests and scenarios
   --seed S       seed of the generated cases (default 1)
   --base NAME    rebase the overlay onto embedded profile NAME (see 'dsr
                  policy diff -h'), e.g. national-2023-cel
@@ -53,6 +63,7 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 	cases := fset.Int("cases", 1000, "generated cases for the invariants")
 	seed := fset.Uint64("seed", 1, "seed of the generated cases")
 	base := fset.String("base", "", "rebase onto this embedded profile")
+	coverage := fset.Bool("coverage", false, "report Rego line coverage of the unit tests and scenarios")
 	var params paramFlag
 	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
 	pos, code, ok := parseCommand(fset, args, policyTestUsage, stdout, stderr, 1, "want one bundle directory or profile name")
@@ -70,13 +81,19 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return exitFailure
 	}
 	opts := params.options()
+	var cov *policies.Coverage
+	testOpts := opts // for the unit tests and scenarios
+	if *coverage {
+		cov = new(policies.Coverage)
+		testOpts = append(slices.Clone(opts), policies.WithCoverage(cov))
+	}
 	ref := engine.Policy()
 	var out bytes.Buffer
 	fmt.Fprintf(&out, "dsr policy test %s: %s %s (%s), %s\n\n", pos[0], ref.Name, ref.Version, ref.Engine, ref.Digest)
 	failed := false
 
 	// 1. Rego unit tests.
-	rt, err := policycheck.RegoUnitTests(ctx, fsys, opts...)
+	rt, err := policycheck.RegoUnitTestsCovered(ctx, fsys, cov, opts...)
 	switch {
 	case err != nil:
 		failed = true
@@ -92,7 +109,7 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 
 	// 2. Scenarios.
-	results, err := policycheck.ScenarioResults(fsys, "testdata/scenarios", policycheck.Loader(fsys, opts...))
+	results, err := policycheck.ScenarioResults(fsys, "testdata/scenarios", policycheck.Loader(fsys, testOpts...))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		fmt.Fprintf(&out, "scenarios:   none (no testdata/scenarios)\n")
@@ -146,6 +163,10 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(&out, "invariants:  skipped (--cases 0)\n")
 	}
 
+	if cov != nil {
+		writeCoverage(&out, cov.Report())
+	}
+
 	if failed {
 		fmt.Fprintf(&out, "\nFAIL\n")
 	} else {
@@ -159,4 +180,52 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return exitFailure
 	}
 	return exitOK
+}
+
+// writeCoverage prints the coverage section of `dsr policy test`: one line
+// per Rego file with its share covered and the lines not covered, as
+// ranges.
+func writeCoverage(w io.Writer, files []policies.FileCoverage) {
+	covered, total := 0, 0
+	for _, f := range files {
+		covered += len(f.Covered)
+		total += len(f.Covered) + len(f.NotCovered)
+	}
+	if total == 0 {
+		fmt.Fprintf(w, "coverage:    no Rego lines (a CEL bundle)\n")
+		return
+	}
+	fmt.Fprintf(w, "coverage:    %.1f%% of %d Rego lines (unit tests and scenarios)\n", 100*float64(covered)/float64(total), total)
+	width := 0
+	for _, f := range files {
+		width = max(width, len(f.File))
+	}
+	for _, f := range files {
+		fmt.Fprintf(w, "  %-*s %5.1f%%  %d/%d", width, f.File, f.Percent(), len(f.Covered), len(f.Covered)+len(f.NotCovered))
+		if len(f.NotCovered) > 0 {
+			fmt.Fprintf(w, "  not covered: %s", lineRanges(f.NotCovered))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// lineRanges writes sorted line numbers as "3, 7-9, 12".
+func lineRanges(lines []int) string {
+	var b strings.Builder
+	for i := 0; i < len(lines); {
+		j := i
+		for j+1 < len(lines) && lines[j+1] == lines[j]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		if j > i {
+			fmt.Fprintf(&b, "%d-%d", lines[i], lines[j])
+		} else {
+			fmt.Fprintf(&b, "%d", lines[i])
+		}
+		i = j + 1
+	}
+	return b.String()
 }

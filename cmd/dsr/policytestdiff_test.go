@@ -195,3 +195,26 @@ func TestPolicyDiffRegister(t *testing.T) {
 		t.Errorf("a missing register: exit %d, want 1", r.code)
 	}
 }
+
+// --coverage adds the Rego line coverage of the unit tests and scenarios,
+// per file: an overlay's scenarios cover its parent's rating rules whole
+// and leave Blue Light's rules (no scenario calls them) uncovered.
+func TestPolicyTestReportsCoverage(t *testing.T) {
+	r := runCLI(t, "", "policy", "test", "--cases", "0", "--coverage", wiltshireDir)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"coverage:    ", "% of ", "Rego lines (unit tests and scenarios)",
+		"national-2023/rating.rego             100.0%",
+		"national-2023/bluelight_criteria.rego   0.0%  0/22  not covered: 16-18, 20",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	plain := runCLI(t, "", "policy", "test", "--cases", "0", wiltshireDir)
+	if strings.Contains(plain.stdout, "coverage:") {
+		t.Errorf("coverage without --coverage:\n%s", plain.stdout)
+	}
+}
