@@ -10,8 +10,8 @@
 // name, version, sources and the rule file of each decision point;
 // params/data.json holds the parameters an area tunes (data.params to the
 // Rego); the Rego modules hold the rules. WriteArchive writes a bundle as
-// an OPA bundle archive (.tar.gz) and ReadArchive reads one back. The decision points are eligibility, consent and
-// rating (evaluated first, from the case alone), then actions and
+// an OPA bundle archive (.tar.gz) and ReadArchive reads one back. The
+// decision points are eligibility, consent and rating (evaluated first, from the case alone), then actions and
 // review_cadence (which also see the first decisions as input.decisions).
 // Bundle returns an embedded profile (national-2023 is the default);
 // os.DirFS loads a folder.
@@ -42,7 +42,20 @@
 // (R-RAG-AGREED); a rule that fails or returns a malformed decision is an
 // error (ErrEvaluation), never a silent GREEN.
 //
-// The input the rules see is documented in the national-2023 bundle's
-// README.md. This package is the only one in dsrkit that imports a policy
-// engine.
+// # The optimiser
+//
+// Load simplifies what it compiles: parameters are inlined as constants,
+// tests they decide are folded, dead rule definitions dropped, CEL loops
+// over parameter lists written out, and decisions read field by field.
+// WithOptimize(false) turns all of it off (plain OPA prepared queries,
+// plain cel-go programs); a test proves the answers the same on every
+// shipped bundle and overlay. WithCoverage reports Rego line coverage.
+//
+// # Layers
+//
+// This package is the facade: the engines live behind internal/eval, in
+// internal/rego (the only package that imports OPA) and internal/cel (the
+// only one that imports cel-go), and internal/bundle reads bundles. The
+// input the rules see is documented in the national-2023 bundle's
+// README.md.
 package policies
