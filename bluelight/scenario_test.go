@@ -17,24 +17,6 @@ import (
 	"github.com/dsrkit/dsrkit/dsr"
 )
 
-func asRule(t *testing.T, err error) *bluelight.RuleError {
-	t.Helper()
-	require.Error(t, err)
-	require.ErrorIs(t, err, bluelight.ErrRefused)
-	var re *bluelight.RuleError
-	require.ErrorAs(t, err, &re)
-	return re
-}
-
-func asInvalid(t *testing.T, err error) *dsr.ValidationError {
-	t.Helper()
-	require.Error(t, err)
-	require.ErrorIs(t, err, dsr.ErrInvalid)
-	var ve *dsr.ValidationError
-	require.ErrorAs(t, err, &ve)
-	return ve
-}
-
 // R-BL-FUND, R-BL-FOLLOW: a crisis on Friday 28 August 2026 at 18:00,
 // before the bank holiday on Monday 31 August. Funding runs 72 elapsed
 // hours, to Monday 18:00; the C(E)TR is due then too, bank holiday or not.
@@ -91,14 +73,6 @@ func TestScenarioFridayEveningBeforeBankHoliday(t *testing.T) {
 		"Sustainable placement with funding agreed.",
 	} {
 		assert.Contains(t, min, want)
-	}
-}
-
-// completeTo2 completes the steps after done, up to and including last.
-func completeTo2(t *testing.T, m *bluelight.Meeting, done, last bluelight.Step) {
-	t.Helper()
-	for s := done + 1; s <= last; s++ {
-		require.NoError(t, m.Complete(s, stepNotes[s]))
 	}
 }
 
