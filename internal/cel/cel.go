@@ -273,8 +273,26 @@ func compile(env *cel.Env, point string, src bundle.Source, params map[string]an
 	}
 	folded := checked
 	sizes := celSizes{params: paramsSize(params)}
-	if params != nil {
-		opt, err := cel.NewStaticOptimizer(paramsInliner{params})
+	var optimizers []any
+	if params != nil && celPasses&passParams != 0 {
+		optimizers = append(optimizers, paramsInliner{params})
+	}
+	if params != nil && celPasses&passCELInline != 0 {
+		inl, err := celGoInliner(env, params)
+		if err != nil {
+			return nil, &bundle.LoadError{File: src.Name, Err: err}
+		}
+		optimizers = append(optimizers, inl)
+	}
+	if celPasses&passCELFold != 0 {
+		f, err := cel.NewConstantFoldingOptimizer()
+		if err != nil {
+			return nil, &bundle.LoadError{File: src.Name, Err: err}
+		}
+		optimizers = append(optimizers, f)
+	}
+	if len(optimizers) > 0 {
+		opt, err := cel.NewStaticOptimizer(optimizers...)
 		if err != nil {
 			return nil, &bundle.LoadError{File: src.Name, Err: err}
 		}
@@ -291,10 +309,15 @@ func compile(env *cel.Env, point string, src bundle.Source, params map[string]an
 	if tracked {
 		opts = append(opts, cel.CostLimit(celCostLimit))
 	} else {
-		opts = append(opts,
-			cel.CustomDecoratorV2(celRecords(env.CELTypeAdapter())),
-			cel.CustomDecoratorV2(celTuples(env.CELTypeAdapter())),
-			cel.CustomDecoratorV2(celAppends()))
+		if celPasses&passRecords != 0 {
+			opts = append(opts, cel.CustomDecoratorV2(celRecords(env.CELTypeAdapter())))
+		}
+		if celPasses&passTuples != 0 {
+			opts = append(opts, cel.CustomDecoratorV2(celTuples(env.CELTypeAdapter())))
+		}
+		if celPasses&passAppends != 0 {
+			opts = append(opts, cel.CustomDecoratorV2(celAppends()))
+		}
 	}
 	prg, err := env.PlanProgram(celRewrite(folded.NativeRep()), opts...)
 	if err != nil {
@@ -302,6 +325,31 @@ func compile(env *cel.Env, point string, src bundle.Source, params map[string]an
 	}
 	return &celPoint{name: point, file: src.Name, prg: prg, tracked: tracked, kept: point == "consent"}, nil
 }
+
+// passSet is a set of the optimiser's passes: the rewrites of celRewrite,
+// the parameter inliner and the decorators of celplan.go.
+type passSet uint
+
+const (
+	passParams      passSet = 1 << iota // paramsInliner
+	passUnroll                          // celRewriter.unroll
+	passFold                            // celRewriter.fold
+	passTrueEntries                     // celRewriter.trueEntries
+	passBlocks                          // celRewriter.visit
+	passRecords                         // celRecords
+	passTuples                          // celTuples
+	passAppends                         // celAppends (needs celTuples)
+
+	passCELInline // experiment: cel.NewInliningOptimizer for the params
+	passCELFold   // experiment: cel.NewConstantFoldingOptimizer after inlining
+
+	allPasses = passAppends<<1 - 1
+)
+
+// celPasses are the passes the optimised path runs: all of them. A
+// variable only so that a test or benchmark can turn one off (see
+// BenchmarkPasses); compile reads it when it compiles a rule.
+var celPasses = allPasses
 
 // celLoadError is a compile error at its first position; the message keeps
 // cel-go's report of every problem, each with its source line and a caret.

@@ -41,11 +41,22 @@ func celRewrite(a *celast.AST) *celast.AST {
 		refs:      out.ReferenceMap(),
 		fallbacks: map[int64]bool{},
 	}
-	w.unroll(out.Expr())
-	w.fold(out.Expr())
-	w.trueEntries(out.Expr())
-	w.visit(out.Expr())
-	w.fold(out.Expr()) // what blocks made constant (a bind of a constant)
+	on := func(p passSet) bool { return celPasses&p != 0 }
+	if on(passUnroll) {
+		w.unroll(out.Expr())
+	}
+	if on(passFold) {
+		w.fold(out.Expr())
+	}
+	if on(passTrueEntries) {
+		w.trueEntries(out.Expr())
+	}
+	if on(passBlocks) {
+		w.visit(out.Expr())
+	}
+	if on(passFold) {
+		w.fold(out.Expr()) // what blocks made constant (a bind of a constant)
+	}
 	return out
 }
 
