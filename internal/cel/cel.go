@@ -357,7 +357,8 @@ func celLoadError(file string, iss *cel.Issues) error {
 // It buys 1.54×, 1.53×, 1.78× and 34, 45, 39 allocations per assessment
 // (BenchmarkPasses). cel-go's NewInliningOptimizer in its place is 1.51×,
 // 1.31×, 1.20× slower, makes 2, 10, 4 allocations more and loads 3× slower
-// (BenchmarkPassesLoad): a parameter read twice becomes a cel.bind at the
+// (BenchmarkPassesLoad, with each parameter's definition compiled per rule
+// file): a parameter read twice becomes a cel.bind at the
 // reads' common ancestor, not a literal at each, so unroll and fold, which
 // run before blocks, do not see the constant; it rewrites has(params.x)
 // into a test of the value (!= null, size != 0), which is false where the
