@@ -273,7 +273,7 @@ func compile(env *cel.Env, point string, src bundle.Source, params map[string]an
 	}
 	folded := checked
 	sizes := celSizes{params: paramsSize(params)}
-	if params != nil {
+	if params != nil && celPasses&passParams != 0 {
 		opt, err := cel.NewStaticOptimizer(paramsInliner{params})
 		if err != nil {
 			return nil, &bundle.LoadError{File: src.Name, Err: err}
@@ -291,10 +291,15 @@ func compile(env *cel.Env, point string, src bundle.Source, params map[string]an
 	if tracked {
 		opts = append(opts, cel.CostLimit(celCostLimit))
 	} else {
-		opts = append(opts,
-			cel.CustomDecoratorV2(celRecords(env.CELTypeAdapter())),
-			cel.CustomDecoratorV2(celTuples(env.CELTypeAdapter())),
-			cel.CustomDecoratorV2(celAppends()))
+		if celPasses&passRecords != 0 {
+			opts = append(opts, cel.CustomDecoratorV2(celRecords(env.CELTypeAdapter())))
+		}
+		if celPasses&passTuples != 0 {
+			opts = append(opts, cel.CustomDecoratorV2(celTuples(env.CELTypeAdapter())))
+		}
+		if celPasses&passAppends != 0 {
+			opts = append(opts, cel.CustomDecoratorV2(celAppends()))
+		}
 	}
 	prg, err := env.PlanProgram(celRewrite(folded.NativeRep()), opts...)
 	if err != nil {
@@ -302,6 +307,33 @@ func compile(env *cel.Env, point string, src bundle.Source, params map[string]an
 	}
 	return &celPoint{name: point, file: src.Name, prg: prg, tracked: tracked, kept: point == "consent"}, nil
 }
+
+// passSet is a set of the optimiser's passes: the rewrites of celRewrite,
+// the parameter inliner and the decorators of celplan.go. Each pass's
+// comment says what it buys, from BenchmarkPasses (the CEL share of an
+// assessment of national-2023-cel with all passes, against all but that
+// one): the CPU time ratio and the allocations saved per assessment, for
+// community_green, red_with_consent and child_inpatient_8_events, medians
+// of ten interleaved runs on a shared machine (cel-go v0.33.2).
+type passSet uint
+
+const (
+	passParams      passSet = 1 << iota // paramsInliner
+	passUnroll                          // celRewriter.unroll
+	passFold                            // celRewriter.fold
+	passTrueEntries                     // celRewriter.trueEntries
+	passBlocks                          // celRewriter.visit
+	passRecords                         // celRecords
+	passTuples                          // celTuples
+	passAppends                         // celAppends (needs celTuples)
+
+	allPasses = passAppends<<1 - 1
+)
+
+// celPasses are the passes the optimised path runs: all of them. A
+// variable only so that a test or benchmark can turn one off (see
+// BenchmarkPasses); compile reads it when it compiles a rule.
+var celPasses = allPasses
 
 // celLoadError is a compile error at its first position; the message keeps
 // cel-go's report of every problem, each with its source line and a caret.
@@ -320,8 +352,20 @@ func celLoadError(file string, iss *cel.Issues) error {
 // parameter (a rule may compare person.age with params.age_max, which may
 // be null), and cel-go's planner turns the constant literal and conversion
 // into one value. Nothing is evaluated at load, so no rule can run away
-// here (cel-go's constant folder would evaluate constant comprehensions,
-// and clones the function table per call node, ~0.5 s per bundle).
+// here.
+//
+// It buys 1.54×, 1.53×, 1.78× and 34, 45, 39 allocations per assessment
+// (BenchmarkPasses). cel-go's NewInliningOptimizer in its place is 1.51×,
+// 1.31×, 1.20× slower, makes 2, 10, 4 allocations more and loads 3× slower
+// (BenchmarkPassesLoad, with each parameter's definition compiled per rule
+// file): a parameter read twice becomes a cel.bind at the
+// reads' common ancestor, not a literal at each, so unroll and fold, which
+// run before blocks, do not see the constant; it rewrites has(params.x)
+// into a test of the value (!= null, size != 0), which is false where the
+// parameter is null or empty and the map's has() true; and followed by
+// cel-go's constant folder it cannot load eligibility.cel (the folder
+// turns the bound dyn(null) into null, and person.age > null does not
+// type-check).
 type paramsInliner struct{ params map[string]any }
 
 func (p paramsInliner) Optimize(ctx *cel.OptimizerContext, a *celast.AST) *celast.AST {

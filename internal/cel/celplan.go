@@ -28,6 +28,9 @@ import (
 // cost (cost tracking counts map creation, which a record bypasses). CEL
 // decision points are compiled without optional syntax, so a map literal
 // has no optional entries.
+//
+// Records buy 1.91×, 1.61×, 1.46× and 20, 24, 24 allocations per
+// assessment (BenchmarkPasses).
 
 // celRecordMax is the most keys a record holds inline.
 const celRecordMax = 8
@@ -234,6 +237,9 @@ func (r *celRecord) Equal(other ref.Val) ref.Val { return r.asMap().Equal(other)
 // most celTupleMax elements as a tuple: one allocation. Like a record, a
 // tuple answers the rare questions (equality, membership, conversion) by
 // building the list cel-go would have built, without copying.
+//
+// Tuples buy 1.12×, 1.13×, 1.19× and 14, 24, 14 allocations per assessment
+// (BenchmarkPasses; celAppends, which needs them, is off too).
 
 // celTupleMax is the most elements a tuple holds inline.
 const celTupleMax = 4
@@ -395,6 +401,9 @@ func (t *celTuple) ConvertToType(typ ref.Type) ref.Val {
 // into a pooled tuple, lent to the accumulator for the copy: the element
 // list is not allocated per iteration. Anything else (an accumulator that
 // is not mutable, an error) takes cel-go's path.
+//
+// Appends buy 2, 6, 1 allocations per assessment, and time within noise
+// (1.04×, 0.86×, 1.00×; BenchmarkPasses).
 
 type celAppendNode struct {
 	orig  interpreter.InterpretableCall

@@ -41,11 +41,22 @@ func celRewrite(a *celast.AST) *celast.AST {
 		refs:      out.ReferenceMap(),
 		fallbacks: map[int64]bool{},
 	}
-	w.unroll(out.Expr())
-	w.fold(out.Expr())
-	w.trueEntries(out.Expr())
-	w.visit(out.Expr())
-	w.fold(out.Expr()) // what blocks made constant (a bind of a constant)
+	on := func(p passSet) bool { return celPasses&p != 0 }
+	if on(passUnroll) {
+		w.unroll(out.Expr())
+	}
+	if on(passFold) {
+		w.fold(out.Expr())
+	}
+	if on(passTrueEntries) {
+		w.trueEntries(out.Expr())
+	}
+	if on(passBlocks) {
+		w.visit(out.Expr())
+	}
+	if on(passFold) {
+		w.fold(out.Expr()) // what blocks made constant (a bind of a constant)
+	}
 	return out
 }
 
@@ -61,6 +72,11 @@ func celRewrite(a *celast.AST) *celast.AST {
 // the quantifiers do, and stop at the first false or true). Nested
 // quantifiers over the element unroll in turn. Lists longer than
 // celUnrollMax are left as loops.
+//
+// It buys 1.35×, 1.05×, 1.04× and 0, 8, 0 allocations per assessment
+// (BenchmarkPasses). cel-go has no such pass: its constant folder evaluates
+// a loop only when nothing in it reads a variable, and these bodies read
+// the case.
 const celUnrollMax = 16
 
 func (w *celRewriter) unroll(e celast.Expr) {
@@ -214,6 +230,21 @@ func celConstantList(e celast.Expr) celast.Expr {
 // is false and true || x true whatever x is (even an error); true && x
 // and false || x are x where x is a bool; a conditional on a constant is
 // its branch; == and != between two constants are their answer.
+//
+// It buys 0.94×, 1.12×, 1.20× and 2, 7, 6 allocations per assessment
+// (BenchmarkPasses). cel-go's NewConstantFoldingOptimizer in its place
+// (after paramsInliner) is 1.16×, 1.09×, 1.05× slower and saves none of
+// those allocations (it leaves a constant map's lookup by a variable as a
+// lookup, which foldIndex writes as tests, and it runs before the blocks
+// are made, so cannot fold what they make constant). It also loads 2.5×
+// slower (BenchmarkPassesLoad: 225 ms and 363k allocations against 91 ms
+// and 184k for the bundle), planning and running a sub-program per
+// candidate and cloning the environment's function table (Env.Functions)
+// for each call it inspects, every round; and it evaluates at load, with no
+// cost limit or context, every comprehension that reads no variable: a rule
+// holding lists.range(1500).all(i, lists.range(1500).all(j, i + j >= 0))
+// took 1.8 s to load with it, 6 ms without (and is then cost-tracked at run
+// time).
 func (w *celRewriter) fold(e celast.Expr) {
 	for _, child := range celChildren(e) {
 		w.fold(child)
@@ -660,6 +691,10 @@ func (w *celRewriter) copyExpr(e celast.Expr, subst map[string]celast.Expr) cela
 // wrapping the range in @true_entries (a name no rule can write), which
 // hands the loop the circumstances' true-only view and leaves any other
 // map as it is.
+//
+// It buys 1.23×, 1.03×, 1.08× per assessment and no allocations
+// (BenchmarkPasses): time only, what the skipped rounds cost. cel-go has no
+// such pass.
 
 // celTrueEntriesFn is the function trueEntries wraps a range in.
 const (
@@ -785,6 +820,10 @@ func celBindParts(e celast.Expr) (name string, init, body celast.Expr, ok bool) 
 // no block is nested in another (a block's slots are named by position,
 // and an inner block would shadow the outer one's). Renaming respects
 // scope: a comprehension that binds the same name hides the slot inside it.
+//
+// It buys 1.48×, 1.27×, 1.60× and 0, 0, 2 allocations per assessment
+// (BenchmarkPasses). cel-go's own optimisers do not write blocks from
+// binds.
 
 // visit rewrites the outermost bind chains under e, in place.
 func (w *celRewriter) visit(e celast.Expr) {
