@@ -46,6 +46,12 @@ func decodeOneOrMany[T any](name string, stdin io.Reader, dst *[]T) error {
 	if len(raw) > dsr.MaxInputBytes {
 		return &dsr.ValidationError{Field: "$", Problem: fmt.Sprintf("input larger than the limit of %d bytes", dsr.MaxInputBytes)}
 	}
+	return unmarshalOneOrMany(raw, dst)
+}
+
+// unmarshalOneOrMany decodes a JSON object, or an array of them, into
+// *dst with dsr.UnmarshalStrict.
+func unmarshalOneOrMany[T any](raw []byte, dst *[]T) error {
 	if t := bytes.TrimLeft(raw, " \t\r\n"); len(t) > 0 && t[0] == '[' {
 		var many []T
 		if err := dsr.UnmarshalStrict(raw, &many); err != nil {
