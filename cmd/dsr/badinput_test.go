@@ -556,3 +556,36 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// The refusals the issue found naming no field now name it and the rule.
+func TestWriteRefusalsNameTheFieldAndTheRule(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	staff := []string{"--db", db, "--by", "staff-1", "--role", "commissioner"}
+	today := badInputFixture(t, db, staff)
+	add := badInputCases(today)[0].body
+	for _, tc := range []struct {
+		name, stdin string
+		args, want  []string
+	}{
+		{"an NHS number failing its check", strings.Replace(add, "9990000026", "9990000027", 1),
+			[]string{"register", "add", "-"}, []string{"invalid: person.nhs_number: ", "Modulus 11"}},
+		{"an unknown rating", "", []string{"register", "agree", "a", "purple"},
+			[]string{"invalid: RATING: ", `"purple"`, "red, amber, green or blue", "R-RAG-AGREED"}},
+		{"a call_at that is not an instant", strings.Replace(meetingOpen("bl-9"), badInputCall.Format(time.RFC3339), "yesterday", 1),
+			[]string{"bluelight", "open", "-"}, []string{"invalid: call_at: ", "RFC 3339", `"yesterday"`}},
+	} {
+		before := snapshot(t, db)
+		r := runCLI(t, tc.stdin, append(tc.args, staff...)...)
+		if r.code != exitUsage {
+			t.Errorf("%s: exit %d, want %d: %s", tc.name, r.code, exitUsage, r.stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%s: stderr lacks %q:\n%s", tc.name, w, r.stderr)
+			}
+		}
+		if !bytes.Equal(snapshot(t, db), before) {
+			t.Errorf("%s: the register file changed", tc.name)
+		}
+	}
+}
