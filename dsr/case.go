@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -26,23 +25,15 @@ type Case struct {
 // It rejects malformed JSON, values of the wrong JSON type, unknown fields,
 // field names in the wrong case ("AS_OF"), a field given twice in one object,
 // text that is not a date, NHS number, rating or RFC 3339 instant, and
-// trailing data after the case. Every problem is a *ValidationError naming
+// trailing data after the case, invalid UTF-8, a null document and more
+// than MaxInputBytes (see DecodeStrict). Every problem is a *ValidationError naming
 // its field by JSON path ("person.autism", "events[2].rating"; "$" for the
 // document as a whole) and matching ErrInvalid; several come back joined.
 // An error reading r is returned wrapped, and is not ErrInvalid.
 func DecodeCase(r io.Reader) (Case, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return Case{}, fmt.Errorf("dsr: reading case: %w", err)
-	}
-	if err := checkJSON(data, reflect.TypeFor[Case]()); err != nil {
-		return Case{}, err
-	}
 	var c Case
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return Case{}, decodeError(err) // checkJSON should have caught it
+	if err := DecodeStrict(r, MaxInputBytes, &c); err != nil {
+		return Case{}, err
 	}
 	if err := c.Validate(); err != nil {
 		return Case{}, err
@@ -109,8 +100,8 @@ func (c *Case) Validate() error {
 		add(invalid("as_of", "", "required"))
 	}
 	p := &c.Person
-	if strings.TrimSpace(p.ID) == "" {
-		add(invalid("person.id", "", "required"))
+	if e := checkID("person.id", p.ID); e != nil {
+		add(e)
 	}
 	if p.NHSNumber != "" {
 		if _, err := ParseNHSNumber(string(p.NHSNumber)); err != nil {

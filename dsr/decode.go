@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dsrkit/dsrkit/calendar"
 )
@@ -28,7 +29,7 @@ import (
 func checkJSON(data []byte, t reflect.Type) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	c := &jsonChecker{dec: dec}
+	c := &jsonChecker{dec: dec, data: data}
 	if err := c.value(t, "$"); err != nil {
 		if errors.Is(err, io.EOF) && len(bytes.TrimSpace(data)) > 0 {
 			err = io.ErrUnexpectedEOF // the document stopped part way
@@ -37,14 +38,30 @@ func checkJSON(data []byte, t reflect.Type) error {
 		return errors.Join(c.errs...)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		c.errs = append(c.errs, invalid("$", "", "trailing data after the case"))
+		c.errs = append(c.errs, invalid("$", "", "trailing data after the JSON value"))
 	}
 	return errors.Join(c.errs...)
 }
 
 type jsonChecker struct {
 	dec  *json.Decoder
+	data []byte
 	errs []error
+}
+
+// token reads the next token and refuses a string (key or value) whose
+// bytes are not valid UTF-8: encoding/json would silently replace them with
+// U+FFFD.
+func (c *jsonChecker) token(path string) (json.Token, error) {
+	start := c.dec.InputOffset()
+	tok, err := c.dec.Token()
+	if err != nil {
+		return tok, err
+	}
+	if _, ok := tok.(string); ok && !utf8.Valid(c.data[start:c.dec.InputOffset()]) {
+		c.errs = append(c.errs, invalid(path, "", "text is not valid UTF-8"))
+	}
+	return tok, nil
 }
 
 // syntaxProblem describes a failure to read the JSON text itself.
@@ -94,11 +111,14 @@ var (
 // when the JSON text cannot be read further; problems with the value are
 // collected in c.errs.
 func (c *jsonChecker) value(t reflect.Type, path string) error {
-	tok, err := c.dec.Token()
+	tok, err := c.token(path)
 	if err != nil {
 		return err
 	}
 	if tok == nil {
+		if path == "$" { // a null document would decode to the zero value
+			c.errs = append(c.errs, invalid(path, "", "null, want %s", want(t)))
+		}
 		return nil // null leaves the zero value
 	}
 	for t.Kind() == reflect.Pointer {
@@ -108,7 +128,7 @@ func (c *jsonChecker) value(t reflect.Type, path string) error {
 	switch {
 	case pt.Implements(jsonUnmarshalerType):
 		if _, ok := tok.(json.Delim); ok {
-			return c.skip(tok) // encoding/json will judge it
+			return c.skipAt(tok, path) // encoding/json will judge it
 		}
 		raw, err := json.Marshal(tok)
 		if err != nil {
@@ -122,7 +142,7 @@ func (c *jsonChecker) value(t reflect.Type, path string) error {
 		s, ok := tok.(string)
 		if !ok {
 			c.errs = append(c.errs, invalid(path, "", "want %s, got %s", want(t), got(tok)))
-			return c.skip(tok)
+			return c.skipAt(tok, path)
 		}
 		if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
 			c.errs = append(c.errs, invalid(path, "", "%s", textProblem(err)))
@@ -137,6 +157,15 @@ func (c *jsonChecker) value(t reflect.Type, path string) error {
 			break
 		}
 		return c.object(t, path)
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			break // encoding/json judges other keys
+		}
+		if tok != json.Delim('{') {
+			ok = false
+			break
+		}
+		return c.mapObject(t, path)
 	case reflect.Slice, reflect.Array:
 		if tok != json.Delim('[') {
 			ok = false
@@ -165,12 +194,35 @@ func (c *jsonChecker) value(t reflect.Type, path string) error {
 		n, isNum := tok.(json.Number)
 		_, err := strconv.ParseFloat(string(n), t.Bits())
 		ok = isNum && err == nil
-	default: // interfaces, maps: not in the case contract; encoding/json judges them
+	default: // interfaces: encoding/json judges them
 	}
 	if !ok {
 		c.errs = append(c.errs, invalid(path, "", "want %s, got %s", want(t), got(tok)))
 	}
-	return c.skip(tok)
+	return c.skipAt(tok, path)
+}
+
+// mapObject reads the members of a JSON object (after its '{') into map
+// type t (string keys).
+func (c *jsonChecker) mapObject(t reflect.Type, path string) error {
+	seen := map[string]bool{}
+	for c.dec.More() {
+		tok, err := c.token(path)
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		p := fieldPath(path, key)
+		if seen[key] {
+			c.errs = append(c.errs, invalid(p, "", "given twice"))
+		}
+		seen[key] = true
+		if err := c.value(t.Elem(), p); err != nil {
+			return err
+		}
+	}
+	_, err := c.dec.Token() // '}'
+	return err
 }
 
 // object reads the members of a JSON object (after its '{') into struct t.
@@ -178,7 +230,7 @@ func (c *jsonChecker) object(t reflect.Type, path string) error {
 	fields := jsonFields(t)
 	seen := make(map[string]bool, len(fields))
 	for c.dec.More() {
-		tok, err := c.dec.Token()
+		tok, err := c.token(path)
 		if err != nil {
 			return err
 		}
@@ -194,11 +246,11 @@ func (c *jsonChecker) object(t reflect.Type, path string) error {
 				}
 			}
 			c.errs = append(c.errs, invalid(p, "", "%s", problem))
-			tok, err := c.dec.Token()
+			tok, err := c.token(p)
 			if err != nil {
 				return err
 			}
-			if err := c.skip(tok); err != nil {
+			if err := c.skipAt(tok, p); err != nil {
 				return err
 			}
 			continue
@@ -214,22 +266,47 @@ func (c *jsonChecker) object(t reflect.Type, path string) error {
 	return err
 }
 
-// skip reads the rest of a value whose first token was tok.
-func (c *jsonChecker) skip(tok json.Token) error {
-	if tok != json.Delim('{') && tok != json.Delim('[') {
-		return nil
-	}
-	for depth := 1; depth > 0; {
-		tok, err := c.dec.Token()
-		if err != nil {
-			return err
+// skipAt reads the rest of a value at path whose first token was tok,
+// whatever its shape, still refusing keys given twice in one object and
+// text that is not valid UTF-8 at any depth.
+func (c *jsonChecker) skipAt(tok json.Token, path string) error {
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for c.dec.More() {
+			k, err := c.token(path)
+			if err != nil {
+				return err
+			}
+			key, _ := k.(string)
+			p := fieldPath(path, key)
+			if seen[key] {
+				c.errs = append(c.errs, invalid(p, "", "given twice"))
+			}
+			seen[key] = true
+			v, err := c.token(p)
+			if err != nil {
+				return err
+			}
+			if err := c.skipAt(v, p); err != nil {
+				return err
+			}
 		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
+		_, err := c.dec.Token() // '}'
+		return err
+	case json.Delim('['):
+		for i := 0; c.dec.More(); i++ {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			v, err := c.token(p)
+			if err != nil {
+				return err
+			}
+			if err := c.skipAt(v, p); err != nil {
+				return err
+			}
 		}
+		_, err := c.dec.Token() // ']'
+		return err
 	}
 	return nil
 }
@@ -237,25 +314,44 @@ func (c *jsonChecker) skip(tok json.Token) error {
 var jsonFieldCache sync.Map // reflect.Type -> map[string]reflect.Type
 
 // jsonFields maps the JSON names of struct t's fields to their types, as
-// encoding/json names them (the json tag's name, else the Go name).
+// encoding/json names them (the json tag's name, else the Go name), with
+// the fields of embedded structs promoted unless an outer field has the name.
 func jsonFields(t reflect.Type) map[string]reflect.Type {
 	if m, ok := jsonFieldCache.Load(t); ok {
 		return m.(map[string]reflect.Type)
 	}
 	m := make(map[string]reflect.Type, t.NumField())
+	var promoted []map[string]reflect.Type
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if !f.IsExported() {
+		tag := f.Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if tag == "-" {
 			continue
 		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" && f.Tag.Get("json") == "-" {
+		if ft := f.Type; f.Anonymous && name == "" {
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				promoted = append(promoted, jsonFields(ft))
+				continue
+			}
+		}
+		if !f.IsExported() {
 			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
 		m[name] = f.Type
+	}
+	for _, p := range promoted {
+		for name, ft := range p {
+			if _, ok := m[name]; !ok {
+				m[name] = ft
+			}
+		}
 	}
 	jsonFieldCache.Store(t, m)
 	return m

@@ -46,9 +46,22 @@
 // names are snake_case; dates are ISO 8601 strings (2026-03-30), instants
 // RFC 3339 strings, ratings lower-case words ("red", "amber", "green",
 // "blue", or "" for none), NHS numbers ten digits. DecodeCase is strict: it
-// rejects unknown fields, names in the wrong case, a field given twice,
-// values of the wrong JSON type and trailing data. JSON null leaves a field
-// at its zero value.
+// rejects unknown fields, names in the wrong case, a field given twice (at
+// any depth), values of the wrong JSON type, trailing data, text that is not
+// valid UTF-8, a null document and more than MaxInputBytes. JSON null inside
+// the document leaves a field at its zero value. DecodeStrict is the same
+// decoder for any type, and every write path of the register and the CLI
+// (new people, events, reviews, meetings) reads its JSON through it.
+//
+// # Ids
+//
+// Every id — of a person, a review, a Blue Light meeting, a request to join,
+// a member of staff — is 1 to 64 (MaxIDLength) characters from one set:
+// letters A–Z and a–z, digits 0–9, and - _ . : (ValidID). Ids are printed in
+// worklists and kept in the clear for audit, so spaces, control characters,
+// terminal escape codes and non-ASCII look-alikes are refused where they
+// enter: Case.Validate checks person.id, and the register's write methods
+// check the ids they are given.
 //
 // # Zero values
 //

@@ -109,3 +109,22 @@ func ExampleDerive() {
 	// 16th birthday: 2027-06-10
 	// consent for the register given by: parent
 }
+
+// DecodeStrict refuses what encoding/json would let through, naming the
+// field: here a key given twice.
+func ExampleDecodeStrict() {
+	var ev dsr.Event
+	err := dsr.DecodeStrict(strings.NewReader(`{"type": "admitted", "date": "2026-03-01", "date": "2026-03-02"}`), dsr.MaxInputBytes, &ev)
+	fmt.Println(err)
+	// Output:
+	// date: given twice
+}
+
+// ValidID is the one character set of ids: letters, digits and - _ . :.
+func ExampleValidID() {
+	fmt.Println(dsr.ValidID("person.id", "p-0001"))
+	fmt.Println(dsr.ValidID("person.id", "p1\x1b[2J"))
+	// Output:
+	// <nil>
+	// person.id: id "p1\x1b[2J" has "\x1b" at byte 2 (want only letters, digits or - _ . :)
+}

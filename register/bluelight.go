@@ -1,7 +1,6 @@
 package register
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -60,10 +59,8 @@ func MeetingFromDocument(d Document, rules bluelight.Rules) (*bluelight.Meeting,
 	if d.Kind != MeetingKind {
 		return nil, invalid("document.kind", "", "%q is not a Blue Light meeting (%s)", d.Kind, MeetingKind)
 	}
-	dec := json.NewDecoder(bytes.NewReader(d.Data))
-	dec.DisallowUnknownFields()
 	var s storedMeeting
-	if err := dec.Decode(&s); err != nil {
+	if err := dsr.UnmarshalStrict(d.Data, &s); err != nil {
 		return nil, invalid("document.data", "", "not a Blue Light meeting record: %v", err)
 	}
 	return bluelight.ResumeWithParams(rules, s.Params, s.Record)
@@ -191,6 +188,9 @@ func (MeetingDocuments) Worklist(d Document, c *dsr.Case) ([]DocumentItem, error
 // otherwise). On any error nothing is written.
 func (r *Register) SaveMeeting(ctx context.Context, m *bluelight.Meeting, by Actor, np *NewPerson) error {
 	rec := m.Record()
+	if err := checkIDs(by, "id", rec.ID, "person_id", rec.PersonID); err != nil {
+		return err
+	}
 	pid := rec.PersonID
 	doc, err := MeetingDocument(m)
 	if err != nil {

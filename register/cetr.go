@@ -1,7 +1,6 @@
 package register
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -47,10 +46,8 @@ func decodeReview(d Document) (*cetr.Review, error) {
 	if d.Kind != ReviewKind {
 		return nil, invalid("document.kind", "", "%q is not a review (%s)", d.Kind, ReviewKind)
 	}
-	dec := json.NewDecoder(bytes.NewReader(d.Data))
-	dec.DisallowUnknownFields()
 	var r cetr.Review
-	if err := dec.Decode(&r); err != nil {
+	if err := dsr.UnmarshalStrict(d.Data, &r); err != nil {
 		return nil, invalid("document.data", "", "not a review record: %v", err)
 	}
 	return &r, nil
@@ -173,6 +170,9 @@ func newReviewEvents(prev, r *cetr.Review) []dsr.Event {
 // record not changing since SaveReview read it (ErrConflict otherwise:
 // read again and retry). On any error nothing is written.
 func (r *Register) SaveReview(ctx context.Context, rev *cetr.Review, by Actor, opts ...WriteOption) error {
+	if err := checkIDs(by, "id", rev.ID, "person_id", rev.Person.ID); err != nil {
+		return err
+	}
 	v, err := r.Version(ctx, rev.Person.ID)
 	if err != nil {
 		return err

@@ -132,6 +132,9 @@ func (r *Register) kindNames() string {
 // events (R-CONS-1), or File returns a *ConsentError. On any error nothing
 // is written. IfVersion makes the write conditional on the version read.
 func (r *Register) File(ctx context.Context, id string, doc Document, events []dsr.Event, by Actor, opts ...WriteOption) error {
+	if err := checkIDs(by, "id", id, "document.id", doc.ID); err != nil {
+		return err
+	}
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: filing for %q: %w", id, err)
 	}

@@ -296,6 +296,9 @@ func (r *Register) consentOn(ctx context.Context, c *dsr.Case) (dsr.ConsentDecis
 // register (or ever added under that id) is ErrConflict; bad input is a
 // *ValidationError matching ErrInvalid.
 func (r *Register) Add(ctx context.Context, np NewPerson, by Actor) error {
+	if err := checkIDs(by, "person.id", np.Person.ID); err != nil {
+		return err
+	}
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: adding a person: %w", err)
 	}
@@ -375,6 +378,9 @@ func (r *Register) Version(ctx context.Context, id string) (int64, error) {
 // person and destroys their key in the same write (R-CONS-4): their
 // records become unreadable and only the audit trail stays.
 func (r *Register) Record(ctx context.Context, id string, ev dsr.Event, by Actor, opts ...WriteOption) error {
+	if err := checkIDs(by, "id", id); err != nil {
+		return err
+	}
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: recording for %q: %w", id, err)
 	}
@@ -444,6 +450,9 @@ func unjoin(err error) []error {
 // circumstances from date on (R-RAG-*): the whole set, replacing the last
 // report for assessments on or after date.
 func (r *Register) Report(ctx context.Context, id string, date calendar.Date, circ dsr.Circumstances, by Actor, opts ...WriteOption) error {
+	if err := checkIDs(by, "id", id); err != nil {
+		return err
+	}
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: reporting for %q: %w", id, err)
 	}
@@ -464,6 +473,9 @@ func (r *Register) Report(ctx context.Context, id string, date calendar.Date, ci
 // inclusion must hold today (R-CONS-1), or it returns a *ConsentError and
 // stores nothing. The person's id cannot change.
 func (r *Register) UpdateDetails(ctx context.Context, id string, d Details, by Actor, opts ...WriteOption) error {
+	if err := checkIDs(by, "id", id); err != nil {
+		return err
+	}
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: updating %q: %w", id, err)
 	}
@@ -495,6 +507,9 @@ func (r *Register) UpdateDetails(ctx context.Context, id string, d Details, by A
 // assessment. A reason is required when the agreed rating differs from the
 // rules' suggestion today.
 func (r *Register) Agree(ctx context.Context, id string, rating dsr.Rating, reason string, by Actor, opts ...WriteOption) error {
+	if err := checkIDs(by, "id", id); err != nil {
+		return err
+	}
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, err)
 	}
@@ -554,6 +569,9 @@ type Removal struct {
 // records as a withdrawal does (R-CONS-4). A removed person stays readable
 // (Case, History) but leaves the worklist and takes no more writes.
 func (r *Register) Remove(ctx context.Context, id string, reason RemovalReason, by Actor, evidence string, opts ...WriteOption) error {
+	if err := checkIDs(by, "id", id); err != nil {
+		return err
+	}
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: removing %q: %w", id, err)
 	}
@@ -619,6 +637,14 @@ type Decision struct {
 // worklist until Decide (R-REQ-1). A request id used before is
 // ErrConflict.
 func (r *Register) Refer(ctx context.Context, req Referral, by Actor) error {
+	if err := checkIDs(by, "id", req.ID); err != nil {
+		return err
+	}
+	if req.PersonID != "" {
+		if err := checkIDs(by, "person_id", req.PersonID); err != nil {
+			return err
+		}
+	}
 	var errs []error
 	if err := by.validate(); err != nil {
 		errs = append(errs, err)
@@ -646,6 +672,9 @@ func (r *Register) Refer(ctx context.Context, req Referral, by Actor) error {
 // already decided is ErrConflict; an unknown one ErrNotFound. Accepting
 // does not add the person: Add does that, with their consent.
 func (r *Register) Decide(ctx context.Context, referralID string, outcome Outcome, reasons, nextSteps string, by Actor) error {
+	if err := checkIDs(by, "id", referralID); err != nil {
+		return err
+	}
 	var errs []error
 	if err := by.validate(); err != nil {
 		errs = append(errs, err)

@@ -84,28 +84,81 @@ var bluelightSubcommands = []subcommand{
 	{"minute", "ID", true},
 }
 
-// runBlueLight is `dsr bluelight COMMAND ...`.
+// runBlueLight is `dsr bluelight COMMAND ...`. It checks the input
+// before it opens the register, so a refusal leaves the register file
+// untouched.
 func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stderr io.Writer) int {
+	group := "bluelight " + c.cmd
+	var (
+		open   bluelightOpenInput
+		as     []bluelight.Attendee
+		steps  []bluelight.StepNote
+		option bluelightOptionInput
+		req    bluelight.FundingRequest
+		closed bluelightCloseInput
+	)
+	err := checkActor(c.by)
+	if err == nil && c.cmd != "open" {
+		err = checkArgIDs("ID", c.pos[0])
+	}
+	if err == nil {
+		switch c.cmd {
+		case "open":
+			if err = decodeInput(c.pos[0], stdin, &open); err == nil {
+				err = checkArgIDs("id", open.ID)
+			}
+			if err == nil && open.PersonID != "" {
+				err = checkArgIDs("person_id", open.PersonID)
+			}
+		case "attend":
+			err = decodeOneOrMany(c.pos[1], stdin, &as)
+		case "step":
+			err = decodeOneOrMany(c.pos[1], stdin, &steps)
+		case "option":
+			err = decodeInput(c.pos[1], stdin, &option)
+		case "fund":
+			err = decodeInput(c.pos[1], stdin, &req)
+		case "close":
+			err = decodeInput(c.pos[1], stdin, &closed)
+		}
+	}
+	if err != nil {
+		return reportInput(stderr, group, err)
+	}
+	// Opening a meeting for someone not yet on the register adds them
+	// ("person"), so it may create the register, as register add does.
+	created := c.cmd == "open" && open.Person != nil && registerMissing(c.db)
+	if !created {
+		if err := registerMustExist(c.db); err != nil {
+			errorf(stderr, "%s: %v", group, err)
+			return exitUsage
+		}
+	}
 	reg, store, engine, err := openRegister(ctx, c.db, c.policy, c.params, register.WithClock(cliNow))
 	if err != nil {
 		errorf(stderr, "bluelight: %v", err)
+		if created {
+			removeRegister(c.db)
+		}
 		return exitFailure
 	}
 	defer store.Close()
 	rules := policies.BlueLightRules(engine) // Go defaults for points the bundle lacks
-	group := "bluelight " + c.cmd
 
 	if c.cmd == "open" {
-		var in bluelightOpenInput
-		if code := readJSON(c.pos[0], stdin, stderr, &in); code != exitOK {
-			return code
-		}
-		m, err := openMeeting(ctx, reg, rules, &in)
+		m, err := openMeeting(ctx, reg, rules, &open)
 		if err == nil {
-			err = reg.SaveMeeting(ctx, m, c.by, in.Person)
+			err = reg.SaveMeeting(ctx, m, c.by, open.Person)
 		}
 		if err != nil {
-			return reportDocError(stderr, group, err)
+			if created {
+				store.Close()
+				removeRegister(c.db)
+			}
+			return reportInput(stderr, group, err)
+		}
+		if created {
+			errorf(stderr, "%s: created the register %s", group, c.db)
 		}
 		rec := m.Record()
 		fmt.Fprintf(stdout, "Blue Light meeting %s opened for %s\n", rec.ID, rec.PersonID)
@@ -117,7 +170,7 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 
 	m, err := reg.FindMeeting(ctx, c.pos[0], rules)
 	if err != nil {
-		return reportDocError(stderr, group, err)
+		return reportInput(stderr, group, err)
 	}
 	switch c.cmd {
 	case "minute":
@@ -127,47 +180,27 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 			_, err = io.WriteString(stdout, m.Minute())
 		}
 		if err != nil {
-			return reportDocError(stderr, group, err)
+			return reportInput(stderr, group, err)
 		}
 		return exitOK
 	case "attend":
-		var as []bluelight.Attendee
-		if code := readOneOrMany(c.pos[1], stdin, stderr, &as); code != exitOK {
-			return code
-		}
 		err = m.Attend(as...)
 	case "step":
-		var steps []bluelight.StepNote
-		if code := readOneOrMany(c.pos[1], stdin, stderr, &steps); code != exitOK {
-			return code
-		}
 		err = completeSteps(m, steps)
 	case "option":
-		var in bluelightOptionInput
-		if code := readJSON(c.pos[1], stdin, stderr, &in); code != exitOK {
-			return code
-		}
-		for _, r := range in.Rejections {
+		for _, r := range option.Rejections {
 			if err = m.Reject(r.Option, r.Reason); err != nil {
 				break
 			}
 		}
-		if err == nil && in.Choice != nil {
-			err = m.Choose(*in.Choice)
+		if err == nil && option.Choice != nil {
+			err = m.Choose(*option.Choice)
 		}
 	case "fund":
-		var req bluelight.FundingRequest
-		if code := readJSON(c.pos[1], stdin, stderr, &req); code != exitOK {
-			return code
-		}
 		err = m.Fund(ctx, req)
 	case "close":
-		var in bluelightCloseInput
-		if code := readJSON(c.pos[1], stdin, stderr, &in); code != exitOK {
-			return code
-		}
-		if err = completeSteps(m, in.Steps); err == nil {
-			err = m.Close(in.ClosedAt, in.Outcome)
+		if err = completeSteps(m, closed.Steps); err == nil {
+			err = m.Close(closed.ClosedAt, closed.Outcome)
 		}
 	}
 	if err == nil {
@@ -175,7 +208,7 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 	}
 	rec := m.Record()
 	if err != nil {
-		return reportDocError(stderr, group, fmt.Errorf("meeting %q: %w", rec.ID, err))
+		return reportInput(stderr, group, fmt.Errorf("meeting %q: %w", rec.ID, err))
 	}
 	fmt.Fprintf(stdout, "Blue Light meeting %s of %s saved\n", rec.ID, rec.PersonID)
 	if c.cmd == "close" {

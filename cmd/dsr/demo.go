@@ -57,6 +57,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	start := time.Now()
 	noon := asOf.Start().Add(12 * time.Hour)
+	if registerMissing(*db) {
+		errorf(stderr, "demo: creating the register %s", *db)
+	}
 	reg, store, _, err := openRegister(ctx, *db, *policy, nil, register.WithClock(func() time.Time { return noon }))
 	if err != nil {
 		errorf(stderr, "demo: %v", err)

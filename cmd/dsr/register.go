@@ -1,12 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -19,8 +18,12 @@ import (
 
 const registerUsageText = `Usage: dsr register COMMAND --db FILE [--by ID --role ROLE] [options] ARGS
 
-Keep a Dynamic Support Register in a SQLite file (created if missing).
+Keep a Dynamic Support Register in a SQLite file. Only add creates the
+file (and says so); every other command refuses a file that does not exist.
 Writes name who makes them with --by and --role (a member of staff).
+Input is strict: JSON as 'dsr assess' takes it (no trailing data, no key
+given twice, exact-case names, valid UTF-8, at most 8 MiB) and ids of 1 to
+64 letters, digits or - _ . : (invalid input exits 2 and writes nothing).
 
 Commands:
   add FILE|-                 add a person: JSON {"person": {...}, "name", "address",
@@ -97,48 +100,80 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 	if !ok {
 		return code
 	}
+	group := "register " + cmd
+
+	// The input first: a refusal must not open, let alone create, the
+	// register.
+	var (
+		np     register.NewPerson
+		ev     dsr.Event
+		circ   dsr.Circumstances
+		rating dsr.Rating
+		asOf   = calendar.DateOf(time.Now())
+	)
+	err := checkActor(by)
+	if err == nil && strings.HasPrefix(sub.args, "ID") {
+		err = checkArgIDs("ID", pos[0])
+	}
+	if err == nil {
+		switch cmd {
+		case "add":
+			err = decodeInput(pos[0], stdin, &np)
+		case "record":
+			err = decodeInput(pos[1], stdin, &ev)
+		case "report":
+			err = decodeInput(pos[1], stdin, &circ)
+		case "agree":
+			if rating, err = dsr.ParseRating(pos[1]); err != nil || rating == dsr.Unrated {
+				err = &dsr.ValidationError{Field: "RATING", Rule: "R-RAG-AGREED", Problem: fmt.Sprintf("%q is not a rating: want red, amber, green or blue", pos[1])}
+			}
+		case "remove":
+			if !slices.Contains(register.RemovalReasons, register.RemovalReason(pos[1])) {
+				err = &dsr.ValidationError{Field: "REASON", Rule: "R-REM-1", Problem: fmt.Sprintf("%q is not a reason for removal: want one of no_longer_at_risk, consent_withdrawn, aged_out, moved_area or died", pos[1])}
+			}
+		case "due":
+			if asOfFlag != "" {
+				if asOf, err = calendar.ParseDate(asOfFlag); err != nil {
+					err = &dsr.ValidationError{Field: "--as-of", Problem: fmt.Sprintf("%q is not a date: want YYYY-MM-DD", asOfFlag)}
+				}
+			}
+		}
+	}
+	if err != nil {
+		return reportInput(stderr, group, err)
+	}
+
+	// Only add creates a register; it says so, and removes it again if
+	// the first person is refused.
+	created := cmd == "add" && registerMissing(*db)
+	if !created {
+		if err := registerMustExist(*db); err != nil {
+			errorf(stderr, "%s: %v", group, err)
+			return exitUsage
+		}
+	}
 	reg, store, _, err := openRegister(ctx, *db, *policy, nil)
 	if err != nil {
 		errorf(stderr, "register: %v", err)
+		if created {
+			removeRegister(*db)
+		}
 		return exitFailure
 	}
-	defer store.Close()
 	today := calendar.DateOf(time.Now())
 
 	switch cmd {
 	case "add":
-		var np register.NewPerson
-		if code := readJSON(pos[0], stdin, stderr, &np); code != exitOK {
-			return code
-		}
 		err = reg.Add(ctx, np, by)
 	case "record":
-		var ev dsr.Event
-		if code := readJSON(pos[1], stdin, stderr, &ev); code != exitOK {
-			return code
-		}
 		err = reg.Record(ctx, pos[0], ev, by)
 	case "report":
-		var c dsr.Circumstances
-		if code := readJSON(pos[1], stdin, stderr, &c); code != exitOK {
-			return code
-		}
-		err = reg.Report(ctx, pos[0], today, c, by)
+		err = reg.Report(ctx, pos[0], today, circ, by)
 	case "agree":
-		var r dsr.Rating
-		if r, err = dsr.ParseRating(pos[1]); err == nil {
-			err = reg.Agree(ctx, pos[0], r, reason, by)
-		}
+		err = reg.Agree(ctx, pos[0], rating, reason, by)
 	case "remove":
 		err = reg.Remove(ctx, pos[0], register.RemovalReason(pos[1]), by, evidence)
 	case "due":
-		asOf := today
-		if asOfFlag != "" {
-			if asOf, err = calendar.ParseDate(asOfFlag); err != nil {
-				errorf(stderr, "register due: --as-of: %v", err)
-				return exitUsage
-			}
-		}
 		var items []register.WorkItem
 		if items, err = reg.Due(ctx, asOf); err == nil {
 			if asJSON {
@@ -161,37 +196,15 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 			}
 		}
 	}
+	store.Close()
 	if err != nil {
-		return reportRegisterError(stderr, cmd, err)
+		if created {
+			removeRegister(*db)
+		}
+		return reportInput(stderr, group, err)
 	}
-	return exitOK
-}
-
-func reportRegisterError(stderr io.Writer, cmd string, err error) int {
-	if errors.Is(err, register.ErrConsentRequired) || !errors.Is(err, dsr.ErrInvalid) {
-		errorf(stderr, "register %s: %v", cmd, err)
-		return exitFailure
-	}
-	for _, e := range flatten(errors.Unwrap(err)) {
-		errorf(stderr, "register %s: invalid: %v", cmd, e)
-	}
-	if errors.Unwrap(err) == nil {
-		errorf(stderr, "register %s: %v", cmd, err)
-	}
-	return exitUsage
-}
-
-func readJSON(name string, stdin io.Reader, stderr io.Writer, v any) int {
-	raw, err := readInput(name, stdin)
-	if err != nil {
-		errorf(stderr, "register: %v", err)
-		return exitFailure
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		errorf(stderr, "register: invalid JSON in %s: %v", name, err)
-		return exitUsage
+	if created {
+		errorf(stderr, "%s: created the register %s", group, *db)
 	}
 	return exitOK
 }

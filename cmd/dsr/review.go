@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -150,32 +148,63 @@ func parseDocCommand(group string, sub subcommand, args []string, usage func(io.
 	return c, exitOK, true
 }
 
-// runReview is `dsr review COMMAND ...`.
+// runReview is `dsr review COMMAND ...`. It checks the input before it
+// opens the register, so a refusal leaves the register file untouched.
 func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stderr io.Writer) int {
+	group := "review " + c.cmd
+	var (
+		plan reviewPlanInput
+		hold reviewHoldInput
+		recs []cetr.Recommendation
+		rep  reviewReportInput
+	)
+	err := checkActor(c.by)
+	if err == nil && c.cmd != "plan" {
+		err = checkArgIDs("ID", c.pos[0])
+	}
+	if err == nil {
+		switch c.cmd {
+		case "plan":
+			if err = decodeInput(c.pos[0], stdin, &plan); err == nil {
+				err = checkArgIDs("id", plan.ID)
+			}
+			if err == nil && plan.PersonID != "" {
+				err = checkArgIDs("person_id", plan.PersonID)
+			}
+		case "hold":
+			err = decodeInput(c.pos[1], stdin, &hold)
+		case "recommend":
+			err = decodeOneOrMany(c.pos[1], stdin, &recs)
+		case "report":
+			err = decodeInput(c.pos[1], stdin, &rep)
+		}
+	}
+	if err != nil {
+		return reportInput(stderr, group, err)
+	}
+	if err := registerMustExist(c.db); err != nil {
+		errorf(stderr, "%s: %v", group, err)
+		return exitUsage
+	}
 	reg, store, engine, err := openRegister(ctx, c.db, c.policy, c.params, register.WithClock(cliNow))
 	if err != nil {
 		errorf(stderr, "review: %v", err)
 		return exitFailure
 	}
 	defer store.Close()
-	group := "review " + c.cmd
 
 	if c.cmd == "plan" {
-		var in reviewPlanInput
-		if code := readJSON(c.pos[0], stdin, stderr, &in); code != exitOK {
-			return code
-		}
 		prm, err := policies.CETRParams(ctx, engine)
 		if err != nil {
 			errorf(stderr, "review: %v", err)
 			return exitFailure
 		}
-		r, err := planReview(ctx, reg, prm, &in)
+		r, err := planReview(ctx, reg, prm, &plan)
 		if err == nil {
 			err = reg.SaveReview(ctx, r, c.by)
 		}
 		if err != nil {
-			return reportDocError(stderr, group, err)
+			return reportInput(stderr, group, err)
 		}
 		fmt.Fprintf(stdout, "review %s planned for %s on %s (%s)\n", r.ID, r.Person.ID, r.Planned, r.Type().Title())
 		return exitOK
@@ -183,7 +212,7 @@ func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stde
 
 	r, err := reg.FindReview(ctx, c.pos[0])
 	if err != nil {
-		return reportDocError(stderr, group, err)
+		return reportInput(stderr, group, err)
 	}
 	switch c.cmd {
 	case "summary":
@@ -193,36 +222,24 @@ func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stde
 			_, err = io.WriteString(stdout, r.Summary())
 		}
 		if err != nil {
-			return reportDocError(stderr, group, err)
+			return reportInput(stderr, group, err)
 		}
 		return exitOK
 	case "hold":
-		var in reviewHoldInput
-		if code := readJSON(c.pos[1], stdin, stderr, &in); code != exitOK {
-			return code
-		}
-		err = holdReview(r, &in)
+		err = holdReview(r, &hold)
 	case "recommend":
-		var recs []cetr.Recommendation
-		if code := readOneOrMany(c.pos[1], stdin, stderr, &recs); code != exitOK {
-			return code
-		}
 		err = recommend(r, recs)
 	case "report":
-		var in reviewReportInput
-		if code := readJSON(c.pos[1], stdin, stderr, &in); code != exitOK {
-			return code
-		}
-		err = r.SendReport(in.Sent, in.Recipients)
-		if err == nil && in.Rating != nil {
-			err = r.AgreeRating(*in.Rating)
+		err = r.SendReport(rep.Sent, rep.Recipients)
+		if err == nil && rep.Rating != nil {
+			err = r.AgreeRating(*rep.Rating)
 		}
 	}
 	if err == nil {
 		err = reg.SaveReview(ctx, r, c.by)
 	}
 	if err != nil {
-		return reportDocError(stderr, group, fmt.Errorf("review %q: %w", r.ID, err))
+		return reportInput(stderr, group, fmt.Errorf("review %q: %w", r.ID, err))
 	}
 	fmt.Fprintf(stdout, "review %s of %s saved\n", r.ID, r.Person.ID)
 	for _, w := range r.Warnings() {
@@ -338,51 +355,4 @@ func recommend(r *cetr.Review, recs []cetr.Recommendation) error {
 		}
 	}
 	return nil
-}
-
-// readOneOrMany reads a JSON object or an array of them into *dst.
-func readOneOrMany[T any](name string, stdin io.Reader, stderr io.Writer, dst *[]T) int {
-	raw, err := readInput(name, stdin)
-	if err != nil {
-		errorf(stderr, "%v", err)
-		return exitFailure
-	}
-	t := bytes.TrimSpace(raw)
-	dec := json.NewDecoder(bytes.NewReader(t))
-	dec.DisallowUnknownFields()
-	if len(t) > 0 && t[0] == '[' {
-		err = dec.Decode(dst)
-	} else {
-		var one T
-		err = dec.Decode(&one)
-		*dst = []T{one}
-	}
-	if err != nil {
-		errorf(stderr, "invalid JSON in %s: %v", name, err)
-		return exitUsage
-	}
-	return exitOK
-}
-
-// reportDocError prints err for `dsr GROUP COMMAND` and returns the exit
-// status: 2 for invalid input (each problem on its own line), 1 otherwise.
-func reportDocError(stderr io.Writer, group string, err error) int {
-	if errors.Is(err, register.ErrConsentRequired) || !errors.Is(err, dsr.ErrInvalid) {
-		errorf(stderr, "%s: %v", group, err)
-		return exitFailure
-	}
-	for _, e := range flatten(unwrapToJoin(err)) {
-		errorf(stderr, "%s: invalid: %v", group, e)
-	}
-	return exitUsage
-}
-
-// unwrapToJoin unwraps err down to the errors it joins, if it wraps a join.
-func unwrapToJoin(err error) error {
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if _, ok := e.(interface{ Unwrap() []error }); ok {
-			return e
-		}
-	}
-	return err
 }
