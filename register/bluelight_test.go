@@ -49,7 +49,7 @@ func meetingRegister(t *testing.T, now time.Time) (*register.Register, *memstore
 	require.NoError(t, nationalErr)
 	clk := &meetingClock{now: now}
 	store := memstore.New()
-	reg, err := register.Open(ctx, store, nationalEng, register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023),
+	reg, err := register.Open(ctx, store, nationalEng, register.WithKeys(register.MemoryKey()), register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023),
 		register.WithDocumentKinds(register.MeetingDocuments{}))
 	require.NoError(t, err)
 	return reg, store, clk

@@ -61,7 +61,7 @@ func reviewRegister(t testing.TB, on string) (*register.Register, *memstore.Stor
 	clk := &clock{}
 	clk.On(on)
 	store := memstore.New()
-	reg, err := register.Open(ctx, store, national(t), register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023),
+	reg, err := register.Open(ctx, store, national(t), register.WithKeys(register.MemoryKey()), register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023),
 		register.WithDocumentKinds(register.ReviewDocuments{}))
 	require.NoError(t, err)
 	return reg, store, clk

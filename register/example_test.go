@@ -19,7 +19,7 @@ import (
 func ExampleRegister() {
 	ctx := context.Background()
 	today := calendar.MustParseDate("2026-04-01")
-	reg, err := register.Open(ctx, memstore.New(), regRules{},
+	reg, err := register.Open(ctx, memstore.New(), regRules{}, register.WithKeys(register.MemoryKey()),
 		register.WithConsentPolicy(consent.National2023),
 		register.WithClock(func() time.Time { return today.Start().Add(10 * time.Hour) }))
 	if err != nil {

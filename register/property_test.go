@@ -107,7 +107,7 @@ func (m *regMachine) agree(t *rapid.T) {
 
 func (m *regMachine) withdraw(t *rapid.T) {
 	id := m.pickHeld(t)
-	st, err := m.store.Stream(regCtx, register.PersonStream(id))
+	st, err := m.store.Stream(regCtx, m.reg.PersonStream(id))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestRegisterInvariantsHoldAfterAnyLegalOperations(t *testing.T) {
 		m := &regMachine{store: store, clk: clk, today: regDay("2026-01-05"), people: map[string]register.NewPerson{},
 			erased: map[string][]byte{}, refused: map[string]bool{}, pending: map[string]bool{}}
 		clk.Set(m.today)
-		reg, err := register.Open(regCtx, store, regRules{}, register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023), register.WithWorkers(2))
+		reg, err := register.Open(regCtx, store, regRules{}, register.WithKeys(register.MemoryKey()), register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023), register.WithWorkers(2))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -86,7 +86,7 @@ var bluelightSubcommands = []subcommand{
 
 // runBlueLight is `dsr bluelight COMMAND ...`.
 func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stderr io.Writer) int {
-	reg, store, engine, err := openRegister(ctx, c.db, c.policy, c.params, register.WithClock(cliNow))
+	reg, store, engine, err := openRegister(ctx, c.db, c.policy, c.params, c.keyFile, stderr, register.WithClock(cliNow))
 	if err != nil {
 		errorf(stderr, "bluelight: %v", err)
 		return exitFailure

@@ -41,6 +41,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	seed := fset.Uint64("seed", 1, "seed")
 	asOfFlag := fset.String("as-of", "2026-04-01", "date")
 	policy := fset.String("policy", policies.DefaultBundle, "policy bundle")
+	keyFile := fset.String("key-file", "", "the register's key file")
 	if _, code, ok := parseCommand(fset, args, demoUsage, stdout, stderr, 0, ""); !ok {
 		return code
 	}
@@ -57,7 +58,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	start := time.Now()
 	noon := asOf.Start().Add(12 * time.Hour)
-	reg, store, _, err := openRegister(ctx, *db, *policy, nil, register.WithClock(func() time.Time { return noon }))
+	reg, store, _, err := openRegister(ctx, *db, *policy, nil, *keyFile, stderr, register.WithClock(func() time.Time { return noon }))
 	if err != nil {
 		errorf(stderr, "demo: %v", err)
 		return exitFailure

@@ -237,20 +237,15 @@ func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.D
 	if _, err := os.Stat(file); err != nil {
 		return s, err // do not create an empty register
 	}
-	reg, store, _, err := openRegister(ctx, file, policy, nil)
+	reg, store, _, err := openRegister(ctx, file, policy, nil, "", io.Discard)
 	if err != nil {
 		return s, err
 	}
 	defer store.Close()
-	var ids []string
-	// The register keeps each person's log in a stream named person/ID.
-	if err := store.Streams(ctx, "person/", func(st register.Stream) error {
-		ids = append(ids, strings.TrimPrefix(st.Name, "person/"))
-		return nil
-	}); err != nil {
+	ids, err := reg.People(ctx)
+	if err != nil {
 		return s, err
 	}
-	sort.Strings(ids)
 	for _, id := range ids {
 		c, err := reg.Case(ctx, id, asOf)
 		if errors.Is(err, register.ErrErased) {

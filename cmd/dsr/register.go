@@ -41,7 +41,9 @@ Options:
   --db FILE       the register file (default dsr.db)
   --policy NAME   embedded policy bundle (default %s)
   --json          print due and history as JSON
-`
+  --key-file FILE the register's key file (or DSR_KEY_FILE; see Keys)
+
+` + keyUsageText
 
 func registerUsage(w io.Writer) { fmt.Fprintf(w, registerUsageText, policies.DefaultBundle) }
 
@@ -76,6 +78,7 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 	fset := newFlagSet("register " + cmd)
 	db := fset.String("db", "dsr.db", "register file")
 	policy := fset.String("policy", policies.DefaultBundle, "policy bundle")
+	keyFile := fset.String("key-file", "", "the register's key file")
 	var by register.Actor
 	fset.StringVar(&by.ID, "by", "", "staff id")
 	fset.StringVar(&by.Role, "role", "", "staff role")
@@ -97,7 +100,7 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 	if !ok {
 		return code
 	}
-	reg, store, _, err := openRegister(ctx, *db, *policy, nil)
+	reg, store, _, err := openRegister(ctx, *db, *policy, nil, *keyFile, stderr)
 	if err != nil {
 		errorf(stderr, "register: %v", err)
 		return exitFailure

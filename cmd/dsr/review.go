@@ -98,7 +98,9 @@ type docCommand struct {
 	policy string
 	params paramFlag // --set
 	by     register.Actor
-	json   bool
+	// keyFile is --key-file: the register's key file.
+	keyFile string
+	json    bool
 }
 
 // reviewSubcommands are the subcommands of `dsr review`.
@@ -136,6 +138,7 @@ func parseDocCommand(group string, sub subcommand, args []string, usage func(io.
 	fset.StringVar(&c.db, "db", "dsr.db", "register file")
 	fset.StringVar(&c.policy, "policy", policies.DefaultBundle, "policy bundle")
 	fset.Var(&c.params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
+	fset.StringVar(&c.keyFile, "key-file", "", "the register's key file")
 	fset.StringVar(&c.by.ID, "by", "", "staff id")
 	fset.StringVar(&c.by.Role, "role", "", "staff role")
 	if sub.json {
@@ -152,7 +155,7 @@ func parseDocCommand(group string, sub subcommand, args []string, usage func(io.
 
 // runReview is `dsr review COMMAND ...`.
 func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stderr io.Writer) int {
-	reg, store, engine, err := openRegister(ctx, c.db, c.policy, c.params, register.WithClock(cliNow))
+	reg, store, engine, err := openRegister(ctx, c.db, c.policy, c.params, c.keyFile, stderr, register.WithClock(cliNow))
 	if err != nil {
 		errorf(stderr, "review: %v", err)
 		return exitFailure
