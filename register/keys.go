@@ -79,6 +79,9 @@ func newAESKEK(k []byte, what string) (*aesKEK, error) {
 
 func (k *aesKEK) KeyID() string { return k.id }
 
+// String names the key, never showing it: "key file PATH".
+func (k *aesKEK) String() string { return k.what }
+
 func (k *aesKEK) Wrap(ctx context.Context, key, aad []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -239,6 +242,8 @@ func (p *passphrase) ready() error {
 	}
 	return nil
 }
+
+func (p *passphrase) String() string { return "the passphrase" }
 
 func (p *passphrase) KeyID() string {
 	if p.aesKEK == nil {

@@ -54,6 +54,16 @@ func StoreID(ctx context.Context, store Store) (string, error) {
 	return m.ID, nil
 }
 
+// StoreKeyID returns the KeyID of the KEK the register in store is wrapped
+// by, or "" for a store no register has opened yet.
+func StoreKeyID(ctx context.Context, store Store) (string, error) {
+	m, err := readMeta(ctx, store)
+	if err != nil || m == nil {
+		return "", err
+	}
+	return m.KeyID, nil
+}
+
 func readMeta(ctx context.Context, store Store) (*meta, error) {
 	b, err := store.Meta(ctx)
 	if err != nil || b == nil {
@@ -116,7 +126,11 @@ func openKeys(ctx context.Context, store Store, w KeyWrapper, newID string) (*ke
 		}
 	}
 	if got := w.KeyID(); got != m.KeyID {
-		return nil, nil, fmt.Errorf("%w: register %s needs the key with id %s, and the key given has id %s", ErrNoKey, m.ID, m.KeyID, got)
+		what := "the key given"
+		if s, ok := w.(fmt.Stringer); ok {
+			what = s.String()
+		}
+		return nil, nil, fmt.Errorf("%w: register %s needs the key with id %s, and %s has id %s", ErrNoKey, m.ID, m.KeyID, what, got)
 	}
 	secrets, err := w.Unwrap(ctx, m.Secrets, secretsAAD(m.ID))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/register"
 	"github.com/dsrkit/dsrkit/register/sqlitestore"
 )
@@ -27,13 +28,12 @@ register creates its key file and says where; the checkpoint of its log
 // the default key file named for the register's id. A register that does
 // not exist yet gets its key file created (saying where on stderr); one
 // that exists must find its key, or the error names what is missing.
-func registerKeys(ctx context.Context, store *sqlitestore.Store, keyFile string, stderr io.Writer) ([]register.Option, error) {
+func registerKeys(ctx context.Context, store *sqlitestore.Store, keyFile string, stderr io.Writer) (opts []register.Option, source string, err error) {
 	id, err := register.StoreID(ctx, store)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	fresh := id == ""
-	var opts []register.Option
 	if fresh {
 		id = register.NewRegisterID()
 		opts = append(opts, register.WithRegisterID(id))
@@ -47,19 +47,23 @@ func registerKeys(ctx context.Context, store *sqlitestore.Store, keyFile string,
 	switch {
 	case keyFile == "" && havePass:
 		if pass == "" {
-			return nil, fmt.Errorf("%w: DSR_PASSPHRASE is set but empty", register.ErrNoKey)
+			return nil, "", fmt.Errorf("%w: DSR_PASSPHRASE is set but empty", register.ErrNoKey)
 		}
 		w = register.Passphrase(pass, register.DefaultArgon2)
+		source = "DSR_PASSPHRASE"
 		if cpDir, err = register.DefaultKeyDir(); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	default:
 		if keyFile == "" {
 			if keyFile, err = register.DefaultKeyFile(id); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 		}
 		cpDir = filepath.Dir(keyFile)
+		if !fresh {
+			finishRekey(ctx, store, keyFile)
+		}
 		w, err = register.OpenKeyFile(keyFile)
 		if fresh && errors.Is(err, register.ErrNoKey) {
 			if _, serr := os.Stat(keyFile); errors.Is(serr, fs.ErrNotExist) {
@@ -69,9 +73,77 @@ func registerKeys(ctx context.Context, store *sqlitestore.Store, keyFile string,
 			}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("register %s: %w (give --key-file FILE or DSR_KEY_FILE, or DSR_PASSPHRASE)", id, err)
+			return nil, "", fmt.Errorf("register %s: %w (give --key-file FILE or DSR_KEY_FILE, or DSR_PASSPHRASE)", id, err)
 		}
+		source = "key file " + keyFile
 	}
 	cp := register.FileCheckpoints(filepath.Join(cpDir, id+".checkpoint"))
-	return append(opts, register.WithKeys(w), register.WithCheckpoints(cp)), nil
+	return append(opts, register.WithKeys(w), register.WithCheckpoints(cp)), source, nil
+}
+
+// rekey is `dsr register rekey`: the new KEK is newKeyFile (created if
+// missing), or DSR_NEW_PASSPHRASE; a register on its default key file gets
+// a new default key file, written beside it as ID.key.new and renamed over
+// the old one once the rekey commits (registerKeys finishes the rename if
+// the process dies in between).
+func rekey(ctx context.Context, reg *register.Register, keyFile, newKeyFile string, stdout io.Writer) error {
+	var next register.KeyWrapper
+	var promote string
+	pass, havePass := os.LookupEnv("DSR_NEW_PASSPHRASE")
+	switch {
+	case newKeyFile == "" && havePass:
+		if pass == "" {
+			return fmt.Errorf("%w: DSR_NEW_PASSPHRASE is set but empty", register.ErrNoKey)
+		}
+		next = register.Passphrase(pass, register.DefaultArgon2)
+	case newKeyFile == "":
+		_, envPass := os.LookupEnv("DSR_PASSPHRASE")
+		if keyFile != "" || os.Getenv("DSR_KEY_FILE") != "" || envPass {
+			return fmt.Errorf("%w: name the new key: --new-key-file FILE or DSR_NEW_PASSPHRASE", dsr.ErrInvalid)
+		}
+		def, err := register.DefaultKeyFile(reg.ID())
+		if err != nil {
+			return err
+		}
+		newKeyFile, promote = def+".new", def
+		fallthrough
+	default:
+		w, err := register.OpenKeyFile(newKeyFile)
+		if errors.Is(err, register.ErrNoKey) {
+			if _, serr := os.Stat(newKeyFile); errors.Is(serr, fs.ErrNotExist) {
+				w, err = register.CreateKeyFile(newKeyFile)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		next = w
+	}
+	if err := reg.Rekey(ctx, next); err != nil {
+		return err
+	}
+	where := "DSR_NEW_PASSPHRASE"
+	switch {
+	case promote != "":
+		if err := os.Rename(newKeyFile, promote); err != nil {
+			return fmt.Errorf("rekeyed under %s, but replacing %s failed: %w", newKeyFile, promote, err)
+		}
+		where = promote
+	case newKeyFile != "":
+		where = newKeyFile
+	}
+	fmt.Fprintf(stdout, "register %s rekeyed: every key re-wrapped under the new key (%s); the old key no longer opens it\n", reg.ID(), where)
+	return nil
+}
+
+// finishRekey renames FILE.new over FILE when a rekey committed under it
+// but died before the rename: when FILE.new is the register's key.
+func finishRekey(ctx context.Context, store *sqlitestore.Store, keyFile string) {
+	w, err := register.OpenKeyFile(keyFile + ".new")
+	if err != nil {
+		return
+	}
+	if id, err := register.StoreKeyID(ctx, store); err == nil && id == w.KeyID() {
+		os.Rename(keyFile+".new", keyFile)
+	}
 }

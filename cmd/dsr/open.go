@@ -94,13 +94,16 @@ func openRegister(ctx context.Context, file, policy string, params paramFlag, ke
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	keyOpts, err := registerKeys(ctx, store, keyFile, stderr)
+	keyOpts, source, err := registerKeys(ctx, store, keyFile, stderr)
 	if err != nil {
 		store.Close()
 		return nil, nil, nil, err
 	}
 	kinds := register.WithDocumentKinds(register.ReviewDocuments{}, register.MeetingDocuments{})
 	reg, err := register.Open(ctx, store, engine, append(append([]register.Option{register.WithConsentPolicy(consent.National2023), kinds}, keyOpts...), opts...)...)
+	if errors.Is(err, register.ErrNoKey) {
+		err = fmt.Errorf("%w (the key came from %s; give --key-file FILE or DSR_KEY_FILE, or DSR_PASSPHRASE)", err, source)
+	}
 	if err != nil {
 		store.Close()
 		return nil, nil, nil, err

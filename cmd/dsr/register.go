@@ -36,6 +36,11 @@ Commands:
   due [--as-of DATE]         print the worklist
   verify                     check the log's hash chain
   history ID                 print a person's timeline with the rules that fired
+  rekey [--new-key-file FILE]
+                             re-wrap every person's key and the register's secrets
+                             under a new key-encryption key, in one transaction:
+                             FILE (created if missing), or DSR_NEW_PASSPHRASE; with
+                             the default key file, a new one replaces it
 
 Options:
   --db FILE       the register file (default dsr.db)
@@ -58,6 +63,7 @@ var registerSubcommands = []subcommand{
 	{"due", "", true},
 	{"verify", "", false},
 	{"history", "ID", true},
+	{"rekey", "", false},
 }
 
 // registerCommands are the leaves of `dsr register` in the command table.
@@ -94,6 +100,10 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 		fset.StringVar(&evidence, "evidence", "", "evidence reference")
 	case "due":
 		fset.StringVar(&asOfFlag, "as-of", "", "date")
+	}
+	var newKeyFile string
+	if cmd == "rekey" {
+		fset.StringVar(&newKeyFile, "new-key-file", "", "the new key file")
 	}
 	n, what := wantArgs(sub.args)
 	pos, code, ok := parseCommand(fset, args, registerUsage, stdout, stderr, n, what)
@@ -154,6 +164,8 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 		if err = reg.Verify(ctx); err == nil {
 			fmt.Fprintln(stdout, "log verified: every record links to the one before")
 		}
+	case "rekey":
+		err = rekey(ctx, reg, *keyFile, newKeyFile, stdout)
 	case "history":
 		var h []register.HistoryEntry
 		if h, err = reg.History(ctx, pos[0]); err == nil {

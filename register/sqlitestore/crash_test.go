@@ -17,6 +17,9 @@ import (
 const crashEnv = "DSRKIT_SQLITESTORE_CRASH_DB"
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(rekeyEnv); dir != "" {
+		rekeyChild(dir)
+	}
 	if file := os.Getenv(crashEnv); file != "" {
 		crashDuringAppend(file)
 		os.Exit(1) // not reached: crashDuringAppend exits with 3
