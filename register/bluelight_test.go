@@ -20,7 +20,7 @@ import (
 // Blue Light meetings kept in a register over the national-2023 bundle.
 // Every person is synthetic.
 
-var meetingStaff = register.Actor{ID: "staff-2", Role: "commissioner"}
+var meetingStaff = register.Actor{ID: "staff-2", Role: "coordinator"}
 
 type meetingClock struct {
 	mu  sync.Mutex
@@ -115,7 +115,7 @@ func TestRegisterBlueLightMeetingAddsThePersonAndItsFollowUpsJoinDue(t *testing.
 	require.NoError(t, reg.SaveMeeting(ctx, m, meetingStaff, nil))
 	require.NoError(t, reg.SaveMeeting(ctx, m, meetingStaff, nil), "saving again appends no second event")
 
-	c, err := reg.Case(ctx, "person-a", calendar.DateOf(call))
+	c, err := reg.Case(ctx, "person-a", calendar.DateOf(call), regStaff)
 	require.NoError(t, err)
 	var meetings int
 	for _, e := range c.Events {

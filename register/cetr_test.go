@@ -23,7 +23,7 @@ import (
 
 var (
 	ctx   = context.Background()
-	staff = register.Actor{ID: "staff-1", Role: "commissioner"}
+	staff = register.Actor{ID: "staff-1", Role: "coordinator"}
 )
 
 type clock struct {
@@ -159,7 +159,7 @@ func TestRegisterCommunityCETRThatAvoidsAnAdmission(t *testing.T) {
 		assert.NotContains(t, k, gone, "the crisis has passed at home: AMBER, no admission")
 	}
 
-	c, err := reg.Case(ctx, "person-a", d("2026-04-02"))
+	c, err := reg.Case(ctx, "person-a", d("2026-04-02"), regStaff)
 	require.NoError(t, err)
 	var types []dsr.EventType
 	for _, e := range c.Events {

@@ -25,7 +25,7 @@ func ExampleRegister() {
 	if err != nil {
 		panic(err)
 	}
-	staff := register.Actor{ID: "staff-17", Role: "care coordinator"}
+	staff := register.Actor{ID: "staff-17", Role: "coordinator"}
 
 	err = reg.Add(ctx, register.NewPerson{
 		Details: register.Details{

@@ -81,7 +81,7 @@ func (c *regClock) Set(d calendar.Date) {
 
 var (
 	regCtx   = context.Background()
-	regStaff = register.Actor{ID: "staff-17", Role: "care coordinator"}
+	regStaff = register.Actor{ID: "staff-17", Role: "coordinator"}
 	regDay   = calendar.MustParseDate
 )
 

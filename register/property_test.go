@@ -170,12 +170,12 @@ func (m *regMachine) check(t *rapid.T) {
 		}
 	}
 	for id := range m.refused {
-		if _, err := m.reg.Details(regCtx, id); !errors.Is(err, register.ErrNotFound) {
+		if _, err := m.reg.Details(regCtx, id, regStaff); !errors.Is(err, register.ErrNotFound) {
 			t.Fatalf("%s was refused at the consent gate but something is held: %v", id, err)
 		}
 	}
 	for id, key := range m.erased {
-		if _, err := m.reg.Details(regCtx, id); !errors.Is(err, register.ErrErased) {
+		if _, err := m.reg.Details(regCtx, id, regStaff); !errors.Is(err, register.ErrErased) {
 			t.Fatalf("%s withdrew consent but their details read: %v", id, err)
 		}
 		for _, b := range raw {
@@ -186,7 +186,7 @@ func (m *regMachine) check(t *rapid.T) {
 	}
 	var want []string
 	for _, id := range m.held {
-		if d, err := m.reg.Details(regCtx, id); err != nil || d.Person.NHSNumber != m.people[id].Person.NHSNumber {
+		if d, err := m.reg.Details(regCtx, id, regStaff); err != nil || d.Person.NHSNumber != m.people[id].Person.NHSNumber {
 			t.Fatalf("%s is on the register but their details do not read: %v", id, err)
 		}
 		a, err := m.reg.Assess(regCtx, id, m.today)

@@ -180,7 +180,24 @@ func (r *Register) People(ctx context.Context) ([]string, error) {
 // Case rebuilds a person's case as of asOf from the log: their details, the
 // latest circumstances reported on or before asOf, and the events dated on
 // or before it. An unknown person is ErrNotFound; an erased one ErrErased.
-func (r *Register) Case(ctx context.Context, id string, asOf calendar.Date) (dsr.Case, error) {
+// The read is audited: by (required) and why (Because) join the person's
+// audit (Audit) before the case is returned.
+func (r *Register) Case(ctx context.Context, id string, asOf calendar.Date, by Actor, opts ...ReadOption) (dsr.Case, error) {
+	if err := by.validate(); err != nil {
+		return dsr.Case{}, fmt.Errorf("dsr: reading %q: %w", id, err)
+	}
+	c, err := r.caseOf(ctx, id, asOf)
+	if err != nil {
+		return c, err
+	}
+	if err := r.audit(ctx, id, "case", by, opts); err != nil {
+		return dsr.Case{}, err
+	}
+	return c, nil
+}
+
+// caseOf is Case without the audit, for the register's own use.
+func (r *Register) caseOf(ctx context.Context, id string, asOf calendar.Date) (dsr.Case, error) {
 	st, err := r.person(ctx, id)
 	if err != nil {
 		return dsr.Case{}, err
@@ -192,8 +209,12 @@ func (r *Register) Case(ctx context.Context, id string, asOf calendar.Date) (dsr
 }
 
 // Details returns the identifiable details held about a person. An erased
-// person is ErrErased: nothing identifiable can be read.
-func (r *Register) Details(ctx context.Context, id string) (Details, error) {
+// person is ErrErased: nothing identifiable can be read. The read is
+// audited, as Case's is.
+func (r *Register) Details(ctx context.Context, id string, by Actor, opts ...ReadOption) (Details, error) {
+	if err := by.validate(); err != nil {
+		return Details{}, fmt.Errorf("dsr: reading %q: %w", id, err)
+	}
 	st, err := r.person(ctx, id)
 	if err != nil {
 		return Details{}, err
@@ -201,13 +222,16 @@ func (r *Register) Details(ctx context.Context, id string) (Details, error) {
 	if st.erased {
 		return Details{}, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
 	}
+	if err := r.audit(ctx, id, "details", by, opts); err != nil {
+		return Details{}, err
+	}
 	return st.details, nil
 }
 
 // Assess rebuilds a person's case as of asOf and assesses it with the
 // register's Rules.
 func (r *Register) Assess(ctx context.Context, id string, asOf calendar.Date) (dsr.Assessment, error) {
-	c, err := r.Case(ctx, id, asOf)
+	c, err := r.caseOf(ctx, id, asOf)
 	if err != nil {
 		return dsr.Assessment{}, err
 	}
@@ -461,8 +485,23 @@ type HistoryEntry struct {
 // History returns a person's timeline: every record written about them, in
 // order, who wrote it and when, and the ids of the rules that fired in the
 // assessment as of that day (R-RAG-AGREED and the audit of issue 4). Once
-// the person is erased only the audit trail remains.
-func (r *Register) History(ctx context.Context, id string) ([]HistoryEntry, error) {
+// the person is erased only the audit trail remains. The read is audited,
+// as Case's is.
+func (r *Register) History(ctx context.Context, id string, by Actor, opts ...ReadOption) ([]HistoryEntry, error) {
+	if err := by.validate(); err != nil {
+		return nil, fmt.Errorf("dsr: reading %q: %w", id, err)
+	}
+	h, err := r.history(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.audit(ctx, id, "history", by, opts); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func (r *Register) history(ctx context.Context, id string) ([]HistoryEntry, error) {
 	s, err := r.store.Stream(ctx, r.PersonStream(id))
 	if err != nil {
 		return nil, fmt.Errorf("dsr: person %q: %w", id, err)

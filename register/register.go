@@ -207,22 +207,29 @@ func Open(ctx context.Context, store Store, rules dsr.Rules, opts ...Option) (*R
 // ID returns the register's id (see StoreID).
 func (r *Register) ID() string { return r.meta.ID }
 
-// Actor is the member of staff who makes a change: their id in the host's
-// directory and their role ("care coordinator", "commissioner"). It is
-// kept in the clear for audit, so it must never be the person's own
-// details.
+// Actor is the member of staff who makes a change or reads a person's
+// records: their id in the host's directory and their role, one of Roles
+// (viewer, coordinator, analyst, admin). Both are kept in the clear for
+// audit, so they must never be the person's own details.
 type Actor struct {
 	ID   string `json:"id"`
 	Role string `json:"role"`
 }
+
+// Validate checks an Actor as every write and read does: an id and a role
+// of Roles, else a *dsr.ValidationError naming by.id or by.role.
+func (a Actor) Validate() error { return a.validate() }
 
 func (a Actor) validate() error {
 	var errs []error
 	if strings.TrimSpace(a.ID) == "" {
 		errs = append(errs, invalid("by.id", "", "required: who made the change"))
 	}
-	if strings.TrimSpace(a.Role) == "" {
-		errs = append(errs, invalid("by.role", "", "required: the role of who made the change"))
+	switch {
+	case strings.TrimSpace(a.Role) == "":
+		errs = append(errs, invalid("by.role", "", "required: the role of who made the change (one of %s)", strings.Join(Roles, ", ")))
+	case !slices.Contains(Roles, a.Role):
+		errs = append(errs, invalid("by.role", "", "unknown role %q: want one of %s", a.Role, strings.Join(Roles, ", ")))
 	}
 	return errors.Join(errs...)
 }
@@ -315,6 +322,7 @@ type payload struct {
 	Referral      *Referral          `json:"referral,omitempty"`
 	Decision      *Decision          `json:"decision,omitempty"`
 	Document      *Document          `json:"document,omitempty"`
+	Read          *ReadAudit         `json:"read,omitempty"`
 	// More marks a record that is not the last of its write.
 	More bool `json:"more,omitempty"`
 }

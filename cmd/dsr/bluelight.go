@@ -100,7 +100,7 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 		if code := readJSON(c.pos[0], stdin, stderr, &in); code != exitOK {
 			return code
 		}
-		m, err := openMeeting(ctx, reg, rules, &in)
+		m, err := openMeeting(ctx, reg, rules, &in, c.by)
 		if err == nil {
 			err = reg.SaveMeeting(ctx, m, c.by, in.Person)
 		}
@@ -191,7 +191,7 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 
 // openMeeting calls a meeting from the JSON of `dsr bluelight open`, with
 // the date of birth from the register when the input leaves it out.
-func openMeeting(ctx context.Context, reg *register.Register, rules bluelight.Rules, in *bluelightOpenInput) (*bluelight.Meeting, error) {
+func openMeeting(ctx context.Context, reg *register.Register, rules bluelight.Rules, in *bluelightOpenInput, by register.Actor) (*bluelight.Meeting, error) {
 	if in.Person != nil && in.PersonID == "" {
 		in.PersonID = in.Person.Person.ID
 	}
@@ -200,7 +200,7 @@ func openMeeting(ctx context.Context, reg *register.Register, rules bluelight.Ru
 		case in.Person != nil:
 			in.DateOfBirth = in.Person.Person.DateOfBirth
 		case in.PersonID != "":
-			d, err := reg.Details(ctx, in.PersonID)
+			d, err := reg.Details(ctx, in.PersonID, by, register.Because("opening a Blue Light meeting"))
 			if err != nil && !errors.Is(err, register.ErrNotFound) {
 				return nil, err
 			}

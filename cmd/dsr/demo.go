@@ -31,7 +31,7 @@ Options:
 
 func demoUsage(w io.Writer) { fmt.Fprintf(w, demoUsageText, policies.DefaultBundle) }
 
-var demoStaff = register.Actor{ID: "demo-loader", Role: "register administrator"}
+var demoStaff = register.Actor{ID: "demo-loader", Role: "admin"}
 
 // runDemo is `dsr demo`.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/register"
 	"github.com/dsrkit/dsrkit/register/sqlitestore"
@@ -145,5 +147,36 @@ func finishRekey(ctx context.Context, store *sqlitestore.Store, keyFile string) 
 	}
 	if id, err := register.StoreKeyID(ctx, store); err == nil && id == w.KeyID() {
 		os.Rename(keyFile+".new", keyFile)
+	}
+}
+
+// actorOf fills in who runs a command from DSR_BY and DSR_ROLE where
+// --by and --role are not given, and checks both: every register command
+// names a member of staff with one of the roles.
+func actorOf(by *register.Actor) error {
+	if by.ID == "" {
+		by.ID = os.Getenv("DSR_BY")
+	}
+	if by.Role == "" {
+		by.Role = os.Getenv("DSR_ROLE")
+	}
+	if by.ID == "" || by.Role == "" {
+		return fmt.Errorf("--by ID and --role ROLE (or DSR_BY and DSR_ROLE) are required: who runs the command, one of roles %s", strings.Join(register.Roles, ", "))
+	}
+	return by.Validate()
+}
+
+// printAudit prints a person's audit, one line a record.
+func printAudit(w io.Writer, id string, entries []register.AuditEntry) {
+	fmt.Fprintf(w, "Audit of %s: %d records\n", id, len(entries))
+	for _, e := range entries {
+		verb := "wrote " + e.Type
+		if e.Read {
+			verb = "read " + e.What
+			if e.Why != "" {
+				verb += " (" + e.Why + ")"
+			}
+		}
+		fmt.Fprintf(w, "#%d  %s  %s (%s)  %s\n", e.Seq, e.At.In(calendar.London).Format("2006-01-02 15:04"), e.By.ID, e.By.Role, verb)
 	}
 }

@@ -21,6 +21,9 @@ func TestMain(m *testing.M) {
 	os.Setenv("XDG_CONFIG_HOME", dir)
 	os.Unsetenv("DSR_KEY_FILE")
 	os.Unsetenv("DSR_PASSPHRASE")
+	// Who runs the commands, unless a test says otherwise with --by/--role.
+	os.Setenv("DSR_BY", "test-runner")
+	os.Setenv("DSR_ROLE", "admin")
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -181,5 +184,34 @@ func TestRekeyReplacesTheDefaultKeyFile(t *testing.T) {
 	}
 	if r := runCLI(t, "", "register", "verify", "--db", db, "--key-file", oldCopy); r.code == 0 {
 		t.Fatal("the old key still opens the register")
+	}
+}
+
+// TestEveryRegisterCommandNamesItsActorAndReadsAreAudited.
+func TestEveryRegisterCommandNamesItsActorAndReadsAreAudited(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if r := runCLI(t, "", "demo", "--db", db, "--people", "5"); r.code != 0 {
+		t.Fatalf("demo: %d %s", r.code, r.stderr)
+	}
+	t.Setenv("DSR_BY", "")
+	t.Setenv("DSR_ROLE", "")
+	for _, args := range [][]string{{"due"}, {"verify"}, {"history", "syn-0001"}, {"audit", "syn-0001"}} {
+		r := runCLI(t, "", append([]string{"register"}, append(args, "--db", db)...)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "DSR_BY") || r.stdout != "" {
+			t.Fatalf("%v with no actor: %d %q %q", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := runCLI(t, "", "register", "history", "syn-0001", "--db", db, "--by", "staff-5", "--role", "nurse"); r.code != exitUsage || !strings.Contains(r.stderr, "unknown role") {
+		t.Fatalf("an unknown role: %d %q", r.code, r.stderr)
+	}
+	t.Setenv("DSR_BY", "staff-5")
+	t.Setenv("DSR_ROLE", "viewer")
+	if r := runCLI(t, "", "register", "history", "syn-0001", "--db", db, "--why", "register meeting"); r.code != 0 {
+		t.Fatalf("history: %d %s", r.code, r.stderr)
+	}
+	r := runCLI(t, "", "register", "audit", "syn-0001", "--db", db, "--by", "staff-1", "--role", "admin")
+	if r.code != 0 || !strings.Contains(r.stdout, "staff-5 (viewer)  read history (register meeting)") || !strings.Contains(r.stdout, "demo-loader (admin)  wrote person_added") {
+		t.Fatalf("audit: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }

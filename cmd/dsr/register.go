@@ -20,7 +20,9 @@ import (
 const registerUsageText = `Usage: dsr register COMMAND --db FILE [--by ID --role ROLE] [options] ARGS
 
 Keep a Dynamic Support Register in a SQLite file (created if missing).
-Writes name who makes them with --by and --role (a member of staff).
+Every command names who runs it with --by and --role (a member of staff),
+or DSR_BY and DSR_ROLE; roles: viewer, coordinator, analyst, admin. Reads of
+a person's records are audited.
 
 Commands:
   add FILE|-                 add a person: JSON {"person": {...}, "name", "address",
@@ -35,7 +37,10 @@ Commands:
                              aged_out, moved_area or died (R-REM-1)
   due [--as-of DATE]         print the worklist
   verify                     check the log's hash chain
-  history ID                 print a person's timeline with the rules that fired
+  history ID [--why TEXT]    print a person's timeline with the rules that fired
+                             (the read is audited: who, role, when, why)
+  audit ID                   list who wrote and who read a person's records
+                             (--role admin)
   rekey [--new-key-file FILE]
                              re-wrap every person's key and the register's secrets
                              under a new key-encryption key, in one transaction:
@@ -64,6 +69,7 @@ var registerSubcommands = []subcommand{
 	{"verify", "", false},
 	{"history", "ID", true},
 	{"rekey", "", false},
+	{"audit", "ID", true},
 }
 
 // registerCommands are the leaves of `dsr register` in the command table.
@@ -101,6 +107,10 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 	case "due":
 		fset.StringVar(&asOfFlag, "as-of", "", "date")
 	}
+	var why string
+	if cmd == "history" {
+		fset.StringVar(&why, "why", "", "why the record is read (kept with the read's audit)")
+	}
 	var newKeyFile string
 	if cmd == "rekey" {
 		fset.StringVar(&newKeyFile, "new-key-file", "", "the new key file")
@@ -109,6 +119,11 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 	pos, code, ok := parseCommand(fset, args, registerUsage, stdout, stderr, n, what)
 	if !ok {
 		return code
+	}
+	if err := actorOf(&by); err != nil {
+		errorf(stderr, "register %s: %v", cmd, err)
+		registerUsage(stderr)
+		return exitUsage
 	}
 	reg, store, _, err := openRegister(ctx, *db, *policy, nil, *keyFile, stderr)
 	if err != nil {
@@ -166,9 +181,18 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 		}
 	case "rekey":
 		err = rekey(ctx, reg, *keyFile, newKeyFile, stdout)
+	case "audit":
+		var entries []register.AuditEntry
+		if entries, err = reg.Audit(ctx, pos[0], by); err == nil {
+			if asJSON {
+				err = writeJSON(stdout, entries)
+			} else {
+				printAudit(stdout, pos[0], entries)
+			}
+		}
 	case "history":
 		var h []register.HistoryEntry
-		if h, err = reg.History(ctx, pos[0]); err == nil {
+		if h, err = reg.History(ctx, pos[0], by, register.Because(why)); err == nil {
 			if asJSON {
 				err = writeJSON(stdout, h)
 			} else {

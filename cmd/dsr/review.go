@@ -149,6 +149,11 @@ func parseDocCommand(group string, sub subcommand, args []string, usage func(io.
 	if !ok {
 		return nil, code, false
 	}
+	if err := actorOf(&c.by); err != nil {
+		errorf(stderr, "%s %s: %v", group, sub.name, err)
+		usage(stderr)
+		return nil, exitUsage, false
+	}
 	c.pos = pos
 	return c, exitOK, true
 }
@@ -173,7 +178,7 @@ func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stde
 			errorf(stderr, "review: %v", err)
 			return exitFailure
 		}
-		r, err := planReview(ctx, reg, prm, &in)
+		r, err := planReview(ctx, reg, prm, &in, c.by)
 		if err == nil {
 			err = reg.SaveReview(ctx, r, c.by)
 		}
@@ -236,13 +241,13 @@ func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stde
 
 // planReview plans a new review with the parameters prm, or changes one
 // not yet held (which keeps the parameters it was planned with).
-func planReview(ctx context.Context, reg *register.Register, prm cetr.Params, in *reviewPlanInput) (*cetr.Review, error) {
+func planReview(ctx context.Context, reg *register.Register, prm cetr.Params, in *reviewPlanInput, by register.Actor) (*cetr.Review, error) {
 	r, err := reg.FindReview(ctx, in.ID)
 	switch {
 	case errors.Is(err, register.ErrNotFound) || in.ID == "":
 		var p dsr.Person
 		if in.PersonID != "" {
-			d, err := reg.Details(ctx, in.PersonID)
+			d, err := reg.Details(ctx, in.PersonID, by, register.Because("planning a review"))
 			if err != nil {
 				return nil, err
 			}

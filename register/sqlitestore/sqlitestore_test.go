@@ -51,7 +51,7 @@ var testKEK = register.MemoryKey()
 
 var (
 	ctx   = context.Background()
-	staff = register.Actor{ID: "staff-17", Role: "care coordinator"}
+	staff = register.Actor{ID: "staff-17", Role: "coordinator"}
 )
 
 func openRegister(t *testing.T, s register.Store) *register.Register {
@@ -125,7 +125,7 @@ func TestAfterWithdrawalNothingIdentifiableCanBeRecoveredFromTheFile(t *testing.
 	}
 	defer s2.Close()
 	reg = openRegister(t, s2)
-	if _, err := reg.Details(ctx, "b"); !errors.Is(err, register.ErrErased) {
+	if _, err := reg.Details(ctx, "b", staff); !errors.Is(err, register.ErrErased) {
 		t.Fatalf("details after withdrawal and reopening: %v, want ErrErased", err)
 	}
 	if err := reg.Verify(ctx); err != nil {
@@ -143,7 +143,7 @@ func TestVerifyFindsARowEditedBehindTheRegistersBack(t *testing.T) {
 	if err := reg.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.DB().Exec(`UPDATE records SET actor_role = 'commissioner' WHERE seq = 2`); err != nil {
+	if _, err := s.DB().Exec(`UPDATE records SET actor_role = 'admin' WHERE seq = 2`); err != nil {
 		t.Fatal(err)
 	}
 	err := reg.Verify(ctx)

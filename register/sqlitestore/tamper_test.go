@@ -154,7 +154,7 @@ func TestTamperingIsFoundByVerifyAndRefusedByReads(t *testing.T) {
 			if tc.person == "" {
 				// No stream is left broken: what was cut is gone from the file,
 				// and only Verify, against the checkpoint and the log, can tell.
-				if _, herr := reg.History(ctx, "t01"); herr == nil && tc.seq == 4 {
+				if _, herr := reg.History(ctx, "t01", staff); herr == nil && tc.seq == 4 {
 					t.Fatal("History served a person whose stream was deleted")
 				}
 				return
@@ -176,7 +176,7 @@ func TestTamperingIsFoundByVerifyAndRefusedByReads(t *testing.T) {
 			} else if ce.Stream != want {
 				t.Fatalf("Due refused stream %s, want %s: %v", ce.Stream, want, err)
 			}
-			if _, err := reg.History(ctx, tc.person); !errors.As(err, &ce) || ce.Stream != want {
+			if _, err := reg.History(ctx, tc.person, staff); !errors.As(err, &ce) || ce.Stream != want {
 				t.Fatalf("History of %s: %v, want a *ChainError naming its stream", tc.person, err)
 			}
 		})
