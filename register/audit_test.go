@@ -79,3 +79,41 @@ func TestReadsAndWritesNeedAnActorWithAKnownRole(t *testing.T) {
 	}
 	assert.Equal(t, n, logLength(t, store), "a refused read or write writes nothing")
 }
+
+func TestOneNHSNumberBelongsToOnePersonAndIsFoundThroughItsPseudonym(t *testing.T) {
+	reg, store, _ := newReg(t)
+	a := regPerson("a", 1)
+	mustAdd(t, reg, a)
+	b := regPerson("b", 1) // the same NHS number
+	n := logLength(t, store)
+	err := reg.Add(regCtx, b, regStaff)
+	var ve *dsr.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "person.nhs_number", ve.Field)
+	assert.Equal(t, n, logLength(t, store), "the refused person wrote nothing")
+
+	id, err := reg.FindNHSNumber(regCtx, a.Person.NHSNumber, regStaff)
+	require.NoError(t, err)
+	assert.Equal(t, "a", id)
+	_, err = reg.FindNHSNumber(regCtx, dsr.TestNHSNumber(77), regStaff)
+	assert.ErrorIs(t, err, register.ErrNotFound)
+
+	// b takes another number, then may not change to a's.
+	b.Person.NHSNumber = dsr.TestNHSNumber(2)
+	mustAdd(t, reg, b)
+	d := b.Details
+	d.Person.NHSNumber = a.Person.NHSNumber
+	require.ErrorAs(t, reg.UpdateDetails(regCtx, "b", d, regStaff), &ve)
+	assert.Equal(t, "person.nhs_number", ve.Field)
+
+	// Once a withdraws, the number is free again, and no index names it in clear.
+	require.NoError(t, reg.Record(regCtx, "a", dsr.Event{Type: dsr.EventConsentWithdrawn, Date: regDay("2026-04-01")}, regStaff))
+	require.NoError(t, reg.UpdateDetails(regCtx, "b", d, regStaff))
+	id, err = reg.FindNHSNumber(regCtx, a.Person.NHSNumber, regStaff)
+	require.NoError(t, err)
+	assert.Equal(t, "b", id)
+	for _, raw := range store.Raw() {
+		assert.NotContains(t, string(raw), string(a.Person.NHSNumber))
+	}
+	require.NoError(t, reg.Verify(regCtx))
+}

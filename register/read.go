@@ -354,7 +354,7 @@ func (r *Register) dueFor(ctx context.Context, s *Stream, asOf calendar.Date) ([
 }
 
 func (r *Register) assessForDue(ctx context.Context, s *Stream, asOf calendar.Date) ([]WorkItem, error) {
-	st, err := r.decodePerson(ctx, s)
+	st, err := r.decodePerson(ctx, s) // checked again: cheap, the row is the one just verified
 	if err != nil {
 		return nil, err
 	}

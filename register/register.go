@@ -288,7 +288,7 @@ const (
 
 // AuditTypes lists every record type kept in the clear.
 var AuditTypes = []string{RecordPersonAdded, RecordDetailsUpdated, RecordCircumstances, AuditEvent, RecordDocument,
-	string(dsr.EventConsentWithdrawn), RecordPersonRemoved, RecordReferralMade, RecordReferralDecided, AuditRead}
+	string(dsr.EventConsentWithdrawn), RecordPersonRemoved, RecordReferralMade, RecordReferralDecided, AuditRead, RecordNHSClaimed}
 
 // auditType is the clear type of a record of real type typ.
 func auditType(typ string) string {
@@ -323,6 +323,8 @@ type payload struct {
 	Decision      *Decision          `json:"decision,omitempty"`
 	Document      *Document          `json:"document,omitempty"`
 	Read          *ReadAudit         `json:"read,omitempty"`
+	// Claim is the person stream an NHS number index record names.
+	Claim string `json:"claim,omitempty"`
 	// More marks a record that is not the last of its write.
 	More bool `json:"more,omitempty"`
 }
@@ -460,6 +462,12 @@ func (r *Register) Add(ctx context.Context, np NewPerson, by Actor) error {
 	}
 	drafts = append(drafts, draft{RecordCircumstances, payload{Date: today, Circumstances: &circ}})
 	stream := r.PersonStream(np.Person.ID)
+	if _, err := r.store.Stream(ctx, stream); err == nil {
+		return fmt.Errorf("dsr: adding person %q: the id is taken: %w", np.Person.ID, ErrConflict)
+	}
+	if err := r.claimNHS(ctx, np.Person.NHSNumber, stream, by); err != nil {
+		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+	}
 	key, err := r.newStreamKey(ctx, stream)
 	if err != nil {
 		return err
@@ -619,6 +627,11 @@ func (r *Register) UpdateDetails(ctx context.Context, id string, d Details, by A
 	}
 	if !dec.Valid {
 		return &ConsentError{PersonID: id, Reasons: dec.Reasons}
+	}
+	if d.Person.NHSNumber != st.details.Person.NHSNumber {
+		if err := r.claimNHS(ctx, d.Person.NHSNumber, st.stream, by); err != nil {
+			return fmt.Errorf("dsr: updating %q: %w", id, err)
+		}
 	}
 	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordDetailsUpdated, payload{Details: &d}})
 }

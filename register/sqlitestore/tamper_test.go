@@ -16,8 +16,9 @@ import (
 	"github.com/dsrkit/dsrkit/register/sqlitestore"
 )
 
-// tamperPeople is how many people the tamper tests hold: three records
-// each, so the last 20 rows span several streams.
+// tamperPeople is how many people the tamper tests hold: four records
+// each (the NHS number's index record, then three of their own: person
+// t01's are records 6, 7 and 8), so the last 20 rows span several streams.
 const tamperPeople = 10
 
 func tamperPerson(i int) register.NewPerson {
@@ -66,7 +67,7 @@ func exec(t *testing.T, s *sqlitestore.Store, q string, args ...any) {
 // reports each change with its sequence number, and that History of the
 // person whose stream is broken, and Due, refuse to serve it.
 func TestTamperingIsFoundByVerifyAndRefusedByReads(t *testing.T) {
-	last := int64(3 * tamperPeople)
+	last := int64(4 * tamperPeople)
 	cases := []struct {
 		name string
 		// person is whose stream is broken ("" when no stream is left to
@@ -75,35 +76,35 @@ func TestTamperingIsFoundByVerifyAndRefusedByReads(t *testing.T) {
 		seq    int64
 		tamper func(t *testing.T, reg *register.Register, s *sqlitestore.Store)
 	}{
-		{"a ciphertext byte changed", "t01", 5, func(t *testing.T, _ *register.Register, s *sqlitestore.Store) {
-			exec(t, s, `UPDATE records SET payload = substr(payload, 1, 20) || x'00' || substr(payload, 22) WHERE seq = 5`)
+		{"a ciphertext byte changed", "t01", 7, func(t *testing.T, _ *register.Register, s *sqlitestore.Store) {
+			exec(t, s, `UPDATE records SET payload = substr(payload, 1, 20) || x'00' || substr(payload, 22) WHERE seq = 7`)
 		}},
-		{"an audit column changed", "t01", 4, func(t *testing.T, _ *register.Register, s *sqlitestore.Store) {
-			exec(t, s, `UPDATE records SET actor_id = 'someone-else' WHERE seq = 4`)
+		{"an audit column changed", "t01", 6, func(t *testing.T, _ *register.Register, s *sqlitestore.Store) {
+			exec(t, s, `UPDATE records SET actor_id = 'someone-else' WHERE seq = 6`)
 		}},
-		{"two rows reordered", "t01", 4, func(t *testing.T, _ *register.Register, s *sqlitestore.Store) {
-			exec(t, s, `UPDATE records SET seq = -1 WHERE seq = 4`)
-			exec(t, s, `UPDATE records SET seq = 4 WHERE seq = 5`)
-			exec(t, s, `UPDATE records SET seq = 5 WHERE seq = -1`)
+		{"two rows reordered", "t01", 6, func(t *testing.T, _ *register.Register, s *sqlitestore.Store) {
+			exec(t, s, `UPDATE records SET seq = -1 WHERE seq = 6`)
+			exec(t, s, `UPDATE records SET seq = 6 WHERE seq = 7`)
+			exec(t, s, `UPDATE records SET seq = 7 WHERE seq = -1`)
 		}},
-		{"a middle row deleted", "t01", 5, func(t *testing.T, _ *register.Register, s *sqlitestore.Store) {
-			exec(t, s, `DELETE FROM records WHERE seq = 5`)
+		{"a middle row deleted", "t01", 7, func(t *testing.T, _ *register.Register, s *sqlitestore.Store) {
+			exec(t, s, `DELETE FROM records WHERE seq = 7`)
 		}},
 		{"the last row deleted", fmt.Sprintf("t%02d", tamperPeople-1), last, func(t *testing.T, _ *register.Register, s *sqlitestore.Store) {
 			exec(t, s, `DELETE FROM records WHERE seq = ?`, last)
 		}},
-		{"the last 20 rows deleted", "t03..", last - 19, func(t *testing.T, _ *register.Register, s *sqlitestore.Store) {
+		{"the last 20 rows deleted", "t05..", last - 19, func(t *testing.T, _ *register.Register, s *sqlitestore.Store) {
 			exec(t, s, `DELETE FROM records WHERE seq > ?`, last-20)
 		}},
-		{"the last 20 rows and their streams deleted", "", last - 20, func(t *testing.T, _ *register.Register, s *sqlitestore.Store) {
+		{"the last 20 rows and their streams deleted", "", last - 19, func(t *testing.T, _ *register.Register, s *sqlitestore.Store) {
 			exec(t, s, `DELETE FROM streams WHERE name IN (SELECT stream FROM records WHERE seq > ?)`, last-20)
 			exec(t, s, `DELETE FROM records WHERE stream NOT IN (SELECT name FROM streams)`)
 		}},
-		{"a whole stream deleted from the middle", "", 4, func(t *testing.T, reg *register.Register, s *sqlitestore.Store) {
+		{"a whole stream deleted from the middle", "", 6, func(t *testing.T, reg *register.Register, s *sqlitestore.Store) {
 			exec(t, s, `DELETE FROM records WHERE stream = ?`, reg.PersonStream("t01"))
 			exec(t, s, `DELETE FROM streams WHERE name = ?`, reg.PersonStream("t01"))
 		}},
-		{"a stream's row deleted", "", 6, func(t *testing.T, reg *register.Register, s *sqlitestore.Store) {
+		{"a stream's row deleted", "", 8, func(t *testing.T, reg *register.Register, s *sqlitestore.Store) {
 			exec(t, s, `DELETE FROM streams WHERE name = ?`, reg.PersonStream("t01"))
 		}},
 		{"a key nulled", "t01", 0, func(t *testing.T, reg *register.Register, s *sqlitestore.Store) {
@@ -112,9 +113,13 @@ func TestTamperingIsFoundByVerifyAndRefusedByReads(t *testing.T) {
 		{"a key nulled and marked destroyed", "t01", 0, func(t *testing.T, reg *register.Register, s *sqlitestore.Store) {
 			exec(t, s, `UPDATE streams SET key = NULL, key_destroyed = 1 WHERE name = ?`, reg.PersonStream("t01"))
 		}},
-		{"two keys swapped", "t01", 0, func(t *testing.T, reg *register.Register, s *sqlitestore.Store) {
+		{"two keys swapped", "t01|t02", 0, func(t *testing.T, reg *register.Register, s *sqlitestore.Store) {
 			a, b := reg.PersonStream("t01"), reg.PersonStream("t02")
-			exec(t, s, `UPDATE streams SET key = CASE name WHEN ? THEN (SELECT key FROM streams WHERE name = ?) ELSE (SELECT key FROM streams WHERE name = ?) END WHERE name IN (?, ?)`, a, b, a, a, b)
+			var ka, kb []byte
+			s.DB().QueryRow(`SELECT key FROM streams WHERE name = ?`, a).Scan(&ka)
+			s.DB().QueryRow(`SELECT key FROM streams WHERE name = ?`, b).Scan(&kb)
+			exec(t, s, `UPDATE streams SET key = ? WHERE name = ?`, kb, a)
+			exec(t, s, `UPDATE streams SET key = ? WHERE name = ?`, ka, b)
 		}},
 		{"a record forged by code that knows the format but not the key", "t01", last + 1, func(t *testing.T, reg *register.Register, s *sqlitestore.Store) {
 			// The forger copies t01's last payload as a new record, links it
@@ -154,7 +159,7 @@ func TestTamperingIsFoundByVerifyAndRefusedByReads(t *testing.T) {
 			if tc.person == "" {
 				// No stream is left broken: what was cut is gone from the file,
 				// and only Verify, against the checkpoint and the log, can tell.
-				if _, herr := reg.History(ctx, "t01", staff); herr == nil && tc.seq == 4 {
+				if _, herr := reg.History(ctx, "t01", staff); herr == nil && tc.name == "a whole stream deleted from the middle" {
 					t.Fatal("History served a person whose stream was deleted")
 				}
 				return
@@ -163,15 +168,21 @@ func TestTamperingIsFoundByVerifyAndRefusedByReads(t *testing.T) {
 				t.Fatalf("Due served a broken register: %v", err)
 			}
 			want := reg.PersonStream(tc.person)
-			if tc.person == "t03.." { // t03 to the last have lost records
-				tc.person = "t03"
+			if tc.person == "t05.." { // t05 to the last have lost records
+				tc.person = "t05"
 				want = reg.PersonStream(tc.person)
 				var broken []string
-				for i := 3; i < tamperPeople; i++ {
+				for i := 5; i < tamperPeople; i++ {
 					broken = append(broken, reg.PersonStream(fmt.Sprintf("t%02d", i)))
 				}
 				if !slices.Contains(broken, ce.Stream) {
 					t.Fatalf("Due refused stream %s, want one of %v: %v", ce.Stream, broken, err)
+				}
+			} else if tc.person == "t01|t02" {
+				tc.person = "t01"
+				want = reg.PersonStream(tc.person)
+				if ce.Stream != want && ce.Stream != reg.PersonStream("t02") {
+					t.Fatalf("Due refused stream %s, want t01's or t02's: %v", ce.Stream, err)
 				}
 			} else if ce.Stream != want {
 				t.Fatalf("Due refused stream %s, want %s: %v", ce.Stream, want, err)
