@@ -24,6 +24,7 @@ type personState struct {
 	id, stream string
 	version    int64
 	aead       cipher.AEAD
+	wrapped    []byte // the stream's wrapped data key, as stored
 	erased     bool
 	added      calendar.Date
 	details    Details
@@ -53,7 +54,7 @@ func (r *Register) decodePerson(ctx context.Context, s *Stream) (*personState, e
 	if err := r.keys.checkStream(s); err != nil {
 		return nil, err
 	}
-	st := &personState{stream: s.Name, version: s.Version, erased: s.KeyDestroyed}
+	st := &personState{stream: s.Name, version: s.Version, wrapped: s.Key, erased: s.KeyDestroyed}
 	if st.erased {
 		return st, nil
 	}

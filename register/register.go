@@ -551,11 +551,16 @@ func (r *Register) Record(ctx context.Context, id string, ev dsr.Event, by Actor
 	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{string(ev.Type), payload{Event: &ev}})
 }
 
-// erase writes the withdrawal and the removal, and destroys the key.
+// erase writes the withdrawal and the removal, and destroys the key: in
+// the store, in the same transaction, and in this process's cache.
 func (r *Register) erase(ctx context.Context, st *personState, ev dsr.Event, rm Removal, by Actor) error {
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, true,
+	err := r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, true,
 		draft{string(dsr.EventConsentWithdrawn), payload{Event: &ev}},
 		draft{RecordPersonRemoved, payload{Removal: &rm}})
+	if err == nil {
+		r.keys.aeads.Delete(string(st.wrapped))
+	}
+	return err
 }
 
 // renameEvent renames events[i] to event in the errors of validating a

@@ -3,7 +3,10 @@ package sqlitestore_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -185,5 +188,55 @@ func TestMigrationsAreEmbeddedAndAppliedOnce(t *testing.T) {
 	s.Close()
 	if _, err := sqlitestore.Open(ctx, file); !errors.Is(err, sqlitestore.ErrSchemaTooNew) {
 		t.Fatalf("opening a newer file: %v, want ErrSchemaTooNew", err)
+	}
+}
+
+// TestAfterRekeyNoOldWrappingSurvivesInTheFile measures secure_delete:
+// once a rekey commits, no old wrapped data key, nor the old wrapped
+// secrets, is left in the file, its -wal or its free pages.
+func TestAfterRekeyNoOldWrappingSurvivesInTheFile(t *testing.T) {
+	s, file := openTemp(t)
+	defer s.Close()
+	reg := openRegister(t, s)
+	for i := range 5 {
+		np := personB()
+		np.Person.ID, np.Person.NHSNumber = fmt.Sprintf("r%d", i), dsr.TestNHSNumber(6000+i)
+		if err := reg.Add(ctx, np, staff); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var old [][]byte
+	if err := s.Streams(ctx, "", func(st register.Stream) error {
+		old = append(old, st.Key)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	meta, _ := s.Meta(ctx)
+	var m struct{ Secrets []byte }
+	if err := json.Unmarshal(meta, &m); err != nil || len(m.Secrets) == 0 {
+		t.Fatalf("metadata %s: %v", meta, err)
+	}
+	old = append(old, []byte(base64.StdEncoding.EncodeToString(m.Secrets)))
+	raw := fileBytes(t, file)
+	for _, k := range old {
+		if !bytes.Contains(raw, k) {
+			t.Fatal("test is blind: the wrapped keys should be in the file before the rekey")
+		}
+	}
+	if err := reg.Rekey(ctx, register.MemoryKey()); err != nil {
+		t.Fatal(err)
+	}
+	raw = fileBytes(t, file)
+	for i, k := range old {
+		if bytes.Contains(raw, k) {
+			t.Fatalf("old wrapping %d is still in the file after the rekey", i)
+		}
+	}
+	if err := reg.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Details(ctx, "r3", staff); err != nil {
+		t.Fatalf("after rekey: %v", err)
 	}
 }
