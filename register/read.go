@@ -54,6 +54,11 @@ func (r *Register) decodePerson(ctx context.Context, s *Stream) (*personState, e
 	if err := r.keys.checkStream(s); err != nil {
 		return nil, err
 	}
+	return r.openPerson(ctx, s)
+}
+
+// openPerson opens and folds a stream decodePerson or Due has checked.
+func (r *Register) openPerson(ctx context.Context, s *Stream) (*personState, error) {
 	st := &personState{stream: s.Name, version: s.Version, wrapped: s.Key, erased: s.KeyDestroyed}
 	if st.erased {
 		return st, nil
@@ -355,7 +360,7 @@ func (r *Register) dueFor(ctx context.Context, s *Stream, asOf calendar.Date) ([
 }
 
 func (r *Register) assessForDue(ctx context.Context, s *Stream, asOf calendar.Date) ([]WorkItem, error) {
-	st, err := r.decodePerson(ctx, s) // checked again: cheap, the row is the one just verified
+	st, err := r.openPerson(ctx, s) // dueFor checked it
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/maphash"
 	"os"
 	"path/filepath"
@@ -89,6 +90,7 @@ type keys struct {
 	// of a stream that has not changed since checks its row's MAC and the
 	// shape of its records, not every record's hash again.
 	verified sync.Map // name -> verifiedRow
+	macs     sync.Pool // of HMAC-SHA256 under the chain key
 }
 
 type verifiedRow struct {
@@ -207,9 +209,19 @@ func (k *keys) aead(ctx context.Context, s *Stream) (cipher.AEAD, error) {
 	return g, nil
 }
 
+// mac returns an HMAC-SHA256 under the chain key from the pool, reset.
+func (k *keys) mac() hash.Hash {
+	if m, ok := k.macs.Get().(hash.Hash); ok {
+		m.Reset()
+		return m
+	}
+	return hmac.New(sha256.New, k.chain)
+}
+
 // RecordHash implements Chain: HMAC-SHA256 under the chain key.
 func (k *keys) RecordHash(r *Record) []byte {
-	m := hmac.New(sha256.New, k.chain)
+	m := k.mac()
+	defer k.macs.Put(m)
 	m.Write([]byte("record\x00"))
 	m.Write(r.CanonicalJSON())
 	return m.Sum(nil)
@@ -217,7 +229,8 @@ func (k *keys) RecordHash(r *Record) []byte {
 
 // StreamMAC implements Chain.
 func (k *keys) StreamMAC(s *Stream) []byte {
-	m := hmac.New(sha256.New, k.chain)
+	m := k.mac()
+	defer k.macs.Put(m)
 	m.Write([]byte("stream\x00"))
 	lp := func(b []byte) {
 		var n [8]byte
