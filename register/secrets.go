@@ -89,7 +89,7 @@ type keys struct {
 	// verified holds each stream's row as last checked in full, so a read
 	// of a stream that has not changed since checks its row's MAC and the
 	// shape of its records, not every record's hash again.
-	verified sync.Map // name -> verifiedRow
+	verified sync.Map  // name -> verifiedRow
 	macs     sync.Pool // of HMAC-SHA256 under the chain key
 }
 
