@@ -37,7 +37,9 @@ type KeyWrapper interface {
 	// KeyID names the KEK without revealing it. The register records it
 	// and refuses a KEK with another id, naming both.
 	KeyID() string
-	// Wrap seals key under the KEK, bound to aad.
+	// Wrap seals key under the KEK, bound to aad. What it returns is
+	// stored as is and must be at least 32 bytes long (a KMS's ciphertext
+	// blob is).
 	Wrap(ctx context.Context, key, aad []byte) ([]byte, error)
 	// Unwrap opens what Wrap sealed with the same aad; anything else is an
 	// error.
