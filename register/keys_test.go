@@ -28,7 +28,9 @@ type fakeKMS struct {
 	unwraps int
 }
 
-func (k *fakeKMS) KeyID() string { return "projects/p/locations/l/keyRings/r/cryptoKeys/dsr/versions/1" }
+func (k *fakeKMS) KeyID() string {
+	return "projects/p/locations/l/keyRings/r/cryptoKeys/dsr/versions/1"
+}
 
 func (k *fakeKMS) Wrap(_ context.Context, key, aad []byte) ([]byte, error) {
 	k.mu.Lock()
