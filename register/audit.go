@@ -72,6 +72,8 @@ func (r *Register) audit(ctx context.Context, id, what string, by Actor, opts []
 		s, err := r.store.Stream(ctx, name)
 		var key streamKey
 		switch {
+		case err == nil && s.KeyDestroyed:
+			return nil // an erased person's reads are no longer kept: nothing identifiable is read
 		case errors.Is(err, ErrNotFound):
 			if key, err = r.newStreamKey(ctx, name); err != nil {
 				return err

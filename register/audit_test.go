@@ -56,7 +56,12 @@ func TestEveryReadOfIdentifiableDataIsAuditedInTheChain(t *testing.T) {
 	for _, e := range entries {
 		assert.Contains(t, register.AuditTypes, e.Type)
 		assert.NotEmpty(t, e.By.ID)
+		assert.Empty(t, e.Why, "the reasons for reading went with the person's key")
 	}
+	s, err := store.Stream(regCtx, "audit/"+reg.PersonStream("a")[len("person/"):])
+	require.NoError(t, err)
+	assert.True(t, s.KeyDestroyed, "the audit stream's key is destroyed with the person's")
+	require.NoError(t, reg.Verify(regCtx))
 }
 
 func TestReadsAndWritesNeedAnActorWithAKnownRole(t *testing.T) {

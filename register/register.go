@@ -557,10 +557,43 @@ func (r *Register) erase(ctx context.Context, st *personState, ev dsr.Event, rm 
 	err := r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, true,
 		draft{string(dsr.EventConsentWithdrawn), payload{Event: &ev}},
 		draft{RecordPersonRemoved, payload{Removal: &rm}})
-	if err == nil {
-		r.keys.aeads.Delete(string(st.wrapped))
+	if err != nil {
+		return err
 	}
-	return err
+	r.keys.aeads.Delete(string(st.wrapped))
+	return r.eraseReads(ctx, st.id, by)
+}
+
+// eraseReads destroys the key of a person's audit stream too, so the
+// reasons given for reading their records (free text) go with them; who
+// read and when stay, pseudonymous.
+func (r *Register) eraseReads(ctx context.Context, id string, by Actor) error {
+	name := r.auditStream(id)
+	for range maxAuditRetries {
+		s, err := r.store.Stream(ctx, name)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if s.KeyDestroyed {
+			return nil
+		}
+		g, err := r.keys.aead(ctx, &s)
+		if err != nil {
+			return err
+		}
+		rm := Removal{Reason: RemovedConsentWithdrawn, Date: r.today()}
+		err = r.append(ctx, name, s.Version, streamKey{aead: g}, by, true, draft{RecordPersonRemoved, payload{Removal: &rm}})
+		if !errors.Is(err, ErrConflict) {
+			if err == nil {
+				r.keys.aeads.Delete(string(s.Key))
+			}
+			return err
+		}
+	}
+	return fmt.Errorf("dsr: erasing the reads of %q: %w", id, ErrConflict)
 }
 
 // renameEvent renames events[i] to event in the errors of validating a

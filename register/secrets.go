@@ -409,7 +409,9 @@ func (m *memCheckpoints) SaveCheckpoint(_ context.Context, c Checkpoint) error {
 // interrupted rekey leaves the register as it was, readable with the old
 // KEK. Keep the old KEK until Rekey returns; afterwards only next opens
 // the register. A stream whose row does not match its MAC is refused
-// (*ChainError) and nothing changes.
+// (*ChainError) and nothing changes. Call it with no other call on this
+// Register in flight; other processes may keep reading and writing (the
+// store serialises the transaction) but must reopen with next afterwards.
 func (r *Register) Rekey(ctx context.Context, next KeyWrapper) error {
 	if next == nil {
 		return fmt.Errorf("%w: Rekey: nil key wrapper", ErrNoKey)
