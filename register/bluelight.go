@@ -214,7 +214,7 @@ func (r *Register) SaveMeeting(ctx context.Context, m *bluelight.Meeting, by Act
 		return err
 	}
 	if len(events) > 0 {
-		c, err := r.Case(ctx, pid, calendar.DateOf(rec.Notice.CallAt))
+		c, err := r.caseOf(ctx, pid, calendar.DateOf(rec.Notice.CallAt))
 		if err != nil {
 			return err
 		}

@@ -20,7 +20,7 @@ import (
 // Blue Light meetings kept in a register over the national-2023 bundle.
 // Every person is synthetic.
 
-var meetingStaff = register.Actor{ID: "staff-2", Role: "commissioner"}
+var meetingStaff = register.Actor{ID: "staff-2", Role: "coordinator"}
 
 type meetingClock struct {
 	mu  sync.Mutex
@@ -49,7 +49,7 @@ func meetingRegister(t *testing.T, now time.Time) (*register.Register, *memstore
 	require.NoError(t, nationalErr)
 	clk := &meetingClock{now: now}
 	store := memstore.New()
-	reg, err := register.Open(ctx, store, nationalEng, register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023),
+	reg, err := register.Open(ctx, store, nationalEng, register.WithKeys(register.MemoryKey()), register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023),
 		register.WithDocumentKinds(register.MeetingDocuments{}))
 	require.NoError(t, err)
 	return reg, store, clk
@@ -115,7 +115,7 @@ func TestRegisterBlueLightMeetingAddsThePersonAndItsFollowUpsJoinDue(t *testing.
 	require.NoError(t, reg.SaveMeeting(ctx, m, meetingStaff, nil))
 	require.NoError(t, reg.SaveMeeting(ctx, m, meetingStaff, nil), "saving again appends no second event")
 
-	c, err := reg.Case(ctx, "person-a", calendar.DateOf(call))
+	c, err := reg.Case(ctx, "person-a", calendar.DateOf(call), regStaff)
 	require.NoError(t, err)
 	var meetings int
 	for _, e := range c.Events {

@@ -23,7 +23,7 @@ import (
 
 var (
 	ctx   = context.Background()
-	staff = register.Actor{ID: "staff-1", Role: "commissioner"}
+	staff = register.Actor{ID: "staff-1", Role: "coordinator"}
 )
 
 type clock struct {
@@ -61,7 +61,7 @@ func reviewRegister(t testing.TB, on string) (*register.Register, *memstore.Stor
 	clk := &clock{}
 	clk.On(on)
 	store := memstore.New()
-	reg, err := register.Open(ctx, store, national(t), register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023),
+	reg, err := register.Open(ctx, store, national(t), register.WithKeys(register.MemoryKey()), register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023),
 		register.WithDocumentKinds(register.ReviewDocuments{}))
 	require.NoError(t, err)
 	return reg, store, clk
@@ -159,7 +159,7 @@ func TestRegisterCommunityCETRThatAvoidsAnAdmission(t *testing.T) {
 		assert.NotContains(t, k, gone, "the crisis has passed at home: AMBER, no admission")
 	}
 
-	c, err := reg.Case(ctx, "person-a", d("2026-04-02"))
+	c, err := reg.Case(ctx, "person-a", d("2026-04-02"), regStaff)
 	require.NoError(t, err)
 	var types []dsr.EventType
 	for _, e := range c.Events {

@@ -9,10 +9,25 @@
 //   - A consent gate: identifiable data is refused without valid consent
 //     for inclusion (R-CONS-1), decided by a ConsentPolicy
 //     (consent.National2023, say) or by the Rules.
-//   - Encryption: each person's records are sealed with their own key
-//     (AES-GCM), destroyed when consent is withdrawn (R-CONS-4), leaving
-//     only the audit trail.
-//   - A hash chain over the whole log, so tampering shows (Register.Verify).
+//   - Envelope encryption: each person's records are sealed with their own
+//     data key (AES-256-GCM), stored only wrapped by the register's
+//     key-encryption key (a KeyWrapper: OpenKeyFile, Passphrase, or a
+//     host's KMS), which never sits in the store; the key is destroyed when
+//     consent is withdrawn (R-CONS-4), leaving only the audit trail.
+//     Register.Rekey re-wraps every key under a new KEK.
+//   - No identifier in the clear: streams are named by pseudonyms (HMAC
+//     under the register's pseudonym key, itself wrapped by the KEK) of
+//     local ids, an NHS number index finds people and keeps one number to
+//     one person, and records show only an audit type (AuditTypes), the
+//     real type being sealed. Staff ids and roles stay in the clear.
+//   - A keyed chain over the whole log (HMAC under the chain key), a MAC
+//     over each stream's row, and a checkpoint of the log's head kept
+//     outside the store (WithCheckpoints), so an edit, a forgery, a
+//     reordering, a deletion, a cut tail, a replaced stream or a nulled key
+//     shows (Register.Verify), and History and Due refuse a broken stream.
+//   - Audited reads: History, Case and Details take an Actor (roles
+//     viewer, coordinator, analyst, admin) and record who read what and
+//     why in the same chain (Register.Audit).
 //   - Optimistic writes: a write names the version it read (IfVersion), and
 //     a concurrent writer gets ErrConflict rather than a silent interleave.
 //   - Reads: Register.Case, Details, Assess and History; the worklist of
@@ -38,5 +53,6 @@
 // matching ErrConsentRequired; a stale version ErrConflict; an unknown
 // person, request or document ErrNotFound; a write to an erased or removed
 // person ErrErased or ErrRemoved; a log not as the register wrote it a
-// *ChainError matching ErrTampered.
+// *ChainError matching ErrTampered; a missing or wrong key-encryption key
+// an error matching ErrNoKey that names what is missing.
 package register

@@ -177,7 +177,7 @@ func (r *Register) File(ctx context.Context, id string, doc Document, events []d
 	}
 	d := doc
 	drafts = append(drafts, draft{RecordDocument, payload{Document: &d}})
-	return r.append(ctx, st.stream, st.version, st.key, by, false, drafts...)
+	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, drafts...)
 }
 
 // renameEvents renames events[n+j] to events[j] in the errors of validating
@@ -249,15 +249,19 @@ func (r *Register) FindDocument(ctx context.Context, kind, docID string) (string
 		if s.KeyDestroyed {
 			return nil
 		}
+		if err := r.keys.checkStream(&s); err != nil {
+			return err
+		}
 		var g cipher.AEAD
+		var pid string
 		for i := range s.Records {
 			rec := &s.Records[i]
-			if rec.Type != RecordDocument {
+			if rec.Type != RecordPersonAdded && rec.Type != RecordDocument {
 				continue
 			}
 			if g == nil {
 				var err error
-				if g, err = gcm(s.Key); err != nil {
+				if g, err = r.keys.aead(ctx, &s); err != nil {
 					return err
 				}
 			}
@@ -265,10 +269,12 @@ func (r *Register) FindDocument(ctx context.Context, kind, docID string) (string
 			if err != nil {
 				return err
 			}
+			if p.Details != nil && rec.Type == RecordPersonAdded {
+				pid = p.Details.Person.ID
+			}
 			if p.Document == nil || p.Document.Kind != kind || p.Document.ID != docID {
 				continue
 			}
-			pid := strings.TrimPrefix(s.Name, personStreamPrefix)
 			if who != "" && who != pid {
 				return fmt.Errorf("dsr: %s %q is held for %q and %q: %w", kind, docID, who, pid, ErrConflict)
 			}

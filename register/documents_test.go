@@ -130,6 +130,6 @@ func TestRegisterAddsAPersonWithTheirDocuments(t *testing.T) {
 	require.NoError(t, reg.Add(regCtx, np, regStaff))
 	_, err := reg.Document(regCtx, "a", "note", "n-1")
 	require.NoError(t, err)
-	_, err = register.Open(regCtx, store, regRules{}, register.WithDocumentKinds(noteKind{}, noteKind{}))
+	_, err = register.Open(regCtx, store, regRules{}, register.WithKeys(register.MemoryKey()), register.WithDocumentKinds(noteKind{}, noteKind{}))
 	assert.ErrorIs(t, err, dsr.ErrInvalid, "a kind given twice")
 }

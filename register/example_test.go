@@ -19,13 +19,13 @@ import (
 func ExampleRegister() {
 	ctx := context.Background()
 	today := calendar.MustParseDate("2026-04-01")
-	reg, err := register.Open(ctx, memstore.New(), regRules{},
+	reg, err := register.Open(ctx, memstore.New(), regRules{}, register.WithKeys(register.MemoryKey()),
 		register.WithConsentPolicy(consent.National2023),
 		register.WithClock(func() time.Time { return today.Start().Add(10 * time.Hour) }))
 	if err != nil {
 		panic(err)
 	}
-	staff := register.Actor{ID: "staff-17", Role: "care coordinator"}
+	staff := register.Actor{ID: "staff-17", Role: "coordinator"}
 
 	err = reg.Add(ctx, register.NewPerson{
 		Details: register.Details{
@@ -57,4 +57,42 @@ func ExampleRegister() {
 	// person-a red dsr_review 2026-03-16 R-REV-1 overdue: true
 	// person-a red community_review 2026-04-01 R-RAG-ACT-1 overdue: false
 	// verify: <nil>
+}
+
+// Rekeying moves a register to a new key-encryption key without rewriting
+// a record; afterwards the old key no longer opens it. Reads are audited.
+func ExampleRegister_Rekey() {
+	ctx := context.Background()
+	store := memstore.New()
+	old, next := register.MemoryKey(), register.MemoryKey()
+	clock := register.WithClock(func() time.Time { return time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC) })
+	reg, err := register.Open(ctx, store, regRules{}, register.WithKeys(old), register.WithConsentPolicy(consent.National2023), clock)
+	if err != nil {
+		panic(err)
+	}
+	staff := register.Actor{ID: "staff-17", Role: register.RoleCoordinator}
+	err = reg.Add(ctx, register.NewPerson{
+		Details: register.Details{Person: dsr.Person{ID: "person-a", NHSNumber: dsr.TestNHSNumber(1), DateOfBirth: calendar.MustParseDate("2010-09-15"), Autism: true}},
+		Events:  []dsr.Event{{Type: dsr.EventConsentGiven, Date: calendar.MustParseDate("2026-03-02"), GivenBy: dsr.ByParent}},
+	}, staff)
+	fmt.Println("add:", err)
+	fmt.Println("rekey:", reg.Rekey(ctx, next))
+
+	_, err = register.Open(ctx, store, regRules{}, register.WithKeys(old))
+	fmt.Println("the old key opens it:", err == nil, errors.Is(err, register.ErrNoKey))
+	reg, err = register.Open(ctx, store, regRules{}, register.WithKeys(next), clock)
+	if err != nil {
+		panic(err)
+	}
+	d, err := reg.Details(ctx, "person-a", register.Actor{ID: "staff-9", Role: register.RoleViewer}, register.Because("register meeting"))
+	fmt.Println("details with the new key:", d.Person.ID, err)
+	audit, _ := reg.Audit(ctx, "person-a", register.Actor{ID: "staff-1", Role: register.RoleAdmin})
+	last := audit[len(audit)-1]
+	fmt.Println("last in the audit:", last.By.ID, last.By.Role, last.What, last.Why)
+	// Output:
+	// add: <nil>
+	// rekey: <nil>
+	// the old key opens it: false true
+	// details with the new key: person-a <nil>
+	// last in the audit: staff-9 viewer details register meeting
 }

@@ -81,7 +81,7 @@ func (c *regClock) Set(d calendar.Date) {
 
 var (
 	regCtx   = context.Background()
-	regStaff = register.Actor{ID: "staff-17", Role: "care coordinator"}
+	regStaff = register.Actor{ID: "staff-17", Role: "coordinator"}
 	regDay   = calendar.MustParseDate
 )
 
@@ -92,7 +92,7 @@ func newReg(t testing.TB, opts ...register.Option) (*register.Register, *memstor
 	clk := &regClock{}
 	clk.Set(regDay("2026-04-01"))
 	opts = append([]register.Option{register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023)}, opts...)
-	reg, err := register.Open(regCtx, store, regRules{}, opts...)
+	reg, err := register.Open(regCtx, store, regRules{}, append([]register.Option{register.WithKeys(register.MemoryKey())}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

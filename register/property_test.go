@@ -107,7 +107,7 @@ func (m *regMachine) agree(t *rapid.T) {
 
 func (m *regMachine) withdraw(t *rapid.T) {
 	id := m.pickHeld(t)
-	st, err := m.store.Stream(regCtx, register.PersonStream(id))
+	st, err := m.store.Stream(regCtx, m.reg.PersonStream(id))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,12 +170,12 @@ func (m *regMachine) check(t *rapid.T) {
 		}
 	}
 	for id := range m.refused {
-		if _, err := m.reg.Details(regCtx, id); !errors.Is(err, register.ErrNotFound) {
+		if _, err := m.reg.Details(regCtx, id, regStaff); !errors.Is(err, register.ErrNotFound) {
 			t.Fatalf("%s was refused at the consent gate but something is held: %v", id, err)
 		}
 	}
 	for id, key := range m.erased {
-		if _, err := m.reg.Details(regCtx, id); !errors.Is(err, register.ErrErased) {
+		if _, err := m.reg.Details(regCtx, id, regStaff); !errors.Is(err, register.ErrErased) {
 			t.Fatalf("%s withdrew consent but their details read: %v", id, err)
 		}
 		for _, b := range raw {
@@ -186,7 +186,7 @@ func (m *regMachine) check(t *rapid.T) {
 	}
 	var want []string
 	for _, id := range m.held {
-		if d, err := m.reg.Details(regCtx, id); err != nil || d.Person.NHSNumber != m.people[id].Person.NHSNumber {
+		if d, err := m.reg.Details(regCtx, id, regStaff); err != nil || d.Person.NHSNumber != m.people[id].Person.NHSNumber {
 			t.Fatalf("%s is on the register but their details do not read: %v", id, err)
 		}
 		a, err := m.reg.Assess(regCtx, id, m.today)
@@ -232,7 +232,7 @@ func TestRegisterInvariantsHoldAfterAnyLegalOperations(t *testing.T) {
 		m := &regMachine{store: store, clk: clk, today: regDay("2026-01-05"), people: map[string]register.NewPerson{},
 			erased: map[string][]byte{}, refused: map[string]bool{}, pending: map[string]bool{}}
 		clk.Set(m.today)
-		reg, err := register.Open(regCtx, store, regRules{}, register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023), register.WithWorkers(2))
+		reg, err := register.Open(regCtx, store, regRules{}, register.WithKeys(register.MemoryKey()), register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023), register.WithWorkers(2))
 		if err != nil {
 			t.Fatal(err)
 		}

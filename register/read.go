@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/cipher"
+	"crypto/hmac"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -22,7 +23,8 @@ import (
 type personState struct {
 	id, stream string
 	version    int64
-	key        []byte
+	aead       cipher.AEAD
+	wrapped    []byte // the stream's wrapped data key, as stored
 	erased     bool
 	added      calendar.Date
 	details    Details
@@ -39,23 +41,33 @@ type report struct {
 }
 
 func (r *Register) person(ctx context.Context, id string) (*personState, error) {
-	s, err := r.store.Stream(ctx, PersonStream(id))
+	s, err := r.store.Stream(ctx, r.PersonStream(id))
 	if err != nil {
 		return nil, fmt.Errorf("dsr: person %q: %w", id, err)
 	}
-	return decodePerson(id, &s)
+	return r.decodePerson(ctx, &s)
 }
 
-// decodePerson opens and folds every record of a person's stream.
-func decodePerson(id string, s *Stream) (*personState, error) {
-	st := &personState{id: id, stream: s.Name, version: s.Version, key: s.Key, erased: s.KeyDestroyed}
+// decodePerson checks a person's stream against its row (a broken one is
+// a *ChainError naming the stream), then opens and folds every record.
+func (r *Register) decodePerson(ctx context.Context, s *Stream) (*personState, error) {
+	if err := r.keys.checkStream(s); err != nil {
+		return nil, err
+	}
+	return r.openPerson(ctx, s)
+}
+
+// openPerson opens and folds a stream decodePerson or Due has checked.
+func (r *Register) openPerson(ctx context.Context, s *Stream) (*personState, error) {
+	st := &personState{stream: s.Name, version: s.Version, wrapped: s.Key, erased: s.KeyDestroyed}
 	if st.erased {
 		return st, nil
 	}
-	g, err := gcm(s.Key)
+	g, err := r.keys.aead(ctx, s)
 	if err != nil {
 		return nil, err
 	}
+	st.aead = g
 	for i := range s.Records {
 		p, err := openPayload(g, &s.Records[i])
 		if err != nil {
@@ -63,6 +75,7 @@ func decodePerson(id string, s *Stream) (*personState, error) {
 		}
 		st.apply(&s.Records[i], p)
 	}
+	st.id = st.details.Person.ID
 	return st, nil
 }
 
@@ -78,8 +91,16 @@ func openPayload(g cipher.AEAD, rec *Record) (payload, error) {
 	return p, nil
 }
 
+// realType is a record's type as sealed in its payload.
+func realType(rec *Record, p *payload) string {
+	if p.Type != "" {
+		return p.Type
+	}
+	return rec.Type
+}
+
 func (st *personState) apply(rec *Record, p payload) {
-	switch rec.Type {
+	switch realType(rec, &p) {
 	case RecordPersonAdded:
 		st.details, st.added = *p.Details, p.Date
 	case RecordDetailsUpdated:
@@ -140,10 +161,49 @@ func (st *personState) held(asOf calendar.Date) bool {
 	return !st.erased && !st.added.After(asOf) && (st.removal == nil || st.removal.Date.After(asOf))
 }
 
+// People returns the local ids of everyone whose records can be read
+// (erased people are left out), sorted. Each stream is checked as Due
+// checks it.
+func (r *Register) People(ctx context.Context) ([]string, error) {
+	var ids []string
+	err := r.store.Streams(ctx, personStreamPrefix, func(s Stream) error {
+		st, err := r.decodePerson(ctx, &s)
+		if err != nil {
+			return err
+		}
+		if !st.erased {
+			ids = append(ids, st.id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dsr: reading the register: %w", err)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
 // Case rebuilds a person's case as of asOf from the log: their details, the
 // latest circumstances reported on or before asOf, and the events dated on
 // or before it. An unknown person is ErrNotFound; an erased one ErrErased.
-func (r *Register) Case(ctx context.Context, id string, asOf calendar.Date) (dsr.Case, error) {
+// The read is audited: by (required) and why (Because) join the person's
+// audit (Audit) before the case is returned.
+func (r *Register) Case(ctx context.Context, id string, asOf calendar.Date, by Actor, opts ...ReadOption) (dsr.Case, error) {
+	if err := by.validate(); err != nil {
+		return dsr.Case{}, fmt.Errorf("dsr: reading %q: %w", id, err)
+	}
+	c, err := r.caseOf(ctx, id, asOf)
+	if err != nil {
+		return c, err
+	}
+	if err := r.audit(ctx, id, "case", by, opts); err != nil {
+		return dsr.Case{}, err
+	}
+	return c, nil
+}
+
+// caseOf is Case without the audit, for the register's own use.
+func (r *Register) caseOf(ctx context.Context, id string, asOf calendar.Date) (dsr.Case, error) {
 	st, err := r.person(ctx, id)
 	if err != nil {
 		return dsr.Case{}, err
@@ -155,8 +215,12 @@ func (r *Register) Case(ctx context.Context, id string, asOf calendar.Date) (dsr
 }
 
 // Details returns the identifiable details held about a person. An erased
-// person is ErrErased: nothing identifiable can be read.
-func (r *Register) Details(ctx context.Context, id string) (Details, error) {
+// person is ErrErased: nothing identifiable can be read. The read is
+// audited, as Case's is.
+func (r *Register) Details(ctx context.Context, id string, by Actor, opts ...ReadOption) (Details, error) {
+	if err := by.validate(); err != nil {
+		return Details{}, fmt.Errorf("dsr: reading %q: %w", id, err)
+	}
 	st, err := r.person(ctx, id)
 	if err != nil {
 		return Details{}, err
@@ -164,13 +228,16 @@ func (r *Register) Details(ctx context.Context, id string) (Details, error) {
 	if st.erased {
 		return Details{}, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
 	}
+	if err := r.audit(ctx, id, "details", by, opts); err != nil {
+		return Details{}, err
+	}
 	return st.details, nil
 }
 
 // Assess rebuilds a person's case as of asOf and assesses it with the
 // register's Rules.
 func (r *Register) Assess(ctx context.Context, id string, asOf calendar.Date) (dsr.Assessment, error) {
-	c, err := r.Case(ctx, id, asOf)
+	c, err := r.caseOf(ctx, id, asOf)
 	if err != nil {
 		return dsr.Assessment{}, err
 	}
@@ -277,6 +344,9 @@ type dueEntry struct {
 }
 
 func (r *Register) dueFor(ctx context.Context, s *Stream, asOf calendar.Date) ([]WorkItem, error) {
+	if err := r.keys.checkStream(s); err != nil {
+		return nil, err
+	}
 	if v, ok := r.dueCache.Load(s.Name); ok && !s.KeyDestroyed {
 		if e := v.(dueEntry); e.version == s.Version && e.asOf == asOf {
 			return slices.Clone(e.items), nil
@@ -290,14 +360,14 @@ func (r *Register) dueFor(ctx context.Context, s *Stream, asOf calendar.Date) ([
 }
 
 func (r *Register) assessForDue(ctx context.Context, s *Stream, asOf calendar.Date) ([]WorkItem, error) {
-	id := strings.TrimPrefix(s.Name, personStreamPrefix)
-	st, err := decodePerson(id, s)
+	st, err := r.openPerson(ctx, s) // dueFor checked it
 	if err != nil {
 		return nil, err
 	}
 	if !st.held(asOf) {
 		return nil, nil
 	}
+	id := st.id
 	c := st.caseOn(asOf, false)
 	a, err := r.rules.Assess(ctx, c)
 	if err != nil {
@@ -323,7 +393,7 @@ func (r *Register) assessForDue(ctx context.Context, s *Stream, asOf calendar.Da
 func (r *Register) referralsDue(ctx context.Context, asOf calendar.Date) ([]WorkItem, error) {
 	var items []WorkItem
 	err := r.store.Streams(ctx, referralStreamPrefix, func(s Stream) error {
-		ref, dec, err := readReferral(&s)
+		ref, dec, _, err := r.readReferral(ctx, &s)
 		if err != nil {
 			return err
 		}
@@ -347,29 +417,32 @@ func (r *Register) referralsDue(ctx context.Context, asOf calendar.Date) ([]Work
 	return items, nil
 }
 
-func readReferral(s *Stream) (Referral, *Decision, error) {
+func (r *Register) readReferral(ctx context.Context, s *Stream) (Referral, *Decision, cipher.AEAD, error) {
 	var ref Referral
 	var dec *Decision
-	if s.KeyDestroyed {
-		return ref, nil, fmt.Errorf("dsr: %s: %w", s.Name, ErrErased)
+	if err := r.keys.checkStream(s); err != nil {
+		return ref, nil, nil, err
 	}
-	g, err := gcm(s.Key)
+	if s.KeyDestroyed {
+		return ref, nil, nil, fmt.Errorf("dsr: %s: %w", s.Name, ErrErased)
+	}
+	g, err := r.keys.aead(ctx, s)
 	if err != nil {
-		return ref, nil, err
+		return ref, nil, nil, err
 	}
 	for i := range s.Records {
 		p, err := openPayload(g, &s.Records[i])
 		if err != nil {
-			return ref, nil, err
+			return ref, nil, nil, err
 		}
-		switch s.Records[i].Type {
+		switch realType(&s.Records[i], &p) {
 		case RecordReferralMade:
 			ref = *p.Referral
 		case RecordReferralDecided:
 			dec = p.Decision
 		}
 	}
-	return ref, dec, nil
+	return ref, dec, g, nil
 }
 
 // SortWorklist orders a worklist: overdue first, then by due date (and
@@ -418,17 +491,35 @@ type HistoryEntry struct {
 // History returns a person's timeline: every record written about them, in
 // order, who wrote it and when, and the ids of the rules that fired in the
 // assessment as of that day (R-RAG-AGREED and the audit of issue 4). Once
-// the person is erased only the audit trail remains.
-func (r *Register) History(ctx context.Context, id string) ([]HistoryEntry, error) {
-	s, err := r.store.Stream(ctx, PersonStream(id))
+// the person is erased only the audit trail remains. The read is audited,
+// as Case's is.
+func (r *Register) History(ctx context.Context, id string, by Actor, opts ...ReadOption) ([]HistoryEntry, error) {
+	if err := by.validate(); err != nil {
+		return nil, fmt.Errorf("dsr: reading %q: %w", id, err)
+	}
+	h, err := r.history(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.audit(ctx, id, "history", by, opts); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func (r *Register) history(ctx context.Context, id string) ([]HistoryEntry, error) {
+	s, err := r.store.Stream(ctx, r.PersonStream(id))
 	if err != nil {
 		return nil, fmt.Errorf("dsr: person %q: %w", id, err)
+	}
+	if err := r.keys.checkStream(&s); err != nil {
+		return nil, err
 	}
 	out := make([]HistoryEntry, len(s.Records))
 	st := &personState{id: id, stream: s.Name}
 	var g cipher.AEAD
 	if !s.KeyDestroyed {
-		if g, err = gcm(s.Key); err != nil {
+		if g, err = r.keys.aead(ctx, &s); err != nil {
 			return nil, err
 		}
 	}
@@ -445,7 +536,8 @@ func (r *Register) History(ctx context.Context, id string) ([]HistoryEntry, erro
 			return nil, err
 		}
 		st.apply(rec, p)
-		h.Summary = summarise(rec.Type, &p)
+		h.Type = realType(rec, &p)
+		h.Summary = summarise(h.Type, &p)
 		if p.More {
 			out[i] = h // the same write continues; assess once it is whole
 			continue
@@ -526,38 +618,82 @@ func describeEvent(e *dsr.Event) string {
 	return b.String()
 }
 
-// Verify walks the whole log and checks that it is as the register wrote
-// it: records numbered 1, 2, 3 … with no gaps, each stream's versions
-// likewise, every record's hash matching its content, and every record
-// linking to the hash of the one before. The first broken link is returned
-// as a *ChainError matching ErrTampered. Verify reads no payload, so it
-// works after erasure. Removing records from the end of the log is not
-// detectable from the log alone; keep the last hash elsewhere to detect it.
+// Verify walks the whole log and every stream's row and checks that they
+// are as the register wrote them: records numbered 1, 2, 3 … with no gaps,
+// each stream's versions likewise, every record's keyed hash matching its
+// content, every record linking to the hash of the one before; every
+// stream's row (version, wrapped key, erased flag, head) matching its MAC
+// and its records, and no stream of the log without its row; and the log
+// reaching the checkpoint kept outside the store (WithCheckpoints) with
+// the hash the checkpoint names, so records cut from the end show. The
+// first problem is returned as a *ChainError matching ErrTampered, naming
+// the record's sequence number (0 when it is a stream's row). Verify reads
+// no payload, so it works after erasure.
 func (r *Register) Verify(ctx context.Context) error {
+	if err := r.verify(ctx); err != nil {
+		return fmt.Errorf("dsr: verifying the log: %w", err)
+	}
+	return nil
+}
+
+func (r *Register) verify(ctx context.Context) error {
+	cp, haveCP, err := r.checkpoints.LoadCheckpoint(ctx)
+	if err != nil {
+		return err
+	}
+	if haveCP && !hmac.Equal(r.keys.checkpointMAC(cp), cp.MAC) {
+		return &ChainError{Seq: cp.Seq, Problem: "the checkpoint does not match its MAC"}
+	}
 	var prev []byte
 	var n int64
 	versions := map[string]int64{}
-	err := r.store.Log(ctx, func(rec Record) error {
+	last := map[string]int64{} // each stream's last seq
+	err = r.store.Log(ctx, func(rec Record) error {
 		n++
 		bad := func(format string, args ...any) error {
 			return &ChainError{Seq: rec.Seq, Stream: rec.Stream, Problem: fmt.Sprintf(format, args...)}
 		}
 		switch {
 		case rec.Seq != n:
-			return bad("expected record %d here: a record is missing or out of order", n)
+			return &ChainError{Seq: n, Stream: rec.Stream, Problem: fmt.Sprintf("record %d is missing or out of order (found record %d here)", n, rec.Seq)}
 		case !bytes.Equal(rec.Prev, prev):
 			return bad("does not link to record %d (its previous hash differs)", n-1)
-		case !bytes.Equal(ChainHash(&rec), rec.Hash):
+		case !hmac.Equal(r.keys.RecordHash(&rec), rec.Hash):
 			return bad("content does not match its hash")
 		case rec.Version != versions[rec.Stream]+1:
 			return bad("version %d follows version %d of its stream", rec.Version, versions[rec.Stream])
+		case haveCP && rec.Seq == cp.Seq && !bytes.Equal(rec.Hash, cp.Hash):
+			return bad("the record differs from the checkpoint's record %d", cp.Seq)
 		}
 		versions[rec.Stream] = rec.Version
+		last[rec.Stream] = rec.Seq
 		prev = rec.Hash
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("dsr: verifying the log: %w", err)
+		return err
+	}
+	if haveCP && n < cp.Seq {
+		return &ChainError{Seq: n + 1, Problem: fmt.Sprintf("the log ends at record %d but the checkpoint says it reached record %d: records %d to %d were cut", n, cp.Seq, n+1, cp.Seq)}
+	}
+	seen := map[string]bool{}
+	err = r.store.Streams(ctx, "", func(s Stream) error {
+		seen[s.Name] = true
+		if err := r.keys.checkStream(&s); err != nil {
+			return err
+		}
+		if versions[s.Name] != s.Version {
+			return &ChainError{Seq: last[s.Name], Stream: s.Name, Problem: fmt.Sprintf("the stream's row says version %d, the log %d", s.Version, versions[s.Name])}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for name, seq := range last {
+		if !seen[name] {
+			return &ChainError{Seq: seq, Stream: name, Problem: "the log has records of this stream but the stream's row is gone"}
+		}
 	}
 	return nil
 }

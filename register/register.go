@@ -2,6 +2,7 @@ package register
 
 import (
 	"context"
+	"crypto/cipher"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,6 +45,13 @@ type Register struct {
 	// dueCache holds each person's worklist items by stream, for the
 	// version and date they were assessed at (see Due).
 	dueCache sync.Map
+	// wrapper is the KEK (WithKeys); keys the register's secrets,
+	// unwrapped at Open; meta its metadata.
+	wrapper     KeyWrapper
+	keys        *keys
+	meta        *meta
+	newID       string
+	checkpoints CheckpointStore
 }
 
 // ConsentPolicy decides whether consent for inclusion holds for a case
@@ -116,12 +124,54 @@ func WithWorkers(n int) Option {
 	}
 }
 
+// WithKeys sets the register's key-encryption key (required): a KeyFile,
+// a Passphrase, a host's KMS, or MemoryKey for a register that lives in
+// memory only.
+func WithKeys(w KeyWrapper) Option {
+	return func(r *Register) error {
+		if w == nil {
+			return fmt.Errorf("%w: WithKeys: nil key wrapper", dsr.ErrInvalid)
+		}
+		r.wrapper = w
+		return nil
+	}
+}
+
+// WithRegisterID sets the id a new register gets (NewRegisterID makes
+// one); it is ignored for a store that already holds a register. The
+// default is a fresh NewRegisterID.
+func WithRegisterID(id string) Option {
+	return func(r *Register) error {
+		r.newID = id
+		return nil
+	}
+}
+
+// WithCheckpoints sets where the register keeps the checkpoint of its log's
+// head, outside the store (FileCheckpoints, or the host's own). The
+// default keeps it in memory, which detects a log cut while the process
+// runs but not across processes.
+func WithCheckpoints(c CheckpointStore) Option {
+	return func(r *Register) error {
+		if c == nil {
+			return fmt.Errorf("%w: WithCheckpoints: nil checkpoint store", dsr.ErrInvalid)
+		}
+		r.checkpoints = c
+		return nil
+	}
+}
+
 // DefaultReferralDeadline is the decision deadline for a request to join
 // when the area sets none (R-REQ-1; Norfolk's 28 days).
 var DefaultReferralDeadline = calendar.Deadline{N: 28, Unit: calendar.Days}
 
-// Open returns a register over store, assessing people with rules. The
-// store stays the caller's to close.
+// Open returns a register over store, assessing people with rules, its
+// secrets unwrapped by the KEK of WithKeys (required). A store no register
+// has opened gets new metadata: a register id, the KEK's id and
+// parameters, and fresh secrets wrapped by the KEK. A KEK that is not the
+// register's, or cannot be had, is refused with an error matching ErrNoKey
+// that names what is missing, and nothing is read. The store stays the
+// caller's to close.
 func Open(ctx context.Context, store Store, rules dsr.Rules, opts ...Option) (*Register, error) {
 	if store == nil {
 		return nil, fmt.Errorf("%w: register.Open: nil store", dsr.ErrInvalid)
@@ -141,25 +191,45 @@ func Open(ctx context.Context, store Store, rules dsr.Rules, opts ...Option) (*R
 			return nil, err
 		}
 	}
+	if r.wrapper == nil {
+		return nil, fmt.Errorf("%w: register.Open: no key-encryption key (WithKeys)", ErrNoKey)
+	}
+	if r.checkpoints == nil {
+		r.checkpoints = &memCheckpoints{}
+	}
+	var err error
+	if r.keys, r.meta, err = openKeys(ctx, store, r.wrapper, r.newID); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
-// Actor is the member of staff who makes a change: their id in the host's
-// directory and their role ("care coordinator", "commissioner"). It is
-// kept in the clear for audit, so it must never be the person's own
-// details.
+// ID returns the register's id (see StoreID).
+func (r *Register) ID() string { return r.meta.ID }
+
+// Actor is the member of staff who makes a change or reads a person's
+// records: their id in the host's directory and their role, one of Roles
+// (viewer, coordinator, analyst, admin). Both are kept in the clear for
+// audit, so they must never be the person's own details.
 type Actor struct {
 	ID   string `json:"id"`
 	Role string `json:"role"`
 }
+
+// Validate checks an Actor as every write and read does: an id and a role
+// of Roles, else a *dsr.ValidationError naming by.id or by.role.
+func (a Actor) Validate() error { return a.validate() }
 
 func (a Actor) validate() error {
 	var errs []error
 	if strings.TrimSpace(a.ID) == "" {
 		errs = append(errs, invalid("by.id", "", "required: who made the change"))
 	}
-	if strings.TrimSpace(a.Role) == "" {
-		errs = append(errs, invalid("by.role", "", "required: the role of who made the change"))
+	switch {
+	case strings.TrimSpace(a.Role) == "":
+		errs = append(errs, invalid("by.role", "", "required: the role of who made the change (one of %s)", strings.Join(Roles, ", ")))
+	case !slices.Contains(Roles, a.Role):
+		errs = append(errs, invalid("by.role", "", "unknown role %q: want one of %s", a.Role, strings.Join(Roles, ", ")))
 	}
 	return errors.Join(errs...)
 }
@@ -204,16 +274,46 @@ const (
 	maxAppendRecordsPerAdd = 10_000
 )
 
-// PersonStream and ReferralStream name the streams of a person and a
-// request to join.
-func PersonStream(id string) string { return personStreamPrefix + id }
+// Audit types: the only record types kept in the clear (Record.Type). They
+// say what kind of thing happened to a stream and never a clinical fact;
+// the real type is sealed in the payload.
+const (
+	// AuditEvent is any event of a person's history other than a
+	// withdrawal of consent.
+	AuditEvent = "event"
+	// AuditRead is a read of a person's identifiable data (History, Case,
+	// Details, Due with details ...).
+	AuditRead = "read"
+)
+
+// AuditTypes lists every record type kept in the clear.
+var AuditTypes = []string{RecordPersonAdded, RecordDetailsUpdated, RecordCircumstances, AuditEvent, RecordDocument,
+	string(dsr.EventConsentWithdrawn), RecordPersonRemoved, RecordReferralMade, RecordReferralDecided, AuditRead, RecordNHSClaimed}
+
+// auditType is the clear type of a record of real type typ.
+func auditType(typ string) string {
+	if slices.Contains(AuditTypes, typ) && typ != AuditEvent {
+		return typ
+	}
+	return AuditEvent
+}
+
+// PersonStream names the stream of the person with local id id: "person/"
+// and the id's pseudonym (an HMAC under the register's pseudonym key).
+func (r *Register) PersonStream(id string) string {
+	return personStreamPrefix + r.keys.pseudonymOf("person", id)
+}
 
 // ReferralStream names the stream of a request to join (see PersonStream).
-func ReferralStream(id string) string { return referralStreamPrefix + id }
+func (r *Register) ReferralStream(id string) string {
+	return referralStreamPrefix + r.keys.pseudonymOf("referral", id)
+}
 
 // payload is the content of a record, sealed in Record.Payload. Exactly the
 // fields of the record's type are set.
 type payload struct {
+	// Type is the record's real type (Record.Type is its audit type).
+	Type          string             `json:"type"`
 	Details       *Details           `json:"details,omitempty"`
 	Event         *dsr.Event         `json:"event,omitempty"`
 	Date          calendar.Date      `json:"date,omitzero"`
@@ -222,6 +322,9 @@ type payload struct {
 	Referral      *Referral          `json:"referral,omitempty"`
 	Decision      *Decision          `json:"decision,omitempty"`
 	Document      *Document          `json:"document,omitempty"`
+	Read          *ReadAudit         `json:"read,omitempty"`
+	// Claim is the person stream an NHS number index record names.
+	Claim string `json:"claim,omitempty"`
 	// More marks a record that is not the last of its write.
 	More bool `json:"more,omitempty"`
 }
@@ -249,30 +352,58 @@ type draft struct {
 	p   payload
 }
 
-// append seals drafts with the stream's key and appends them naming the
-// expected version. key is the stream's key (a new one when expected is 0).
-func (r *Register) append(ctx context.Context, stream string, expected int64, key []byte, by Actor, destroy bool, drafts ...draft) error {
-	now := r.clock().UTC()
-	g, err := gcm(key)
+// streamKey is a stream's data key for a write: its cipher, and for a new
+// stream its wrapped bytes.
+type streamKey struct {
+	aead    cipher.AEAD
+	wrapped []byte // set for a new stream only
+}
+
+// newStreamKey makes a data key for a new stream, wrapped by the KEK bound
+// to the stream's name.
+func (r *Register) newStreamKey(ctx context.Context, stream string) (streamKey, error) {
+	dk := newKey()
+	defer clear(dk)
+	w, err := r.wrapper.Wrap(ctx, dk, []byte(stream))
 	if err != nil {
-		return err
+		return streamKey{}, fmt.Errorf("dsr: wrapping the key of %s: %w", stream, err)
 	}
+	g, err := gcm(dk)
+	if err != nil {
+		return streamKey{}, err
+	}
+	return streamKey{aead: g, wrapped: w}, nil
+}
+
+// append seals drafts with the stream's key and appends them naming the
+// expected version, then saves the checkpoint of the log's new head.
+func (r *Register) append(ctx context.Context, stream string, expected int64, key streamKey, by Actor, destroy bool, drafts ...draft) error {
+	now := r.clock().UTC()
 	recs := make([]Record, len(drafts))
 	for i, d := range drafts {
 		d.p.More = i < len(drafts)-1
+		d.p.Type = d.typ
 		pt, err := json.Marshal(d.p)
 		if err != nil {
 			return fmt.Errorf("dsr: encoding %s: %w", d.typ, err)
 		}
-		sealed := seal(g, stream, expected+int64(i)+1, d.typ, pt)
-		recs[i] = Record{Stream: stream, Type: d.typ, At: now, ActorID: by.ID, ActorRole: by.Role, Payload: sealed}
+		typ := auditType(d.typ)
+		sealed := seal(key.aead, stream, expected+int64(i)+1, typ, pt)
+		recs[i] = Record{Stream: stream, Type: typ, At: now, ActorID: by.ID, ActorRole: by.Role, Payload: sealed}
 	}
-	req := AppendRequest{Stream: stream, Expected: expected, Records: recs, DestroyKey: destroy}
+	req := AppendRequest{Stream: stream, Expected: expected, Records: recs, DestroyKey: destroy, Chain: r.keys}
 	if expected == 0 {
-		req.NewKey = key
+		req.NewKey = key.wrapped
 	}
-	if _, err := r.store.Append(ctx, req); err != nil {
+	out, err := r.store.Append(ctx, req)
+	if err != nil {
 		return fmt.Errorf("dsr: appending to %s: %w", stream, err)
+	}
+	last := out[len(out)-1]
+	cp := Checkpoint{Seq: last.Seq, Hash: last.Hash}
+	cp.MAC = r.keys.checkpointMAC(cp)
+	if err := r.checkpoints.SaveCheckpoint(ctx, cp); err != nil {
+		return fmt.Errorf("dsr: appended to %s, but saving the checkpoint failed: %w", stream, err)
 	}
 	return nil
 }
@@ -333,7 +464,18 @@ func (r *Register) Add(ctx context.Context, np NewPerson, by Actor) error {
 		drafts = append(drafts, draft{RecordDocument, payload{Document: &d}})
 	}
 	drafts = append(drafts, draft{RecordCircumstances, payload{Date: today, Circumstances: &circ}})
-	return r.append(ctx, PersonStream(np.Person.ID), 0, newKey(), by, false, drafts...)
+	stream := r.PersonStream(np.Person.ID)
+	if _, err := r.store.Stream(ctx, stream); err == nil {
+		return fmt.Errorf("dsr: adding person %q: the id is taken: %w", np.Person.ID, ErrConflict)
+	}
+	if err := r.claimNHS(ctx, np.Person.NHSNumber, stream, by); err != nil {
+		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+	}
+	key, err := r.newStreamKey(ctx, stream)
+	if err != nil {
+		return err
+	}
+	return r.append(ctx, stream, 0, key, by, false, drafts...)
 }
 
 // writable reads a person for a write: it must exist, not be erased or
@@ -363,7 +505,7 @@ func (r *Register) writable(ctx context.Context, id string, opts []WriteOption) 
 // written about them. Pass it to IfVersion to make a later write fail with
 // ErrConflict if anyone else wrote in between.
 func (r *Register) Version(ctx context.Context, id string) (int64, error) {
-	s, err := r.store.Stream(ctx, PersonStream(id))
+	s, err := r.store.Stream(ctx, r.PersonStream(id))
 	if err != nil {
 		return 0, fmt.Errorf("dsr: person %q: %w", id, err)
 	}
@@ -412,14 +554,52 @@ func (r *Register) Record(ctx context.Context, id string, ev dsr.Event, by Actor
 	case ev.Type == dsr.EventConsentWithdrawn && ev.HasScope(dsr.ScopeDSR):
 		return r.erase(ctx, st, ev, Removal{Reason: RemovedConsentWithdrawn, Date: ev.Day()}, by)
 	}
-	return r.append(ctx, st.stream, st.version, st.key, by, false, draft{string(ev.Type), payload{Event: &ev}})
+	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{string(ev.Type), payload{Event: &ev}})
 }
 
-// erase writes the withdrawal and the removal, and destroys the key.
+// erase writes the withdrawal and the removal, and destroys the key: in
+// the store, in the same transaction, and in this process's cache.
 func (r *Register) erase(ctx context.Context, st *personState, ev dsr.Event, rm Removal, by Actor) error {
-	return r.append(ctx, st.stream, st.version, st.key, by, true,
+	err := r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, true,
 		draft{string(dsr.EventConsentWithdrawn), payload{Event: &ev}},
 		draft{RecordPersonRemoved, payload{Removal: &rm}})
+	if err != nil {
+		return err
+	}
+	r.keys.aeads.Delete(string(st.wrapped))
+	return r.eraseReads(ctx, st.id, by)
+}
+
+// eraseReads destroys the key of a person's audit stream too, so the
+// reasons given for reading their records (free text) go with them; who
+// read and when stay, pseudonymous.
+func (r *Register) eraseReads(ctx context.Context, id string, by Actor) error {
+	name := r.auditStream(id)
+	for range maxAuditRetries {
+		s, err := r.store.Stream(ctx, name)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if s.KeyDestroyed {
+			return nil
+		}
+		g, err := r.keys.aead(ctx, &s)
+		if err != nil {
+			return err
+		}
+		rm := Removal{Reason: RemovedConsentWithdrawn, Date: r.today()}
+		err = r.append(ctx, name, s.Version, streamKey{aead: g}, by, true, draft{RecordPersonRemoved, payload{Removal: &rm}})
+		if !errors.Is(err, ErrConflict) {
+			if err == nil {
+				r.keys.aeads.Delete(string(s.Key))
+			}
+			return err
+		}
+	}
+	return fmt.Errorf("dsr: erasing the reads of %q: %w", id, ErrConflict)
 }
 
 // renameEvent renames events[i] to event in the errors of validating a
@@ -466,7 +646,7 @@ func (r *Register) Report(ctx context.Context, id string, date calendar.Date, ci
 	if err != nil {
 		return err
 	}
-	return r.append(ctx, st.stream, st.version, st.key, by, false, draft{RecordCircumstances, payload{Date: date, Circumstances: &circ}})
+	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordCircumstances, payload{Date: date, Circumstances: &circ}})
 }
 
 // UpdateDetails replaces a person's identifiable details. Consent for
@@ -498,7 +678,12 @@ func (r *Register) UpdateDetails(ctx context.Context, id string, d Details, by A
 	if !dec.Valid {
 		return &ConsentError{PersonID: id, Reasons: dec.Reasons}
 	}
-	return r.append(ctx, st.stream, st.version, st.key, by, false, draft{RecordDetailsUpdated, payload{Details: &d}})
+	if d.Person.NHSNumber != st.details.Person.NHSNumber {
+		if err := r.claimNHS(ctx, d.Person.NHSNumber, st.stream, by); err != nil {
+			return fmt.Errorf("dsr: updating %q: %w", id, err)
+		}
+	}
+	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordDetailsUpdated, payload{Details: &d}})
 }
 
 // Agree records the rating the multi-agency meeting agreed today, why and
@@ -531,7 +716,7 @@ func (r *Register) Agree(ctx context.Context, id string, rating dsr.Rating, reas
 			"required: the agreed rating %s differs from the suggested %s", strings.ToUpper(rating.String()), strings.ToUpper(a.Rating.String())))
 	}
 	ev := dsr.Event{Type: dsr.EventRatingAgreed, Date: today, Rating: rating, Reason: reason, By: by.ID}
-	return r.append(ctx, st.stream, st.version, st.key, by, false, draft{string(dsr.EventRatingAgreed), payload{Event: &ev}})
+	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{string(dsr.EventRatingAgreed), payload{Event: &ev}})
 }
 
 // RemovalReason is why a person leaves the register (R-REM-1).
@@ -595,7 +780,7 @@ func (r *Register) Remove(ctx context.Context, id string, reason RemovalReason, 
 			return fmt.Errorf("dsr: removing %q: %w", id, invalid("reason", "R-REM-1", "aged out needs the 18th birthday; the person is %d", age))
 		}
 	}
-	return r.append(ctx, st.stream, st.version, st.key, by, false, draft{RecordPersonRemoved, payload{Removal: &rm}})
+	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordPersonRemoved, payload{Removal: &rm}})
 }
 
 // Referral is a request to join the register (R-REQ-1). It holds no
@@ -664,7 +849,12 @@ func (r *Register) Refer(ctx context.Context, req Referral, by Actor) error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("dsr: referral %q: %w", req.ID, err)
 	}
-	return r.append(ctx, ReferralStream(req.ID), 0, newKey(), by, false, draft{RecordReferralMade, payload{Referral: &req}})
+	stream := r.ReferralStream(req.ID)
+	key, err := r.newStreamKey(ctx, stream)
+	if err != nil {
+		return err
+	}
+	return r.append(ctx, stream, 0, key, by, false, draft{RecordReferralMade, payload{Referral: &req}})
 }
 
 // Decide records the decision on a request to join, today: accept or
@@ -691,11 +881,11 @@ func (r *Register) Decide(ctx context.Context, referralID string, outcome Outcom
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("dsr: deciding referral %q: %w", referralID, err)
 	}
-	s, err := r.store.Stream(ctx, ReferralStream(referralID))
+	s, err := r.store.Stream(ctx, r.ReferralStream(referralID))
 	if err != nil {
 		return fmt.Errorf("dsr: referral %q: %w", referralID, err)
 	}
-	ref, dec, err := readReferral(&s)
+	ref, dec, g, err := r.readReferral(ctx, &s)
 	if err != nil {
 		return err
 	}
@@ -707,5 +897,5 @@ func (r *Register) Decide(ctx context.Context, referralID string, outcome Outcom
 		return fmt.Errorf("dsr: deciding referral %q: %w", referralID, invalid("date", "", "today %s is before the request was received on %s", today, ref.Received))
 	}
 	d := Decision{Outcome: outcome, Date: today, Reasons: reasons, NextSteps: nextSteps}
-	return r.append(ctx, s.Name, s.Version, s.Key, by, false, draft{RecordReferralDecided, payload{Decision: &d}})
+	return r.append(ctx, s.Name, s.Version, streamKey{aead: g}, by, false, draft{RecordReferralDecided, payload{Decision: &d}})
 }

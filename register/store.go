@@ -2,7 +2,6 @@ package register
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -12,20 +11,24 @@ import (
 )
 
 // Record is one entry of the register's append-only log, as a Store keeps
-// it. What stays readable for audit is in the clear: the stream, the record
-// type, when it was recorded and by whom (a member of staff's id and role).
-// What the record says about the person is in Payload, sealed with the
-// stream's key (AES-GCM); once the key is destroyed (R-CONS-4) the payload
-// cannot be read, while the hash chain over it still verifies.
+// it. What stays readable for audit is in the clear: the stream's
+// pseudonymous name, the record's audit type (AuditTypes: never a clinical
+// fact), when it was recorded and by whom (a member of staff's id and
+// role). What the record says about the person, its real type included, is
+// in Payload, sealed with the stream's data key (AES-GCM); once the key is
+// destroyed (R-CONS-4) the payload cannot be read, while the keyed hash
+// chain over it still verifies.
 type Record struct {
 	// Seq is the record's position in the whole log, from 1, with no gaps.
 	Seq int64 `json:"seq"`
-	// Stream names whose record it is: "person/ID" or "referral/ID".
+	// Stream names whose record it is: "person/P", "referral/P" or
+	// "nhs/P", P the pseudonym of the local id or NHS number (an HMAC
+	// under the register's pseudonym key, in hex).
 	Stream string `json:"stream"`
 	// Version is the record's position in its stream, from 1, with no gaps.
 	Version int64 `json:"version"`
-	// Type is the record type: an EventType, or one of the register's own
-	// (RecordPersonAdded, RecordDetailsUpdated, ...).
+	// Type is the record's audit type, one of AuditTypes; the real type
+	// (an EventType, RecordDocument, ...) is sealed in the payload.
 	Type string `json:"type"`
 	// At is when the record was written, in UTC.
 	At time.Time `json:"at"`
@@ -39,11 +42,12 @@ type Record struct {
 	// Prev is the Hash of the record before this one in the log (Seq-1);
 	// empty for the first record.
 	Prev []byte `json:"prev"`
-	// Hash is ChainHash of this record.
+	// Hash is the Chain's RecordHash of this record: an HMAC-SHA256 of its
+	// canonical JSON under the register's chain key.
 	Hash []byte `json:"hash"`
 }
 
-// canonicalRecord is the JSON that ChainHash hashes: keys in lexical order,
+// canonicalRecord is the JSON that a Chain hashes: keys in lexical order,
 // bytes in base64, the instant in RFC 3339 with nanoseconds in UTC.
 type canonicalRecord struct {
 	ActorID   string `json:"actor_id"`
@@ -74,24 +78,36 @@ func (r *Record) CanonicalJSON() []byte {
 	return b
 }
 
-// ChainHash returns the SHA-256 of r's canonical JSON, which includes Prev:
-// the link from r to the record before it. Stores call it to fill Hash as
-// they append; Register.Verify recomputes it.
-func ChainHash(r *Record) []byte {
-	h := sha256.Sum256(r.CanonicalJSON())
-	return h[:]
+// Chain computes the keyed hashes a Store writes, under a key the store
+// never sees: each record's Hash and each stream's MAC. The Register hands
+// its own with every append (AppendRequest.Chain), keyed by the register's
+// chain key; register/storetest hands one keyed by a test key. Nobody
+// without the key can compute either, so a record or a stream row forged,
+// edited or replaced behind the register's back no longer matches.
+type Chain interface {
+	// RecordHash is the HMAC of r.CanonicalJSON(), which includes Prev: the
+	// link from r to the record before it.
+	RecordHash(r *Record) []byte
+	// StreamMAC is the MAC of a stream's row: its Name, Version, Key,
+	// KeyDestroyed and Head (its Records and MAC are not read).
+	StreamMAC(s *Stream) []byte
 }
 
-// Stream is one stream as a Store returns it: its records in version order
-// and its key.
+// Stream is one stream as a Store returns it: its row (name, version, the
+// wrapped data key, head and MAC) and its records in version order.
 type Stream struct {
 	Name    string
 	Version int64 // the version of the last record; 0 for a new stream
-	// Key is the stream's data key; nil once destroyed (KeyDestroyed) or
-	// before the stream exists.
+	// Key is the stream's data key as the register gave it: wrapped by the
+	// register's KeyWrapper, never in the clear. It is nil once destroyed
+	// (KeyDestroyed) or before the stream exists.
 	Key          []byte
 	KeyDestroyed bool
-	Records      []Record
+	// Head is the Hash of the stream's last record.
+	Head []byte
+	// MAC is the Chain's StreamMAC of the row, written with every append.
+	MAC     []byte
+	Records []Record
 }
 
 // AppendRequest is one atomic append to a stream.
@@ -102,11 +118,13 @@ type AppendRequest struct {
 	// matching ErrConflict and writes nothing.
 	Expected int64
 	// Records to append, with Stream, Type, At, actors and Payload set; the
-	// store fills Seq, Version, Prev and Hash.
+	// store fills Seq, Version, Prev and Hash (Chain.RecordHash).
 	Records []Record
-	// NewKey is the stream's data key, stored with its first records; it
-	// must be set when Expected is 0 and is ignored otherwise.
+	// NewKey is the stream's wrapped data key, stored with its first
+	// records; it must be set when Expected is 0 and is ignored otherwise.
 	NewKey []byte
+	// Chain computes the records' hashes and the stream's MAC (required).
+	Chain Chain
 	// DestroyKey destroys the stream's key in the same transaction, after
 	// the records are appended (R-CONS-4). It cannot be undone.
 	DestroyKey bool
@@ -116,15 +134,31 @@ type AppendRequest struct {
 // register/sqlitestore) must make each Append atomic and serialised with every
 // other (so the hash chain has one order), and every read a consistent
 // snapshot. register/storetest holds the test suite every Store must pass.
+//
+// A Store holds no secret: data keys come to it wrapped, and the hashes it
+// writes are computed by the Chain of each request, keyed by a key the
+// register keeps outside the store.
 type Store interface {
 	// Append appends req.Records to req.Stream if its version is
 	// req.Expected, filling Seq (the next in the log), Version, Prev (the
-	// Hash of the log's last record) and Hash (ChainHash), and returns the
-	// records as stored. A stale Expected returns an error matching
-	// ErrConflict; records for a stream whose key is destroyed ErrErased;
-	// a request CheckAppend rejects ErrInvalid. On any error nothing is
-	// written.
+	// Hash of the log's last record) and Hash (req.Chain.RecordHash), then
+	// sets the stream's Version, Head (the last Hash) and MAC
+	// (req.Chain.StreamMAC of the row with Key nil and KeyDestroyed set
+	// when req.DestroyKey), and returns the records as stored. A stale
+	// Expected returns an error matching ErrConflict; records for a stream
+	// whose key is destroyed ErrErased; a request CheckAppend rejects
+	// ErrInvalid. On any error nothing is written.
 	Append(ctx context.Context, req AppendRequest) ([]Record, error)
+	// Meta returns the register's metadata as last set (nil when none).
+	Meta(ctx context.Context) ([]byte, error)
+	// InitMeta sets the metadata of a store that has none; a store that
+	// has some returns an error matching ErrConflict and keeps its own.
+	InitMeta(ctx context.Context, meta []byte) error
+	// Rekey replaces the metadata with meta and, for every stream, its Key
+	// and MAC with what fn returns for the stream's row (Records empty), all
+	// in one transaction: on any error nothing changes. Records are never
+	// rewritten.
+	Rekey(ctx context.Context, meta []byte, fn func(Stream) (key, mac []byte, err error)) error
 	// Stream returns one stream. A stream that does not exist returns an
 	// error matching ErrNotFound.
 	Stream(ctx context.Context, name string) (Stream, error)
@@ -143,8 +177,9 @@ type Store interface {
 // CheckAppend checks an append request the same way for every Store, once
 // the store has found the stream at req.Expected: it names a stream and at
 // least one record, each with a type, an instant and a payload; a new
-// stream comes with a 32-byte key; and the stream's key is not destroyed
-// (ErrErased). Errors match ErrInvalid unless said otherwise.
+// stream comes with a (wrapped) key; the request has a Chain; and the
+// stream's key is not destroyed (ErrErased). Errors match ErrInvalid unless
+// said otherwise.
 func CheckAppend(req AppendRequest, keyDestroyed bool) error {
 	switch {
 	case req.Stream == "":
@@ -153,8 +188,10 @@ func CheckAppend(req AppendRequest, keyDestroyed bool) error {
 		return fmt.Errorf("%w: append to %s has no records", dsr.ErrInvalid, req.Stream)
 	case keyDestroyed:
 		return fmt.Errorf("append to %s: %w: its key was destroyed", req.Stream, ErrErased)
-	case req.Expected == 0 && len(req.NewKey) != keySize:
-		return fmt.Errorf("%w: a new stream %s needs a %d-byte key, got %d bytes", dsr.ErrInvalid, req.Stream, keySize, len(req.NewKey))
+	case req.Chain == nil:
+		return fmt.Errorf("%w: append to %s has no Chain to hash with", dsr.ErrInvalid, req.Stream)
+	case req.Expected == 0 && len(req.NewKey) < keySize:
+		return fmt.Errorf("%w: a new stream %s needs a wrapped key of at least %d bytes, got %d bytes", dsr.ErrInvalid, req.Stream, keySize, len(req.NewKey))
 	}
 	for i, r := range req.Records {
 		switch {

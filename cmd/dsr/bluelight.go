@@ -134,7 +134,7 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 			return exitUsage
 		}
 	}
-	reg, store, engine, err := openRegister(ctx, c.db, c.policy, c.params, register.WithClock(cliNow))
+	reg, store, engine, err := openRegister(ctx, c.db, c.policy, c.params, c.keyFile, stderr, register.WithClock(cliNow))
 	if err != nil {
 		errorf(stderr, "bluelight: %v", err)
 		if created {
@@ -146,7 +146,7 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 	rules := policies.BlueLightRules(engine) // Go defaults for points the bundle lacks
 
 	if c.cmd == "open" {
-		m, err := openMeeting(ctx, reg, rules, &open)
+		m, err := openMeeting(ctx, reg, rules, &open, c.by)
 		if err == nil {
 			err = reg.SaveMeeting(ctx, m, c.by, open.Person)
 		}
@@ -224,7 +224,7 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 
 // openMeeting calls a meeting from the JSON of `dsr bluelight open`, with
 // the date of birth from the register when the input leaves it out.
-func openMeeting(ctx context.Context, reg *register.Register, rules bluelight.Rules, in *bluelightOpenInput) (*bluelight.Meeting, error) {
+func openMeeting(ctx context.Context, reg *register.Register, rules bluelight.Rules, in *bluelightOpenInput, by register.Actor) (*bluelight.Meeting, error) {
 	if in.Person != nil && in.PersonID == "" {
 		in.PersonID = in.Person.Person.ID
 	}
@@ -233,7 +233,7 @@ func openMeeting(ctx context.Context, reg *register.Register, rules bluelight.Ru
 		case in.Person != nil:
 			in.DateOfBirth = in.Person.Person.DateOfBirth
 		case in.PersonID != "":
-			d, err := reg.Details(ctx, in.PersonID)
+			d, err := reg.Details(ctx, in.PersonID, by, register.Because("opening a Blue Light meeting"))
 			if err != nil && !errors.Is(err, register.ErrNotFound) {
 				return nil, err
 			}

@@ -12,7 +12,7 @@ import (
 
 func TestBlueLightCommandsOpenAttendOptionFundCloseAndMinute(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "bl.db")
-	staff := []string{"--db", db, "--by", "staff-2", "--role", "commissioner"}
+	staff := []string{"--db", db, "--by", "staff-2", "--role", "coordinator"}
 	bl := func(stdin string, args ...string) result {
 		return runCLI(t, stdin, append(append([]string{"bluelight"}, args...), staff...)...)
 	}

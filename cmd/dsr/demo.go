@@ -31,7 +31,7 @@ Options:
 
 func demoUsage(w io.Writer) { fmt.Fprintf(w, demoUsageText, policies.DefaultBundle) }
 
-var demoStaff = register.Actor{ID: "demo-loader", Role: "register administrator"}
+var demoStaff = register.Actor{ID: "demo-loader", Role: "admin"}
 
 // runDemo is `dsr demo`.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -41,6 +41,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	seed := fset.Uint64("seed", 1, "seed")
 	asOfFlag := fset.String("as-of", "2026-04-01", "date")
 	policy := fset.String("policy", policies.DefaultBundle, "policy bundle")
+	keyFile := fset.String("key-file", "", "the register's key file")
 	if _, code, ok := parseCommand(fset, args, demoUsage, stdout, stderr, 0, ""); !ok {
 		return code
 	}
@@ -60,7 +61,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if registerMissing(*db) {
 		errorf(stderr, "demo: creating the register %s", *db)
 	}
-	reg, store, _, err := openRegister(ctx, *db, *policy, nil, register.WithClock(func() time.Time { return noon }))
+	reg, store, _, err := openRegister(ctx, *db, *policy, nil, *keyFile, stderr, register.WithClock(func() time.Time { return noon }))
 	if err != nil {
 		errorf(stderr, "demo: %v", err)
 		return exitFailure

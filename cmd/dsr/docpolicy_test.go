@@ -37,7 +37,7 @@ func TestBlueLightFundingCapComesFromThePolicy(t *testing.T) {
 	} {
 		t.Run(strings.Join(policy, " "), func(t *testing.T) {
 			db := filepath.Join(dir, fmt.Sprintf("bl%d.db", i))
-			args := append([]string{"--db", db, "--by", "staff-2", "--role", "commissioner"}, policy...)
+			args := append([]string{"--db", db, "--by", "staff-2", "--role", "coordinator"}, policy...)
 			bl := func(stdin string, cmd ...string) result {
 				return runCLI(t, stdin, append(append([]string{"bluelight"}, cmd...), args...)...)
 			}
@@ -76,7 +76,7 @@ func TestBlueLightFundingCapComesFromThePolicy(t *testing.T) {
 // one, where national-2023 only advises it.
 func TestReviewPlanUsesTheBundlesCETRRules(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "r.db")
-	staff := []string{"--db", db, "--by", "staff-1", "--role", "commissioner"}
+	staff := []string{"--db", db, "--by", "staff-1", "--role", "coordinator"}
 	today := cliPerson(t, db, staff)
 	panel := `[{"name": "Commissioner A", "role": "chair"},
 	  {"name": "Clinical Expert B", "role": "clinical_expert", "training_expires": "2099-12-31"},

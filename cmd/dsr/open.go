@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"slices"
@@ -81,7 +82,10 @@ func openBundle(name string) (fs.FS, error) {
 // points, or the Go defaults where the bundle has none
 // (policies.CETRParams, policies.BlueLightRules). The store is the
 // caller's to close.
-func openRegister(ctx context.Context, file, policy string, params paramFlag, opts ...register.Option) (*register.Register, *sqlitestore.Store, *policies.Engine, error) {
+//
+// The register's key-encryption key comes from keyFile (--key-file), or
+// the environment (registerKeys); messages about keys go to stderr.
+func openRegister(ctx context.Context, file, policy string, params paramFlag, keyFile string, stderr io.Writer, opts ...register.Option) (*register.Register, *sqlitestore.Store, *policies.Engine, error) {
 	_, engine, err := loadPolicy(ctx, policy, "", params)
 	if err != nil {
 		return nil, nil, nil, err
@@ -90,8 +94,16 @@ func openRegister(ctx context.Context, file, policy string, params paramFlag, op
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	keyOpts, source, err := registerKeys(ctx, store, keyFile, stderr)
+	if err != nil {
+		store.Close()
+		return nil, nil, nil, err
+	}
 	kinds := register.WithDocumentKinds(register.ReviewDocuments{}, register.MeetingDocuments{})
-	reg, err := register.Open(ctx, store, engine, append([]register.Option{register.WithConsentPolicy(consent.National2023), kinds}, opts...)...)
+	reg, err := register.Open(ctx, store, engine, append(append([]register.Option{register.WithConsentPolicy(consent.National2023), kinds}, keyOpts...), opts...)...)
+	if errors.Is(err, register.ErrNoKey) {
+		err = fmt.Errorf("%w (the key came from %s; give --key-file FILE or DSR_KEY_FILE, or DSR_PASSPHRASE)", err, source)
+	}
 	if err != nil {
 		store.Close()
 		return nil, nil, nil, err

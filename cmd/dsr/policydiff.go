@@ -37,7 +37,8 @@ Cases (one of):
   --cases DIR        every *.json case under DIR (scenario folders' case.json
                      included; want.json, params.json and data.json skipped)
   --register FILE    every person held in a SQLite register (as 'dsr register'
-                     keeps it), as of --as-of (default today)
+                     keeps it), as of --as-of (default today); read as DSR_BY
+                     with DSR_ROLE, each read audited
   --generate N       N synthetic cases (policycheck's generator, the default
                      population mix), reproducible from --seed S (default 1)
 
@@ -237,22 +238,21 @@ func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.D
 	if _, err := os.Stat(file); err != nil {
 		return s, err // do not create an empty register
 	}
-	reg, store, _, err := openRegister(ctx, file, policy, nil)
+	var by register.Actor
+	if err := actorOf(&by); err != nil {
+		return s, fmt.Errorf("--register reads people's records: %w", err)
+	}
+	reg, store, _, err := openRegister(ctx, file, policy, nil, "", io.Discard)
 	if err != nil {
 		return s, err
 	}
 	defer store.Close()
-	var ids []string
-	// The register keeps each person's log in a stream named person/ID.
-	if err := store.Streams(ctx, "person/", func(st register.Stream) error {
-		ids = append(ids, strings.TrimPrefix(st.Name, "person/"))
-		return nil
-	}); err != nil {
+	ids, err := reg.People(ctx)
+	if err != nil {
 		return s, err
 	}
-	sort.Strings(ids)
 	for _, id := range ids {
-		c, err := reg.Case(ctx, id, asOf)
+		c, err := reg.Case(ctx, id, asOf, by, register.Because("policy diff"))
 		if errors.Is(err, register.ErrErased) {
 			continue
 		}

@@ -20,7 +20,9 @@ const registerUsageText = `Usage: dsr register COMMAND --db FILE [--by ID --role
 
 Keep a Dynamic Support Register in a SQLite file. Only add creates the
 file (and says so); every other command refuses a file that does not exist.
-Writes name who makes them with --by and --role (a member of staff).
+Every command names who runs it with --by and --role (a member of staff),
+or DSR_BY and DSR_ROLE; roles: viewer, coordinator, analyst, admin. Reads of
+a person's records are audited.
 Input is strict: JSON as 'dsr assess' takes it (no trailing data, no key
 given twice, exact-case names, valid UTF-8, at most 8 MiB) and ids of 1 to
 64 letters, digits or - _ . : (invalid input exits 2 and writes nothing).
@@ -38,13 +40,23 @@ Commands:
                              aged_out, moved_area or died (R-REM-1)
   due [--as-of DATE]         print the worklist
   verify                     check the log's hash chain
-  history ID                 print a person's timeline with the rules that fired
+  history ID [--why TEXT]    print a person's timeline with the rules that fired
+                             (the read is audited: who, role, when, why)
+  audit ID                   list who wrote and who read a person's records
+                             (--role admin)
+  rekey [--new-key-file FILE]
+                             re-wrap every person's key and the register's secrets
+                             under a new key-encryption key, in one transaction:
+                             FILE (created if missing), or DSR_NEW_PASSPHRASE; with
+                             the default key file, a new one replaces it
 
 Options:
   --db FILE       the register file (default dsr.db)
   --policy NAME   embedded policy bundle (default %s)
   --json          print due and history as JSON
-`
+  --key-file FILE the register's key file (or DSR_KEY_FILE; see Keys)
+
+` + keyUsageText
 
 func registerUsage(w io.Writer) { fmt.Fprintf(w, registerUsageText, policies.DefaultBundle) }
 
@@ -59,6 +71,8 @@ var registerSubcommands = []subcommand{
 	{"due", "", true},
 	{"verify", "", false},
 	{"history", "ID", true},
+	{"rekey", "", false},
+	{"audit", "ID", true},
 }
 
 // registerCommands are the leaves of `dsr register` in the command table.
@@ -79,6 +93,7 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 	fset := newFlagSet("register " + cmd)
 	db := fset.String("db", "dsr.db", "register file")
 	policy := fset.String("policy", policies.DefaultBundle, "policy bundle")
+	keyFile := fset.String("key-file", "", "the register's key file")
 	var by register.Actor
 	fset.StringVar(&by.ID, "by", "", "staff id")
 	fset.StringVar(&by.Role, "role", "", "staff role")
@@ -94,6 +109,14 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 		fset.StringVar(&evidence, "evidence", "", "evidence reference")
 	case "due":
 		fset.StringVar(&asOfFlag, "as-of", "", "date")
+	}
+	var why string
+	if cmd == "history" {
+		fset.StringVar(&why, "why", "", "why the record is read (kept with the read's audit)")
+	}
+	var newKeyFile string
+	if cmd == "rekey" {
+		fset.StringVar(&newKeyFile, "new-key-file", "", "the new key file")
 	}
 	n, what := wantArgs(sub.args)
 	pos, code, ok := parseCommand(fset, args, registerUsage, stdout, stderr, n, what)
@@ -111,6 +134,14 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 		rating dsr.Rating
 		asOf   = calendar.DateOf(time.Now())
 	)
+	if err := actorOf(&by); err != nil {
+		if verr := checkActor(by); verr != nil {
+			return reportInput(stderr, group, verr)
+		}
+		errorf(stderr, "%s: %v", group, err)
+		registerUsage(stderr)
+		return exitUsage
+	}
 	err := checkActor(by)
 	if err == nil && strings.HasPrefix(sub.args, "ID") {
 		err = checkArgIDs("ID", pos[0])
@@ -152,7 +183,7 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 			return exitUsage
 		}
 	}
-	reg, store, _, err := openRegister(ctx, *db, *policy, nil)
+	reg, store, _, err := openRegister(ctx, *db, *policy, nil, *keyFile, stderr)
 	if err != nil {
 		errorf(stderr, "register: %v", err)
 		if created {
@@ -186,9 +217,20 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 		if err = reg.Verify(ctx); err == nil {
 			fmt.Fprintln(stdout, "log verified: every record links to the one before")
 		}
+	case "rekey":
+		err = rekey(ctx, reg, *keyFile, newKeyFile, stdout)
+	case "audit":
+		var entries []register.AuditEntry
+		if entries, err = reg.Audit(ctx, pos[0], by); err == nil {
+			if asJSON {
+				err = writeJSON(stdout, entries)
+			} else {
+				printAudit(stdout, pos[0], entries)
+			}
+		}
 	case "history":
 		var h []register.HistoryEntry
-		if h, err = reg.History(ctx, pos[0]); err == nil {
+		if h, err = reg.History(ctx, pos[0], by, register.Because(why)); err == nil {
 			if asJSON {
 				err = writeJSON(stdout, h)
 			} else {

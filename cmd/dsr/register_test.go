@@ -29,7 +29,7 @@ func TestDemoLoadsASyntheticRegisterAndPrintsTheWorklist(t *testing.T) {
 
 func TestRegisterCommandsAddRecordAndExplain(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "r.db")
-	staff := []string{"--db", db, "--by", "staff-1", "--role", "care coordinator"}
+	staff := []string{"--db", db, "--by", "staff-1", "--role", "coordinator"}
 	person := `{"person": {"id": "a", "nhs_number": "9990000018", "date_of_birth": "1990-05-05", "learning_disability": true},
 	  "name": "Person A Synthetic", "circumstances": {"in_crisis": true, "community_cannot_manage": true},
 	  "events": [{"type": "consent_given", "date": "2026-01-05", "given_by": "self"}]}`

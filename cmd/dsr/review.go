@@ -96,7 +96,9 @@ type docCommand struct {
 	policy string
 	params paramFlag // --set
 	by     register.Actor
-	json   bool
+	// keyFile is --key-file: the register's key file.
+	keyFile string
+	json    bool
 }
 
 // reviewSubcommands are the subcommands of `dsr review`.
@@ -134,6 +136,7 @@ func parseDocCommand(group string, sub subcommand, args []string, usage func(io.
 	fset.StringVar(&c.db, "db", "dsr.db", "register file")
 	fset.StringVar(&c.policy, "policy", policies.DefaultBundle, "policy bundle")
 	fset.Var(&c.params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
+	fset.StringVar(&c.keyFile, "key-file", "", "the register's key file")
 	fset.StringVar(&c.by.ID, "by", "", "staff id")
 	fset.StringVar(&c.by.Role, "role", "", "staff role")
 	if sub.json {
@@ -143,6 +146,14 @@ func parseDocCommand(group string, sub subcommand, args []string, usage func(io.
 	pos, code, ok := parseCommand(fset, args, usage, stdout, stderr, n, what)
 	if !ok {
 		return nil, code, false
+	}
+	if err := actorOf(&c.by); err != nil {
+		if verr := checkActor(c.by); verr != nil {
+			return nil, reportInput(stderr, group+" "+sub.name, verr), false
+		}
+		errorf(stderr, "%s %s: %v", group, sub.name, err)
+		usage(stderr)
+		return nil, exitUsage, false
 	}
 	c.pos = pos
 	return c, exitOK, true
@@ -186,7 +197,7 @@ func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stde
 		errorf(stderr, "%s: %v", group, err)
 		return exitUsage
 	}
-	reg, store, engine, err := openRegister(ctx, c.db, c.policy, c.params, register.WithClock(cliNow))
+	reg, store, engine, err := openRegister(ctx, c.db, c.policy, c.params, c.keyFile, stderr, register.WithClock(cliNow))
 	if err != nil {
 		errorf(stderr, "review: %v", err)
 		return exitFailure
@@ -199,7 +210,7 @@ func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stde
 			errorf(stderr, "review: %v", err)
 			return exitFailure
 		}
-		r, err := planReview(ctx, reg, prm, &plan)
+		r, err := planReview(ctx, reg, prm, &plan, c.by)
 		if err == nil {
 			err = reg.SaveReview(ctx, r, c.by)
 		}
@@ -250,13 +261,13 @@ func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stde
 
 // planReview plans a new review with the parameters prm, or changes one
 // not yet held (which keeps the parameters it was planned with).
-func planReview(ctx context.Context, reg *register.Register, prm cetr.Params, in *reviewPlanInput) (*cetr.Review, error) {
+func planReview(ctx context.Context, reg *register.Register, prm cetr.Params, in *reviewPlanInput, by register.Actor) (*cetr.Review, error) {
 	r, err := reg.FindReview(ctx, in.ID)
 	switch {
 	case errors.Is(err, register.ErrNotFound) || in.ID == "":
 		var p dsr.Person
 		if in.PersonID != "" {
-			d, err := reg.Details(ctx, in.PersonID)
+			d, err := reg.Details(ctx, in.PersonID, by, register.Because("planning a review"))
 			if err != nil {
 				return nil, err
 			}

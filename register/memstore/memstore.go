@@ -23,12 +23,14 @@ type Store struct {
 	mu      sync.RWMutex
 	log     []register.Record
 	streams map[string]*stream
+	meta    []byte
 	closed  bool
 }
 
 type stream struct {
 	key       []byte
 	destroyed bool
+	head, mac []byte
 	seqs      []int // indexes into log
 }
 
@@ -77,7 +79,7 @@ func (s *Store) Append(ctx context.Context, req register.AppendRequest) ([]regis
 		r.Seq = int64(len(s.log) + i + 1)
 		r.Version = version + int64(i) + 1
 		r.Prev = slices.Clone(prev)
-		r.Hash = register.ChainHash(&r)
+		r.Hash = req.Chain.RecordHash(&r)
 		prev = r.Hash
 		out[i] = r
 	}
@@ -94,11 +96,58 @@ func (s *Store) Append(ctx context.Context, req register.AppendRequest) ([]regis
 		clear(st.key)
 		st.key, st.destroyed = nil, true
 	}
+	st.head = slices.Clone(out[len(out)-1].Hash)
+	row := s.snapshot(req.Stream, st)
+	st.mac = req.Chain.StreamMAC(&row)
 	return out, nil
 }
 
+// Meta implements register.Store.
+func (s *Store) Meta(ctx context.Context) ([]byte, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return slices.Clone(s.meta), ctx.Err()
+}
+
+// InitMeta implements register.Store.
+func (s *Store) InitMeta(ctx context.Context, meta []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.meta != nil {
+		return fmt.Errorf("memstore: metadata already set: %w", register.ErrConflict)
+	}
+	s.meta = slices.Clone(meta)
+	return ctx.Err()
+}
+
+// Rekey implements register.Store.
+func (s *Store) Rekey(ctx context.Context, meta []byte, fn func(register.Stream) ([]byte, []byte, error)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	type change struct{ key, mac []byte }
+	changes := map[string]change{}
+	for name, st := range s.streams {
+		row := s.snapshot(name, st)
+		row.Records = nil
+		k, m, err := fn(row)
+		if err != nil {
+			return err
+		}
+		changes[name] = change{k, m}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for name, c := range changes {
+		s.streams[name].key, s.streams[name].mac = c.key, c.mac
+	}
+	s.meta = slices.Clone(meta)
+	return nil
+}
+
 func (s *Store) snapshot(name string, st *stream) register.Stream {
-	out := register.Stream{Name: name, Version: int64(len(st.seqs)), Key: slices.Clone(st.key), KeyDestroyed: st.destroyed}
+	out := register.Stream{Name: name, Version: int64(len(st.seqs)), Key: slices.Clone(st.key), KeyDestroyed: st.destroyed,
+		Head: slices.Clone(st.head), MAC: slices.Clone(st.mac)}
 	out.Records = make([]register.Record, len(st.seqs))
 	for i, j := range st.seqs {
 		out.Records[i] = clone(s.log[j])
@@ -182,6 +231,19 @@ func (s *Store) Tamper(seq int64, fn func(*register.Record)) {
 	fn(&s.log[seq-1])
 }
 
+// TamperStream runs fn on a stream's row behind the register's back (its
+// key, version, head or MAC), as an attacker with access to the memory
+// would; fn returning false deletes the stream and its records from the
+// streams (its records stay in the log).
+func (s *Store) TamperStream(name string, fn func(key *[]byte, destroyed *bool, mac *[]byte) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.streams[name]
+	if !fn(&st.key, &st.destroyed, &st.mac) {
+		delete(s.streams, name)
+	}
+}
+
 // Raw returns every byte the store holds for a stream: its payloads and
 // its key, if any. Tests use it to show that nothing identifiable can be
 // recovered after erasure.
@@ -195,5 +257,6 @@ func (s *Store) Raw() [][]byte {
 	for n, st := range s.streams {
 		out = append(out, []byte(n), slices.Clone(st.key))
 	}
+	out = append(out, slices.Clone(s.meta))
 	return out
 }

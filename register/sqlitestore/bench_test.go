@@ -58,7 +58,7 @@ func benchPerson(i int) register.NewPerson {
 
 func benchRegister(b *testing.B, s register.Store, rules dsr.Rules) *register.Register {
 	b.Helper()
-	reg, err := register.Open(context.Background(), s, rules, register.WithConsentPolicy(consent.National2023),
+	reg, err := register.Open(context.Background(), s, rules, register.WithKeys(testKEK), register.WithConsentPolicy(consent.National2023),
 		register.WithClock(func() time.Time { return benchDay.Start().Add(12 * time.Hour) }))
 	if err != nil {
 		b.Fatal(err)

@@ -17,6 +17,9 @@ import (
 const crashEnv = "DSRKIT_SQLITESTORE_CRASH_DB"
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(rekeyEnv); dir != "" {
+		rekeyChild(dir)
+	}
 	if file := os.Getenv(crashEnv); file != "" {
 		crashDuringAppend(file)
 		os.Exit(1) // not reached: crashDuringAppend exits with 3
@@ -35,7 +38,7 @@ func crashDuringAppend(file string) {
 		}
 		return nil
 	}
-	s.Append(context.Background(), register.AppendRequest{Stream: "person/a", Expected: 2,
+	s.Append(context.Background(), register.AppendRequest{Chain: storetest.TestChain, Stream: "person/a", Expected: 2,
 		Records: []register.Record{storetest.Rec("admitted", storetest.At, "lost"), storetest.Rec("discharged", storetest.At, "lost too")}})
 	os.Exit(4)
 }
@@ -47,7 +50,7 @@ func seed(t *testing.T, file string) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := s.Append(context.Background(), register.AppendRequest{Stream: "person/a", NewKey: storetest.Key(1),
+	if _, err := s.Append(context.Background(), register.AppendRequest{Chain: storetest.TestChain, Stream: "person/a", NewKey: storetest.Key(1),
 		Records: []register.Record{storetest.Rec("person_added", storetest.At, "a1"), storetest.Rec("consent_given", storetest.At, "a2")}}); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +71,7 @@ func checkAfterCrash(t *testing.T, file string) {
 		t.Fatalf("stream after the crash: version %d, %v", st.Version, err)
 	}
 	// The register carries on from where the last commit left it.
-	if _, err := s.Append(context.Background(), register.AppendRequest{Stream: "person/a", Expected: 2,
+	if _, err := s.Append(context.Background(), register.AppendRequest{Chain: storetest.TestChain, Stream: "person/a", Expected: 2,
 		Records: []register.Record{storetest.Rec("admitted", storetest.At, "a3")}}); err != nil {
 		t.Fatalf("append after the crash: %v", err)
 	}
@@ -109,7 +112,7 @@ func TestAnAppendThatFailsMidTransactionWritesNothing(t *testing.T) {
 				}
 				return nil
 			}
-			_, err = s.Append(context.Background(), register.AppendRequest{Stream: "person/a", Expected: 2, DestroyKey: true,
+			_, err = s.Append(context.Background(), register.AppendRequest{Chain: storetest.TestChain, Stream: "person/a", Expected: 2, DestroyKey: true,
 				Records: []register.Record{storetest.Rec("admitted", storetest.At, "x"), storetest.Rec("discharged", storetest.At, "y")}})
 			if !errors.Is(err, boom) {
 				t.Fatalf("err %v, want the failure", err)

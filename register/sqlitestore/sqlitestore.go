@@ -7,11 +7,22 @@
 // the schema is refused with ErrSchemaTooNew rather than misread.
 //
 // Each Append is one IMMEDIATE transaction: the stream's version check, the
-// records and the hash chain commit together or not at all, so a crash
-// between them leaves the log as it was. The file runs in WAL mode with
-// secure_delete on: when a stream's key is destroyed (R-CONS-4) its bytes
-// are overwritten in the database and the write-ahead log is checkpointed
-// and truncated, so the key cannot be recovered from the file.
+// records, the hash chain and the stream's row (wrapped key, head, MAC)
+// commit together or not at all, so a crash between them leaves the log as
+// it was. The file runs in WAL mode with secure_delete on: when a stream's
+// key is destroyed (R-CONS-4) its bytes are overwritten in the database and
+// the write-ahead log is checkpointed and truncated, so the wrapped key
+// cannot be recovered from the file, the -wal or the freelist. Rekey is one
+// transaction too.
+//
+// The store holds no secret: data keys arrive wrapped, and the hashes it
+// writes come from each request's register.Chain.
+//
+// Open creates a new file itself, mode 0600, before SQLite opens it, rather
+// than changing the umask (which is process-wide and would race with other
+// goroutines creating files). SQLite gives the -wal and -shm files the mode
+// of the database file, so they are 0600 too; an existing file keeps its
+// mode.
 //
 // Several processes may open the same file; writers wait for each other
 // (busy timeout 10 s) and a stale version is register.ErrConflict. A Store is
@@ -26,6 +37,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path"
 	"sort"
 	"strconv"
@@ -58,6 +70,13 @@ var _ register.Store = (*Store)(nil)
 // Open opens (creating if need be) the SQLite register at file and brings
 // its schema up to date.
 func Open(ctx context.Context, file string) (*Store, error) {
+	f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		f.Close()
+	case !errors.Is(err, fs.ErrExist):
+		return nil, fmt.Errorf("sqlitestore: creating %s: %w", file, err)
+	}
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "secure_delete(ON)", "foreign_keys(ON)"} {
 		q.Add("_pragma", p)
@@ -184,7 +203,8 @@ func (s *Store) Append(ctx context.Context, req register.AppendRequest) (out []r
 	}()
 	var version int64
 	var destroyed bool
-	switch err := tx.QueryRowContext(ctx, `SELECT version, key_destroyed FROM streams WHERE name = ?`, req.Stream).Scan(&version, &destroyed); {
+	var key []byte
+	switch err := tx.QueryRowContext(ctx, `SELECT version, key_destroyed, key FROM streams WHERE name = ?`, req.Stream).Scan(&version, &destroyed, &key); {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return nil, fmt.Errorf("sqlitestore: reading stream %s: %w", req.Stream, err)
@@ -213,7 +233,7 @@ func (s *Store) Append(ctx context.Context, req register.AppendRequest) (out []r
 		r.Stream, r.Seq, r.Version = req.Stream, seq+int64(i)+1, version+int64(i)+1
 		r.At = r.At.UTC()
 		r.Prev = append([]byte{}, prev...)
-		r.Hash = register.ChainHash(&r)
+		r.Hash = req.Chain.RecordHash(&r)
 		prev = r.Hash
 		if _, err := ins.ExecContext(ctx, r.Seq, r.Stream, r.Version, r.Type, r.At.Format(time.RFC3339Nano),
 			r.ActorID, r.ActorRole, r.Payload, r.Prev, r.Hash); err != nil {
@@ -224,11 +244,19 @@ func (s *Store) Append(ctx context.Context, req register.AppendRequest) (out []r
 			return nil, err
 		}
 	}
-	newVersion := version + int64(len(req.Records))
+	row := register.Stream{Name: req.Stream, Version: version + int64(len(req.Records)), Key: key, Head: prev}
 	if req.Expected == 0 {
-		_, err = tx.ExecContext(ctx, `INSERT INTO streams (name, version, key, key_destroyed) VALUES (?, ?, ?, 0)`, req.Stream, newVersion, req.NewKey)
+		row.Key = req.NewKey
+	}
+	if req.DestroyKey {
+		row.Key, row.KeyDestroyed = nil, true
+	}
+	mac := req.Chain.StreamMAC(&row)
+	if req.Expected == 0 {
+		_, err = tx.ExecContext(ctx, `INSERT INTO streams (name, version, key, key_destroyed, head, mac) VALUES (?, ?, ?, 0, ?, ?)`,
+			req.Stream, row.Version, row.Key, row.Head, mac)
 	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE streams SET version = ? WHERE name = ?`, newVersion, req.Stream)
+		_, err = tx.ExecContext(ctx, `UPDATE streams SET version = ?, head = ?, mac = ? WHERE name = ?`, row.Version, row.Head, mac, req.Stream)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: stream %s: %w", req.Stream, err)
@@ -278,7 +306,7 @@ func (s *Store) Stream(ctx context.Context, name string) (register.Stream, error
 	}
 	defer tx.Rollback()
 	st := register.Stream{Name: name}
-	switch err := tx.QueryRowContext(ctx, `SELECT version, key, key_destroyed FROM streams WHERE name = ?`, name).Scan(&st.Version, &st.Key, &st.KeyDestroyed); {
+	switch err := tx.QueryRowContext(ctx, `SELECT version, key, key_destroyed, head, mac FROM streams WHERE name = ?`, name).Scan(&st.Version, &st.Key, &st.KeyDestroyed, &st.Head, &st.MAC); {
 	case errors.Is(err, sql.ErrNoRows):
 		return register.Stream{}, fmt.Errorf("sqlitestore: stream %s: %w", name, register.ErrNotFound)
 	case err != nil:
@@ -330,13 +358,13 @@ func (s *Store) Streams(ctx context.Context, prefix string, fn func(register.Str
 	}
 	var streams []register.Stream
 	byName := map[string]int{}
-	rows, err := tx.QueryContext(ctx, `SELECT name, version, key, key_destroyed FROM streams WHERE `+where+` ORDER BY name`, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT name, version, key, key_destroyed, head, mac FROM streams WHERE `+where+` ORDER BY name`, args...)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: %w", err)
 	}
 	for rows.Next() {
 		var st register.Stream
-		if err := rows.Scan(&st.Name, &st.Version, &st.Key, &st.KeyDestroyed); err != nil {
+		if err := rows.Scan(&st.Name, &st.Version, &st.Key, &st.KeyDestroyed, &st.Head, &st.MAC); err != nil {
 			rows.Close()
 			return fmt.Errorf("sqlitestore: %w", err)
 		}
@@ -399,6 +427,91 @@ func (s *Store) Log(ctx context.Context, fn func(register.Record) error) error {
 		}
 	}
 	return rows.Err()
+}
+
+// Meta implements register.Store.
+func (s *Store) Meta(ctx context.Context) ([]byte, error) {
+	var b []byte
+	switch err := s.db.QueryRowContext(ctx, `SELECT data FROM meta WHERE id = 1`).Scan(&b); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("sqlitestore: reading metadata: %w", err)
+	}
+	return b, nil
+}
+
+// InitMeta implements register.Store.
+func (s *Store) InitMeta(ctx context.Context, meta []byte) error {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO meta (id, data) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`, meta)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: writing metadata: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlitestore: metadata already set: %w", register.ErrConflict)
+	}
+	return nil
+}
+
+// Rekey implements register.Store, in one IMMEDIATE transaction. The old
+// wrapped keys are overwritten (secure_delete) and the write-ahead log
+// checkpointed once it commits.
+func (s *Store) Rekey(ctx context.Context, meta []byte, fn func(register.Stream) ([]byte, []byte, error)) (err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	rows, err := tx.QueryContext(ctx, `SELECT name, version, key, key_destroyed, head, mac FROM streams ORDER BY name`)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	var streams []register.Stream
+	for rows.Next() {
+		var st register.Stream
+		if err := rows.Scan(&st.Name, &st.Version, &st.Key, &st.KeyDestroyed, &st.Head, &st.MAC); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlitestore: %w", err)
+		}
+		streams = append(streams, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	upd, err := tx.PrepareContext(ctx, `UPDATE streams SET key = ?, mac = ? WHERE name = ?`)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	defer upd.Close()
+	for i, st := range streams {
+		key, mac, err := fn(st)
+		if err != nil {
+			return err
+		}
+		if _, err := upd.ExecContext(ctx, key, mac, st.Name); err != nil {
+			return fmt.Errorf("sqlitestore: rekeying %s: %w", st.Name, err)
+		}
+		if err := s.fail(fmt.Sprintf("rekey %d", i)); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE meta SET data = ? WHERE id = 1`, meta); err != nil {
+		return fmt.Errorf("sqlitestore: rekeying the metadata: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlitestore: committing the rekey: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return fmt.Errorf("sqlitestore: rekeyed, but checkpointing failed: %w", err)
+	}
+	return nil
 }
 
 // DB returns the underlying database, for inspection and for tests that

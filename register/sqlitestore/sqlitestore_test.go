@@ -3,7 +3,10 @@ package sqlitestore_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,14 +48,18 @@ func (consentRules) Assess(_ context.Context, c dsr.Case) (dsr.Assessment, error
 	return dsr.Assessment{AsOf: c.AsOf, Consent: d, Eligible: true, OnRegister: d.Valid, Rating: dsr.Green, Reasons: d.Reasons}, nil
 }
 
+// testKEK is the key-encryption key of every register these tests open:
+// the same for the whole process, so a register reopens.
+var testKEK = register.MemoryKey()
+
 var (
 	ctx   = context.Background()
-	staff = register.Actor{ID: "staff-17", Role: "care coordinator"}
+	staff = register.Actor{ID: "staff-17", Role: "coordinator"}
 )
 
 func openRegister(t *testing.T, s register.Store) *register.Register {
 	t.Helper()
-	reg, err := register.Open(ctx, s, consentRules{}, register.WithConsentPolicy(consent.National2023),
+	reg, err := register.Open(ctx, s, consentRules{}, register.WithKeys(testKEK), register.WithConsentPolicy(consent.National2023),
 		register.WithClock(func() time.Time { return time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC) }))
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +99,10 @@ func TestAfterWithdrawalNothingIdentifiableCanBeRecoveredFromTheFile(t *testing.
 	if err := reg.Add(ctx, np, staff); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := s.Stream(ctx, "person/b")
+	st, err := s.Stream(ctx, reg.PersonStream("b"))
+	if err != nil || len(st.Key) == 0 {
+		t.Fatalf("person b's stream: %v", err)
+	}
 	key := st.Key
 	raw := fileBytes(t, file)
 	for _, id := range []string{string(np.Person.NHSNumber), np.Name, "Example Road", "1999-05-05"} {
@@ -118,7 +128,7 @@ func TestAfterWithdrawalNothingIdentifiableCanBeRecoveredFromTheFile(t *testing.
 	}
 	defer s2.Close()
 	reg = openRegister(t, s2)
-	if _, err := reg.Details(ctx, "b"); !errors.Is(err, register.ErrErased) {
+	if _, err := reg.Details(ctx, "b", staff); !errors.Is(err, register.ErrErased) {
 		t.Fatalf("details after withdrawal and reopening: %v, want ErrErased", err)
 	}
 	if err := reg.Verify(ctx); err != nil {
@@ -136,7 +146,7 @@ func TestVerifyFindsARowEditedBehindTheRegistersBack(t *testing.T) {
 	if err := reg.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.DB().Exec(`UPDATE records SET actor_role = 'commissioner' WHERE seq = 2`); err != nil {
+	if _, err := s.DB().Exec(`UPDATE records SET actor_role = 'admin' WHERE seq = 2`); err != nil {
 		t.Fatal(err)
 	}
 	err := reg.Verify(ctx)
@@ -147,7 +157,7 @@ func TestVerifyFindsARowEditedBehindTheRegistersBack(t *testing.T) {
 	if _, err := s.DB().Exec(`DELETE FROM records WHERE seq = 2`); err != nil {
 		t.Fatal(err)
 	}
-	if err := reg.Verify(ctx); !errors.As(err, &ce) || ce.Seq != 3 || !strings.Contains(ce.Problem, "missing") {
+	if err := reg.Verify(ctx); !errors.As(err, &ce) || ce.Seq != 2 || !strings.Contains(ce.Problem, "missing") {
 		t.Fatalf("Verify after deleting a row: %v", err)
 	}
 }
@@ -178,5 +188,55 @@ func TestMigrationsAreEmbeddedAndAppliedOnce(t *testing.T) {
 	s.Close()
 	if _, err := sqlitestore.Open(ctx, file); !errors.Is(err, sqlitestore.ErrSchemaTooNew) {
 		t.Fatalf("opening a newer file: %v, want ErrSchemaTooNew", err)
+	}
+}
+
+// TestAfterRekeyNoOldWrappingSurvivesInTheFile measures secure_delete:
+// once a rekey commits, no old wrapped data key, nor the old wrapped
+// secrets, is left in the file, its -wal or its free pages.
+func TestAfterRekeyNoOldWrappingSurvivesInTheFile(t *testing.T) {
+	s, file := openTemp(t)
+	defer s.Close()
+	reg := openRegister(t, s)
+	for i := range 5 {
+		np := personB()
+		np.Person.ID, np.Person.NHSNumber = fmt.Sprintf("r%d", i), dsr.TestNHSNumber(6000+i)
+		if err := reg.Add(ctx, np, staff); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var old [][]byte
+	if err := s.Streams(ctx, "", func(st register.Stream) error {
+		old = append(old, st.Key)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	meta, _ := s.Meta(ctx)
+	var m struct{ Secrets []byte }
+	if err := json.Unmarshal(meta, &m); err != nil || len(m.Secrets) == 0 {
+		t.Fatalf("metadata %s: %v", meta, err)
+	}
+	old = append(old, []byte(base64.StdEncoding.EncodeToString(m.Secrets)))
+	raw := fileBytes(t, file)
+	for _, k := range old {
+		if !bytes.Contains(raw, k) {
+			t.Fatal("test is blind: the wrapped keys should be in the file before the rekey")
+		}
+	}
+	if err := reg.Rekey(ctx, register.MemoryKey()); err != nil {
+		t.Fatal(err)
+	}
+	raw = fileBytes(t, file)
+	for i, k := range old {
+		if bytes.Contains(raw, k) {
+			t.Fatalf("old wrapping %d is still in the file after the rekey", i)
+		}
+	}
+	if err := reg.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Details(ctx, "r3", staff); err != nil {
+		t.Fatalf("after rekey: %v", err)
 	}
 }

@@ -6,13 +6,19 @@
 //	}
 //
 // The suite checks the contract of register.Store: atomic appends with
-// optimistic concurrency, one hash chain over the whole log, keys stored
-// with a stream's first records and destroyed for good, consistent reads.
+// optimistic concurrency, one hash chain over the whole log computed by the
+// request's register.Chain (the suite's TestChain, an HMAC under a test
+// key: a store never holds the register's chain key), each stream's row
+// with its head and MAC, keys stored with a stream's first records and
+// destroyed for good, metadata set once, Rekey all or nothing, consistent
+// reads.
 package storetest
 
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
@@ -29,6 +35,36 @@ type Open func(t *testing.T) register.Store
 // Key returns a valid 32-byte data key made from b.
 func Key(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
+// testChain is an HMAC-SHA256 register.Chain under a fixed test key.
+type testChain struct{}
+
+// TestChain is the register.Chain the suite appends with.
+var TestChain register.Chain = testChain{}
+
+func (testChain) RecordHash(r *register.Record) []byte {
+	m := hmac.New(sha256.New, []byte("storetest chain key"))
+	m.Write(r.CanonicalJSON())
+	return m.Sum(nil)
+}
+
+func (testChain) StreamMAC(s *register.Stream) []byte {
+	m := hmac.New(sha256.New, []byte("storetest chain key"))
+	fmt.Fprintf(m, "%q %d %x %v %x", s.Name, s.Version, s.Key, s.KeyDestroyed, s.Head)
+	return m.Sum(nil)
+}
+
+// CheckRow fails t unless a stream's row has its last record's hash as
+// Head and TestChain's MAC.
+func CheckRow(t testing.TB, st register.Stream) {
+	t.Helper()
+	if len(st.Records) > 0 && !bytes.Equal(st.Head, st.Records[len(st.Records)-1].Hash) {
+		t.Fatalf("stream %s: head %x is not its last record's hash", st.Name, st.Head)
+	}
+	if !bytes.Equal(st.MAC, TestChain.StreamMAC(&st)) {
+		t.Fatalf("stream %s: MAC does not match its row", st.Name)
+	}
+}
+
 // Rec returns a record to append, of type typ, written at the given
 // instant, with payload p.
 func Rec(typ string, at time.Time, p string) register.Record {
@@ -40,7 +76,7 @@ func Rec(typ string, at time.Time, p string) register.Record {
 var At = time.Date(2026, 3, 30, 9, 15, 30, 123456789, time.UTC)
 
 // CheckChain fails t unless the store's log is numbered 1, 2, 3 … and every
-// record's Prev is the Hash of the one before and its Hash is ChainHash.
+// record's Prev is the Hash of the one before and its Hash is TestChain's.
 func CheckChain(t testing.TB, s register.Store) int {
 	t.Helper()
 	var prev []byte
@@ -52,7 +88,7 @@ func CheckChain(t testing.TB, s register.Store) int {
 			return fmt.Errorf("record %d has seq %d", n, r.Seq)
 		case !bytes.Equal(r.Prev, prev):
 			return fmt.Errorf("record %d does not link to the one before", n)
-		case !bytes.Equal(register.ChainHash(&r), r.Hash):
+		case !bytes.Equal(TestChain.RecordHash(&r), r.Hash):
 			return fmt.Errorf("record %d: hash does not match its content", n)
 		}
 		prev = r.Hash
@@ -82,6 +118,10 @@ func Run(t *testing.T, open Open) {
 		{"concurrent writers to one stream: exactly one wins each version", concurrentSameStream},
 		{"concurrent writers to many streams keep one chain", concurrentManyStreams},
 		{"a stopped walk returns the caller's error", stopWalk},
+		{"an append needs a Chain", noChain},
+		{"each stream's row carries its head and MAC, destroyed or not", rowMAC},
+		{"metadata is set once", metaOnce},
+		{"rekey replaces every key, MAC and the metadata, or nothing", rekey},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,7 +153,7 @@ func logLen(t *testing.T, s register.Store) int {
 }
 
 func newStream(t *testing.T, s register.Store) {
-	out := mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(1),
+	out := mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", NewKey: Key(1),
 		Records: []register.Record{Rec("person_added", At, "one"), Rec("admitted", At, "two")}})
 	if len(out) != 2 || out[0].Version != 1 || out[1].Version != 2 || out[0].Seq != 1 || out[1].Seq != 2 {
 		t.Fatalf("versions and seqs: %+v", out)
@@ -125,7 +165,7 @@ func newStream(t *testing.T, s register.Store) {
 	if st.Version != 2 || !bytes.Equal(st.Key, Key(1)) || st.KeyDestroyed || len(st.Records) != 2 {
 		t.Fatalf("stream: version %d key %x destroyed %v records %d", st.Version, st.Key, st.KeyDestroyed, len(st.Records))
 	}
-	mustAppend(t, s, register.AppendRequest{Stream: "person/a", Expected: 2, Records: []register.Record{Rec("discharged", At, "three")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", Expected: 2, Records: []register.Record{Rec("discharged", At, "three")}})
 	st, _ = s.Stream(ctx, "person/a")
 	if st.Version != 3 || string(st.Records[2].Payload) != "three" {
 		t.Fatalf("after a second append: version %d", st.Version)
@@ -134,7 +174,7 @@ func newStream(t *testing.T, s register.Store) {
 }
 
 func roundTrip(t *testing.T, s register.Store) {
-	out := mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(1),
+	out := mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", NewKey: Key(1),
 		Records: []register.Record{Rec("person_added", At.In(time.FixedZone("BST", 3600)), "\x00\xffbinary")}})
 	var logged []register.Record
 	s.Log(ctx, func(r register.Record) error { logged = append(logged, r); return nil })
@@ -146,16 +186,16 @@ func roundTrip(t *testing.T, s register.Store) {
 			!bytes.Equal(got.Payload, want.Payload) || !bytes.Equal(got.Prev, want.Prev) || !bytes.Equal(got.Hash, want.Hash) {
 			t.Fatalf("stored %+v\n read %+v", want, got)
 		}
-		if !bytes.Equal(register.ChainHash(&got), got.Hash) {
+		if !bytes.Equal(TestChain.RecordHash(&got), got.Hash) {
 			t.Fatal("hash does not survive the round trip")
 		}
 	}
 }
 
 func chainAcrossStreams(t *testing.T, s register.Store) {
-	mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "a1")}})
-	mustAppend(t, s, register.AppendRequest{Stream: "person/b", NewKey: Key(2), Records: []register.Record{Rec("person_added", At, "b1")}})
-	mustAppend(t, s, register.AppendRequest{Stream: "person/a", Expected: 1, Records: []register.Record{Rec("admitted", At, "a2")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "a1")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/b", NewKey: Key(2), Records: []register.Record{Rec("person_added", At, "b1")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", Expected: 1, Records: []register.Record{Rec("admitted", At, "a2")}})
 	if n := CheckChain(t, s); n != 3 {
 		t.Fatalf("log has %d records, want 3", n)
 	}
@@ -166,9 +206,9 @@ func chainAcrossStreams(t *testing.T, s register.Store) {
 }
 
 func staleVersion(t *testing.T, s register.Store) {
-	mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "a1"), Rec("admitted", At, "a2")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "a1"), Rec("admitted", At, "a2")}})
 	for _, v := range []int64{1, 3} {
-		_, err := s.Append(ctx, register.AppendRequest{Stream: "person/a", Expected: v, Records: []register.Record{Rec("discharged", At, "late")}})
+		_, err := s.Append(ctx, register.AppendRequest{Chain: TestChain, Stream: "person/a", Expected: v, Records: []register.Record{Rec("discharged", At, "late")}})
 		if !errors.Is(err, register.ErrConflict) {
 			t.Fatalf("expected version %d: err %v, want ErrConflict", v, err)
 		}
@@ -179,8 +219,8 @@ func staleVersion(t *testing.T, s register.Store) {
 }
 
 func createTwice(t *testing.T, s register.Store) {
-	mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "a1")}})
-	_, err := s.Append(ctx, register.AppendRequest{Stream: "person/a", NewKey: Key(9), Records: []register.Record{Rec("person_added", At, "again")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "a1")}})
+	_, err := s.Append(ctx, register.AppendRequest{Chain: TestChain, Stream: "person/a", NewKey: Key(9), Records: []register.Record{Rec("person_added", At, "again")}})
 	if !errors.Is(err, register.ErrConflict) {
 		t.Fatalf("err %v, want ErrConflict", err)
 	}
@@ -192,13 +232,13 @@ func createTwice(t *testing.T, s register.Store) {
 
 func badRequests(t *testing.T, s register.Store) {
 	bad := []register.AppendRequest{
-		{Stream: "person/a", Records: []register.Record{Rec("person_added", At, "no key")}},
-		{Stream: "person/a", NewKey: []byte("short"), Records: []register.Record{Rec("person_added", At, "short key")}},
-		{Stream: "person/a", NewKey: Key(1)},
-		{Stream: "", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "x")}},
-		{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "ok"), Rec("", At, "no type")}},
-		{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", time.Time{}, "no time")}},
-		{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "")}},
+		{Chain: TestChain, Stream: "person/a", Records: []register.Record{Rec("person_added", At, "no key")}},
+		{Chain: TestChain, Stream: "person/a", NewKey: []byte("short"), Records: []register.Record{Rec("person_added", At, "short key")}},
+		{Chain: TestChain, Stream: "person/a", NewKey: Key(1)},
+		{Chain: TestChain, Stream: "", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "x")}},
+		{Chain: TestChain, Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "ok"), Rec("", At, "no type")}},
+		{Chain: TestChain, Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", time.Time{}, "no time")}},
+		{Chain: TestChain, Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "")}},
 	}
 	for i, req := range bad {
 		if _, err := s.Append(ctx, req); !errors.Is(err, dsr.ErrInvalid) {
@@ -214,8 +254,8 @@ func badRequests(t *testing.T, s register.Store) {
 }
 
 func destroyKey(t *testing.T, s register.Store) {
-	mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(7), Records: []register.Record{Rec("person_added", At, "a1")}})
-	mustAppend(t, s, register.AppendRequest{Stream: "person/a", Expected: 1, DestroyKey: true, Records: []register.Record{Rec("consent_withdrawn", At, "a2")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", NewKey: Key(7), Records: []register.Record{Rec("person_added", At, "a1")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", Expected: 1, DestroyKey: true, Records: []register.Record{Rec("consent_withdrawn", At, "a2")}})
 	st, err := s.Stream(ctx, "person/a")
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +266,7 @@ func destroyKey(t *testing.T, s register.Store) {
 	if st.Records[1].Type != "consent_withdrawn" || st.Records[1].ActorRole == "" {
 		t.Fatal("the audit trail (type, time, role) did not survive")
 	}
-	_, err = s.Append(ctx, register.AppendRequest{Stream: "person/a", Expected: 2, Records: []register.Record{Rec("admitted", At, "after")}})
+	_, err = s.Append(ctx, register.AppendRequest{Chain: TestChain, Stream: "person/a", Expected: 2, Records: []register.Record{Rec("admitted", At, "after")}})
 	if !errors.Is(err, register.ErrErased) {
 		t.Fatalf("append after erasure: %v, want ErrErased", err)
 	}
@@ -249,7 +289,7 @@ func unknownStream(t *testing.T, s register.Store) {
 
 func streamsByPrefix(t *testing.T, s register.Store) {
 	for i, name := range []string{"person/c", "referral/r1", "person/a", "person/b", "personal/x"} {
-		mustAppend(t, s, register.AppendRequest{Stream: name, NewKey: Key(byte(i + 1)), Records: []register.Record{Rec("x", At, name), Rec("y", At, name)}})
+		mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: name, NewKey: Key(byte(i + 1)), Records: []register.Record{Rec("x", At, name), Rec("y", At, name)}})
 	}
 	var names []string
 	err := s.Streams(ctx, "person/", func(st register.Stream) error {
@@ -268,7 +308,7 @@ func streamsByPrefix(t *testing.T, s register.Store) {
 }
 
 func concurrentSameStream(t *testing.T, s register.Store) {
-	mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "a")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "a")}})
 	const writers = 8
 	var wg sync.WaitGroup
 	wins := make(chan int, writers)
@@ -276,7 +316,7 @@ func concurrentSameStream(t *testing.T, s register.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := s.Append(ctx, register.AppendRequest{Stream: "person/a", Expected: 1, Records: []register.Record{Rec("admitted", At, fmt.Sprint(w))}})
+			_, err := s.Append(ctx, register.AppendRequest{Chain: TestChain, Stream: "person/a", Expected: 1, Records: []register.Record{Rec("admitted", At, fmt.Sprint(w))}})
 			switch {
 			case err == nil:
 				wins <- w
@@ -304,7 +344,7 @@ func concurrentManyStreams(t *testing.T, s register.Store) {
 			defer wg.Done()
 			name := fmt.Sprintf("person/%d", w)
 			for v := range each {
-				req := register.AppendRequest{Stream: name, Expected: int64(v), Records: []register.Record{Rec("e", At, fmt.Sprint(v))}}
+				req := register.AppendRequest{Chain: TestChain, Stream: name, Expected: int64(v), Records: []register.Record{Rec("e", At, fmt.Sprint(v))}}
 				if v == 0 {
 					req.NewKey = Key(byte(w + 1))
 				}
@@ -322,8 +362,8 @@ func concurrentManyStreams(t *testing.T, s register.Store) {
 }
 
 func stopWalk(t *testing.T, s register.Store) {
-	mustAppend(t, s, register.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("x", At, "1"), Rec("y", At, "2")}})
-	mustAppend(t, s, register.AppendRequest{Stream: "person/b", NewKey: Key(2), Records: []register.Record{Rec("x", At, "1")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("x", At, "1"), Rec("y", At, "2")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/b", NewKey: Key(2), Records: []register.Record{Rec("x", At, "1")}})
 	stop := errors.New("stop")
 	n := 0
 	if err := s.Log(ctx, func(register.Record) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
@@ -333,4 +373,112 @@ func stopWalk(t *testing.T, s register.Store) {
 	if err := s.Streams(ctx, "", func(register.Stream) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
 		t.Fatalf("Streams: err %v after %d streams", err, n)
 	}
+}
+
+func noChain(t *testing.T, s register.Store) {
+	_, err := s.Append(ctx, register.AppendRequest{Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("x", At, "1")}})
+	if !errors.Is(err, dsr.ErrInvalid) {
+		t.Fatalf("append without a Chain: %v, want ErrInvalid", err)
+	}
+	if n := logLen(t, s); n != 0 {
+		t.Fatalf("log has %d records", n)
+	}
+}
+
+func rowMAC(t *testing.T, s register.Store) {
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("x", At, "1"), Rec("y", At, "2")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/b", NewKey: Key(2), Records: []register.Record{Rec("x", At, "1")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", Expected: 2, Records: []register.Record{Rec("z", At, "3")}})
+	for _, name := range []string{"person/a", "person/b"} {
+		st, err := s.Stream(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		CheckRow(t, st)
+	}
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/b", Expected: 1, DestroyKey: true, Records: []register.Record{Rec("w", At, "2")}})
+	err := s.Streams(ctx, "person/", func(st register.Stream) error {
+		CheckRow(t, st)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func metaOnce(t *testing.T, s register.Store) {
+	if m, err := s.Meta(ctx); err != nil || m != nil {
+		t.Fatalf("a new store's metadata: %q, %v", m, err)
+	}
+	if err := s.InitMeta(ctx, []byte(`{"id":"one"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InitMeta(ctx, []byte(`{"id":"two"}`)); !errors.Is(err, register.ErrConflict) {
+		t.Fatalf("a second InitMeta: %v, want ErrConflict", err)
+	}
+	if m, _ := s.Meta(ctx); string(m) != `{"id":"one"}` {
+		t.Fatalf("metadata %q after a refused InitMeta", m)
+	}
+}
+
+func rekey(t *testing.T, s register.Store) {
+	if err := s.InitMeta(ctx, []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("x", At, "1")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/b", NewKey: Key(2), Records: []register.Record{Rec("x", At, "1")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/c", NewKey: Key(3), DestroyKey: true, Records: []register.Record{Rec("x", At, "1")}})
+	before := logLen(t, s)
+	// A failure half-way changes nothing.
+	stop := errors.New("stop")
+	n := 0
+	err := s.Rekey(ctx, []byte("half"), func(st register.Stream) ([]byte, []byte, error) {
+		if n++; n == 2 {
+			return nil, nil, stop
+		}
+		return Key(9), []byte("mac"), nil
+	})
+	if !errors.Is(err, stop) {
+		t.Fatalf("a failing rekey: %v", err)
+	}
+	for i, name := range []string{"person/a", "person/b"} {
+		st, _ := s.Stream(ctx, name)
+		if !bytes.Equal(st.Key, Key(byte(i+1))) {
+			t.Fatalf("a failed rekey changed %s's key", name)
+		}
+		CheckRow(t, st)
+	}
+	if m, _ := s.Meta(ctx); string(m) != "old" {
+		t.Fatalf("a failed rekey changed the metadata to %q", m)
+	}
+	err = s.Rekey(ctx, []byte("new"), func(st register.Stream) ([]byte, []byte, error) {
+		if len(st.Records) != 0 {
+			return nil, nil, fmt.Errorf("rekey was given %s's records", st.Name)
+		}
+		if st.KeyDestroyed {
+			return nil, st.MAC, nil
+		}
+		st.Key = append([]byte("new-"), st.Key...)
+		return st.Key, TestChain.StreamMAC(&st), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"person/a", "person/b", "person/c"} {
+		st, _ := s.Stream(ctx, name)
+		CheckRow(t, st)
+		if i < 2 && !bytes.Equal(st.Key, append([]byte("new-"), Key(byte(i+1))...)) {
+			t.Fatalf("%s's key after rekey: %x", name, st.Key)
+		}
+		if i == 2 && (st.Key != nil || !st.KeyDestroyed) {
+			t.Fatal("rekey brought back a destroyed key")
+		}
+	}
+	if m, _ := s.Meta(ctx); string(m) != "new" {
+		t.Fatalf("metadata after rekey: %q", m)
+	}
+	if n := logLen(t, s); n != before {
+		t.Fatalf("rekey changed the log: %d records, was %d", n, before)
+	}
+	CheckChain(t, s)
 }
