@@ -63,7 +63,7 @@ type mutation struct {
 func TestBadInputIsRefusedNamingTheFieldAndWritingNothing(t *testing.T) {
 	dir := t.TempDir()
 	fixture := filepath.Join(dir, "fixture.db")
-	staffFlags := func(db string) []string { return []string{"--db", db, "--by", "staff-1", "--role", "commissioner"} }
+	staffFlags := func(db string) []string { return []string{"--db", db, "--by", "staff-1", "--role", "coordinator"} }
 	today := badInputFixture(t, fixture, staffFlags(fixture))
 
 	cases := badInputCases(today)
@@ -86,7 +86,7 @@ func TestBadInputIsRefusedNamingTheFieldAndWritingNothing(t *testing.T) {
 			counts[wc.name]++
 			args := append(slices.Clone(m.args), staffFlags(db)...)
 			if m.kind == "bad --by" {
-				args = append(slices.Clone(m.args), "--db", db, "--by", m.what, "--role", "commissioner")
+				args = append(slices.Clone(m.args), "--db", db, "--by", m.what, "--role", "coordinator")
 			}
 			r := runCLI(t, m.body, args...)
 			label := fmt.Sprintf("%s, %s %q", wc.name, m.kind, m.what)
@@ -560,7 +560,7 @@ func copyFile(t *testing.T, from, to string) {
 // The refusals the issue found naming no field now name it and the rule.
 func TestWriteRefusalsNameTheFieldAndTheRule(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "r.db")
-	staff := []string{"--db", db, "--by", "staff-1", "--role", "commissioner"}
+	staff := []string{"--db", db, "--by", "staff-1", "--role", "coordinator"}
 	today := badInputFixture(t, db, staff)
 	add := badInputCases(today)[0].body
 	for _, tc := range []struct {

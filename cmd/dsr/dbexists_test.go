@@ -49,7 +49,7 @@ func TestCommandsRefuseARegisterFileThatDoesNotExist(t *testing.T) {
 			for _, a := range strings.Fields(tables[group.name][i].args) {
 				argv = append(argv, positional[a])
 			}
-			r := runCLI(t, bodies[name], append(argv, "--db", db, "--by", "staff-1", "--role", "commissioner")...)
+			r := runCLI(t, bodies[name], append(argv, "--db", db, "--by", "staff-1", "--role", "coordinator")...)
 			if r.code != exitUsage || !strings.Contains(r.stderr, db) || !strings.Contains(r.stderr, "no such register file") {
 				t.Errorf("%s with a missing --db: exit %d, want %d naming %s: %s", name, r.code, exitUsage, db, r.stderr)
 			}
@@ -71,7 +71,7 @@ func TestRegisterAddCreatesTheRegisterAndSaysSo(t *testing.T) {
 	today := calendar.DateOf(time.Now())
 	person := fmt.Sprintf(`{"person": {"id": "a", "nhs_number": "9990000018", "date_of_birth": "1990-05-05", "learning_disability": true},
 	  "events": [{"type": "consent_given", "date": %q, "given_by": "self"}]}`, today.AddDays(-1))
-	staff := []string{"--by", "staff-1", "--role", "care coordinator"}
+	staff := []string{"--by", "staff-1", "--role", "coordinator"}
 
 	refused := filepath.Join(dir, "refused.db")
 	noConsent := `{"person": {"id": "a", "date_of_birth": "1990-05-05", "learning_disability": true}}`
