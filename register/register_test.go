@@ -24,7 +24,8 @@ func TestRegisterAddsAConsentedPersonAndRebuildsTheCaseFromTheLog(t *testing.T) 
 
 	c, err := reg.Case(regCtx, "a", regDay("2026-04-01"))
 	require.NoError(t, err)
-	assert.Equal(t, dsr.Case{AsOf: regDay("2026-04-01"), Person: np.Person, Circumstances: np.Circumstances, Events: np.Events}, c)
+	// The circumstances were reported when the person was added (R-RAG-AGREED-2).
+	assert.Equal(t, dsr.Case{AsOf: regDay("2026-04-01"), Person: np.Person, Circumstances: np.Circumstances, CircumstancesSince: regDay("2026-04-01"), Events: np.Events}, c)
 
 	d, err := reg.Details(regCtx, "a")
 	require.NoError(t, err)
