@@ -316,6 +316,20 @@ func TestRemovalFollowsTheReasonsOfRREM1(t *testing.T) {
 	assert.NoError(t, err, "a removed person's history stays readable")
 }
 
+func TestHistoryShowsARemovedPersonOffTheRegister(t *testing.T) {
+	reg, _, _ := newReg(t)
+	mustAdd(t, reg, regPerson("a", 1))
+	require.NoError(t, reg.Remove(regCtx, "a", register.RemovedMovedArea, regStaff, "transfer letter"))
+	h, err := reg.History(regCtx, "a")
+	require.NoError(t, err)
+	require.NotEmpty(t, h)
+	require.Greater(t, len(h), 1)
+	assert.True(t, h[len(h)-2].OnRegister, "on the register once added")
+	last := h[len(h)-1]
+	assert.Equal(t, register.RecordPersonRemoved, last.Type)
+	assert.False(t, last.OnRegister, "person_removed: off the register whatever the rules say")
+}
+
 func TestRemovalForWithdrawnConsentErases(t *testing.T) {
 	reg, _, _ := newReg(t)
 	mustAdd(t, reg, regPerson("a", 1))
