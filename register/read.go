@@ -226,7 +226,7 @@ type WorkItem struct {
 // rules find due for each person held on the register on that date (added
 // by then, not removed, not erased), and a decision for each request to
 // join received by then and not yet decided (R-REQ-1). Overdue items come
-// first, then by due date. People are assessed in parallel (WithWorkers).
+// first, then by due date; an empty worklist is an empty slice, not nil. People are assessed in parallel (WithWorkers).
 // A person's stream only grows, and the Rules decide from the case alone,
 // so the register remembers each person's items for the version of their
 // stream and the date it assessed: asking again for the same date assesses
@@ -274,7 +274,7 @@ func (r *Register) Due(ctx context.Context, asOf calendar.Date) ([]WorkItem, err
 		}()
 	}
 	wg.Wait()
-	var items []WorkItem
+	items := []WorkItem{} // an empty worklist is [] in JSON, not null
 	for i := range streams {
 		if errs[i] != nil {
 			return nil, errs[i]
