@@ -130,10 +130,17 @@ type Assessment struct {
 	Rating Rating `json:"rating" jsonschema:"type=string,enum=,enum=red,enum=amber,enum=green,enum=blue"`
 	// AgreedRating is the latest rating_agreed event's rating, reported beside
 	// the suggestion and never overwritten by it (R-RAG-AGREED).
-	AgreedRating Rating   `json:"agreed_rating" jsonschema:"type=string,enum=,enum=red,enum=amber,enum=green,enum=blue"`
-	ReviewType   string   `json:"review_type" jsonschema:"enum=cetr,enum=ctr"`
-	Actions      []Action `json:"actions"`
-	Reasons      []Reason `json:"reasons"`
+	AgreedRating Rating `json:"agreed_rating" jsonschema:"type=string,enum=,enum=red,enum=amber,enum=green,enum=blue"`
+	// RatingOfRecord is the rating the register acts on (R-RAG-AGREED-2):
+	// the register review cadence and the rating's actions follow it. It is
+	// chosen by the bundle's cadence_rating parameter from the suggestion
+	// and a current agreed rating, is BLUE whenever the person is an
+	// inpatient, and is Unrated when not eligible. A reason citing
+	// R-RAG-AGREED-2 says which rating it is and why.
+	RatingOfRecord Rating   `json:"rating_of_record" jsonschema:"type=string,enum=,enum=red,enum=amber,enum=green,enum=blue"`
+	ReviewType     string   `json:"review_type" jsonschema:"enum=cetr,enum=ctr"`
+	Actions        []Action `json:"actions"`
+	Reasons        []Reason `json:"reasons"`
 }
 
 // Rules decides about cases. policies.Engine implements it; the Register

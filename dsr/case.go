@@ -18,7 +18,13 @@ type Case struct {
 	AsOf          calendar.Date `json:"as_of" jsonschema:"type=string,format=date,description=The date of the assessment; rules never read a clock."`
 	Person        Person        `json:"person"`
 	Circumstances Circumstances `json:"circumstances"`
-	Events        []Event       `json:"events"`
+	// CircumstancesSince is the day the circumstances as given were first
+	// reported: the latest change of circumstances (R-RAG-AGREED-2). An
+	// agreed rating from before it is not the rating of record, and a
+	// C(E)TR held on or after it answers R-RAG-ACT-1/2 (R-REV-2). Zero:
+	// not known (the register always gives it).
+	CircumstancesSince calendar.Date `json:"circumstances_since,omitzero" jsonschema:"type=string,format=date,description=The day the circumstances as given were first reported (the latest change of circumstances); optional."`
+	Events             []Event       `json:"events"`
 }
 
 // DecodeCase reads one case from JSON, then validates it (see Case.Validate).
@@ -114,6 +120,9 @@ func (c *Case) Validate() error {
 	case !c.AsOf.IsZero() && p.DateOfBirth.After(c.AsOf):
 		add(invalid("person.date_of_birth", "", "%s is after as_of %s", p.DateOfBirth, c.AsOf))
 	}
+	if !c.AsOf.IsZero() && c.CircumstancesSince.After(c.AsOf) {
+		add(invalid("circumstances_since", "", "%s is after as_of %s", c.CircumstancesSince, c.AsOf))
+	}
 	for i := range c.Events {
 		for _, e := range validateEvent(&c.Events[i], i, c.AsOf, p.DateOfBirth) {
 			add(e)
@@ -139,12 +148,15 @@ func validateEvent(e *Event, i int, asOf, dob calendar.Date) []*ValidationError 
 		}
 		return errs
 	}
+	timed := e.Type == EventBlueLightMeeting || e.Type == EventReviewHeld
 	switch {
 	case e.Type == EventBlueLightMeeting && e.At.IsZero() && e.Date.IsZero():
 		bad("at", "required (an RFC 3339 instant) for blue_light_meeting")
 	case e.Type != EventBlueLightMeeting && e.Date.IsZero():
 		bad("date", "required")
-	case e.Type == EventBlueLightMeeting && !e.At.IsZero() && !e.Date.IsZero() && calendar.DateOf(e.At) != e.Date:
+	case !timed && !e.At.IsZero():
+		bad("at", "only a blue_light_meeting or a review_held carries an instant")
+	case timed && !e.At.IsZero() && !e.Date.IsZero() && calendar.DateOf(e.At) != e.Date:
 		bad("date", "%s is not the London date of at (%s)", e.Date, calendar.DateOf(e.At))
 	}
 	if d := e.Day(); !d.IsZero() {

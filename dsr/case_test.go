@@ -351,3 +351,25 @@ func TestChronologicalIsStable(t *testing.T) {
 		})
 	}
 }
+
+func TestOnlyMeetingsAndReviewsCarryAnInstant(t *testing.T) {
+	base := func(events ...dsr.Event) *dsr.Case {
+		return &dsr.Case{AsOf: calendar.MustParseDate("2026-03-30"), Person: dsr.Person{ID: "a", DateOfBirth: calendar.MustParseDate("2010-05-01")}, Events: events}
+	}
+	at := time.Date(2026, 3, 20, 15, 30, 0, 0, time.UTC)
+	day := calendar.MustParseDate("2026-03-20")
+	require.NoError(t, base(dsr.Event{Type: dsr.EventReviewHeld, Date: day, At: at, Kind: dsr.ReviewCommunity}).Validate())
+
+	var ve *dsr.ValidationError
+	err := base(dsr.Event{Type: dsr.EventReviewHeld, Date: day.AddDays(1), At: at, Kind: dsr.ReviewCommunity}).Validate()
+	require.ErrorAs(t, err, &ve, "the date must be at's London date")
+	assert.Equal(t, "events[0].date", ve.Field)
+
+	err = base(dsr.Event{Type: dsr.EventDischarged, Date: day, At: at}).Validate()
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "events[0].at", ve.Field)
+
+	err = (&dsr.Case{AsOf: day, CircumstancesSince: day.AddDays(1), Person: dsr.Person{ID: "a", DateOfBirth: calendar.MustParseDate("2010-05-01")}}).Validate()
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "circumstances_since", ve.Field)
+}

@@ -26,8 +26,12 @@
 //     events are taken in date order, those on the same day in the order
 //     given (Chronological).
 //   - ParseNHSNumber accepts ten digits, optionally grouped 3-3-4 with a
-//     space or hyphen, that pass the Modulus 11 check. TestNHSNumber makes
-//     valid numbers in the 999 range for synthetic people.
+//     space or hyphen, that pass the Modulus 11 check. DecodeCase and
+//     UnmarshalCase accept the same forms in person.nhs_number and keep
+//     the ten digits alone ("999 100 0011" is read as "9991000011"), and
+//     so does `dsr assess`, whose case schema allows the grouping.
+//     TestNHSNumber makes valid numbers in the 999 range for synthetic
+//     people.
 //
 // # What it does not do
 //

@@ -95,11 +95,15 @@ var Conditions = []string{"autism", "learning_disability"}
 
 // Event is one dated entry in a person's history. Which fields apply depends
 // on Type; the others stay empty. Date is required for every type except
-// blue_light_meeting, which carries At (an instant) and may omit Date.
+// blue_light_meeting, which carries At (an instant) and may omit Date. A
+// review_held may carry At as well as Date, the time it was held: a review
+// on the day of a Blue Light meeting answers the meeting's follow-up only
+// if it was held after the meeting (R-BL-FOLLOW-2).
 type Event struct {
 	Type EventType     `json:"type"`
 	Date calendar.Date `json:"date,omitzero" jsonschema:"type=string,format=date"`
-	// At is the instant of a blue_light_meeting (RFC 3339).
+	// At is the instant of a blue_light_meeting, or the time a review_held
+	// was held (RFC 3339); no other event carries one.
 	At time.Time `json:"at,omitzero"`
 
 	// By: referral_received (self, family, professional); consent_withdrawn

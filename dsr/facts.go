@@ -58,6 +58,9 @@ type Facts struct {
 	// ReviewKinds; LastAnyReview the latest of any kind.
 	LastReview    [5]calendar.Date
 	LastAnyReview calendar.Date
+	// LastAnyReviewAt is the latest instant of any review_held: its At, or
+	// the start of its day when it carries no time (R-BL-FOLLOW-2).
+	LastAnyReviewAt time.Time
 	// LastReport is the latest report_sent.
 	LastReport         calendar.Date
 	LastRegisterReview calendar.Date
@@ -209,6 +212,9 @@ func DeriveInto(c *Case, f *Facts) {
 				cur.LastCommunityReview = d
 			}
 			f.LastAnyReview = d
+			if at := e.Instant(); at.After(f.LastAnyReviewAt) {
+				f.LastAnyReviewAt = at
+			}
 		case EventReportSent:
 			f.LastReport = d
 		case EventRegisterReviewed:

@@ -457,3 +457,17 @@ func TestDeriveIntoReusesStorage(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { dsr.DeriveInto(busy, &f) })
 	assert.Zero(t, allocs, "DeriveInto allocates nothing once its storage has grown")
 }
+
+// R-BL-FOLLOW-2: the latest review's instant is its at, or the start of its
+// day when it carries no time; the later of several counts.
+func TestDeriveLastReviewInstant(t *testing.T) {
+	at := time.Date(2026, 3, 20, 15, 30, 0, 0, time.UTC)
+	timed := review("2026-03-20", dsr.ReviewCommunity)
+	timed.At = at
+	f := dsr.Derive(history(t, review("2026-03-19", dsr.ReviewCommunity), timed, review("2026-03-20", dsr.ReviewTrigger)))
+	assert.Equal(t, at, f.LastAnyReviewAt, "the timed review is later than the start of its day")
+	f = dsr.Derive(history(t, review("2026-03-20", dsr.ReviewCommunity)))
+	assert.Equal(t, d("2026-03-20").Start(), f.LastAnyReviewAt)
+	f = dsr.Derive(history(t))
+	assert.True(t, f.LastAnyReviewAt.IsZero(), "never reviewed")
+}

@@ -32,6 +32,9 @@ type Engine struct {
 	optional  map[string]eval.Program // the back end of each optional point
 	blueLight blueLightParams         // the bundle's Blue Light parameters: see bluelight.go
 	cetr      cetrParams              // cetr_rules' decision, made at load: see cetr.go
+	// cadenceRating is the cadence_rating parameter: which rating the
+	// second stage acts on (R-RAG-AGREED-2, record.go).
+	cadenceRating string
 }
 
 var _ dsr.Rules = (*Engine)(nil)
@@ -66,9 +69,13 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 	if err != nil {
 		return nil, err
 	}
+	cadence, err := cadenceRatingOf(params)
+	if err != nil {
+		return nil, err
+	}
 	e := &Engine{
 		cal: cfg.calendar, params: params, manifest: b.Manifest, parents: b.Parents,
-		optional: map[string]eval.Program{},
+		optional: map[string]eval.Program{}, cadenceRating: cadence,
 	}
 	// One plan per engine: each point goes to the engine its file is
 	// written for.
@@ -201,7 +208,8 @@ func (e *Engine) decideWith(ctx context.Context, c *dsr.Case, f *dsr.Facts, sc *
 		}
 	}
 	a := dsr.Assessment{AsOf: c.AsOf, Policy: e.ref}
-	if err := e.applyStage1(&a, f, d1[0], d1[1], d1[2]); err != nil {
+	since, err := e.applyStage1(&a, c, f, d1[0], d1[1], d1[2])
+	if err != nil {
 		return dsr.Assessment{}, err
 	}
 	consentDate := 0
@@ -210,7 +218,7 @@ func (e *Engine) decideWith(ctx context.Context, c *dsr.Case, f *dsr.Facts, sc *
 	}
 	st1 := eval.Stage1{
 		Eligible: a.Eligible, ConsentValid: a.Consent.Valid, OnRegister: a.OnRegister,
-		Rating: a.Rating.String(), ConsentDate: consentDate,
+		Rating: a.RatingOfRecord.String(), RatingSince: since.Days(), ConsentDate: consentDate,
 	}
 	for _, s := range sessions {
 		s.SetStage1(st1)
@@ -224,26 +232,34 @@ func (e *Engine) decideWith(ctx context.Context, c *dsr.Case, f *dsr.Facts, sc *
 	return a, nil
 }
 
-// applyStage1 fills eligibility, consent and rating, enforcing what must
-// never break whatever the rules say: nobody is on the register without
-// valid consent (R-CONS-1), and no rating without eligibility.
-func (e *Engine) applyStage1(a *dsr.Assessment, f *dsr.Facts, elig, cons, rat eval.Decision) error {
+// applyStage1 fills eligibility, consent and the ratings, enforcing what
+// must never break whatever the rules say: nobody is on the register
+// without valid consent (R-CONS-1), and no rating without eligibility. It
+// returns the day the rating of record took effect (zero when not
+// eligible), for the second stage.
+func (e *Engine) applyStage1(a *dsr.Assessment, c *dsr.Case, f *dsr.Facts, elig, cons, rat eval.Decision) (calendar.Date, error) {
 	a.Eligible = elig.Eligible
 	a.Consent = dsr.ConsentDecision{Valid: cons.Valid, Reasons: sortedReasons(cons.Reasons)}
 	if cons.Valid {
 		a.Consent.GivenBy = cons.GivenBy
 	}
 	a.OnRegister = a.Eligible && a.Consent.Valid
-	a.Reasons = slices.Grow(a.Reasons, len(elig.Reasons)+len(cons.Reasons)+len(rat.Reasons)+1)
+	a.Reasons = slices.Grow(a.Reasons, len(elig.Reasons)+len(cons.Reasons)+len(rat.Reasons)+2)
 	a.Reasons = append(a.Reasons, sortedReasons(elig.Reasons)...)
 	a.Reasons = append(a.Reasons, a.Consent.Reasons...)
 	if a.Eligible {
 		r, err := dsr.ParseRating(rat.Rating)
 		if err != nil || r == dsr.Unrated {
-			return eval.PointError("rating", "rating %q is not red, amber, green or blue", rat.Rating)
+			return calendar.Date{}, eval.PointError("rating", "rating %q is not red, amber, green or blue", rat.Rating)
 		}
 		a.Rating = r
 		a.Reasons = append(a.Reasons, sortedReasons(rat.Reasons)...)
+	}
+	var since calendar.Date
+	if a.Eligible {
+		var why dsr.Reason
+		a.RatingOfRecord, since, why = ratingOfRecord(e.cadenceRating, c, f, a.Rating)
+		a.Reasons = append(a.Reasons, why)
 	}
 	if f.Agreed != nil {
 		a.AgreedRating = f.Agreed.Rating
@@ -265,11 +281,11 @@ func (e *Engine) applyStage1(a *dsr.Assessment, f *dsr.Facts, elig, cons, rat ev
 			}
 			msg.WriteString(", while the rules suggest ")
 			msg.WriteString(strings.ToUpper(a.Rating.String()))
-			msg.WriteString(": the agreed rating stands and the difference is reported")
+			msg.WriteString(": both are kept and the difference is reported")
 			a.Reasons = append(a.Reasons, dsr.Reason{Rule: "R-RAG-AGREED", Message: msg.String()})
 		}
 	}
-	return nil
+	return since, nil
 }
 
 // applyStage2 turns the deadlines into dated actions.

@@ -127,8 +127,10 @@ func (st *personState) apply(rec *Record, p payload) {
 }
 
 // circumstancesOn returns the latest report dated on or before asOf (the
-// last recorded, among reports of the same date).
-func (st *personState) circumstancesOn(asOf calendar.Date) dsr.Circumstances {
+// last recorded, among reports of the same date), and since when the
+// circumstances have been as it says: the date of the earliest report of
+// the same set with no different report dated between (R-RAG-AGREED-2).
+func (st *personState) circumstancesOn(asOf calendar.Date) (dsr.Circumstances, calendar.Date) {
 	var best *report
 	for i := range st.reports {
 		rp := &st.reports[i]
@@ -137,15 +139,35 @@ func (st *personState) circumstancesOn(asOf calendar.Date) dsr.Circumstances {
 		}
 	}
 	if best == nil {
-		return dsr.Circumstances{}
+		return dsr.Circumstances{}, calendar.Date{}
 	}
-	return best.circ
+	since := best.date
+	for i := range st.reports {
+		rp := &st.reports[i]
+		if rp.date.Before(since) && rp.circ == best.circ && !st.changedBetween(rp.date, since, best.circ) {
+			since = rp.date
+		}
+	}
+	return best.circ, since
+}
+
+// changedBetween reports whether a report dated after from and before to
+// gives circumstances other than circ.
+func (st *personState) changedBetween(from, to calendar.Date, circ dsr.Circumstances) bool {
+	for i := range st.reports {
+		rp := &st.reports[i]
+		if rp.date.After(from) && rp.date.Before(to) && rp.circ != circ {
+			return true
+		}
+	}
+	return false
 }
 
 // caseOn rebuilds the case as of asOf: events dated after it are left out
 // unless all is set (for checking a write against the whole history).
 func (st *personState) caseOn(asOf calendar.Date, all bool) dsr.Case {
-	c := dsr.Case{AsOf: asOf, Person: st.details.Person, Circumstances: st.circumstancesOn(asOf)}
+	circ, since := st.circumstancesOn(asOf)
+	c := dsr.Case{AsOf: asOf, Person: st.details.Person, Circumstances: circ, CircumstancesSince: since}
 	c.Events = make([]dsr.Event, 0, len(st.events)+1)
 	for _, e := range st.events {
 		if all || !e.Day().After(asOf) {
@@ -271,7 +293,7 @@ type WorkItem struct {
 // rules find due for each person held on the register on that date (added
 // by then, not removed, not erased), and a decision for each request to
 // join received by then and not yet decided (R-REQ-1). Overdue items come
-// first, then by due date. People are assessed in parallel (WithWorkers).
+// first, then by due date; an empty worklist is an empty slice, not nil. People are assessed in parallel (WithWorkers).
 // A person's stream only grows, and the Rules decide from the case alone,
 // so the register remembers each person's items for the version of their
 // stream and the date it assessed: asking again for the same date assesses
@@ -319,7 +341,7 @@ func (r *Register) Due(ctx context.Context, asOf calendar.Date) ([]WorkItem, err
 		}()
 	}
 	wg.Wait()
-	var items []WorkItem
+	items := []WorkItem{} // an empty worklist is [] in JSON, not null
 	for i := range streams {
 		if errs[i] != nil {
 			return nil, errs[i]
@@ -552,7 +574,8 @@ func (r *Register) history(ctx context.Context, id string) ([]HistoryEntry, erro
 		if err != nil {
 			return nil, fmt.Errorf("dsr: assessing %q after record %d: %w", id, rec.Version, err)
 		}
-		h.OnRegister, h.Rating, h.AgreedRating = a.OnRegister, a.Rating, a.AgreedRating
+		// A removal takes the person off whatever the rules say.
+		h.OnRegister, h.Rating, h.AgreedRating = a.OnRegister && st.held(asOf), a.Rating, a.AgreedRating
 		for _, rs := range a.Reasons {
 			if !slices.Contains(h.Rules, rs.Rule) {
 				h.Rules = append(h.Rules, rs.Rule)

@@ -25,7 +25,8 @@ func TestRegisterAddsAConsentedPersonAndRebuildsTheCaseFromTheLog(t *testing.T) 
 
 	c, err := reg.Case(regCtx, "a", regDay("2026-04-01"), regStaff)
 	require.NoError(t, err)
-	assert.Equal(t, dsr.Case{AsOf: regDay("2026-04-01"), Person: np.Person, Circumstances: np.Circumstances, Events: np.Events}, c)
+	// The circumstances were reported when the person was added (R-RAG-AGREED-2).
+	assert.Equal(t, dsr.Case{AsOf: regDay("2026-04-01"), Person: np.Person, Circumstances: np.Circumstances, CircumstancesSince: regDay("2026-04-01"), Events: np.Events}, c)
 
 	d, err := reg.Details(regCtx, "a", regStaff)
 	require.NoError(t, err)
@@ -318,6 +319,20 @@ func TestRemovalFollowsTheReasonsOfRREM1(t *testing.T) {
 	assert.ErrorIs(t, err, register.ErrRemoved)
 	_, err = reg.Case(regCtx, "a", regDay("2026-04-01"), regStaff)
 	assert.NoError(t, err, "a removed person's history stays readable")
+}
+
+func TestHistoryShowsARemovedPersonOffTheRegister(t *testing.T) {
+	reg, _, _ := newReg(t)
+	mustAdd(t, reg, regPerson("a", 1))
+	require.NoError(t, reg.Remove(regCtx, "a", register.RemovedMovedArea, regStaff, "transfer letter"))
+	h, err := reg.History(regCtx, "a")
+	require.NoError(t, err)
+	require.NotEmpty(t, h)
+	require.Greater(t, len(h), 1)
+	assert.True(t, h[len(h)-2].OnRegister, "on the register once added")
+	last := h[len(h)-1]
+	assert.Equal(t, register.RecordPersonRemoved, last.Type)
+	assert.False(t, last.OnRegister, "person_removed: off the register whatever the rules say")
 }
 
 func TestRemovalForWithdrawnConsentErases(t *testing.T) {

@@ -93,10 +93,102 @@ func decodeCase(raw []byte) (dsr.Case, error) {
 	if len(raw) > maxCaseBytes {
 		return dsr.Case{}, &dsr.ValidationError{Field: "$", Problem: fmt.Sprintf("larger than %d bytes", maxCaseBytes)}
 	}
-	if err := schema.ValidateCase(raw); err != nil {
-		return dsr.Case{}, err
+	serr := schema.ValidateCase(raw)
+	if serr == nil {
+		c, err := dsr.UnmarshalCase(raw)
+		if err == nil {
+			return c, nil
+		}
+		serr = err
 	}
-	return dsr.UnmarshalCase(raw)
+	return dsr.Case{}, everyFault(raw, serr)
+}
+
+// everyFault lists every problem of a case at once, the schema's and the
+// domain's (a check digit, a date of birth after as_of, a history that
+// contradicts itself): it drops the fields already faulted and decodes the
+// rest again, until nothing new is found.
+func everyFault(raw []byte, first error) error {
+	errs := flatten(first)
+	var doc any
+	if json.Unmarshal(raw, &doc) != nil {
+		return first // not JSON: already said
+	}
+	faulted := map[string]bool{}
+	for range 8 { // each round finds the faults the last one hid
+		for _, e := range errs {
+			var ve *dsr.ValidationError
+			if errors.As(e, &ve) && !faulted[ve.Field] {
+				faulted[ve.Field] = true
+				doc = dropPath(doc, ve.Field)
+			}
+		}
+		rest, err := json.Marshal(doc)
+		if err != nil {
+			break
+		}
+		_, derr := dsr.UnmarshalCase(rest)
+		found := false
+		for _, e := range flatten(derr) {
+			var ve *dsr.ValidationError
+			if e != nil && errors.As(e, &ve) && !faultedAt(faulted, ve.Field) {
+				errs, found = append(errs, e), true
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// dropPath removes the value at a field path ("person.shoe_size",
+// "events[0].colour") from a decoded JSON document, if it is there.
+func dropPath(doc any, path string) any {
+	if path == "" || path == "$" {
+		return doc
+	}
+	head, rest, _ := strings.Cut(path, ".")
+	name, index := head, -1
+	if i := strings.IndexByte(head, '['); i >= 0 && strings.HasSuffix(head, "]") {
+		if _, err := fmt.Sscanf(head[i:], "[%d]", &index); err != nil {
+			return doc
+		}
+		name = head[:i]
+	}
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return doc
+	}
+	if index < 0 {
+		if rest == "" {
+			delete(obj, name)
+		} else {
+			obj[name] = dropPath(obj[name], rest)
+		}
+		return obj
+	}
+	list, ok := obj[name].([]any)
+	if !ok || index >= len(list) {
+		return doc
+	}
+	if rest == "" {
+		list[index] = nil // keep the other elements' indexes
+	} else {
+		list[index] = dropPath(list[index], rest)
+	}
+	return obj
+}
+
+// faultedAt reports whether field, or a field it is part of, is in faulted
+// (a field dropped for one fault is not reported again as missing).
+func faultedAt(faulted map[string]bool, field string) bool {
+	for f := range faulted {
+		if f == "$" || f == field || strings.HasPrefix(field, f+".") || strings.HasPrefix(field, f+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 // reportInvalid writes one "dsr: invalid case: FIELD: PROBLEM" line per

@@ -523,3 +523,49 @@ func FuzzDecodeCase(f *testing.F) {
 		}
 	})
 }
+
+// A case with faults the schema finds and faults only the domain checks
+// find lists all of them in one run.
+func TestAssessListsSchemaAndDomainFaultsAtOnce(t *testing.T) {
+	input := strings.NewReplacer(
+		`"autism": true`, `"autism": true, "shoe_size": 5`, // schema: unknown field
+		"9991000070", "9991000071", // domain: Modulus 11
+		"2012-05-01", "2026-05-01", // domain: born after as_of
+	).Replace(validCase)
+	r := runCLI(t, input, "assess", "-")
+	if r.code != exitUsage {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, exitUsage, r.stderr)
+	}
+	for _, want := range []string{"person.shoe_size: unknown field", "person.nhs_number: NHS number \"9991000071\" fails the Modulus 11 check", "person.date_of_birth: 2026-05-01 is after as_of"} {
+		if !strings.Contains(r.stderr, "dsr: invalid case: "+want) {
+			t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
+		}
+	}
+}
+
+// dsr assess and dsr.UnmarshalCase read NHS numbers alike: grouped 3-3-4
+// with spaces or hyphens, or not, and keep the ten digits.
+func TestAssessAndUnmarshalCaseAgreeOnNHSNumbers(t *testing.T) {
+	for _, n := range []string{"9991000070", "999 100 0070", "999-100-0070"} {
+		input := strings.Replace(validCase, "9991000070", n, 1)
+		c, err := dsr.UnmarshalCase([]byte(input))
+		if err != nil {
+			t.Fatalf("UnmarshalCase(%q): %v", n, err)
+		}
+		if c.Person.NHSNumber != "9991000070" {
+			t.Errorf("UnmarshalCase(%q) read %q, want the ten digits", n, c.Person.NHSNumber)
+		}
+		r := runCLI(t, input, "assess", "-")
+		if r.code != exitOK {
+			t.Errorf("dsr assess with %q: exit %d, stderr:\n%s", n, r.code, r.stderr)
+		}
+	}
+	for _, n := range []string{"999  100 0070", "99910 00070", "999 100 007"} {
+		input := strings.Replace(validCase, "9991000070", n, 1)
+		_, err := dsr.UnmarshalCase([]byte(input))
+		r := runCLI(t, input, "assess", "-")
+		if err == nil || r.code != exitUsage {
+			t.Errorf("%q: UnmarshalCase error %v, dsr assess exit %d: both should refuse it", n, err, r.code)
+		}
+	}
+}

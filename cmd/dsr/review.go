@@ -218,6 +218,11 @@ func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stde
 			return reportInput(stderr, group, err)
 		}
 		fmt.Fprintf(stdout, "review %s planned for %s on %s (%s)\n", r.ID, r.Person.ID, r.Planned, r.Type().Title())
+		// The panel's advice (R-CETR-PANEL) is wanted while it can still be
+		// acted on, not only in the summary.
+		for _, w := range r.Warnings() {
+			fmt.Fprintf(stdout, "warning: %s\n", w)
+		}
 		return exitOK
 	}
 

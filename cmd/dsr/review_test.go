@@ -158,3 +158,34 @@ func TestReviewCommandsPlanHoldRecommendReportAndSummarise(t *testing.T) {
 		t.Fatalf("verify: exit %d: %s", r.code, r.stderr)
 	}
 }
+
+// The panel's advice (R-CETR-PANEL: no education or children's social care
+// member on a CETR panel) is printed when the review is planned.
+func TestReviewPlanPrintsThePanelsAdvice(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	staff := []string{"--db", db, "--by", "staff-1", "--role", "commissioner"}
+	today := cliPerson(t, db, staff)
+	plan := fmt.Sprintf(`{"id": "rev-1", "person_id": "a", "kind": "community", "planned": %q, "commissioner": "Commissioner A",
+	  "consent": {"given": %q, "given_by": "parent"}, "papers": [{"title": "Planner", "planner": true}], "panel": [
+	  {"name": "Commissioner A", "role": "chair"},
+	  {"name": "Clinical Expert B", "role": "clinical_expert", "training_expires": "2099-12-31"},
+	  {"name": "Expert C", "role": "expert_by_experience", "training_expires": "2099-12-31"}]}`, today, today.AddDays(-5))
+	r := runCLI(t, plan, append([]string{"review", "plan", "-"}, staff...)...)
+	if r.code != exitOK {
+		t.Fatalf("plan: exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "warning: ") || !strings.Contains(r.stdout, "R-CETR-PANEL") {
+		t.Errorf("plan printed no R-CETR-PANEL warning for a CETR panel without education or social care:\n%s", r.stdout)
+	}
+}
+
+// An empty worklist is [] in JSON, not null.
+func TestEmptyWorklistIsAnEmptyJSONList(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	staff := []string{"--db", db, "--by", "staff-1", "--role", "commissioner"}
+	cliPerson(t, db, staff)
+	r := runCLI(t, "", "register", "due", "--db", db, "--json", "--as-of", "1990-01-01")
+	if r.code != exitOK || strings.TrimSpace(r.stdout) != "[]" {
+		t.Fatalf("due before anyone was added: exit %d, stdout %q, want []; %s", r.code, r.stdout, r.stderr)
+	}
+}

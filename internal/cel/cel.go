@@ -108,6 +108,7 @@ type celFacts struct {
 	Admission          celAdmission       `cel:"admission"`
 	LastReview         celReviews         `cel:"last_review"`
 	LastAnyReview      int                `cel:"last_any_review"`
+	LastAnyReviewAt    int64              `cel:"last_any_review_at"` // unix seconds; 0 if none
 	LastReport         int                `cel:"last_report"`
 	LastRegisterReview int                `cel:"last_register_review"`
 	LastOversightVisit int                `cel:"last_oversight_visit"`
@@ -127,6 +128,7 @@ type celDecisions struct {
 	ConsentValid bool   `cel:"consent_valid"`
 	OnRegister   bool   `cel:"on_register"`
 	Rating       string `cel:"rating"`
+	RatingSince  int    `cel:"rating_since"`
 	ConsentDate  int    `cel:"consent_date"`
 }
 
@@ -1035,6 +1037,9 @@ func buildCELInput(c *dsr.Case, f *dsr.Facts, params ref.Val) *celInput {
 			OutOfArea: s.OutOfArea, LastCommunityReview: day(s.LastCommunityReview), LastMove: day(s.LastMove),
 			LastMoveChange: s.LastMoveChange,
 		}
+	}
+	if !f.LastAnyReviewAt.IsZero() {
+		facts.LastAnyReviewAt = f.LastAnyReviewAt.Unix()
 	}
 	if !f.LastBlueLight.IsZero() {
 		facts.BlueLight = celBlueLight{Date: eval.DayOf(f.LastBlueLight), At: f.LastBlueLight.Unix()}

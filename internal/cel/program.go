@@ -98,7 +98,7 @@ func (in *celInput) Eval(ctx context.Context, stage int, out []eval.Decision) er
 func (in *celInput) SetStage1(d eval.Stage1) {
 	in.setDecisions(celDecisions{
 		Eligible: d.Eligible, ConsentValid: d.ConsentValid, OnRegister: d.OnRegister,
-		Rating: d.Rating, ConsentDate: d.ConsentDate,
+		Rating: d.Rating, RatingSince: d.RatingSince, ConsentDate: d.ConsentDate,
 	})
 }
 

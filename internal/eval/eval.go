@@ -50,8 +50,12 @@ type Stage1 struct {
 	Eligible     bool
 	ConsentValid bool
 	OnRegister   bool
-	Rating       string
-	ConsentDate  int // day number of the consent in force; 0 if none
+	// Rating is the rating of record (R-RAG-AGREED-2), which the second
+	// stage acts on; RatingSince the day number it took effect, from which
+	// its actions run (R-REV-2).
+	Rating      string
+	RatingSince int
+	ConsentDate int // day number of the consent in force; 0 if none
 }
 
 // PointError reports a decision that breaks the output contract.

@@ -24,7 +24,9 @@ var (
 
 	kDate, kSecurity, kLegalStatus, kOutOfArea, kLastCommunity, kLastMove, kLastMoveChange, kAt, kRating, kRemoved, kInOrAfter, kBy, kWithdrawn = ast.StringTerm("date"), ast.StringTerm("security"), ast.StringTerm("legal_status"), ast.StringTerm("out_of_area"), ast.StringTerm("last_community_review"), ast.StringTerm("last_move"), ast.StringTerm("last_move_change"), ast.StringTerm("at"), ast.StringTerm("rating"), ast.StringTerm("removed"), ast.StringTerm("in_or_after_spell"), ast.StringTerm("by"), ast.StringTerm("withdrawn")
 
-	kEligible, kOnRegister, kConsentValid, kConsentDate = ast.StringTerm("eligible"), ast.StringTerm("on_register"), ast.StringTerm("consent_valid"), ast.StringTerm("consent_date")
+	kEligible, kOnRegister, kConsentValid, kConsentDate, kRatingSince = ast.StringTerm("eligible"), ast.StringTerm("on_register"), ast.StringTerm("consent_valid"), ast.StringTerm("consent_date"), ast.StringTerm("rating_since")
+
+	kLastAnyReviewAt = ast.StringTerm("last_any_review_at")
 
 	reviewKindKeys = func() []*ast.Term {
 		ks := make([]*ast.Term, len(dsr.ReviewKinds))
@@ -125,7 +127,7 @@ func buildInput(c *dsr.Case, f *dsr.Facts) ast.Object {
 	// Objects are built whole (ast.NewObject, from pairs gathered on the
 	// stack) rather than key by key: NewObject stores the pairs in one
 	// block, where Insert allocates each pair on its own.
-	var fs [16][2]*ast.Term
+	var fs [18][2]*ast.Term
 	facts := fs[:0]
 	facts = append(facts,
 		[2]*ast.Term{kInpatient, boolTerm(f.Inpatient)},
@@ -176,6 +178,9 @@ func buildInput(c *dsr.Case, f *dsr.Facts) ast.Object {
 		if !d.day.IsZero() {
 			facts = append(facts, [2]*ast.Term{d.k, dayTerm(d.day)})
 		}
+	}
+	if !f.LastAnyReviewAt.IsZero() {
+		facts = append(facts, [2]*ast.Term{kLastAnyReviewAt, ast.IntNumberTerm(int(f.LastAnyReviewAt.Unix()))})
 	}
 	if !f.LastBlueLight.IsZero() {
 		facts = append(facts, [2]*ast.Term{kBlueLight, ast.ObjectTerm(

@@ -124,6 +124,7 @@ func (s *session) SetStage1(d eval.Stage1) {
 		[2]*ast.Term{kConsentValid, boolTerm(d.ConsentValid)},
 		[2]*ast.Term{kOnRegister, boolTerm(d.OnRegister)},
 		[2]*ast.Term{kRating, strTerm(d.Rating)},
+		[2]*ast.Term{kRatingSince, dayNumTerm(d.RatingSince)},
 		[2]*ast.Term{kConsentDate, dayNumTerm(d.ConsentDate)},
 	))
 }

@@ -6,7 +6,8 @@
 // generated with github.com/invopop/jsonschema from the json and jsonschema
 // tags on dsr.Case and dsr.Assessment, with these types mapped by hand:
 // calendar.Date is {"type":"string","format":"date"}, dsr.Rating a string
-// enum, dsr.NHSNumber a ten-digit string, dsr.EventType and dsr.ActionKind
+// enum, dsr.NHSNumber ten digits, optionally grouped 3-3-4 with a space or
+// hyphen (as dsr.ParseNHSNumber reads them), dsr.EventType and dsr.ActionKind
 // string enums, and time.Time {"type":"string","format":"date-time"}.
 //
 // The case schema rejects unknown fields (additionalProperties is false
@@ -118,7 +119,8 @@ func reflectType(t reflect.Type, requiredByHand bool) *invopop.Schema {
 			case reflect.TypeFor[calendar.Date]():
 				return &invopop.Schema{Type: "string", Format: "date"}
 			case reflect.TypeFor[dsr.NHSNumber]():
-				return &invopop.Schema{Type: "string", Pattern: "^[0-9]{10}$"}
+				// Grouped 3-3-4 or not, as dsr.ParseNHSNumber reads it.
+				return &invopop.Schema{Type: "string", Pattern: "^[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}$"}
 			case reflect.TypeFor[dsr.Rating]():
 				return enum("", dsr.Green.String(), dsr.Amber.String(), dsr.Red.String(), dsr.Blue.String())
 			case reflect.TypeFor[dsr.EventType]():

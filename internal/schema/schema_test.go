@@ -61,8 +61,8 @@ func TestCaseSchemaTypes(t *testing.T) {
 		{"an event's date is a date", []string{"$defs", "Event", "properties", "date"}, date},
 		{"an event's at is an instant", []string{"$defs", "Event", "properties", "at"},
 			map[string]any{"type": "string", "format": "date-time"}},
-		{"the NHS number is ten digits", []string{"$defs", "Person", "properties", "nhs_number"},
-			map[string]any{"type": "string", "pattern": "^[0-9]{10}$"}},
+		{"the NHS number is ten digits, grouped 3-3-4 or not", []string{"$defs", "Person", "properties", "nhs_number"},
+			map[string]any{"type": "string", "pattern": "^[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}$"}},
 		{"an agreed rating is a rating word, never unrated", []string{"$defs", "Event", "properties", "rating"},
 			map[string]any{"type": "string", "enum": []any{"red", "amber", "green", "blue"}}},
 		{"a circumstance is a boolean", []string{"$defs", "Circumstances", "properties", "in_crisis"},
@@ -199,7 +199,7 @@ func TestValidateCaseNamesTheField(t *testing.T) {
 		{"date that does not exist", `2026-03-24`, `2026-02-29`, "events[0].date", "not valid date"},
 		{"number for a string", `"person-a"`, `17`, "person.id", "want string, got number"},
 		{"string for a boolean", `"date_of_birth"`, `"autism": "yes", "date_of_birth"`, "person.autism", "want boolean, got string"},
-		{"NHS number with spaces", `"id"`, `"nhs_number": "999 100 0011", "id"`, "person.nhs_number", "pattern"},
+		{"NHS number grouped with underscores", `"id"`, `"nhs_number": "999_100_0011", "id"`, "person.nhs_number", "pattern"},
 		{"events not a list", `"events": [`, `"events": {"0": `, "events", "want null or array, got object"},
 	}
 	for _, tt := range tests {

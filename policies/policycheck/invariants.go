@@ -36,14 +36,15 @@ func Plain(name string, check func(c dsr.Case, a dsr.Assessment) error) Invarian
 var DomainRuleIDs = []string{
 	"R-TIME-1", "R-TIME-2", "R-TIME-3", "R-TIME-4",
 	"R-ELIG-1", "R-CONS-1", "R-CONS-2", "R-CONS-3", "R-CONS-4", "R-CONS-5",
-	"R-RAG-BLUE", "R-RAG-RED", "R-RAG-AMBER", "R-RAG-GREEN", "R-RAG-LOCAL", "R-RAG-AGREED",
+	"R-RAG-BLUE", "R-RAG-RED", "R-RAG-AMBER", "R-RAG-GREEN", "R-RAG-LOCAL", "R-RAG-AGREED", "R-RAG-AGREED-2",
 	"R-RAG-ACT-1", "R-RAG-ACT-2", "R-RAG-ACT-3", "R-RAG-ACT-4", "R-RAG-ACT-5",
 	"R-REV-1", "R-REV-2", "R-REQ-1", "R-REM-1", "R-ADM-1",
 	"R-CETR-TYPE", "R-CETR-PA-1", "R-CETR-PA-2", "R-CETR-6W", "R-CETR-INP", "R-CETR-TRIG",
 	"R-CETR-RCA", "R-CETR-STAT", "R-CETR-PANEL", "R-CETR-CONSENT", "R-CETR-DOCS", "R-CETR-KLOE",
 	"R-CETR-ACT", "R-CETR-REPORT", "R-OV-1",
 	"R-BL-CRIT", "R-BL-INVITE", "R-BL-NOTICE", "R-BL-STEPS", "R-BL-PREF", "R-BL-FUND",
-	"R-BL-FOLLOW", "R-BL-ESC",
+	"R-BL-FOLLOW", "R-BL-FOLLOW-2", "R-BL-ESC",
+	"R-INPUT-1", "R-DATA-1", "R-REPORT-1", "R-REPORT-2", "R-CODE-1",
 }
 
 // LocalRuleID matches the ids of local rules: a docs/rules.md family followed

@@ -63,7 +63,7 @@ func (r ScenarioResult) Passed() bool { return len(r.Problems) == 0 }
 //   - case.json: the case (the dsr.Case contract; NHS numbers from the 999
 //     test range only);
 //   - want.json: a partial assessment. Keys: eligible, on_register, rating,
-//     agreed_rating, review_type, consent ({valid, given_by}), actions (the
+//     agreed_rating, rating_of_record, review_type, consent ({valid, given_by}), actions (the
 //     complete list, compared as a multiset on kind, from, due, due_at,
 //     rule and overdue; due_at compared as an instant) and reason_rules
 //     (rule ids that must appear among the reasons or consent.reasons).
@@ -211,7 +211,7 @@ func CompareAssessment(want, got map[string]any) []string {
 					problems = append(problems, fmt.Sprintf("consent.%s: want %s, got %s", ck, show(wc[ck]), show(gc[ck])))
 				}
 			}
-		case "eligible", "on_register", "rating", "agreed_rating", "review_type":
+		case "eligible", "on_register", "rating", "agreed_rating", "rating_of_record", "review_type":
 			if !sameValue(w, got[k]) {
 				problems = append(problems, fmt.Sprintf("%s: want %s, got %s", k, show(w), show(got[k])))
 			}

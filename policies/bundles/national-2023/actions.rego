@@ -2,7 +2,7 @@
 # R-CETR-TYPE, R-CETR-PA-1/2, R-CETR-6W, R-CETR-INP, R-CETR-TRIG,
 # R-CETR-RCA, R-CETR-REPORT, R-OV-1, R-BL-FOLLOW, R-REM-1.
 # input.decisions carries the upstream decisions (eligible, on_register,
-# rating, consent_date).
+# rating: the rating of record, rating_since, consent_date).
 #
 # Every rule an assessment refers to costs OPA an evaluation (a dozen
 # allocations), so the rules here read input directly (input.facts.admission,
@@ -34,10 +34,12 @@ review_type := "cetr" if {
 	input.person.ehcp == true
 } else := "ctr"
 
-# since: when the suggested rating was agreed, else today (due at once).
-since := input.facts.agreed.date if {
-	input.facts.agreed.rating == input.decisions.rating
-} else := input.as_of
+# since: the day the rating of record (input.decisions.rating,
+# R-RAG-AGREED-2) took effect, which the engine works out
+# (input.decisions.rating_since): the latest change of circumstances when
+# the case gives it, else the day of the agreement acted on, else today (due
+# at once). A C(E)TR held on or after it answers R-RAG-ACT-1/2 (R-REV-2).
+since := input.decisions.rating_since
 
 # --- R-RAG-ACT-1..4: what each community rating asks for.
 
@@ -184,10 +186,14 @@ actions contains {"kind": "oversight_visit", "from": from, "n": params.oversight
 
 # R-BL-FOLLOW: a review within 72 hours of a Blue Light meeting, unless the
 # person has been admitted since (then the 14-day review above applies).
+# Only a review held after the meeting's instant answers it (R-BL-FOLLOW-2):
+# last_any_review_at is the latest review's instant, the start of its day
+# when it carries no time, so a review dated the meeting's day without a
+# later time does not count.
 actions contains {"kind": "review_after_blue_light", "from": bl.date, "from_at": bl.at, "n": params.review_after_blue_light.n, "unit": params.review_after_blue_light.unit, "rule": "R-BL-FOLLOW", "reason": "review after the Blue Light meeting"} if {
 	bl := input.facts.blue_light
 	object.get(input.facts, "last_admission", null) < bl.date
-	object.get(input.facts, "last_any_review", null) < bl.date
+	object.get(input.facts, "last_any_review_at", null) <= bl.at
 }
 
 # R-REM-1: a children's register refers to the adult register before 18.

@@ -1,4 +1,6 @@
-# R-REV-1: the multi-agency group reviews each entry at a cadence by rating.
+# R-REV-1: the multi-agency group reviews each entry at a cadence by rating:
+# the rating of record (input.decisions.rating, R-RAG-AGREED-2), which the
+# cadence_rating parameter chooses.
 package dsr.review_cadence
 
 import data.params
