@@ -7,7 +7,7 @@ import "github.com/dsrkit/dsrkit/calendar"
 // LacksCapacity must be stated.
 type Person struct {
 	ID                 string        `json:"id" jsonschema:"minLength=1,maxLength=64,pattern=^[A-Za-z0-9._:-]+$,description=Local identifier (required): 1 to 64 letters or digits or - _ . : (dsr.ValidID)."`
-	NHSNumber          NHSNumber     `json:"nhs_number,omitempty" jsonschema:"pattern=^[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}$,description=Ten digits passing the Modulus 11 check\, optionally grouped 3-3-4 with a space or hyphen (read as the ten digits); test numbers start 999."`
+	NHSNumber          NHSNumber     `json:"nhs_number,omitempty" jsonschema:"pattern=^[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}$,description=Ten digits passing the Modulus 11 check; optionally grouped 3-3-4 with a space or hyphen (read as the ten digits); test numbers start 999."`
 	DateOfBirth        calendar.Date `json:"date_of_birth" jsonschema:"type=string,format=date,description=Date of birth (required)."`
 	LearningDisability bool          `json:"learning_disability,omitempty"`
 	Autism             bool          `json:"autism,omitempty"`

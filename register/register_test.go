@@ -325,7 +325,7 @@ func TestHistoryShowsARemovedPersonOffTheRegister(t *testing.T) {
 	reg, _, _ := newReg(t)
 	mustAdd(t, reg, regPerson("a", 1))
 	require.NoError(t, reg.Remove(regCtx, "a", register.RemovedMovedArea, regStaff, "transfer letter"))
-	h, err := reg.History(regCtx, "a")
+	h, err := reg.History(regCtx, "a", regStaff)
 	require.NoError(t, err)
 	require.NotEmpty(t, h)
 	require.Greater(t, len(h), 1)
