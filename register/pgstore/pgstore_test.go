@@ -1,0 +1,12 @@
+package pgstore_test
+
+import (
+	"testing"
+
+	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/storetest"
+)
+
+func TestStoreSuite(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) register.Store { s, _ := openFresh(t); return s })
+}
