@@ -21,6 +21,7 @@ func TestMain(m *testing.M) {
 	os.Setenv("XDG_CONFIG_HOME", dir)
 	os.Unsetenv("DSR_KEY_FILE")
 	os.Unsetenv("DSR_PASSPHRASE")
+	os.Unsetenv("DSR_DATABASE_URL") // tests name their register
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
