@@ -8,5 +8,6 @@ import (
 )
 
 func TestStoreSuite(t *testing.T) {
+	serverURL(t) // skip (or fail in CI) once, not in every subtest
 	storetest.Run(t, func(t *testing.T) register.Store { s, _ := openFresh(t); return s })
 }
