@@ -45,7 +45,8 @@ Commands:
   minute ID          print the minute as Markdown (--json: the record)
 
 Options:
-  --db FILE          the register file (default dsr.db)
+  --db FILE|URL      the register: a SQLite file (default dsr.db), or a
+                     PostgreSQL database postgres://… (or DSR_DATABASE_URL)
   --policy NAME|DIR  embedded policy bundle or bundle directory (default %s)
   --set NAME=VALUE   override a bundle parameter, as 'dsr assess --set'
                      (repeatable), e.g. --set blue_light_max_funded_hours=48

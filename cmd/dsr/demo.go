@@ -87,8 +87,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		errorf(stderr, "demo: %v", err)
 		return exitFailure
 	}
-	fmt.Fprintf(stdout, "\nRegister %s verified (hash chain intact); done in %s.\n", *db, time.Since(start).Round(time.Millisecond))
-	fmt.Fprintf(stdout, "Try: go run ./cmd/dsr register history %s --db %s\n", ids[0], *db)
+	fmt.Fprintf(stdout, "\nRegister %s verified (hash chain intact); done in %s.\n", shownDB(*db), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "Try: go run ./cmd/dsr register history %s --db %s\n", ids[0], shownDB(*db))
 	return exitOK
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/register"
-	"github.com/dsrkit/dsrkit/register/sqlitestore"
 )
 
 // keyUsageText is the part of every register command's usage about keys.
@@ -30,7 +29,7 @@ register creates its key file and says where; the checkpoint of its log
 // the default key file named for the register's id. A register that does
 // not exist yet gets its key file created (saying where on stderr); one
 // that exists must find its key, or the error names what is missing.
-func registerKeys(ctx context.Context, store *sqlitestore.Store, keyFile string, stderr io.Writer) (opts []register.Option, source string, err error) {
+func registerKeys(ctx context.Context, store register.Store, keyFile string, stderr io.Writer) (opts []register.Option, source string, err error) {
 	id, err := register.StoreID(ctx, store)
 	if err != nil {
 		return nil, "", err
@@ -140,7 +139,7 @@ func rekey(ctx context.Context, reg *register.Register, keyFile, newKeyFile stri
 
 // finishRekey renames FILE.new over FILE when a rekey committed under it
 // but died before the rename: when FILE.new is the register's key.
-func finishRekey(ctx context.Context, store *sqlitestore.Store, keyFile string) {
+func finishRekey(ctx context.Context, store register.Store, keyFile string) {
 	w, err := register.OpenKeyFile(keyFile + ".new")
 	if err != nil {
 		return

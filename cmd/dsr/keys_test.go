@@ -24,6 +24,7 @@ func TestMain(m *testing.M) {
 	// Who runs the commands, unless a test says otherwise with --by/--role.
 	os.Setenv("DSR_BY", "test-runner")
 	os.Setenv("DSR_ROLE", "admin")
+	os.Unsetenv("DSR_DATABASE_URL") // tests name their register
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

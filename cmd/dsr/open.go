@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/pgstore"
 	"github.com/dsrkit/dsrkit/register/sqlitestore"
 )
 
@@ -74,9 +77,58 @@ func openBundle(name string) (fs.FS, error) {
 	return nil, fmt.Errorf("policy %s: %w", name, err)
 }
 
+// isDatabaseURL says whether a --db value names a PostgreSQL database
+// (postgres://… or postgresql://…) rather than a SQLite file.
+func isDatabaseURL(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// shownDB is a --db value fit to print: a URL's password masked.
+func shownDB(db string) string {
+	if u, err := url.Parse(db); err == nil && isDatabaseURL(db) {
+		return u.Redacted()
+	}
+	return db
+}
+
+// dbValue is the --db flag: a SQLite file or a PostgreSQL URL. Its String
+// is the file default, never the URL (which may hold a password).
+type dbValue struct {
+	value *string
+	def   string
+}
+
+func (v dbValue) String() string { return v.def }
+
+func (v dbValue) Set(s string) error {
+	*v.value = s
+	return nil
+}
+
+// dbFlag defines --db on fset, stored in p: the register's SQLite file
+// (def when not given), or a PostgreSQL URL. DSR_DATABASE_URL, when set,
+// stands in for def: --db given on the command line wins over it.
+func dbFlag(fset *flag.FlagSet, p *string, def string) {
+	*p = def
+	if u := os.Getenv("DSR_DATABASE_URL"); u != "" {
+		*p = u
+	}
+	fset.Var(dbValue{p, def}, "db", "the register: a SQLite `FILE`, or postgres://… (or DSR_DATABASE_URL)")
+}
+
+// openStore opens the register's store: the PostgreSQL database a
+// postgres:// or postgresql:// URL names (register/pgstore), or else the
+// SQLite file, created if missing (register/sqlitestore).
+func openStore(ctx context.Context, db string) (register.Store, error) {
+	if isDatabaseURL(db) {
+		return pgstore.Open(ctx, db)
+	}
+	return sqlitestore.Open(ctx, db)
+}
+
 // openRegister is how every command opens a register: it loads the policy
 // (with the --set overrides) and opens the SQLite register file (created if
-// missing) with it, national-2023's consent gate, and the review and Blue
+// missing) or the PostgreSQL database (db a postgres:// URL, see openStore) with it, national-2023's consent gate, and the review and Blue
 // Light meeting documents. The engine also gives the review and bluelight
 // commands their rules: the bundle's cetr_rules and bluelight_* decision
 // points, or the Go defaults where the bundle has none
@@ -85,12 +137,12 @@ func openBundle(name string) (fs.FS, error) {
 //
 // The register's key-encryption key comes from keyFile (--key-file), or
 // the environment (registerKeys); messages about keys go to stderr.
-func openRegister(ctx context.Context, file, policy string, params paramFlag, keyFile string, stderr io.Writer, opts ...register.Option) (*register.Register, *sqlitestore.Store, *policies.Engine, error) {
+func openRegister(ctx context.Context, db, policy string, params paramFlag, keyFile string, stderr io.Writer, opts ...register.Option) (*register.Register, register.Store, *policies.Engine, error) {
 	_, engine, err := loadPolicy(ctx, policy, "", params)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	store, err := sqlitestore.Open(ctx, file)
+	store, err := openStore(ctx, db)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -231,11 +231,11 @@ func readCaseDir(dir string) (policydiff.Cases, error) {
 	return s, nil
 }
 
-// readRegisterCases rebuilds the case of every person held in the SQLite
-// register file as of asOf (erased people have no case and are skipped).
+// readRegisterCases rebuilds the case of every person held in the register
+// (a SQLite file, or a PostgreSQL URL) as of asOf (erased people have no case and are skipped).
 func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.Date) (policydiff.Cases, error) {
 	var s policydiff.Cases
-	if _, err := os.Stat(file); err != nil {
+	if _, err := os.Stat(file); err != nil && !isDatabaseURL(file) {
 		return s, err // do not create an empty register
 	}
 	var by register.Actor

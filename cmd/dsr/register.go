@@ -51,7 +51,8 @@ Commands:
                              the default key file, a new one replaces it
 
 Options:
-  --db FILE       the register file (default dsr.db)
+  --db FILE|URL   the register: a SQLite file (default dsr.db), or a PostgreSQL
+                  database postgres://… (or DSR_DATABASE_URL)
   --policy NAME   embedded policy bundle (default %s)
   --json          print due and history as JSON
   --key-file FILE the register's key file (or DSR_KEY_FILE; see Keys)
@@ -91,7 +92,8 @@ func registerCommands() []*command {
 func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := sub.name
 	fset := newFlagSet("register " + cmd)
-	db := fset.String("db", "dsr.db", "register file")
+	db := new(string)
+	dbFlag(fset, db, "dsr.db")
 	policy := fset.String("policy", policies.DefaultBundle, "policy bundle")
 	keyFile := fset.String("key-file", "", "the register's key file")
 	var by register.Actor

@@ -44,7 +44,8 @@ Commands:
                       of enquiry (--json: the record as JSON)
 
 Options:
-  --db FILE          the register file (default dsr.db)
+  --db FILE|URL      the register: a SQLite file (default dsr.db), or a
+                     PostgreSQL database postgres://… (or DSR_DATABASE_URL)
   --policy NAME|DIR  embedded policy bundle or bundle directory (default %s);
                      its cetr_rules decision point sets the report deadlines,
                      papers lead time, escalation and education member of
@@ -133,7 +134,7 @@ func docCommands(group string, usage func(io.Writer), subs []subcommand, run fun
 func parseDocCommand(group string, sub subcommand, args []string, usage func(io.Writer), stdout, stderr io.Writer) (*docCommand, int, bool) {
 	fset := newFlagSet(group + " " + sub.name)
 	c := &docCommand{cmd: sub.name}
-	fset.StringVar(&c.db, "db", "dsr.db", "register file")
+	dbFlag(fset, &c.db, "dsr.db")
 	fset.StringVar(&c.policy, "policy", policies.DefaultBundle, "policy bundle")
 	fset.Var(&c.params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
 	fset.StringVar(&c.keyFile, "key-file", "", "the register's key file")

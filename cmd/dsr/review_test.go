@@ -163,7 +163,7 @@ func TestReviewCommandsPlanHoldRecommendReportAndSummarise(t *testing.T) {
 // member on a CETR panel) is printed when the review is planned.
 func TestReviewPlanPrintsThePanelsAdvice(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "r.db")
-	staff := []string{"--db", db, "--by", "staff-1", "--role", "commissioner"}
+	staff := []string{"--db", db, "--by", "staff-1", "--role", "coordinator"}
 	today := cliPerson(t, db, staff)
 	plan := fmt.Sprintf(`{"id": "rev-1", "person_id": "a", "kind": "community", "planned": %q, "commissioner": "Commissioner A",
 	  "consent": {"given": %q, "given_by": "parent"}, "papers": [{"title": "Planner", "planner": true}], "panel": [
@@ -182,7 +182,7 @@ func TestReviewPlanPrintsThePanelsAdvice(t *testing.T) {
 // An empty worklist is [] in JSON, not null.
 func TestEmptyWorklistIsAnEmptyJSONList(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "r.db")
-	staff := []string{"--db", db, "--by", "staff-1", "--role", "commissioner"}
+	staff := []string{"--db", db, "--by", "staff-1", "--role", "coordinator"}
 	cliPerson(t, db, staff)
 	r := runCLI(t, "", "register", "due", "--db", db, "--json", "--as-of", "1990-01-01")
 	if r.code != exitOK || strings.TrimSpace(r.stdout) != "[]" {

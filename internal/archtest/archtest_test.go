@@ -32,6 +32,7 @@ var allowed = map[string][]string{
 	"register":                {"calendar", "dsr", "consent", "cetr", "bluelight", "register/memstore", "register/storetest", "cetr/cetrtest", "bluelight/bluelighttest"},
 	"register/memstore":       {"calendar", "dsr", "register", "register/storetest"},
 	"register/sqlitestore":    {"calendar", "dsr", "register", "register/storetest"},
+	"register/pgstore":        {"calendar", "dsr", "register", "register/storetest"},
 	"register/storetest":      {"calendar", "dsr", "register"},
 	"internal/bundle":         {"calendar"},
 	"internal/eval":           {"calendar", "dsr", "internal/bundle"},
@@ -55,7 +56,7 @@ var allowed = map[string][]string{
 
 // engineFree are the packages that must not depend on a policy engine even
 // indirectly (go list -deps).
-var engineFree = []string{"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore",
+var engineFree = []string{"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
 	"register/storetest", "internal/bundle", "internal/eval", "internal/schema"}
 
 // engineImporters are the only packages that may import OPA or cel-go.
