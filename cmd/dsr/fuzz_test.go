@@ -155,7 +155,11 @@ func FuzzDecodeSteps(f *testing.F) {
 }
 
 func FuzzDecodeMeetingOption(f *testing.F) {
-	fuzzStrict(f, strict[bluelightOptionInput], append(seedBodies("bluelight option"),
+	// Meeting.Reject and Choose refuse an option that is none (R-BL-PREF).
+	fuzzStrictChecked(f, strict[bluelightOptionInput], func(o *bluelightOptionInput) bool {
+		return !slices.ContainsFunc(o.Rejections, func(r bluelight.Rejection) bool { return !r.Option.Valid() }) &&
+			(o.Choice == nil || o.Choice.Option.Valid())
+	}, append(seedBodies("bluelight option"),
 		`{"rejections": [{"option": "home_package", "reason": "no staff tonight"}], "choice": {"option": "crisis_bed", "approved_by": "Dr A", "clinical_justification": "x"}}`)...)
 }
 
