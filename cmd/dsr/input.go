@@ -145,7 +145,14 @@ func problems(err error) []error {
 // registerMustExist refuses a register file that does not exist: only the
 // commands that add people (dsr demo, dsr register add) create a register,
 // so a mistyped --db is an error, not a new empty register.
+//
+// A PostgreSQL URL is not a file: the database's own connection and
+// schema checks stand in for this one (and the URL, which may hold a
+// password, is never printed).
 func registerMustExist(file string) error {
+	if isDatabaseURL(file) {
+		return nil
+	}
 	_, err := os.Stat(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("--db %s: no such register file (only dsr demo and dsr register add create one)", file)
@@ -157,6 +164,9 @@ func registerMustExist(file string) error {
 // a command that creates it can say so, or remove it again if its first
 // write is refused.
 func registerMissing(file string) bool {
+	if isDatabaseURL(file) {
+		return false
+	}
 	_, err := os.Stat(file)
 	return errors.Is(err, fs.ErrNotExist)
 }
