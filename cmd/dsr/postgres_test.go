@@ -97,12 +97,11 @@ func TestRegisterOnPostgreSQL(t *testing.T) {
 	if got := dueCount(t); got != n {
 		t.Fatalf("with DSR_DATABASE_URL: %d items due, want %d", got, n)
 	}
-	empty := filepath.Join(t.TempDir(), "other.db")
-	if got := dueCount(t, "--db", empty); got != 0 {
-		t.Fatalf("--db %s with DSR_DATABASE_URL set: %d items due, want the empty file's 0", empty, got)
-	}
-	if _, err := os.Stat(empty); err != nil {
-		t.Fatalf("--db FILE did not open the file: %v", err)
+	// --db FILE wins: a file that does not exist is refused, naming it,
+	// rather than the variable's register read.
+	missing := filepath.Join(t.TempDir(), "other.db")
+	if r := runCLI(t, "", "register", "due", "--json", "--db", missing); r.code != exitUsage || !strings.Contains(r.stderr, missing) {
+		t.Fatalf("--db %s with DSR_DATABASE_URL set: exit %d, %s; want 2 naming the file", missing, r.code, r.stderr)
 	}
 	// review and bluelight take the variable too: without the key file,
 	// the error names the PostgreSQL register's id.
