@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -156,6 +157,9 @@ func readAt(fsys fs.FS, resolve Resolver, prefix string, depth int, total *int64
 		if err := dec.Decode(&b.Params); err != nil {
 			return nil, &LoadError{File: pfName, Err: err}
 		}
+		if err := noMore(dec); err != nil {
+			return nil, &LoadError{File: pfName, Err: err}
+		}
 	}
 	for point, file := range m.DecisionPoints {
 		if !slices.Contains(Points, point) && !slices.Contains(OptionalPoints, point) {
@@ -288,11 +292,23 @@ func digest(files []Source, params map[string]any) string {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// StrictJSON decodes one JSON value into v, refusing unknown fields.
+// StrictJSON decodes one JSON value into v, refusing unknown fields and
+// anything after the value.
 func StrictJSON(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	return dec.Decode(v)
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	return noMore(dec)
+}
+
+// noMore refuses data after the value dec has decoded.
+func noMore(dec *json.Decoder) error {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("data after the JSON value at offset %d", dec.InputOffset())
+	}
+	return nil
 }
 
 // DirResolver finds bundles as the folders of root, by name: the embedded
