@@ -38,10 +38,14 @@ import (
 const archiveSources = ".dsrkit/sources.tar"
 
 // Limits on what ReadArchive reads: no entry, and not all of them
-// together (uncompressed), may exceed these.
+// together (uncompressed), may exceed these. An entry is one file of the
+// bundle (bundle.MaxFileSize), but for the sources tar, which holds the
+// whole bundle (bundle.MaxBundleSize); the archive holds the bundle twice
+// (its OPA part and its sources).
 const (
-	maxArchiveEntry = 16 << 20
-	maxArchiveTotal = 64 << 20
+	maxArchiveEntry   = bundle.MaxFileSize
+	maxArchiveSources = bundle.MaxBundleSize
+	maxArchiveTotal   = 2 * bundle.MaxBundleSize
 )
 
 // archiveRoots are the .manifest roots: the rules' packages (dsr.*) and
@@ -86,7 +90,8 @@ func WriteArchive(w io.Writer, bundleFS fs.FS) error {
 // extends come from the archive, not from the embedded profiles. It
 // refuses an archive with anything but regular files (and directories),
 // with a path that is absolute or climbs out (..), with an entry over
-// 16 MiB or entries over 64 MiB in all, and one whose OPA part differs
+// 4 MiB (bundle.MaxFileSize; the sources tar 32 MiB) or entries over
+// 64 MiB in all, and one whose OPA part differs
 // from what its sources give.
 func ReadArchive(r io.Reader) (fs.FS, error) {
 	gz, err := gzip.NewReader(r)
@@ -192,7 +197,7 @@ func archiveEntries(fsys fs.FS, tests bool) (map[string][]byte, error) {
 			if err != nil || d.IsDir() || !strings.HasSuffix(p, "_test.rego") || strings.HasPrefix(p, "testdata/") {
 				return err
 			}
-			text, err := fs.ReadFile(fsys, p)
+			text, err := bundle.ReadFile(fsys, p)
 			if err != nil {
 				return err
 			}
@@ -259,18 +264,22 @@ func readTar(r io.Reader, total *int64) (map[string][]byte, error) {
 		default:
 			return nil, &ArchiveError{Entry: name, Err: fmt.Errorf("not a regular file (tar type %q)", hdr.Typeflag)}
 		}
-		if hdr.Size > maxArchiveEntry {
-			return nil, &ArchiveError{Entry: name, Err: fmt.Errorf("%d bytes, over the limit of %d", hdr.Size, maxArchiveEntry)}
+		limit := int64(maxArchiveEntry)
+		if clean == archiveSources {
+			limit = maxArchiveSources
+		}
+		if hdr.Size > limit {
+			return nil, &ArchiveError{Entry: name, Err: fmt.Errorf("%d bytes, over the limit of %d", hdr.Size, limit)}
 		}
 		if _, dup := files[clean]; dup {
 			return nil, &ArchiveError{Entry: name, Err: errors.New("appears twice")}
 		}
-		text, err := io.ReadAll(io.LimitReader(tr, maxArchiveEntry+1))
+		text, err := io.ReadAll(io.LimitReader(tr, limit+1))
 		if err != nil {
 			return nil, &ArchiveError{Entry: name, Err: err}
 		}
-		if len(text) > maxArchiveEntry {
-			return nil, &ArchiveError{Entry: name, Err: fmt.Errorf("over the limit of %d bytes", maxArchiveEntry)}
+		if int64(len(text)) > limit {
+			return nil, &ArchiveError{Entry: name, Err: fmt.Errorf("over the limit of %d bytes", limit)}
 		}
 		if *total += int64(len(text)); *total > maxArchiveTotal {
 			return nil, &ArchiveError{Entry: name, Err: fmt.Errorf("the archive's files exceed %d bytes in all", maxArchiveTotal)}

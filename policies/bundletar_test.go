@@ -12,6 +12,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/dsrkit/dsrkit/internal/bundle"
 	"github.com/dsrkit/dsrkit/policies"
 )
 
@@ -63,7 +64,7 @@ func TestReadArchiveRefusesUnsafeEntries(t *testing.T) {
 		{"absolute path", tarEntry{hdr: tar.Header{Name: "/etc/x.rego"}, body: []byte("package x")}, "/etc/x.rego"},
 		{"symlink", tarEntry{hdr: tar.Header{Name: "lib.rego", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"}}, "lib.rego"},
 		{"hard link", tarEntry{hdr: tar.Header{Name: "lib.rego", Typeflag: tar.TypeLink, Linkname: ".manifest"}}, "lib.rego"},
-		{"oversized", tarEntry{hdr: tar.Header{Name: "params/data.json"}, body: make([]byte, 16<<20+1)}, "params/data.json"},
+		{"oversized", tarEntry{hdr: tar.Header{Name: "params/data.json"}, body: make([]byte, bundle.MaxFileSize+1)}, "params/data.json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := policies.ReadArchive(bytes.NewReader(archive(t, tc.entry)))
@@ -80,13 +81,16 @@ func TestReadArchiveRefusesUnsafeEntries(t *testing.T) {
 
 func TestReadArchiveRefusesTooMuchInAll(t *testing.T) {
 	var entries []tarEntry
-	for i := range 5 {
-		entries = append(entries, tarEntry{hdr: tar.Header{Name: "big" + string(rune('a'+i)) + ".bin"}, body: make([]byte, 15<<20)})
+	// Each entry at the limit for one; together one more than the total
+	// allows (two bundles' worth).
+	n := 2*bundle.MaxBundleSize/bundle.MaxFileSize + 1
+	for i := range n {
+		entries = append(entries, tarEntry{hdr: tar.Header{Name: "big" + string(rune('a'+i)) + ".bin"}, body: make([]byte, bundle.MaxFileSize)})
 	}
 	_, err := policies.ReadArchive(bytes.NewReader(archive(t, entries...)))
 	var ae *policies.ArchiveError
-	if !errors.As(err, &ae) || ae.Entry != "bige.bin" || !strings.Contains(err.Error(), "in all") {
-		t.Fatalf("got %v, want the fifth 15 MiB entry refused for the total", err)
+	if last := "big" + string(rune('a'+n-1)) + ".bin"; !errors.As(err, &ae) || ae.Entry != last || !strings.Contains(err.Error(), "in all") {
+		t.Fatalf("got %v, want the last entry (%s) refused for the total", err, last)
 	}
 }
 

@@ -26,13 +26,30 @@
 // # Evaluation
 //
 // Load reads the bundle, checks parameters (unknown names, wrong types and
-// deadlines without a unit fail), compiles every module once with network,
-// clock and randomness builtins removed, and prepares one query per stage.
-// Bad rules fail there with file:line:col. Engine.Assess is then cheap and
+// deadlines without a unit fail), compiles every module once with only
+// pure builtins allowed, and prepares one query per stage. Bad rules fail
+// there with file:line:col. Engine.Assess is then cheap and
 // safe for concurrent use. Rules never read a clock: as_of comes from the
 // case. Deadlines come back from the rules as {kind, from, n, unit, rule,
 // reason}; Go turns them into dates with package calendar (working days skip
 // weekends and England and Wales bank holidays; hours are elapsed hours).
+//
+// # Limits on rules
+//
+// A bundle is treated as someone else's code. The reader takes only
+// regular files inside the bundle's folder (no symbolic links, devices,
+// FIFOs or ..), 4 MiB a file and 32 MiB a bundle. Rego rules may call only
+// pure builtins: none that reads the clock, the network, randomness or the
+// environment (time.now_ns, crypto.x509.*, io.jwt.decode_verify, http.send,
+// net.*, opa.runtime, rand.*, uuid.* are refused at load, at the call's
+// file:line:col). A builtin call may build at most 262,144 bytes or
+// elements (numbers.range, concat, replace, sprintf widths ...). Each
+// evaluation runs under WithDeadline (DefaultDeadline, 1 s) and, in Rego, an
+// allocation budget of 128 MiB; CEL rules run under cel-go's cost limit, and
+// the CEL rewriter's unrolling under a node budget. Load itself stops after
+// LoadDeadline (2 s). A rule that meets a limit fails with an error naming
+// its file and the limit: ErrBadBundle at load, ErrEvaluation at
+// assessment.
 //
 // # What the engine enforces whatever the rules say
 //

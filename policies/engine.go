@@ -45,12 +45,14 @@ var _ dsr.Rules = (*Engine)(nil)
 // every decision point once, in Rego or CEL. A bad bundle fails here with a
 // *LoadError (file:line:col) or a *ParamError, both matching ErrBadBundle.
 func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) {
-	cfg := config{calendar: calendar.Default()}
+	cfg := config{calendar: calendar.Default(), deadline: DefaultDeadline}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
 		}
 	}
+	ctx, cancel := context.WithTimeout(ctx, LoadDeadline)
+	defer cancel()
 	b, err := readBundle(bundleFS)
 	if err != nil {
 		return nil, err
@@ -83,7 +85,7 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 	plan := func(isCEL bool) *eval.Plan {
 		if plans[isCEL] == nil {
 			plans[isCEL] = &eval.Plan{
-				Bundle: b, Params: ruleParams, Plain: cfg.plain, Coverage: cfg.coverage,
+				Bundle: b, Params: ruleParams, Plain: cfg.plain, Coverage: cfg.coverage, Deadline: cfg.deadline,
 				Stages: [2][]string{make([]string, len(bundle.Stage1Points)), make([]string, len(bundle.Stage2Points))},
 			}
 		}
@@ -113,6 +115,9 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 		} else {
 			prog, err = regoeng.Compile(ctx, *pl)
 			engines = append(engines, "rego")
+		}
+		if err == nil && ctx.Err() != nil {
+			err = &LoadError{File: b.Manifest.Name, Err: fmt.Errorf("compiling the bundle's %s rules took over the load limit of %v", engines[len(engines)-1], LoadDeadline)}
 		}
 		if err != nil {
 			return nil, err

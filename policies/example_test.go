@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
@@ -70,4 +71,29 @@ func ExampleLoad_badRule() {
 	fmt.Println(strings.SplitN(err.Error(), " (", 2)[0])
 	// Output:
 	// rating.rego:5:1: unexpected } token
+}
+
+// A rule that would build a billion numbers is stopped at the call; a
+// builtin that reads the clock does not compile. WithDeadline bounds each
+// evaluation (1 s by default).
+func ExampleWithDeadline() {
+	ctx := context.Background()
+	bundle, _ := policies.Bundle(policies.DefaultBundle)
+	hostile := withFile(bundle, "rating.rego", "package dsr.rating\n\nn := count(numbers.range(1, 1000000000))\n\ndecision := {\"rating\": \"red\", \"reasons\": [], \"n\": n}\n")
+	engine, err := policies.Load(ctx, hostile, policies.WithDeadline(250*time.Millisecond))
+	if err != nil {
+		panic(err)
+	}
+	c, _ := dsr.UnmarshalCase([]byte(`{"as_of": "2026-04-01",
+	  "person": {"id": "person-a", "nhs_number": "9990000018", "date_of_birth": "2010-09-15", "autism": true},
+	  "circumstances": {"in_crisis": true, "community_cannot_manage": true},
+	  "events": [{"type": "consent_given", "date": "2026-03-02", "given_by": "parent"}]}`))
+	_, err = engine.Assess(ctx, c)
+	fmt.Println(err)
+
+	_, err = policies.Load(ctx, withFile(bundle, "rating.rego", "package dsr.rating\n\ndecision := {\"rating\": \"red\", \"reasons\": [], \"t\": time.now_ns()}\n"))
+	fmt.Println(strings.SplitN(err.Error(), ":", 4)[:3])
+	// Output:
+	// policies: evaluation failed: rating.rego:3: eval_builtin_error: numbers.range: a range of 999999999 numbers, over the limit of 262144 a builtin may build
+	// [rating.rego 3 51]
 }

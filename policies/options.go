@@ -2,6 +2,7 @@ package policies
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/dsrkit/dsrkit/internal/eval"
 
@@ -13,6 +14,7 @@ import (
 type Option func(*config) error
 
 type config struct {
+	deadline  time.Duration
 	overrides []bundle.Override
 	calendar  *calendar.Calendar
 	plain     bool
@@ -76,6 +78,28 @@ func WithCoverage(cov *Coverage) Option {
 			return fmt.Errorf("%w: nil coverage", ErrBadParam)
 		}
 		c.coverage = cov
+		return nil
+	}
+}
+
+// DefaultDeadline bounds each evaluation of an assessment's rules (each
+// stage, each optional point) unless WithDeadline changes it: far above
+// the normal cost (well under a millisecond), so only a runaway rule meets
+// it. CEL rules are bounded by their cost limit as well.
+const DefaultDeadline = time.Second
+
+// LoadDeadline bounds Load's reading and compiling of a bundle (a context
+// with an earlier deadline stops it earlier).
+const LoadDeadline = 2 * time.Second
+
+// WithDeadline sets the deadline of each evaluation of the rules (default
+// DefaultDeadline); a rule still running then fails the assessment with
+// ErrEvaluation naming its file and the limit. Zero or less turns the
+// deadline off, for a host that bounds the work itself; the context passed
+// to Assess still cancels it.
+func WithDeadline(d time.Duration) Option {
+	return func(c *config) error {
+		c.deadline = max(d, 0)
 		return nil
 	}
 }

@@ -23,12 +23,12 @@ import (
 // profile or the directory name, rebased onto the embedded profile base
 // when one is named (--base), with the --set overrides. It returns the
 // bundle's files with the engine.
-func loadPolicy(ctx context.Context, name, base string, params paramFlag) (fs.FS, *policies.Engine, error) {
+func loadPolicy(ctx context.Context, name, base string, params paramFlag, opts ...policies.Option) (fs.FS, *policies.Engine, error) {
 	fsys, err := openPolicy(name, base)
 	if err != nil {
 		return nil, nil, err
 	}
-	engine, err := policies.Load(ctx, fsys, params.options()...)
+	engine, err := policies.Load(ctx, fsys, append(params.options(), opts...)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading policy %s: %w", name, err)
 	}

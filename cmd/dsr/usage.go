@@ -51,7 +51,7 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, usageText, policies.DefaultBundle)
 }
 
-const assessUsageText = `Usage: dsr assess [--policy NAME|DIR] [--set NAME=VALUE]... FILE|-
+const assessUsageText = `Usage: dsr assess [--policy NAME|DIR] [--set NAME=VALUE]... [--timeout D] FILE|-
 
 Validate a case against the case schema and the domain checks, assess it
 with a policy bundle, and print the assessment as indented JSON.
@@ -68,6 +68,10 @@ Options:
       bundle's object of that name, so
         --set 'review_cadence={"red":{"n":7,"unit":"days"}}'
       changes RED's cadence only. Repeatable, applied in order.
+  --timeout D
+      Stop a rule evaluation that runs longer than D (a Go duration: 1s,
+      250ms; 0 for no limit). Default: 1s, against a normal cost of well
+      under a millisecond: only a runaway rule meets it.
 `
 
 func assessUsage(w io.Writer) {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -97,9 +98,15 @@ const MaxExtends = 8
 
 // Read reads and checks a bundle, merging the bundles it extends, which
 // resolve finds by name.
-func Read(fsys fs.FS, resolve Resolver) (*Bundle, error) { return readAt(fsys, resolve, "", 0) }
+// Only regular files inside the bundle's folder are read, within
+// MaxFileSize each and MaxBundleSize in all (see reader).
+func Read(fsys fs.FS, resolve Resolver) (*Bundle, error) {
+	var total int64
+	return readAt(fsys, resolve, "", 0, &total)
+}
 
-func readAt(fsys fs.FS, resolve Resolver, prefix string, depth int) (*Bundle, error) {
+func readAt(fsys fs.FS, resolve Resolver, prefix string, depth int, total *int64) (*Bundle, error) {
+	rd := reader{fsys: fsys, prefix: prefix, total: total}
 	if depth > MaxExtends {
 		return nil, &LoadError{File: prefix + ManifestFile, Err: fmt.Errorf("more than %d bundles extend each other (a cycle?)", MaxExtends)}
 	}
@@ -108,7 +115,11 @@ func readAt(fsys fs.FS, resolve Resolver, prefix string, depth int) (*Bundle, er
 	if err := checkLayout(fsys, prefix); err != nil {
 		return nil, err
 	}
-	mf, err := fs.ReadFile(fsys, ManifestFile)
+	mf, err := rd.read(ManifestFile)
+	var le *LoadError
+	if errors.As(err, &le) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, &LoadError{File: mfName, Err: fmt.Errorf("bundle has no manifest: %w", err)}
 	}
@@ -128,13 +139,15 @@ func readAt(fsys fs.FS, resolve Resolver, prefix string, depth int) (*Bundle, er
 		if err != nil {
 			return nil, &LoadError{File: mfName, Err: fmt.Errorf("extends: %w", err)}
 		}
-		if parent, err = readAt(pfs, resolve, m.Extends+"/", depth+1); err != nil {
+		if parent, err = readAt(pfs, resolve, m.Extends+"/", depth+1, total); err != nil {
 			return nil, err
 		}
 	}
 	b.Files = append(b.Files, Source{mfName, mf})
-	pf, err := fs.ReadFile(fsys, ParamsFile)
+	pf, err := rd.read(ParamsFile)
 	switch {
+	case errors.As(err, &le):
+		return nil, err
 	case err != nil && parent == nil:
 		return nil, &LoadError{File: pfName, Err: fmt.Errorf("bundle has no parameters file: %w", err)}
 	case err == nil:
@@ -142,6 +155,9 @@ func readAt(fsys fs.FS, resolve Resolver, prefix string, depth int) (*Bundle, er
 		dec := json.NewDecoder(bytes.NewReader(pf))
 		dec.UseNumber()
 		if err := dec.Decode(&b.Params); err != nil {
+			return nil, &LoadError{File: pfName, Err: err}
+		}
+		if err := noMore(dec); err != nil {
 			return nil, &LoadError{File: pfName, Err: err}
 		}
 	}
@@ -161,14 +177,22 @@ func readAt(fsys fs.FS, resolve Resolver, prefix string, depth int) (*Bundle, er
 		}
 	}
 	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
+			return err
+		}
+		// Every entry, read or not, must be a plain file or folder: a
+		// link is refused here, before anything follows it.
+		if err := CheckEntry(prefix+p, d.Type()); err != nil || d.IsDir() {
 			return err
 		}
 		ext := path.Ext(p)
 		if (ext != ".rego" && ext != ".cel") || strings.HasSuffix(p, "_test.rego") || strings.HasPrefix(p, "testdata/") {
 			return nil
 		}
-		text, err := fs.ReadFile(fsys, p)
+		text, err := rd.read(p)
+		if errors.As(err, &le) {
+			return err
+		}
 		if err != nil {
 			return &LoadError{File: prefix + p, Err: err}
 		}
@@ -268,11 +292,23 @@ func digest(files []Source, params map[string]any) string {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// StrictJSON decodes one JSON value into v, refusing unknown fields.
+// StrictJSON decodes one JSON value into v, refusing unknown fields and
+// anything after the value.
 func StrictJSON(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	return dec.Decode(v)
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	return noMore(dec)
+}
+
+// noMore refuses data after the value dec has decoded.
+func noMore(dec *json.Decoder) error {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("data after the JSON value at offset %d", dec.InputOffset())
+	}
+	return nil
 }
 
 // DirResolver finds bundles as the folders of root, by name: the embedded

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"reflect"
+	"strings"
 )
 
 // A bundle folder is laid out so OPA's own tools (opa test, opa eval -d,
@@ -34,6 +36,15 @@ func DecodeManifest(raw []byte, m *Manifest) error {
 	var om opaManifest
 	if err := StrictJSON(raw, &om); err != nil {
 		return err
+	}
+	// encoding/json matches keys regardless of case; the manifest's must
+	// be exact ("metaData" would be read as metadata by dsrkit and not by
+	// OPA's tools).
+	if err := exactKeys(raw, opaManifest{}); err != nil {
+		return err
+	}
+	if err := exactKeys(om.Metadata, Manifest{}); err != nil {
+		return fmt.Errorf("metadata: %w", err)
 	}
 	if len(bytes.TrimSpace(om.Metadata)) == 0 || bytes.Equal(bytes.TrimSpace(om.Metadata), []byte("null")) {
 		return errors.New(`"metadata" (the dsrkit manifest) is required`)
@@ -93,4 +104,25 @@ func parentFS(fsys fs.FS, resolve Resolver, name string) (fs.FS, error) {
 		return r.Parent(name)
 	}
 	return resolve(name)
+}
+
+// exactKeys refuses an object (raw) with a key that is not spelt exactly
+// as one of the JSON names of the fields of the struct like.
+func exactKeys(raw []byte, like any) error {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(raw, &keys) != nil {
+		return nil // not an object: the strict decoder has said why
+	}
+	t := reflect.TypeOf(like)
+	names := map[string]bool{}
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		names[name] = true
+	}
+	for k := range keys {
+		if !names[k] {
+			return fmt.Errorf("unknown field %q (keys are case-sensitive)", k)
+		}
+	}
+	return nil
 }

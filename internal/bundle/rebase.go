@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -36,7 +37,11 @@ func Rebase(overlay fs.FS, base string, resolve Resolver) (fs.FS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rebase: %w", err)
 	}
-	raw, err := fs.ReadFile(overlay, ManifestFile)
+	raw, err := ReadFile(overlay, ManifestFile)
+	var le *LoadError
+	if errors.As(err, &le) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, &LoadError{File: ManifestFile, Err: fmt.Errorf("bundle has no manifest: %w", err)}
 	}
@@ -118,6 +123,17 @@ func (r rebasedFS) ReadFile(name string) ([]byte, error) {
 	}
 	return fs.ReadFile(r.FS, name)
 }
+
+// Lstat passes through (the bundle reader refuses links with it).
+func (r rebasedFS) Lstat(name string) (fs.FileInfo, error) {
+	if name == ManifestFile {
+		return memInfo{int64(len(r.manifest))}, nil
+	}
+	return fs.Lstat(r.FS, name)
+}
+
+// ReadLink passes through.
+func (r rebasedFS) ReadLink(name string) (string, error) { return fs.ReadLink(r.FS, name) }
 
 // ReadDir passes through, so WalkDir sees the overlay's files as they are.
 func (r rebasedFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(r.FS, name) }

@@ -288,8 +288,11 @@ func compile(env *cel.Env, point string, src bundle.Source, params map[string]an
 		cel.EvalOptions(cel.OptOptimize),
 		cel.InterruptCheckFrequency(celInterruptEvery),
 	}
-	est, err := env.EstimateCost(folded, sizes)
-	tracked := err != nil || est.Max > celCostLimit
+	tracked := celEstimateWork(folded.NativeRep().Expr(), celEstimateMax) > celEstimateMax
+	if !tracked {
+		est, err := env.EstimateCost(folded, sizes)
+		tracked = err != nil || est.Max > celCostLimit
+	}
 	if tracked {
 		opts = append(opts, cel.CostLimit(celCostLimit))
 	} else {

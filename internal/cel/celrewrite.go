@@ -40,6 +40,7 @@ func celRewrite(a *celast.AST) *celast.AST {
 		types:     out.TypeMap(),
 		refs:      out.ReferenceMap(),
 		fallbacks: map[int64]bool{},
+		budget:    celUnrollBudget,
 	}
 	on := func(p passSet) bool { return celPasses&p != 0 }
 	if on(passUnroll) {
@@ -71,16 +72,52 @@ func celRewrite(a *celast.AST) *celast.AST {
 // element, which CEL defines to mean the same (&& and || absorb errors as
 // the quantifiers do, and stop at the first false or true). Nested
 // quantifiers over the element unroll in turn. Lists longer than
-// celUnrollMax are left as loops.
+// celUnrollMax are left as loops, and so is any loop whose unrolling
+// would take the nodes unroll adds over celUnrollBudget: nested
+// quantifiers multiply (five nested over 16 elements would be 16^5
+// copies), and the budget keeps the rewritten rule within a few times the
+// size of the shipped ones, however it nests.
 //
 // It buys 1.35×, 1.05×, 1.04× and 0, 8, 0 allocations per assessment
 // (BenchmarkPasses). cel-go has no such pass: its constant folder evaluates
 // a loop only when nothing in it reads a variable, and these bodies read
 // the case.
-const celUnrollMax = 16
+const (
+	celUnrollMax    = 16
+	celUnrollBudget = 20_000
+)
+
+// celSize counts the nodes of e, no further than limit.
+func celSize(e celast.Expr, limit int) int {
+	n := 1
+	for _, c := range celChildren(e) {
+		if n > limit {
+			break
+		}
+		n += celSize(c, limit-n)
+	}
+	return n
+}
+
+func celSizeOrZero(e celast.Expr, limit int) int {
+	if e == nil {
+		return 0
+	}
+	return celSize(e, limit)
+}
+
+// spend takes n nodes from the unroll budget, if it has them.
+func (w *celRewriter) spend(n int) bool {
+	if n > w.budget {
+		return false
+	}
+	w.budget -= n
+	return true
+}
 
 func (w *celRewriter) unroll(e celast.Expr) {
-	if elems, isAll, body, v, ok := celQuantifierOverConstants(e); ok && len(elems) <= celUnrollMax {
+	if elems, isAll, body, v, ok := celQuantifierOverConstants(e); ok && len(elems) <= celUnrollMax &&
+		w.spend(len(elems)*(celSize(body, w.budget)+1)) {
 		op, overload, empty := operators.LogicalOr, overloads.LogicalOr, types.False
 		if isAll {
 			op, overload, empty = operators.LogicalAnd, overloads.LogicalAnd, types.True
@@ -111,7 +148,8 @@ func (w *celRewriter) unroll(e celast.Expr) {
 			}
 		}
 	}
-	if elems, b, ok := celListBuilderOverConstants(e); ok && len(elems) <= celUnrollMax {
+	if elems, b, ok := celListBuilderOverConstants(e); ok && len(elems) <= celUnrollMax &&
+		w.spend(len(elems)*(celSize(b.transform, w.budget)+celSizeOrZero(b.filter, w.budget)+4)) {
 		listType := w.types[e.ID()]
 		newList := func(elems ...celast.Expr) celast.Expr {
 			l := w.fac.NewList(w.id(), elems, nil)
@@ -769,6 +807,7 @@ type celRewriter struct {
 	// fallbacks are the lookups fold left in place as the last branch of
 	// the chain it wrote for them: not to be expanded again.
 	fallbacks map[int64]bool
+	budget    int // nodes unroll may still add (celUnrollBudget)
 }
 
 func (w *celRewriter) id() int64 {

@@ -31,7 +31,7 @@ var _ eval.Program = (*Program)(nil)
 
 // Compile type-checks and plans the plan's CEL points. Errors are
 // *bundle.LoadError at file:line:col with the source line and a caret.
-func Compile(_ context.Context, plan eval.Plan) (*Program, error) {
+func Compile(ctx context.Context, plan eval.Plan) (*Program, error) {
 	p := &Program{optional: map[string]*celOptional{}}
 	celArgs := celParams(plan.Params).(map[string]any)
 	var env *cel.Env
@@ -47,6 +47,9 @@ func Compile(_ context.Context, plan eval.Plan) (*Program, error) {
 					return nil, fmt.Errorf("policies: CEL environment: %w", err)
 				}
 			}
+			if err := loadTimeLeft(ctx, plan.Bundle.PointFiles[pt].Name); err != nil {
+				return nil, err
+			}
 			var err error
 			if p.stages[i][j], err = compile(env, pt, plan.Bundle.PointFiles[pt], celArgs, plan.Plain); err != nil {
 				return nil, err
@@ -57,6 +60,9 @@ func Compile(_ context.Context, plan eval.Plan) (*Program, error) {
 		p.args = env.CELTypeAdapter().NativeToValue(celArgs)
 	}
 	for _, pt := range plan.Optional {
+		if err := loadTimeLeft(ctx, plan.Bundle.PointFiles[pt].Name); err != nil {
+			return nil, err
+		}
 		env, err := newPointEnv(pointSpecs[pt])
 		if err != nil {
 			return nil, fmt.Errorf("policies: CEL environment for %s: %w", pt, err)
@@ -237,4 +243,13 @@ func celToJSON(v ref.Val) (any, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("value of type %s is not JSON", v.Type().TypeName())
+}
+
+// loadTimeLeft refuses to compile file once ctx (the load's deadline) is
+// done.
+func loadTimeLeft(ctx context.Context, file string) error {
+	if err := ctx.Err(); err != nil {
+		return &bundle.LoadError{File: file, Err: fmt.Errorf("not compiled: the load was stopped (%w)", err)}
+	}
+	return nil
 }

@@ -76,6 +76,10 @@ type Plan struct {
 	Stages [2][]string
 	// Optional lists the optional points this back end evaluates.
 	Optional []string
+	// Deadline bounds one evaluation of a stage or an optional point (0:
+	// none); a back end whose evaluation is otherwise bounded (CEL's cost
+	// limit) may ignore it.
+	Deadline time.Duration
 	// Plain turns the load-time optimiser off: the rules run as the
 	// engine's own library runs them. It must never change an answer.
 	Plain bool

@@ -11,4 +11,11 @@
 // state, and reads national-style decisions rule by rule. With
 // eval.Plan.Plain it uses OPA's own rego.PreparedEvalQuery over the
 // parameters as data: the reference the optimised path is tested against.
+//
+// Rules are fenced in (limits.go): only the builtins on an allowlist of
+// pure ones compile (none reads the clock, the network, randomness or the
+// environment); the builtins whose result can outgrow their arguments
+// refuse to build more than MaxValueSize; and each evaluation stops at its
+// deadline (eval.Plan.Deadline) or after allocating MaxEvalAlloc, on both
+// paths, with an error naming the rule files and the limit.
 package rego

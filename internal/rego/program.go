@@ -62,6 +62,10 @@ func Compile(ctx context.Context, plan eval.Plan) (*Program, error) {
 	for _, st := range stages {
 		if st != nil {
 			st.tracer = tracer
+			st.deadline = plan.Deadline
+			for _, pt := range st.points {
+				st.files = append(st.files, plan.Bundle.PointFiles[pt].Name)
+			}
 		}
 	}
 	p.stages[0], p.stages[1] = stages[0], stages[1]

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dsrkit/dsrkit/internal/bundle"
 	"github.com/dsrkit/dsrkit/internal/eval"
@@ -30,6 +31,19 @@ type regoStage struct {
 	vars   []ast.Var               // x0, x1, ...: one per result
 	points []string
 	slots  []pointSlot // indexed like points
+	// deadline bounds one evaluation (0: none); files are the points'
+	// rule files, which errors name.
+	deadline time.Duration
+	files    []string
+}
+
+// evalError reports a failed evaluation, naming the stage's rule files
+// and, if a limit stopped it, the limit.
+func (s *regoStage) evalError(err error, l *evalLimit) error {
+	if lerr := l.err(s.deadline); lerr != nil {
+		return fmt.Errorf("%w: %s: %v", eval.ErrEvaluation, strings.Join(s.files, ", "), lerr)
+	}
+	return fmt.Errorf("%w: %v", eval.ErrEvaluation, err)
 }
 
 // maxResults bounds a stage's results (vars), so that an assessment keeps
@@ -85,22 +99,6 @@ func (v decisionView) get(k *ast.Term) *ast.Term {
 	return nil
 }
 
-// capabilities are OPA's builtins minus every non-deterministic one: no
-// network (http.send, net.lookup_ip_addr), no clock (time.now_ns), no
-// randomness, no runtime introspection. Rules get as_of from input.
-var capabilities = func() *ast.Capabilities {
-	caps := ast.CapabilitiesForThisVersion()
-	kept := caps.Builtins[:0]
-	for _, b := range caps.Builtins {
-		if b.Nondeterministic || strings.HasPrefix(b.Name, "opa.") || b.Name == "trace" || b.Name == "print" {
-			continue
-		}
-		kept = append(kept, b)
-	}
-	caps.Builtins = kept
-	return caps
-}()
-
 // parseRego parses every Rego file of a bundle, checking that each decision
 // point's file declares the package data.dsr.<point>.
 func parseRego(b *bundle.Bundle) ([]*ast.Module, error) {
@@ -151,7 +149,7 @@ func astLoadError(file string, err error) error {
 		le.File, le.Line, le.Col = first.Location.File, first.Location.Row, first.Location.Col
 		msgs := make([]string, len(errs))
 		for i, e := range errs {
-			msgs[i] = e.Message
+			msgs[i] = refusedBuiltin(e.Message)
 			if e.Location != nil && i > 0 {
 				msgs[i] = fmt.Sprintf("%s:%d:%d: %s", e.Location.File, e.Location.Row, e.Location.Col, e.Message)
 			}
@@ -615,18 +613,12 @@ func (s *regoStage) evalTerm(ctx context.Context, input *ast.Term, results []*as
 	}
 	st := evalStates.Get().(*evalState)
 	defer st.release()
-	// Cancellation needs a topdown.Cancel watching ctx; a context that is
-	// never done (context.Background) needs none.
-	var cancel topdown.Cancel
-	if ctx.Done() != nil {
-		c := topdown.NewCancel()
-		stop := context.AfterFunc(ctx, c.Cancel)
-		defer stop()
-		cancel = c
-	}
+	// The limit is the query's Cancel: the deadline, the allocation
+	// budget and ctx, checked between expressions (see evalLimit).
+	st.limit.start(ctx, s.deadline)
 	st.q = *s.tmpl
 	st.vars, st.results = s.vars, results
-	err := st.q.WithCancel(cancel).
+	err := st.q.WithCancel(&st.limit).
 		WithInput(input).
 		WithVirtualCache(&st.cache).
 		Iter(ctx, st.iter)
@@ -634,7 +626,7 @@ func (s *regoStage) evalTerm(ctx context.Context, input *ast.Term, results []*as
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("%w: %v", eval.ErrEvaluation, err)
+		return s.evalError(err, &st.limit)
 	}
 	if st.n != 1 {
 		return fmt.Errorf("%w: decision points %s are undefined (a rule has no value for this case)", eval.ErrEvaluation, strings.Join(s.points, ", "))
@@ -652,6 +644,7 @@ func (s *regoStage) evalTerm(ctx context.Context, input *ast.Term, results []*as
 // the stage's template), and the result. A fresh one costs a dozen
 // allocations per query.
 type evalState struct {
+	limit   evalLimit
 	cache   ruleCache
 	q       topdown.Query
 	vars    []ast.Var   // the stage's
@@ -678,6 +671,7 @@ func (st *evalState) collect(qr topdown.QueryResult) error {
 // and returns it to the pool.
 func (st *evalState) release() {
 	st.cache.reset()
+	st.limit = evalLimit{}
 	st.q = topdown.Query{}
 	st.vars, st.results, st.n = nil, nil, 0
 	evalStates.Put(st)
@@ -868,12 +862,15 @@ func (s *regoStage) evalPlain(ctx context.Context, input *ast.Term, results []*a
 	if s.tracer != nil {
 		opts = append(opts, rego.EvalQueryTracer(s.tracer))
 	}
+	var limit evalLimit
+	limit.start(ctx, s.deadline)
+	opts = append(opts, rego.EvalExternalCancel(&limit))
 	rs, err := s.plain.Eval(ctx, opts...)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("%w: %v", eval.ErrEvaluation, err)
+		return s.evalError(err, &limit)
 	}
 	if len(rs) != 1 {
 		return fmt.Errorf("%w: decision points %s are undefined (a rule has no value for this case)", eval.ErrEvaluation, strings.Join(s.points, ", "))
