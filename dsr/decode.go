@@ -205,6 +205,13 @@ func (c *jsonChecker) value(t reflect.Type, path string) error {
 // mapObject reads the members of a JSON object (after its '{') into map
 // type t (string keys).
 func (c *jsonChecker) mapObject(t reflect.Type, path string) error {
+	return c.members(path, func(p string) error { return c.value(t.Elem(), p) })
+}
+
+// members reads the members of a JSON object at path (after its '{', up to
+// and including its '}'), refusing a key given twice, and reads each
+// member's value with read, at the member's path.
+func (c *jsonChecker) members(path string, read func(p string) error) error {
 	seen := map[string]bool{}
 	for c.dec.More() {
 		tok, err := c.token(path)
@@ -217,7 +224,7 @@ func (c *jsonChecker) mapObject(t reflect.Type, path string) error {
 			c.errs = append(c.errs, invalid(p, "", "given twice"))
 		}
 		seen[key] = true
-		if err := c.value(t.Elem(), p); err != nil {
+		if err := read(p); err != nil {
 			return err
 		}
 	}
@@ -272,28 +279,13 @@ func (c *jsonChecker) object(t reflect.Type, path string) error {
 func (c *jsonChecker) skipAt(tok json.Token, path string) error {
 	switch tok {
 	case json.Delim('{'):
-		seen := map[string]bool{}
-		for c.dec.More() {
-			k, err := c.token(path)
-			if err != nil {
-				return err
-			}
-			key, _ := k.(string)
-			p := fieldPath(path, key)
-			if seen[key] {
-				c.errs = append(c.errs, invalid(p, "", "given twice"))
-			}
-			seen[key] = true
+		return c.members(path, func(p string) error {
 			v, err := c.token(p)
 			if err != nil {
 				return err
 			}
-			if err := c.skipAt(v, p); err != nil {
-				return err
-			}
-		}
-		_, err := c.dec.Token() // '}'
-		return err
+			return c.skipAt(v, p)
+		})
 	case json.Delim('['):
 		for i := 0; c.dec.More(); i++ {
 			p := fmt.Sprintf("%s[%d]", path, i)

@@ -38,10 +38,6 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -95,39 +91,10 @@ func Open(ctx context.Context, file string) (*Store, error) {
 }
 
 // Migration is one embedded schema change.
-type Migration struct {
-	Version int
-	Name    string
-	SQL     string
-}
+type Migration = register.Migration
 
 // Migrations returns the embedded migrations in version order.
-func Migrations() ([]Migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []Migration
-	for _, e := range entries {
-		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: want NNNN_name.sql", e.Name())
-		}
-		b, err := migrationFS.ReadFile(path.Join("migrations", e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
-	for i, m := range ms {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("migration versions must run 1, 2, 3 …; found %d at position %d", m.Version, i+1)
-		}
-	}
-	return ms, nil
-}
+func Migrations() ([]Migration, error) { return register.ReadMigrations(migrationFS, "migrations") }
 
 // SchemaVersion returns the version of the newest migration applied.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
