@@ -112,6 +112,9 @@ type AuditEntry struct {
 	// What and Why say what was read and why (empty once erased).
 	What string `json:"what,omitempty"`
 	Why  string `json:"why,omitempty"`
+	// Occurred is when what a write records happened, for one entered
+	// after the fact (At); At is when it was entered.
+	Occurred time.Time `json:"occurred,omitzero"`
 }
 
 // Audit lists who wrote and who read a person's records, in log order.
@@ -154,6 +157,7 @@ func (r *Register) Audit(ctx context.Context, id string, by Actor) ([]AuditEntry
 				if p.Read != nil {
 					e.What, e.Why = p.Read.What, p.Read.Why
 				}
+				e.Occurred = p.Occurred
 			}
 			out = append(out, e)
 		}

@@ -104,7 +104,11 @@ func (st *personState) apply(rec *Record, p payload) {
 	case RecordPersonAdded:
 		st.details, st.added = *p.Details, p.Date
 	case RecordDetailsUpdated:
-		st.details = *p.Details
+		if p.Details != nil { // a whole copy, as records before R-DATA-1 kept it
+			st.details = *p.Details
+		} else {
+			applyChanges(&st.details, p.Changes)
+		}
 	case RecordCircumstances:
 		st.reports = append(st.reports, report{p.Date, *p.Circumstances})
 	case RecordPersonRemoved:
@@ -591,6 +595,8 @@ func summarise(typ string, p *payload) string {
 	switch {
 	case typ == RecordPersonAdded:
 		return "added to the register"
+	case typ == RecordDetailsUpdated && p.Details == nil:
+		return "details updated: " + strings.Join(changedPaths(p.Changes), ", ")
 	case typ == RecordDetailsUpdated:
 		return "identifiable details updated"
 	case typ == RecordCircumstances:

@@ -242,6 +242,8 @@ type Details struct {
 	Person  dsr.Person `json:"person"`
 	Name    string     `json:"name,omitempty"`
 	Address string     `json:"address,omitempty"`
+	// Entry is what the area's register template keeps besides (R-DATA-1).
+	Entry dsr.Entry `json:"entry,omitzero"`
 }
 
 // NewPerson is a person to add to the register: their details, what the
@@ -315,6 +317,8 @@ type payload struct {
 	// Type is the record's real type (Record.Type is its audit type).
 	Type          string             `json:"type"`
 	Details       *Details           `json:"details,omitempty"`
+	// Changes is a details_updated record's merge patch (details.go).
+	Changes json.RawMessage `json:"changes,omitempty"`
 	Event         *dsr.Event         `json:"event,omitempty"`
 	Date          calendar.Date      `json:"date,omitzero"`
 	Circumstances *dsr.Circumstances `json:"circumstances,omitempty"`
@@ -325,6 +329,9 @@ type payload struct {
 	Read          *ReadAudit         `json:"read,omitempty"`
 	// Claim is the person stream an NHS number index record names.
 	Claim string `json:"claim,omitempty"`
+	// Occurred is when what the record says happened, for a record
+	// entered after the fact (At); its Record.At is when it was entered.
+	Occurred time.Time `json:"occurred,omitzero"`
 	// More marks a record that is not the last of its write.
 	More bool `json:"more,omitempty"`
 }
@@ -335,6 +342,7 @@ type WriteOption func(*writeOpts)
 type writeOpts struct {
 	expect    int64
 	hasExpect bool
+	at        time.Time // At's instant: the write is entered after the fact
 }
 
 // IfVersion makes a write apply only if the person's stream is still at
@@ -438,6 +446,9 @@ func (r *Register) Add(ctx context.Context, np NewPerson, by Actor) error {
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
 	}
+	if err := np.Details.validate(today); err != nil {
+		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+	}
 	if err := r.checkNewDocuments(np.Documents, &c); err != nil {
 		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
 	}
@@ -471,6 +482,9 @@ func (r *Register) Add(ctx context.Context, np NewPerson, by Actor) error {
 	if err := r.claimNHS(ctx, np.Person.NHSNumber, stream, by); err != nil {
 		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
 	}
+	if err := r.indexName(ctx, np.Name, stream, by); err != nil {
+		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+	}
 	key, err := r.newStreamKey(ctx, stream)
 	if err != nil {
 		return err
@@ -481,10 +495,7 @@ func (r *Register) Add(ctx context.Context, np NewPerson, by Actor) error {
 // writable reads a person for a write: it must exist, not be erased or
 // removed, and be at the version the caller expects.
 func (r *Register) writable(ctx context.Context, id string, opts []WriteOption) (*personState, error) {
-	var o writeOpts
-	for _, f := range opts {
-		f(&o)
-	}
+	o := writeOptions(opts)
 	st, err := r.person(ctx, id)
 	if err != nil {
 		return nil, err
@@ -649,9 +660,10 @@ func (r *Register) Report(ctx context.Context, id string, date calendar.Date, ci
 	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordCircumstances, payload{Date: date, Circumstances: &circ}})
 }
 
-// UpdateDetails replaces a person's identifiable details. Consent for
-// inclusion must hold today (R-CONS-1), or it returns a *ConsentError and
-// stores nothing. The person's id cannot change.
+// UpdateDetails replaces a person's identifiable details with d, and
+// records only what changed (see ChangeDetails, which takes a patch
+// instead). Consent for inclusion must hold (R-CONS-1), or it returns a
+// *ConsentError and stores nothing. The person's id cannot change.
 func (r *Register) UpdateDetails(ctx context.Context, id string, d Details, by Actor, opts ...WriteOption) error {
 	if err := checkIDs(by, "id", id); err != nil {
 		return err
@@ -659,31 +671,12 @@ func (r *Register) UpdateDetails(ctx context.Context, id string, d Details, by A
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: updating %q: %w", id, err)
 	}
-	if d.Person.ID != id {
-		return fmt.Errorf("dsr: updating %q: %w", id, invalid("person.id", "", "%q cannot change to %q", id, d.Person.ID))
-	}
 	st, err := r.writable(ctx, id, opts)
 	if err != nil {
 		return err
 	}
-	c := st.caseOn(r.today(), true)
-	c.Person = d.Person
-	if err := c.Validate(); err != nil {
-		return fmt.Errorf("dsr: updating %q: %w", id, err)
-	}
-	dec, err := r.consentOn(ctx, &c)
-	if err != nil {
-		return err
-	}
-	if !dec.Valid {
-		return &ConsentError{PersonID: id, Reasons: dec.Reasons}
-	}
-	if d.Person.NHSNumber != st.details.Person.NHSNumber {
-		if err := r.claimNHS(ctx, d.Person.NHSNumber, st.stream, by); err != nil {
-			return fmt.Errorf("dsr: updating %q: %w", id, err)
-		}
-	}
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordDetailsUpdated, payload{Details: &d}})
+	_, _, err = r.changeDetails(ctx, st, d, by, opts)
+	return err
 }
 
 // Agree records the rating the multi-agency meeting agreed today, why and
@@ -705,8 +698,12 @@ func (r *Register) Agree(ctx context.Context, id string, rating dsr.Rating, reas
 	if err != nil {
 		return err
 	}
-	today := r.today()
-	c := st.caseOn(today, true)
+	w, err := r.whenOf(opts, st.lastDay())
+	if err != nil {
+		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, err)
+	}
+	today := w.day
+	c := st.caseOn(today, false)
 	a, err := r.rules.Assess(ctx, c)
 	if err != nil {
 		return fmt.Errorf("dsr: assessing %q: %w", id, err)
@@ -715,8 +712,8 @@ func (r *Register) Agree(ctx context.Context, id string, rating dsr.Rating, reas
 		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, invalid("reason", "R-RAG-AGREED",
 			"required: the agreed rating %s differs from the suggested %s", strings.ToUpper(rating.String()), strings.ToUpper(a.Rating.String())))
 	}
-	ev := dsr.Event{Type: dsr.EventRatingAgreed, Date: today, Rating: rating, Reason: reason, By: by.ID}
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{string(dsr.EventRatingAgreed), payload{Event: &ev}})
+	ev := dsr.Event{Type: dsr.EventRatingAgreed, Date: today, At: w.at, Rating: rating, Reason: reason, By: by.ID}
+	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{string(dsr.EventRatingAgreed), payload{Event: &ev, Occurred: w.at}})
 }
 
 // RemovalReason is why a person leaves the register (R-REM-1).
@@ -770,17 +767,21 @@ func (r *Register) Remove(ctx context.Context, id string, reason RemovalReason, 
 	if err != nil {
 		return err
 	}
-	today := r.today()
+	w, err := r.whenOf(opts, st.lastDay())
+	if err != nil {
+		return fmt.Errorf("dsr: removing %q: %w", id, err)
+	}
+	today := w.day
 	rm := Removal{Reason: reason, Date: today, Evidence: evidence}
 	switch reason {
 	case RemovedConsentWithdrawn:
-		return r.erase(ctx, st, dsr.Event{Type: dsr.EventConsentWithdrawn, Date: today}, rm, by)
+		return r.erase(ctx, st, dsr.Event{Type: dsr.EventConsentWithdrawn, Date: today, At: w.at}, rm, by)
 	case RemovedAgedOut:
 		if age := st.details.Person.AgeOn(today); age < 18 {
 			return fmt.Errorf("dsr: removing %q: %w", id, invalid("reason", "R-REM-1", "aged out needs the 18th birthday; the person is %d", age))
 		}
 	}
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordPersonRemoved, payload{Removal: &rm}})
+	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordPersonRemoved, payload{Removal: &rm, Occurred: w.at}})
 }
 
 // Referral is a request to join the register (R-REQ-1). It holds no

@@ -267,7 +267,7 @@ func TestConcurrentWritersLoseNoEventAndDuplicateNone(t *testing.T) {
 	}
 	assert.Equal(t, want, days, "every review recorded exactly once")
 	require.NoError(t, reg.Verify(regCtx))
-	assert.Equal(t, 3+1+writers*each+1, logLength(t, store), "the person's records, their NHS number's index record, the events and the audit of the one read of the case")
+	assert.Equal(t, 3+1+1+writers*each+1, logLength(t, store), "the person's records, their NHS number's and name's index records, the events and the audit of the one read of the case")
 }
 
 func TestTheAgreedRatingIsKeptWithItsReasonAndWhoAgreedIt(t *testing.T) {

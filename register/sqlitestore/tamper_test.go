@@ -25,6 +25,7 @@ func tamperPerson(i int) register.NewPerson {
 	np := personB()
 	np.Person.ID = fmt.Sprintf("t%02d", i)
 	np.Person.NHSNumber = dsr.TestNHSNumber(5000 + i)
+	np.Name = "" // no name index record, so each person has the four records above
 	return np
 }
 
