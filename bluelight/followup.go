@@ -104,7 +104,7 @@ func (m *Meeting) FollowUps(cal *calendar.Calendar, admitted calendar.Date) (Fol
 		out.Items = append(out.Items, Item{Kind: ItemFundingStop, From: calendar.DateOf(f.Start), DueAt: f.Stop.In(calendar.London), Rule: "R-BL-FUND",
 			Reason: fmt.Sprintf("the funded support (%s) stops", f.Support)})
 	}
-	if bad, why := m.Unsatisfactory(); bad {
+	if bad, why := m.Unsatisfactory(); bad && m.rec.Escalation == nil {
 		out.Items = append(out.Items, Item{Kind: ItemEscalation, From: day, DueAt: m.rec.ClosedAt.In(calendar.London), Rule: "R-BL-ESC",
 			Reason: "escalate to the directors of commissioning: " + strings.Join(why, ", ")})
 	}

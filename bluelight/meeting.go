@@ -189,6 +189,9 @@ type Record struct {
 	Closed     bool        `json:"closed"`
 	ClosedAt   time.Time   `json:"closed_at,omitzero"`
 	Outcome    Outcome     `json:"outcome"`
+	// Escalation records the escalation of an unsatisfactory outcome to the
+	// directors of commissioning, once done (R-BL-ESC).
+	Escalation *Escalation `json:"escalation,omitempty"`
 	// Warnings are reported, never blocking: late notice (R-BL-NOTICE).
 	Warnings []dsr.Reason `json:"warnings"`
 }
@@ -211,6 +214,10 @@ func (r *Record) clone() Record {
 	if r.Funding != nil {
 		f := *r.Funding
 		c.Funding = &f
+	}
+	if r.Escalation != nil {
+		e := *r.Escalation
+		c.Escalation = &e
 	}
 	return c
 }
@@ -543,6 +550,47 @@ func (m *Meeting) Unsatisfactory() (bool, []string) {
 		why = append(why, "funding not agreed")
 	}
 	return len(why) > 0, why
+}
+
+// Escalation is the escalation of an unsatisfactory outcome (R-BL-ESC):
+// when it was made, to whom, and by whom.
+type Escalation struct {
+	At time.Time `json:"at"`
+	// To says who it went to (the directors of commissioning, by role or
+	// name).
+	To string `json:"to"`
+	By string `json:"by,omitempty"`
+}
+
+// MarkEscalated records that the unsatisfactory outcome was escalated at
+// at, to to, by by (R-BL-ESC); the escalation then leaves the follow-ups.
+// The meeting must be closed with an unsatisfactory outcome and not yet
+// escalated (a *RuleError otherwise); at may not be before the meeting
+// closed, and to is required (*dsr.ValidationError).
+func (m *Meeting) MarkEscalated(at time.Time, to, by string) error {
+	if !m.rec.Closed {
+		return refused("R-BL-ESC", "escalation", nil, "the meeting is not closed: nothing to escalate yet")
+	}
+	if bad, _ := m.Unsatisfactory(); !bad {
+		return refused("R-BL-ESC", "escalation", nil, "the outcome is satisfactory: there is nothing to escalate")
+	}
+	if e := m.rec.Escalation; e != nil {
+		return refused("R-BL-ESC", "escalation", nil, "already escalated at %s", londonTime(e.At))
+	}
+	switch {
+	case at.IsZero():
+		return invalid("escalation.at", "R-BL-ESC", "required")
+	case at.Before(m.rec.ClosedAt):
+		return invalid("escalation.at", "R-BL-ESC", "%s is before the meeting closed at %s", londonTime(at), londonTime(m.rec.ClosedAt))
+	}
+	if strings.TrimSpace(to) == "" {
+		return invalid("escalation.to", "R-BL-ESC", "required: who the escalation went to")
+	}
+	if err := dsr.CheckText("escalation.to", "R-BL-ESC", to, 500); err != nil {
+		return err
+	}
+	m.rec.Escalation = &Escalation{At: at, To: to, By: by}
+	return nil
 }
 
 // londonTime formats t in Europe/London with its offset:

@@ -543,3 +543,41 @@ func TestResume(t *testing.T) {
 	}
 	assert.Equal(t, []string{"steps[1]", "steps[2]", "closed", "funding"}, fields)
 }
+
+// R-BL-ESC: once the escalation is recorded it leaves the follow-ups; it
+// is refused on a satisfactory or open meeting, twice, before the close,
+// or without saying to whom, and a refusal changes nothing.
+func TestMarkEscalated(t *testing.T) {
+	call := london("2026-08-28 18:00")
+	m := open(t, call)
+	completeTo(t, m, bluelight.StepRecord)
+	var re *bluelight.RuleError
+	require.ErrorAs(t, m.MarkEscalated(call.Add(2*time.Hour), "directors of commissioning", "dm1"), &re, "an open meeting")
+	closed := call.Add(90 * time.Minute)
+	require.NoError(t, m.Close(closed, bluelight.Outcome{}))
+
+	before := m.Record()
+	assert.Equal(t, "escalation.at", asInvalid(t, m.MarkEscalated(closed.Add(-time.Minute), "directors", "dm1")).Field)
+	assert.Equal(t, "escalation.to", asInvalid(t, m.MarkEscalated(closed.Add(time.Hour), " ", "dm1")).Field)
+	assert.Equal(t, before, m.Record(), "a refusal changes nothing")
+
+	at := closed.Add(12 * time.Hour)
+	require.NoError(t, m.MarkEscalated(at, "directors of commissioning", "dm1"))
+	fu, err := m.FollowUps(nil, calendar.Date{})
+	require.NoError(t, err)
+	for _, it := range fu.Items {
+		assert.NotEqual(t, bluelight.ItemEscalation, it.Kind, "escalated: no longer a follow-up")
+	}
+	rec := m.Record()
+	require.NotNil(t, rec.Escalation)
+	assert.True(t, rec.Escalation.At.Equal(at))
+	assert.Equal(t, "directors of commissioning", rec.Escalation.To)
+	require.ErrorAs(t, m.MarkEscalated(at.Add(time.Hour), "directors", "dm1"), &re, "twice")
+	assert.Equal(t, "R-BL-ESC", re.Rule)
+
+	ok := open(t, call)
+	completeTo(t, ok, bluelight.StepRecord)
+	require.NoError(t, ok.Fund(ctx, homePackage(call, 24)))
+	require.NoError(t, ok.Close(closed, bluelight.Outcome{SustainablePlacement: true}))
+	require.ErrorAs(t, ok.MarkEscalated(at, "directors", "dm1"), &re, "a satisfactory outcome")
+}

@@ -109,17 +109,18 @@ func hasMeeting(c *dsr.Case, at time.Time) bool {
 // person's history:
 //
 //   - review_after_blue_light, due 72 hours after the call, until a review
-//     is held on or after the day of the meeting; or, once the person is
+//     is held after the meeting's instant (a review dated the meeting's
+//     day counts only if it carries a later time, R-BL-FOLLOW-2); or, once the person is
 //     admitted on or after that day, post_admission_review, due 14 days
 //     after the admission, until a review is held in that spell or they are
 //     discharged. The national bundle asks for the same from the
 //     blue_light_meeting event; the register lists each once (Register.Due).
 //   - blue_light_funding_stop at the instant the funded support stops,
-//     until a review is held on or after the day of the meeting (funding
+//     until a review is held after the meeting (funding
 //     then passes to the responsible body, R-BL-FOLLOW).
 //   - blue_light_escalation when the outcome is unsatisfactory (R-BL-ESC),
-//     due when the meeting closed. Nothing records the escalation yet, so
-//     it stays on the worklist while the person is on the register.
+//     due when the meeting closed, until the escalation is recorded on the
+//     meeting (bluelight.Meeting.MarkEscalated).
 //
 // An open meeting leaves nothing due yet.
 func (MeetingDocuments) Worklist(d Document, c *dsr.Case) ([]DocumentItem, error) {
@@ -145,7 +146,7 @@ func (MeetingDocuments) Worklist(d Document, c *dsr.Case) ([]DocumentItem, error
 			reviews = append(reviews, e)
 		}
 	}
-	reviewed := len(reviews) > 0
+	reviewed := slices.ContainsFunc(reviews, func(e dsr.Event) bool { return e.Instant().After(rec.Notice.CallAt) })
 	reviewedInSpell := slices.ContainsFunc(reviews, func(e dsr.Event) bool {
 		return e.Date.After(admitted) || (e.Date == admitted && e.Kind != dsr.ReviewCommunity)
 	})
