@@ -285,6 +285,8 @@ type WorkItem struct {
 	// request.
 	Rating       dsr.Rating `json:"rating"`
 	AgreedRating dsr.Rating `json:"agreed_rating"`
+	// RatingOfRecord is the rating the register acts on (R-RAG-AGREED-2).
+	RatingOfRecord dsr.Rating `json:"rating_of_record"`
 	dsr.Action
 	// Document names the document the item comes from (a review, a Blue
 	// Light meeting), when it comes from one; Who is who is responsible,
@@ -401,7 +403,7 @@ func (r *Register) assessForDue(ctx context.Context, s *Stream, asOf calendar.Da
 	}
 	items := make([]WorkItem, len(a.Actions))
 	for i, act := range a.Actions {
-		items[i] = WorkItem{PersonID: id, Rating: a.Rating, AgreedRating: a.AgreedRating, Action: act}
+		items[i] = WorkItem{PersonID: id, Rating: a.Rating, AgreedRating: a.AgreedRating, RatingOfRecord: a.RatingOfRecord, Action: act}
 	}
 	if !a.OnRegister || len(st.docs) == 0 {
 		return items, nil
@@ -411,7 +413,7 @@ func (r *Register) assessForDue(ctx context.Context, s *Stream, asOf calendar.Da
 		return nil, err
 	}
 	for i := range docs {
-		docs[i].Rating, docs[i].AgreedRating = a.Rating, a.AgreedRating
+		docs[i].Rating, docs[i].AgreedRating, docs[i].RatingOfRecord = a.Rating, a.AgreedRating, a.RatingOfRecord
 	}
 	return mergeItems(items, docs), nil
 }

@@ -315,10 +315,10 @@ func (r *Register) ReferralStream(id string) string {
 // fields of the record's type are set.
 type payload struct {
 	// Type is the record's real type (Record.Type is its audit type).
-	Type          string             `json:"type"`
-	Details       *Details           `json:"details,omitempty"`
+	Type    string   `json:"type"`
+	Details *Details `json:"details,omitempty"`
 	// Changes is a details_updated record's merge patch (details.go).
-	Changes json.RawMessage `json:"changes,omitempty"`
+	Changes       json.RawMessage    `json:"changes,omitempty"`
 	Event         *dsr.Event         `json:"event,omitempty"`
 	Date          calendar.Date      `json:"date,omitzero"`
 	Circumstances *dsr.Circumstances `json:"circumstances,omitempty"`

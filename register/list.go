@@ -1,0 +1,170 @@
+package register
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/dsr"
+)
+
+// ListEntry is one person on the register as the coordinator's list shows
+// them: ratings, who holds the entry, and what is due. It holds the
+// person's local id and the staff who hold the entry, never the person's
+// name or NHS number (Details has those, and reading them is audited).
+type ListEntry struct {
+	PersonID string `json:"person_id"`
+	// Rating is the rules' suggestion, AgreedRating the meeting's, and
+	// RatingOfRecord the one the register acts on (R-RAG-AGREED-2).
+	Rating         dsr.Rating `json:"rating"`
+	AgreedRating   dsr.Rating `json:"agreed_rating"`
+	RatingOfRecord dsr.Rating `json:"rating_of_record"`
+	// Team and CareCoordinator are the entry's (R-DATA-1).
+	Team            string `json:"team,omitempty"`
+	CareCoordinator string `json:"care_coordinator,omitempty"`
+	// Items is how many things are due, Overdue how many of them are
+	// overdue, and NextDue the earliest due date among them.
+	Items   int           `json:"items"`
+	Overdue int           `json:"overdue"`
+	NextDue calendar.Date `json:"next_due,omitzero"`
+}
+
+// Differs reports whether the agreed rating differs from the suggestion.
+func (e *ListEntry) Differs() bool { return e.AgreedRating != dsr.Unrated && e.AgreedRating != e.Rating }
+
+// ListFilter selects entries for List; the zero filter selects everyone
+// on the register.
+type ListFilter struct {
+	// Rating keeps entries whose rating of record is Rating.
+	Rating dsr.Rating
+	// Differs keeps entries whose agreed rating differs from the
+	// suggestion.
+	Differs bool
+	// Overdue keeps entries with an overdue item.
+	Overdue bool
+	// DueBefore keeps entries with an item due before it.
+	DueBefore calendar.Date
+	// Team and CareCoordinator keep entries held by them (exact, case
+	// folded).
+	Team, CareCoordinator string
+}
+
+func (f *ListFilter) keeps(e *ListEntry) bool {
+	switch {
+	case f.Rating != dsr.Unrated && e.RatingOfRecord != f.Rating,
+		f.Differs && !e.Differs(),
+		f.Overdue && e.Overdue == 0,
+		!f.DueBefore.IsZero() && (e.NextDue.IsZero() || !e.NextDue.Before(f.DueBefore)),
+		f.Team != "" && nameKey(e.Team) != nameKey(f.Team),
+		f.CareCoordinator != "" && nameKey(e.CareCoordinator) != nameKey(f.CareCoordinator):
+		return false
+	}
+	return true
+}
+
+// List returns everyone held on the register on asOf that filter keeps:
+// those with overdue items first, then by next due date, then by id. The
+// items are the worklist's (Due), assessed once per version of each
+// person's stream and date. Nobody is an empty slice.
+func (r *Register) List(ctx context.Context, asOf calendar.Date, filter ListFilter) ([]ListEntry, error) {
+	var streams []Stream
+	if err := r.store.Streams(ctx, personStreamPrefix, func(s Stream) error {
+		streams = append(streams, s)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("dsr: reading the register: %w", err)
+	}
+	results := make([]*ListEntry, len(streams))
+	errs := make([]error, len(streams))
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range min(r.workers, max(len(streams), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(streams) || failed.Load() {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					failed.Store(true)
+					return
+				}
+				results[i], errs[i] = r.entryOf(ctx, &streams[i], asOf)
+				if errs[i] != nil {
+					failed.Store(true)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	out := []ListEntry{}
+	for i := range streams {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if e := results[i]; e != nil && filter.keeps(e) {
+			out = append(out, *e)
+		}
+	}
+	slices.SortFunc(out, func(a, b ListEntry) int {
+		if (a.Overdue > 0) != (b.Overdue > 0) {
+			if a.Overdue > 0 {
+				return -1
+			}
+			return 1
+		}
+		if a.NextDue.IsZero() != b.NextDue.IsZero() {
+			if a.NextDue.IsZero() {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(a.NextDue.Compare(b.NextDue), strings.Compare(a.PersonID, b.PersonID))
+	})
+	return out, nil
+}
+
+// entryOf is the list entry of the person whose stream s is, or nil when
+// they are not held on the register on asOf.
+func (r *Register) entryOf(ctx context.Context, s *Stream, asOf calendar.Date) (*ListEntry, error) {
+	items, err := r.dueFor(ctx, s, asOf) // checks the stream
+	if err != nil {
+		return nil, err
+	}
+	st, err := r.openPerson(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if !st.held(asOf) {
+		return nil, nil
+	}
+	e := &ListEntry{PersonID: st.id, Team: st.details.Entry.Team, CareCoordinator: st.details.Entry.CareCoordinator, Items: len(items)}
+	for i := range items {
+		it := &items[i]
+		if it.Overdue {
+			e.Overdue++
+		}
+		if d := it.DueDate(); !d.IsZero() && (e.NextDue.IsZero() || d.Before(e.NextDue)) {
+			e.NextDue = d
+		}
+	}
+	if len(items) > 0 {
+		e.Rating, e.AgreedRating, e.RatingOfRecord = items[0].Rating, items[0].AgreedRating, items[0].RatingOfRecord
+		return e, nil
+	}
+	a, err := r.rules.Assess(ctx, st.caseOn(asOf, false))
+	if err != nil {
+		return nil, fmt.Errorf("dsr: assessing %q: %w", st.id, err)
+	}
+	e.Rating, e.AgreedRating, e.RatingOfRecord = a.Rating, a.AgreedRating, a.RatingOfRecord
+	return e, nil
+}
