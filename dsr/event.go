@@ -26,6 +26,9 @@ const (
 	EventDiagnosisAdded    EventType = "diagnosis_added"
 	EventDiagnosisRemoved  EventType = "diagnosis_removed"
 	EventCrisisTeamEpisode EventType = "crisis_team_episode"
+	// EventAdultReferralMade records that a person ageing out of a
+	// children's register was referred to the adult register (R-REM-1).
+	EventAdultReferralMade EventType = "adult_referral_made"
 )
 
 // EventTypes lists every event type.
@@ -33,7 +36,7 @@ var EventTypes = []EventType{
 	EventReferralReceived, EventConsentGiven, EventConsentWithdrawn, EventAdmitted,
 	EventTransferred, EventDischarged, EventReviewHeld, EventReportSent, EventRatingAgreed,
 	EventRegisterReviewed, EventBlueLightMeeting, EventOversightVisit, EventDiagnosisAdded,
-	EventDiagnosisRemoved, EventCrisisTeamEpisode,
+	EventDiagnosisRemoved, EventCrisisTeamEpisode, EventAdultReferralMade,
 }
 
 // Valid reports whether t is one of EventTypes.

@@ -434,14 +434,18 @@ func (r *Register) consentOn(ctx context.Context, c *dsr.Case) (dsr.ConsentDecis
 // matching ErrConsentRequired and stores nothing. A person already on the
 // register (or ever added under that id) is ErrConflict; bad input is a
 // *ValidationError matching ErrInvalid.
-func (r *Register) Add(ctx context.Context, np NewPerson, by Actor) error {
+func (r *Register) Add(ctx context.Context, np NewPerson, by Actor, opts ...WriteOption) error {
 	if err := checkIDs(by, "person.id", np.Person.ID); err != nil {
 		return err
 	}
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: adding a person: %w", err)
 	}
-	today := r.today()
+	w, err := r.whenOf(opts, calendar.Date{})
+	if err != nil {
+		return fmt.Errorf("dsr: adding a person: %w", err)
+	}
+	today := w.day
 	c := dsr.Case{AsOf: today, Person: np.Person, Circumstances: np.Circumstances, Events: np.Events}
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
@@ -465,7 +469,7 @@ func (r *Register) Add(ctx context.Context, np NewPerson, by Actor) error {
 	}
 	details := np.Details
 	circ := np.Circumstances
-	drafts := []draft{{RecordPersonAdded, payload{Details: &details, Date: today}}}
+	drafts := []draft{{RecordPersonAdded, payload{Details: &details, Date: today, Occurred: w.at}}}
 	for i := range np.Events {
 		ev := np.Events[i]
 		drafts = append(drafts, draft{string(ev.Type), payload{Event: &ev}})
@@ -541,6 +545,10 @@ func (r *Register) Record(ctx context.Context, id string, ev dsr.Event, by Actor
 	if err != nil {
 		return err
 	}
+	w, err := r.whenOf(opts, st.lastDay())
+	if err != nil {
+		return fmt.Errorf("dsr: recording %s for %q: %w", ev.Type, id, err)
+	}
 	today := r.today()
 	c := st.caseOn(today, true)
 	c.Events = append(c.Events, ev)
@@ -565,7 +573,7 @@ func (r *Register) Record(ctx context.Context, id string, ev dsr.Event, by Actor
 	case ev.Type == dsr.EventConsentWithdrawn && ev.HasScope(dsr.ScopeDSR):
 		return r.erase(ctx, st, ev, Removal{Reason: RemovedConsentWithdrawn, Date: ev.Day()}, by)
 	}
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{string(ev.Type), payload{Event: &ev}})
+	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{string(ev.Type), payload{Event: &ev, Occurred: w.at}})
 }
 
 // erase writes the withdrawal and the removal, and destroys the key: in
@@ -657,7 +665,14 @@ func (r *Register) Report(ctx context.Context, id string, date calendar.Date, ci
 	if err != nil {
 		return err
 	}
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordCircumstances, payload{Date: date, Circumstances: &circ}})
+	w, err := r.whenOf(opts, st.lastDay())
+	if err != nil {
+		return fmt.Errorf("dsr: reporting for %q: %w", id, err)
+	}
+	if !w.at.IsZero() && date != w.day {
+		return fmt.Errorf("dsr: reporting for %q: %w", id, invalid("date", "", "%s is not the day of --at, %s", date, w.day))
+	}
+	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordCircumstances, payload{Date: date, Circumstances: &circ, Occurred: w.at}})
 }
 
 // UpdateDetails replaces a person's identifiable details with d, and
@@ -712,7 +727,7 @@ func (r *Register) Agree(ctx context.Context, id string, rating dsr.Rating, reas
 		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, invalid("reason", "R-RAG-AGREED",
 			"required: the agreed rating %s differs from the suggested %s", strings.ToUpper(rating.String()), strings.ToUpper(a.Rating.String())))
 	}
-	ev := dsr.Event{Type: dsr.EventRatingAgreed, Date: today, At: w.at, Rating: rating, Reason: reason, By: by.ID}
+	ev := dsr.Event{Type: dsr.EventRatingAgreed, Date: today, At: w.eventAt(), Rating: rating, Reason: reason, By: by.ID}
 	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{string(dsr.EventRatingAgreed), payload{Event: &ev, Occurred: w.at}})
 }
 
@@ -775,7 +790,7 @@ func (r *Register) Remove(ctx context.Context, id string, reason RemovalReason, 
 	rm := Removal{Reason: reason, Date: today, Evidence: evidence}
 	switch reason {
 	case RemovedConsentWithdrawn:
-		return r.erase(ctx, st, dsr.Event{Type: dsr.EventConsentWithdrawn, Date: today, At: w.at}, rm, by)
+		return r.erase(ctx, st, dsr.Event{Type: dsr.EventConsentWithdrawn, Date: today, At: w.eventAt()}, rm, by)
 	case RemovedAgedOut:
 		if age := st.details.Person.AgeOn(today); age < 18 {
 			return fmt.Errorf("dsr: removing %q: %w", id, invalid("reason", "R-REM-1", "aged out needs the 18th birthday; the person is %d", age))
@@ -822,7 +837,7 @@ type Decision struct {
 // the area's deadline from Received (WithReferralDeadline) and is on the
 // worklist until Decide (R-REQ-1). A request id used before is
 // ErrConflict.
-func (r *Register) Refer(ctx context.Context, req Referral, by Actor) error {
+func (r *Register) Refer(ctx context.Context, req Referral, by Actor, opts ...WriteOption) error {
 	if err := checkIDs(by, "id", req.ID); err != nil {
 		return err
 	}
@@ -847,6 +862,10 @@ func (r *Register) Refer(ctx context.Context, req Referral, by Actor) error {
 	case req.Received.After(r.today()):
 		errs = append(errs, invalid("received", "", "%s is in the future", req.Received))
 	}
+	w, err := r.whenOf(opts, req.Received)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("dsr: referral %q: %w", req.ID, err)
 	}
@@ -855,14 +874,14 @@ func (r *Register) Refer(ctx context.Context, req Referral, by Actor) error {
 	if err != nil {
 		return err
 	}
-	return r.append(ctx, stream, 0, key, by, false, draft{RecordReferralMade, payload{Referral: &req}})
+	return r.append(ctx, stream, 0, key, by, false, draft{RecordReferralMade, payload{Referral: &req, Occurred: w.at}})
 }
 
 // Decide records the decision on a request to join, today: accept or
 // decline, with reasons and next steps, both required (R-REQ-1). A request
 // already decided is ErrConflict; an unknown one ErrNotFound. Accepting
 // does not add the person: Add does that, with their consent.
-func (r *Register) Decide(ctx context.Context, referralID string, outcome Outcome, reasons, nextSteps string, by Actor) error {
+func (r *Register) Decide(ctx context.Context, referralID string, outcome Outcome, reasons, nextSteps string, by Actor, opts ...WriteOption) error {
 	if err := checkIDs(by, "id", referralID); err != nil {
 		return err
 	}
@@ -893,10 +912,14 @@ func (r *Register) Decide(ctx context.Context, referralID string, outcome Outcom
 	if dec != nil {
 		return fmt.Errorf("dsr: referral %q was decided on %s (%s): %w", referralID, dec.Date, dec.Outcome, ErrConflict)
 	}
-	today := r.today()
+	w, err := r.whenOf(opts, ref.Received)
+	if err != nil {
+		return fmt.Errorf("dsr: deciding referral %q: %w", referralID, err)
+	}
+	today := w.day
 	if today.Before(ref.Received) {
 		return fmt.Errorf("dsr: deciding referral %q: %w", referralID, invalid("date", "", "today %s is before the request was received on %s", today, ref.Received))
 	}
 	d := Decision{Outcome: outcome, Date: today, Reasons: reasons, NextSteps: nextSteps}
-	return r.append(ctx, s.Name, s.Version, streamKey{aead: g}, by, false, draft{RecordReferralDecided, payload{Decision: &d}})
+	return r.append(ctx, s.Name, s.Version, streamKey{aead: g}, by, false, draft{RecordReferralDecided, payload{Decision: &d, Occurred: w.at}})
 }

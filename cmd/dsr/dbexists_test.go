@@ -18,16 +18,19 @@ import (
 func TestCommandsRefuseARegisterFileThatDoesNotExist(t *testing.T) {
 	dir := t.TempDir()
 	tables := map[string][]subcommand{"register": registerSubcommands, "review": reviewSubcommands, "bluelight": bluelightSubcommands}
-	positional := map[string]string{"ID": "a", "FILE|-": "-", "RATING": "red", "REASON": "died"}
+	positional := map[string]string{"ID": "a", "FILE|-": "-", "RATING": "red", "REASON": "died", "OUTCOME": "accept"}
+	flags := map[string][]string{"register find": {"--id", "a"}, "register decide": {"--reasons", "r", "--next-steps", "n"}}
 	bodies := map[string]string{
-		"register record":  `{"type": "review_held", "kind": "community", "date": "2026-03-01"}`,
-		"register report":  `{"in_crisis": true}`,
-		"review plan":      `{"id": "rev-1", "person_id": "a", "kind": "community", "planned": "2026-04-01"}`,
-		"review hold":      `{"held": "2026-04-01", "outcome": "stay_in_community"}`,
-		"review recommend": `{"who": "E", "what": "x", "due": "2026-04-09"}`,
-		"review report":    `{"sent": "2026-04-01"}`,
-		"bluelight open":   `{"id": "bl-1", "person_id": "a", "call_at": "2026-04-01T10:00:00Z"}`,
-		"bluelight attend": `{"role": "family"}`, "bluelight step": `{"step": "introduction"}`,
+		"register record":         `{"type": "review_held", "kind": "community", "date": "2026-03-01"}`,
+		"register report":         `{"in_crisis": true}`,
+		"register refer":          `{"id": "req-1", "source": "family", "received": "2026-03-01"}`,
+		"register update-details": `{"name": "A Person"}`,
+		"review plan":             `{"id": "rev-1", "person_id": "a", "kind": "community", "planned": "2026-04-01"}`,
+		"review hold":             `{"held": "2026-04-01", "outcome": "stay_in_community"}`,
+		"review recommend":        `{"who": "E", "what": "x", "due": "2026-04-09"}`,
+		"review report":           `{"sent": "2026-04-01"}`,
+		"bluelight open":          `{"id": "bl-1", "person_id": "a", "call_at": "2026-04-01T10:00:00Z"}`,
+		"bluelight attend":        `{"role": "family"}`, "bluelight step": `{"step": "introduction"}`,
 		"bluelight option": `{}`, "bluelight fund": `{"support": "s"}`, "bluelight close": `{"closed_at": "2026-04-01T11:00:00Z"}`,
 	}
 	tested := 0
@@ -49,6 +52,7 @@ func TestCommandsRefuseARegisterFileThatDoesNotExist(t *testing.T) {
 			for _, a := range strings.Fields(tables[group.name][i].args) {
 				argv = append(argv, positional[a])
 			}
+			argv = append(argv, flags[name]...)
 			r := runCLI(t, bodies[name], append(argv, "--db", db, "--by", "staff-1", "--role", "coordinator")...)
 			if r.code != exitUsage || !strings.Contains(r.stderr, db) || !strings.Contains(r.stderr, "no such register file") {
 				t.Errorf("%s with a missing --db: exit %d, want %d naming %s: %s", name, r.code, exitUsage, db, r.stderr)

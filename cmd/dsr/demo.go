@@ -78,7 +78,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		errorf(stderr, "demo: %v", err)
 		return exitFailure
 	}
-	printWorklist(stdout, items, asOf)
+	printWorklist(stdout, items, nil, asOf)
 	if err := printSummary(ctx, stdout, reg, ids, refused, items, asOf); err != nil {
 		errorf(stderr, "demo: %v", err)
 		return exitFailure

@@ -34,19 +34,29 @@ func decodeInput(name string, stdin io.Reader, v any) error {
 // decodeOneOrMany reads a JSON object, or an array of them, into *dst,
 // as decodeInput does.
 func decodeOneOrMany[T any](name string, stdin io.Reader, dst *[]T) error {
-	r, done, err := openInput(name, stdin)
+	raw, err := readRawInput(name, stdin)
 	if err != nil {
 		return err
+	}
+	return unmarshalOneOrMany(raw, dst)
+}
+
+// readRawInput reads the input name (a file, or - for standard input),
+// at most dsr.MaxInputBytes, for a command that decodes it itself.
+func readRawInput(name string, stdin io.Reader) ([]byte, error) {
+	r, done, err := openInput(name, stdin)
+	if err != nil {
+		return nil, err
 	}
 	defer done()
 	raw, err := io.ReadAll(io.LimitReader(r, dsr.MaxInputBytes+1))
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", name, err)
+		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	if len(raw) > dsr.MaxInputBytes {
-		return &dsr.ValidationError{Field: "$", Problem: fmt.Sprintf("input larger than the limit of %d bytes", dsr.MaxInputBytes)}
+		return nil, &dsr.ValidationError{Field: "$", Problem: fmt.Sprintf("input larger than the limit of %d bytes", dsr.MaxInputBytes)}
 	}
-	return unmarshalOneOrMany(raw, dst)
+	return raw, nil
 }
 
 // unmarshalOneOrMany decodes a JSON object, or an array of them, into

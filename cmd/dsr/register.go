@@ -38,7 +38,35 @@ Commands:
   remove ID REASON [--evidence REF]
                              no_longer_at_risk (needs --evidence), consent_withdrawn,
                              aged_out, moved_area or died (R-REM-1)
-  due [--as-of DATE]         print the worklist
+  update-details ID FILE|-   change a person's details: JSON of only the members
+                             to change, null to clear one (a merge patch over
+                             {"person", "name", "address", "entry": {...}}; the
+                             entry's fields: dsr schema details); only what
+                             changes is recorded (R-DATA-1)
+  refer FILE|-               record a request to join: JSON {"id", "person_id",
+                             "source": self|family|professional, "received",
+                             "summary"} (dsr schema referral); its decision is
+                             due on the worklist (R-REQ-1)
+  decide ID accept|decline --reasons TEXT --next-steps TEXT
+                             decide request ID (R-REQ-1)
+  referral-made ID           the referral to the adult register is made (R-REM-1):
+                             it leaves the worklist, and removal as aged_out is
+                             then allowed
+  due [--as-of DATE] [--person ID] [--rating R] [--overdue]
+                             print the worklist: who is responsible and why;
+                             names for --role coordinator or admin (audited)
+  list [--as-of DATE] [--rating R] [--differ] [--overdue] [--due-before DATE]
+       [--team T] [--coordinator C] [--names]
+                             everyone on the register: rating of record, suggested
+                             and agreed, team, care coordinator, items, overdue,
+                             next due; overdue first, then by next due
+  show ID [--as-of DATE] [--why TEXT]
+                             a person's details, consent, ratings with the reasons
+                             in plain words, open actions, last reviews and
+                             meetings (the read is audited)
+  find --nhs NUMBER | --id ID | --name NAME [--why TEXT]
+                             the local ids of the people found (exact; a name is
+                             matched case folded, through its pseudonym; audited)
   verify                     check the log's hash chain
   history ID [--why TEXT]    print a person's timeline with the rules that fired
                              (the read is audited: who, role, when, why)
@@ -50,11 +78,17 @@ Commands:
                              FILE (created if missing), or DSR_NEW_PASSPHRASE; with
                              the default key file, a new one replaces it
 
+Every write takes --at DATE|INSTANT for an entry made after the fact (a
+meeting's outcomes entered the next morning): the record is dated then,
+refused in the future or before the person's previous record, and the audit
+keeps both when it happened and when it was entered. Every write prints what
+it saved. One valid input for every write: examples/register/.
+
 Options:
   --db FILE|URL   the register: a SQLite file (default dsr.db), or a PostgreSQL
                   database postgres://… (or DSR_DATABASE_URL)
   --policy NAME   embedded policy bundle (default %s)
-  --json          print due and history as JSON
+  --json          print due, list, show, find, history and audit as JSON
   --key-file FILE the register's key file (or DSR_KEY_FILE; see Keys)
 
 ` + keyUsageText
@@ -74,7 +108,18 @@ var registerSubcommands = []subcommand{
 	{"history", "ID", true},
 	{"rekey", "", false},
 	{"audit", "ID", true},
+	{"list", "", true},
+	{"show", "ID", true},
+	{"find", "", true},
+	{"refer", "FILE|-", false},
+	{"decide", "ID OUTCOME", false},
+	{"update-details", "ID FILE|-", false},
+	{"referral-made", "ID", false},
 }
+
+// registerWrites are the subcommands of `dsr register` that write, and so
+// take --at for an entry made after the fact.
+var registerWrites = []string{"add", "record", "report", "agree", "remove", "refer", "decide", "update-details", "referral-made"}
 
 // registerCommands are the leaves of `dsr register` in the command table.
 func registerCommands() []*command {
@@ -103,17 +148,44 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 	if sub.json {
 		fset.BoolVar(&asJSON, "json", false, "JSON output")
 	}
-	var reason, evidence, asOfFlag string
+	var reason, evidence, asOfFlag, atFlag string
+	var f coordFlags
 	switch cmd {
 	case "agree":
 		fset.StringVar(&reason, "reason", "", "reason")
 	case "remove":
 		fset.StringVar(&evidence, "evidence", "", "evidence reference")
-	case "due":
+	case "due", "list", "show":
 		fset.StringVar(&asOfFlag, "as-of", "", "date")
+	case "decide":
+		fset.StringVar(&f.reasons, "reasons", "", "the decision's reasons")
+		fset.StringVar(&f.nextSteps, "next-steps", "", "the next steps")
+	case "find":
+		fset.StringVar(&f.nhs, "nhs", "", "NHS number")
+		fset.StringVar(&f.id, "id", "", "local id")
+		fset.StringVar(&f.name, "name", "", "name (exact, case folded)")
+	}
+	switch cmd {
+	case "due", "list":
+		fset.StringVar(&f.rating, "rating", "", "only this rating of record")
+		fset.BoolVar(&f.overdue, "overdue", false, "only overdue")
+	}
+	switch cmd {
+	case "list":
+		fset.BoolVar(&f.differ, "differ", false, "only where the agreed rating differs from the suggestion")
+		fset.StringVar(&f.dueBefore, "due-before", "", "only with an item due before DATE")
+		fset.StringVar(&f.team, "team", "", "only this team")
+		fset.StringVar(&f.coordinator, "coordinator", "", "only this care coordinator")
+		fset.BoolVar(&f.names, "names", false, "show names (coordinator or admin; audited)")
+	case "due":
+		fset.StringVar(&f.person, "person", "", "only this person")
+	}
+	if slices.Contains(registerWrites, cmd) {
+		fset.StringVar(&atFlag, "at", "", "entered after the fact: when it happened (DATE or RFC 3339 instant)")
 	}
 	var why string
-	if cmd == "history" {
+	switch cmd {
+	case "history", "show", "find":
 		fset.StringVar(&why, "why", "", "why the record is read (kept with the read's audit)")
 	}
 	var newKeyFile string
@@ -130,11 +202,16 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 	// The input first: a refusal must not open, let alone create, the
 	// register.
 	var (
-		np     register.NewPerson
-		ev     dsr.Event
-		circ   dsr.Circumstances
-		rating dsr.Rating
-		asOf   = calendar.DateOf(time.Now())
+		np      register.NewPerson
+		ev      dsr.Event
+		circ    dsr.Circumstances
+		rating  dsr.Rating
+		asOf    = calendar.DateOf(cliNow())
+		at      time.Time
+		ref     register.Referral
+		patch   []byte
+		outcome register.Outcome
+		filter  register.ListFilter
 	)
 	if err := actorOf(&by); err != nil {
 		if verr := checkActor(by); verr != nil {
@@ -164,13 +241,34 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 			if !slices.Contains(register.RemovalReasons, register.RemovalReason(pos[1])) {
 				err = &dsr.ValidationError{Field: "REASON", Rule: "R-REM-1", Problem: fmt.Sprintf("%q is not a reason for removal: want one of no_longer_at_risk, consent_withdrawn, aged_out, moved_area or died", pos[1])}
 			}
-		case "due":
-			if asOfFlag != "" {
-				if asOf, err = calendar.ParseDate(asOfFlag); err != nil {
-					err = &dsr.ValidationError{Field: "--as-of", Problem: fmt.Sprintf("%q is not a date: want YYYY-MM-DD", asOfFlag)}
-				}
+		case "refer":
+			if err = decodeInput(pos[0], stdin, &ref); err == nil {
+				err = checkArgIDs("id", ref.ID)
 			}
+		case "decide":
+			outcome = register.Outcome(pos[1])
+			if outcome != register.Accept && outcome != register.Decline {
+				err = &dsr.ValidationError{Field: "OUTCOME", Rule: "R-REQ-1", Problem: fmt.Sprintf("%q is not accept or decline", pos[1])}
+			}
+		case "update-details":
+			patch, err = readRawInput(pos[1], stdin)
+		case "find":
+			_, err = findBy(f.nhs, f.id, f.name)
 		}
+	}
+	if err == nil && asOfFlag != "" {
+		if asOf, err = calendar.ParseDate(asOfFlag); err != nil {
+			err = &dsr.ValidationError{Field: "--as-of", Problem: fmt.Sprintf("%q is not a date: want YYYY-MM-DD", asOfFlag)}
+		}
+	}
+	if err == nil && atFlag != "" {
+		at, err = parseAt(atFlag)
+	}
+	if err == nil && (cmd == "list" || cmd == "due") {
+		filter, err = f.filter()
+	}
+	if err == nil && f.person != "" {
+		err = checkArgIDs("--person", f.person)
 	}
 	if err != nil {
 		return reportInput(stderr, group, err)
@@ -185,7 +283,7 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 			return exitUsage
 		}
 	}
-	reg, store, _, err := openRegister(ctx, *db, *policy, nil, *keyFile, stderr)
+	reg, store, _, err := openRegister(ctx, *db, *policy, nil, *keyFile, stderr, register.WithClock(cliNow))
 	if err != nil {
 		errorf(stderr, "register: %v", err)
 		if created {
@@ -193,26 +291,97 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 		}
 		return exitFailure
 	}
-	today := calendar.DateOf(time.Now())
+	today := calendar.DateOf(cliNow())
+	var wopts []register.WriteOption
+	if !at.IsZero() {
+		wopts = append(wopts, register.At(at))
+	}
+	day := atDay(at, today)
 
 	switch cmd {
 	case "add":
-		err = reg.Add(ctx, np, by)
+		if err = reg.Add(ctx, np, by, wopts...); err == nil {
+			saved(stdout, reg, np.Person.ID, "added to the register on %s", day)
+		}
 	case "record":
-		err = reg.Record(ctx, pos[0], ev, by)
+		if ev.Date.IsZero() && ev.At.IsZero() && !at.IsZero() {
+			ev.Date = day
+		}
+		if err = reg.Record(ctx, pos[0], ev, by, wopts...); err == nil {
+			saved(stdout, reg, pos[0], "%s recorded", describe(&ev))
+		}
 	case "report":
-		err = reg.Report(ctx, pos[0], today, circ, by)
+		if err = reg.Report(ctx, pos[0], day, circ, by, wopts...); err == nil {
+			saved(stdout, reg, pos[0], "circumstances reported from %s: %s", day, circumstancesWords(circ))
+		}
 	case "agree":
-		err = reg.Agree(ctx, pos[0], rating, reason, by)
+		if err = reg.Agree(ctx, pos[0], rating, reason, by, wopts...); err == nil {
+			saved(stdout, reg, pos[0], "rating %s agreed on %s", ratingWord(rating), day)
+		}
 	case "remove":
-		err = reg.Remove(ctx, pos[0], register.RemovalReason(pos[1]), by, evidence)
+		if err = reg.Remove(ctx, pos[0], register.RemovalReason(pos[1]), by, evidence, wopts...); err == nil {
+			fmt.Fprintf(stdout, "saved: %s removed from the register on %s (%s)\n", pos[0], day, pos[1])
+		}
+	case "refer":
+		if err = reg.Refer(ctx, ref, by, wopts...); err == nil {
+			fmt.Fprintf(stdout, "saved: request %s from %s, received %s; a decision is due on the worklist (R-REQ-1)\n", ref.ID, ref.Source, ref.Received)
+		}
+	case "decide":
+		if err = reg.Decide(ctx, pos[0], outcome, f.reasons, f.nextSteps, by, wopts...); err == nil {
+			fmt.Fprintf(stdout, "saved: request %s %sed on %s (R-REQ-1)\n", pos[0], outcome, day)
+		}
+	case "update-details":
+		var changed []string
+		if _, changed, err = reg.ChangeDetails(ctx, pos[0], patch, by, wopts...); err == nil {
+			if len(changed) == 0 {
+				fmt.Fprintf(stdout, "nothing saved: the details of %s are already as given\n", pos[0])
+			} else {
+				saved(stdout, reg, pos[0], "details changed: %s", strings.Join(changed, ", "))
+			}
+		}
+	case "referral-made":
+		e := dsr.Event{Type: dsr.EventAdultReferralMade, Date: day}
+		if err = reg.Record(ctx, pos[0], e, by, wopts...); err == nil {
+			saved(stdout, reg, pos[0], "referral to the adult register recorded as made on %s (R-REM-1)", day)
+		}
+	case "list":
+		err = runList(ctx, reg, by, asOf, filter, f.names, asJSON, stdout)
+	case "show":
+		var v *personView
+		if v, err = showPerson(ctx, reg, pos[0], asOf, by, why); err == nil {
+			if asJSON {
+				err = writeJSON(stdout, v)
+			} else {
+				printPerson(stdout, v)
+			}
+		}
+	case "find":
+		var ids []string
+		if ids, err = find(ctx, reg, by, f.nhs, f.id, f.name, why); err == nil {
+			if asJSON {
+				err = writeJSON(stdout, ids)
+			} else {
+				fmt.Fprintf(stdout, "%d found\n", len(ids))
+				for _, id := range ids {
+					fmt.Fprintln(stdout, id)
+				}
+			}
+		}
 	case "due":
 		var items []register.WorkItem
 		if items, err = reg.Due(ctx, asOf); err == nil {
+			items = filterWorklist(items, f.person, filter)
+			var names map[string]string
+			if mayReadNames(by.Role) {
+				names, err = workNames(ctx, reg, items, by)
+			}
+			if err != nil {
+				break
+			}
 			if asJSON {
-				err = writeJSON(stdout, items)
+				err = writeJSON(stdout, namedItems(items, names))
 			} else {
-				printWorklist(stdout, items, asOf)
+				printWorklist(stdout, items, names, asOf)
 			}
 		}
 	case "verify":
@@ -266,8 +435,9 @@ func ratingWord(r dsr.Rating) string {
 	return strings.ToUpper(r.String())
 }
 
-// printWorklist prints the worklist as a table.
-func printWorklist(w io.Writer, items []register.WorkItem, asOf calendar.Date) {
+// printWorklist prints the worklist as a table, with people's names where
+// names holds them.
+func printWorklist(w io.Writer, items []register.WorkItem, names map[string]string, asOf calendar.Date) {
 	overdue := 0
 	for _, it := range items {
 		if it.Overdue {
@@ -276,11 +446,14 @@ func printWorklist(w io.Writer, items []register.WorkItem, asOf calendar.Date) {
 	}
 	fmt.Fprintf(w, "Worklist on %s: %d items, %d overdue\n\n", asOf, len(items), overdue)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PERSON\tSUGGESTED\tAGREED\tACTION\tRULE\tDUE\tOVERDUE")
+	fmt.Fprintln(tw, "PERSON\tOF RECORD\tSUGGESTED\tAGREED\tACTION\tRULE\tDUE\tOVERDUE\tWHO\tWHY")
 	for _, it := range items {
-		who := it.PersonID
+		person := it.PersonID
+		if n := names[it.PersonID]; n != "" {
+			person += " (" + n + ")"
+		}
 		if it.ReferralID != "" {
-			who = "request " + it.ReferralID
+			person = "request " + it.ReferralID
 		}
 		agreed := ratingWord(it.AgreedRating)
 		if it.AgreedRating != dsr.Unrated && it.AgreedRating != it.Rating {
@@ -294,7 +467,7 @@ func printWorklist(w io.Writer, items []register.WorkItem, asOf calendar.Date) {
 		if it.Overdue {
 			od = fmt.Sprintf("yes, %d days", asOf.Sub(it.DueDate()))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", who, ratingWord(it.Rating), agreed, it.Kind, it.Rule, due, od)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", person, ratingWord(it.RatingOfRecord), ratingWord(it.Rating), agreed, it.Kind, it.Rule, due, orDash(od), orDash(it.Who), it.Reason)
 	}
 	tw.Flush()
 }
