@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/dsrkit/dsrkit/bluelight"
+	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
 )
@@ -42,6 +44,10 @@ Commands:
                      "split": {...}, "split_agreed_by"}
   close ID FILE|-    close it: {"steps": [...], "closed_at", "outcome":
                      {"sustainable_placement", "notes"}}
+  escalated ID FILE|-
+                     the unsatisfactory outcome was escalated to the directors
+                     of commissioning (R-BL-ESC): {"at", "to"}; the escalation
+                     leaves the worklist
   minute ID          print the minute as Markdown (--json: the record)
 
 Options:
@@ -83,6 +89,7 @@ var bluelightSubcommands = []subcommand{
 	{"fund", "ID FILE|-", false},
 	{"close", "ID FILE|-", false},
 	{"minute", "ID", true},
+	{"escalated", "ID FILE|-", false},
 }
 
 // runBlueLight is `dsr bluelight COMMAND ...`. It checks the input
@@ -97,6 +104,7 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 		option bluelightOptionInput
 		req    bluelight.FundingRequest
 		closed bluelightCloseInput
+		esc    bluelightEscalatedInput
 	)
 	err := checkActor(c.by)
 	if err == nil && c.cmd != "open" {
@@ -121,6 +129,8 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 			err = decodeInput(c.pos[1], stdin, &req)
 		case "close":
 			err = decodeInput(c.pos[1], stdin, &closed)
+		case "escalated":
+			err = decodeInput(c.pos[1], stdin, &esc)
 		}
 	}
 	if err != nil {
@@ -203,6 +213,10 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 		if err = completeSteps(m, closed.Steps); err == nil {
 			err = m.Close(closed.ClosedAt, closed.Outcome)
 		}
+	case "escalated":
+		if err = m.MarkEscalated(esc.At, esc.To, c.by.ID); err == nil && esc.At.After(cliNow()) {
+			err = &dsr.ValidationError{Field: "at", Rule: "R-BL-ESC", Problem: "is in the future: record an escalation once it is made"}
+		}
 	}
 	if err == nil {
 		err = reg.SaveMeeting(ctx, m, c.by, nil)
@@ -212,6 +226,9 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 		return reportInput(stderr, group, fmt.Errorf("meeting %q: %w", rec.ID, err))
 	}
 	fmt.Fprintf(stdout, "Blue Light meeting %s of %s saved\n", rec.ID, rec.PersonID)
+	if e := rec.Escalation; c.cmd == "escalated" && e != nil {
+		fmt.Fprintf(stdout, "escalation to %s recorded at %s: it leaves the worklist (R-BL-ESC)\n", e.To, e.At.In(calendar.London).Format("2006-01-02 15:04"))
+	}
 	if c.cmd == "close" {
 		if missing := m.MissingRoles(); len(missing) > 0 {
 			fmt.Fprintf(stdout, "warning: %d required roles did not attend (R-BL-INVITE)\n", len(missing))

@@ -32,6 +32,7 @@ func TestCommandsRefuseARegisterFileThatDoesNotExist(t *testing.T) {
 		"bluelight open":          `{"id": "bl-1", "person_id": "a", "call_at": "2026-04-01T10:00:00Z"}`,
 		"bluelight attend":        `{"role": "family"}`, "bluelight step": `{"step": "introduction"}`,
 		"bluelight option": `{}`, "bluelight fund": `{"support": "s"}`, "bluelight close": `{"closed_at": "2026-04-01T11:00:00Z"}`,
+		"bluelight escalated": `{"at": "2026-04-01T12:00:00Z", "to": "directors of commissioning"}`,
 	}
 	tested := 0
 	for _, group := range commands {

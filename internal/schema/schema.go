@@ -20,6 +20,7 @@ package schema
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +30,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	invopop "github.com/invopop/jsonschema"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -127,6 +129,11 @@ func reflectType(t reflect.Type, requiredByHand bool) *invopop.Schema {
 				return enum(stringsOf(dsr.EventTypes)...)
 			case reflect.TypeFor[dsr.ActionKind]():
 				return enum(stringsOf(dsr.ActionKinds)...)
+			}
+			// A type that writes itself as text (a bluelight.Role, a
+			// cetr.KLOE) is a string in JSON, whatever its Go kind.
+			if tm := reflect.TypeFor[encoding.TextMarshaler](); t != reflect.TypeFor[time.Time]() && (t.Implements(tm) || reflect.PointerTo(t).Implements(tm)) {
+				return &invopop.Schema{Type: "string"}
 			}
 			return nil // time.Time is built in: {"type":"string","format":"date-time"}
 		},
