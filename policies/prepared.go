@@ -31,7 +31,12 @@ func Prepare(c dsr.Case) (*Prepared, error) {
 func (p *Prepared) Case() dsr.Case { return p.c }
 
 // AssessPrepared is Assess for a prepared case: the same assessment,
-// without validating the case or deriving its facts again.
+// without validating the case or deriving its facts again. The case's
+// declared inputs are checked against this engine's bundle, as Assess
+// checks them (R-INPUT-1).
 func (e *Engine) AssessPrepared(ctx context.Context, p *Prepared) (dsr.Assessment, error) {
+	if err := e.validateInputs(&p.c); err != nil {
+		return dsr.Assessment{}, err
+	}
 	return e.assess(ctx, &p.c, &p.f, scratches.Get().(*scratch))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -8,18 +9,22 @@ import (
 	"github.com/dsrkit/dsrkit/internal/schema"
 )
 
-const schemaUsageText = `Usage: dsr schema case|assessment
+const schemaUsageText = `Usage: dsr schema [--policy NAME|DIR] case|assessment
 
 Print the JSON Schema (draft 2020-12) of a case, the input to 'dsr assess',
 or of an assessment, its output. Both are generated from the Go types in
-package dsr.
+package dsr. With --policy, the case schema is that bundle's: its "inputs"
+are exactly the inputs the bundle declares (R-INPUT-1), each with its kind
+and range or values.
 `
 
 func schemaUsage(w io.Writer) { fmt.Fprint(w, schemaUsageText) }
 
-// runSchema is `dsr schema case|assessment`.
-func runSchema(args []string, stdout, stderr io.Writer) int {
-	pos, code, ok := parseCommand(newFlagSet("schema"), args, schemaUsage, stdout, stderr, 1, "want one of "+strings.Join(schema.Names, ", "))
+// runSchema is `dsr schema [--policy NAME|DIR] case|assessment`.
+func runSchema(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fset := newFlagSet("schema")
+	policy := fset.String("policy", "", "give the case schema the inputs the policy bundle `NAME` (embedded, a directory or a .tar.gz) declares")
+	pos, code, ok := parseCommand(fset, args, schemaUsage, stdout, stderr, 1, "want one of "+strings.Join(schema.Names, ", "))
 	if !ok {
 		return code
 	}
@@ -28,6 +33,14 @@ func runSchema(args []string, stdout, stderr io.Writer) int {
 		errorf(stderr, "%v", strings.TrimPrefix(err.Error(), "schema: "))
 		fmt.Fprint(stderr, schemaUsageText)
 		return exitUsage
+	}
+	if *policy != "" && pos[0] == "case" {
+		_, engine, err := loadPolicy(ctx, *policy, "", nil)
+		if err != nil {
+			errorf(stderr, "%v", err)
+			return exitFailure
+		}
+		s = schema.CaseFor(engine.Inputs())
 	}
 	b, err := schema.Marshal(s)
 	if err != nil {
