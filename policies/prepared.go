@@ -2,6 +2,7 @@ package policies
 
 import (
 	"context"
+	"slices"
 
 	"github.com/dsrkit/dsrkit/dsr"
 )
@@ -39,4 +40,31 @@ func (e *Engine) AssessPrepared(ctx context.Context, p *Prepared) (dsr.Assessmen
 		return dsr.Assessment{}, err
 	}
 	return e.assess(ctx, &p.c, &p.f, scratches.Get().(*scratch))
+}
+
+// DeclaredOnly returns p, or when p's case gives inputs that e's bundle
+// does not declare (R-INPUT-1), a copy with only those it declares: for
+// comparing bundles that declare different inputs (policydiff), each sees
+// the inputs it knows, as a register using it would have recorded them.
+// Assess and AssessPrepared refuse an undeclared input; this drops it on
+// purpose.
+func (e *Engine) DeclaredOnly(p *Prepared) *Prepared {
+	undeclared := false
+	for name := range p.c.Inputs {
+		if !slices.ContainsFunc(e.manifest.Inputs, func(d dsr.InputDecl) bool { return d.Name == name }) {
+			undeclared = true
+			break
+		}
+	}
+	if !undeclared {
+		return p
+	}
+	q := &Prepared{c: p.c, f: p.f}
+	q.c.Inputs = map[string]dsr.InputValue{}
+	for _, d := range e.manifest.Inputs {
+		if v, ok := p.c.Inputs[d.Name]; ok {
+			q.c.Inputs[d.Name] = v
+		}
+	}
+	return q
 }
