@@ -25,7 +25,7 @@ const (
 var InputKinds = []InputKind{InputBool, InputInt, InputEnum}
 
 // InputDecl is one input a bundle declares besides the national vocabulary
-// (R-INPUT-1, docs/rules.md#declared-inputs): an area's own circumstance,
+// (R-INPUT-1, docs/rules.md#r-input-1): an area's own circumstance,
 // scored item or enumeration. A case gives it under "inputs", by Name.
 type InputDecl struct {
 	Name        string    `json:"name"`
