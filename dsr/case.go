@@ -25,6 +25,12 @@ type Case struct {
 	// not known (the register always gives it).
 	CircumstancesSince calendar.Date `json:"circumstances_since,omitzero" jsonschema:"type=string,format=date,description=The day the circumstances as given were first reported (the latest change of circumstances); optional."`
 	Events             []Event       `json:"events"`
+	// Inputs are the values of the inputs the assessing bundle declares
+	// (R-INPUT-1), by name: an area's own circumstances (true or false),
+	// scored items (whole numbers) and enumerations (words). The engine
+	// checks them against the loaded bundle (ValidateInputs); an input the
+	// case leaves out takes its declaration's Default.
+	Inputs map[string]InputValue `json:"inputs,omitempty" jsonschema:"description=Values of the inputs the policy bundle declares (R-INPUT-1)\\, by name; see dsr schema case --policy NAME."`
 }
 
 // DecodeCase reads one case from JSON, then validates it (see Case.Validate).

@@ -105,6 +105,7 @@ var (
 	ratingType          = reflect.TypeFor[Rating]()
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 	jsonUnmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+	inputValueType      = reflect.TypeFor[InputValue]()
 )
 
 // value reads one JSON value of Go type t at path. It returns an error only
@@ -126,6 +127,19 @@ func (c *jsonChecker) value(t reflect.Type, path string) error {
 	}
 	pt := reflect.PointerTo(t)
 	switch {
+	case t == inputValueType:
+		if _, ok := tok.(json.Delim); ok {
+			c.errs = append(c.errs, invalid(path, "", "want %s, got %s", want(t), got(tok)))
+			return c.skipAt(tok, path)
+		}
+		raw, err := json.Marshal(tok)
+		if err != nil {
+			return err
+		}
+		if err := new(InputValue).UnmarshalJSON(raw); err != nil {
+			c.errs = append(c.errs, invalid(path, "", "want %s, got %s", want(t), got(tok)))
+		}
+		return nil
 	case pt.Implements(jsonUnmarshalerType):
 		if _, ok := tok.(json.Delim); ok {
 			return c.skipAt(tok, path) // encoding/json will judge it
@@ -360,6 +374,8 @@ func want(t reflect.Type) string {
 		return "an NHS number as a string of 10 digits"
 	case ratingType:
 		return "a rating as a string (red, amber, green or blue)"
+	case inputValueType:
+		return "true or false, a whole number or a string"
 	}
 	if reflect.PointerTo(t).Implements(textUnmarshalerType) {
 		return "a string"

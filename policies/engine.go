@@ -163,6 +163,9 @@ func (e *Engine) Assess(ctx context.Context, c dsr.Case) (dsr.Assessment, error)
 	if err := c.Validate(); err != nil {
 		return dsr.Assessment{}, err
 	}
+	if err := e.validateInputs(&c); err != nil {
+		return dsr.Assessment{}, err
+	}
 	// The case and its facts live in the pooled scratch: handed to the
 	// back ends through interfaces, they would otherwise escape to the
 	// heap, two allocations per assessment.
@@ -170,6 +173,20 @@ func (e *Engine) Assess(ctx context.Context, c dsr.Case) (dsr.Assessment, error)
 	sc.c = c
 	dsr.DeriveInto(&sc.c, &sc.f)
 	return e.assess(ctx, &sc.c, &sc.f, sc)
+}
+
+// Inputs lists the inputs the bundle declares besides the national
+// vocabulary (R-INPUT-1), an overlay's parents' first. A case gives them
+// under Case.Inputs; Assess refuses any other.
+func (e *Engine) Inputs() []dsr.InputDecl { return slices.Clone(e.manifest.Inputs) }
+
+// validateInputs checks the case's inputs against the bundle's
+// declarations (dsr.ValidateInputs).
+func (e *Engine) validateInputs(c *dsr.Case) error {
+	if len(c.Inputs) == 0 {
+		return nil
+	}
+	return dsr.ValidateInputs(e.manifest.Inputs, c.Inputs)
 }
 
 // maxEngines is how many back ends one bundle can use (Rego and CEL).

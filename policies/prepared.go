@@ -2,6 +2,7 @@ package policies
 
 import (
 	"context"
+	"slices"
 
 	"github.com/dsrkit/dsrkit/dsr"
 )
@@ -31,7 +32,39 @@ func Prepare(c dsr.Case) (*Prepared, error) {
 func (p *Prepared) Case() dsr.Case { return p.c }
 
 // AssessPrepared is Assess for a prepared case: the same assessment,
-// without validating the case or deriving its facts again.
+// without validating the case or deriving its facts again. The case's
+// declared inputs are checked against this engine's bundle, as Assess
+// checks them (R-INPUT-1).
 func (e *Engine) AssessPrepared(ctx context.Context, p *Prepared) (dsr.Assessment, error) {
+	if err := e.validateInputs(&p.c); err != nil {
+		return dsr.Assessment{}, err
+	}
 	return e.assess(ctx, &p.c, &p.f, scratches.Get().(*scratch))
+}
+
+// DeclaredOnly returns p, or when p's case gives inputs that e's bundle
+// does not declare (R-INPUT-1), a copy with only those it declares: for
+// comparing bundles that declare different inputs (policydiff), each sees
+// the inputs it knows, as a register using it would have recorded them.
+// Assess and AssessPrepared refuse an undeclared input; this drops it on
+// purpose.
+func (e *Engine) DeclaredOnly(p *Prepared) *Prepared {
+	undeclared := false
+	for name := range p.c.Inputs {
+		if !slices.ContainsFunc(e.manifest.Inputs, func(d dsr.InputDecl) bool { return d.Name == name }) {
+			undeclared = true
+			break
+		}
+	}
+	if !undeclared {
+		return p
+	}
+	q := &Prepared{c: p.c, f: p.f}
+	q.c.Inputs = map[string]dsr.InputValue{}
+	for _, d := range e.manifest.Inputs {
+		if v, ok := p.c.Inputs[d.Name]; ok {
+			q.c.Inputs[d.Name] = v
+		}
+	}
+	return q
 }

@@ -31,8 +31,8 @@ type command struct {
 // commands is the command table of dsr.
 var commands = []*command{
 	{name: "assess", usage: assessUsage, run: runAssess},
-	{name: "schema", usage: schemaUsage, run: func(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-		return runSchema(args, stdout, stderr)
+	{name: "schema", usage: schemaUsage, run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+		return runSchema(ctx, args, stdout, stderr)
 	}},
 	{name: "demo", usage: demoUsage, run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return runDemo(ctx, args, stdout, stderr)

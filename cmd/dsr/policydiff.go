@@ -12,11 +12,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/policies/policycheck"
 	"github.com/dsrkit/dsrkit/policies/policydiff"
@@ -109,7 +111,16 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var src policydiff.Source
 	switch {
 	case *generate > 0:
-		src = policydiff.Generated{Gen: policycheck.NewGenerator(policycheck.DefaultMix, *seed), N: *generate}
+		// The declared inputs of both bundles are drawn; each bundle
+		// sees those it declares.
+		mix := policycheck.DefaultMix
+		mix.Inputs = slices.Clone(engines[0].Inputs())
+		for _, d := range engines[1].Inputs() {
+			if !slices.ContainsFunc(mix.Inputs, func(o dsr.InputDecl) bool { return o.Name == d.Name }) {
+				mix.Inputs = append(mix.Inputs, d)
+			}
+		}
+		src = policydiff.Generated{Gen: policycheck.NewGenerator(mix, *seed), N: *generate}
 	case *casesDir != "":
 		s, err := readCaseDir(*casesDir)
 		if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"reflect"
@@ -17,22 +18,26 @@ import (
 	"github.com/dsrkit/dsrkit/internal/schema"
 )
 
-const schemaUsageText = `Usage: dsr schema case|assessment|details|referral|review|meeting
+const schemaUsageText = `Usage: dsr schema [--policy NAME|DIR] case|assessment|details|referral|review|meeting
 
 Print the JSON Schema (draft 2020-12) of a case, the input to 'dsr assess',
 or of an assessment, its output; or of the JSON the register's write
 commands take: details (register add, and update-details as a patch of
 it), referral (register refer), review (each 'dsr review' command's, under
 $defs by command) and meeting (each 'dsr bluelight' command's). All are
-generated from the Go types the commands decode into. One valid input for
-every write command: examples/register/.
+generated from the Go types the commands decode into. With --policy, the
+case schema is that bundle's: its "inputs" are exactly the inputs the
+bundle declares (R-INPUT-1), each with its kind and range or values. One
+valid input for every write command: examples/register/.
 `
 
 func schemaUsage(w io.Writer) { fmt.Fprint(w, schemaUsageText) }
 
-// runSchema is `dsr schema case|assessment`.
-func runSchema(args []string, stdout, stderr io.Writer) int {
-	pos, code, ok := parseCommand(newFlagSet("schema"), args, schemaUsage, stdout, stderr, 1, "want one of "+strings.Join(append(slices.Clone(schema.Names), inputSchemaNames...), ", "))
+// runSchema is `dsr schema [--policy NAME|DIR] NAME`.
+func runSchema(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fset := newFlagSet("schema")
+	policy := fset.String("policy", "", "give the case schema the inputs the policy bundle `NAME` (embedded, a directory or a .tar.gz) declares")
+	pos, code, ok := parseCommand(fset, args, schemaUsage, stdout, stderr, 1, "want one of "+strings.Join(append(slices.Clone(schema.Names), inputSchemaNames...), ", "))
 	if !ok {
 		return code
 	}
@@ -44,6 +49,14 @@ func runSchema(args []string, stdout, stderr io.Writer) int {
 		errorf(stderr, "%v", strings.TrimPrefix(err.Error(), "schema: "))
 		fmt.Fprint(stderr, schemaUsageText)
 		return exitUsage
+	}
+	if *policy != "" && pos[0] == "case" {
+		_, engine, err := loadPolicy(ctx, *policy, "", nil)
+		if err != nil {
+			errorf(stderr, "%v", err)
+			return exitFailure
+		}
+		s = schema.CaseFor(engine.Inputs())
 	}
 	b, err := schema.Marshal(s)
 	if err != nil {

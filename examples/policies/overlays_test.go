@@ -1,5 +1,5 @@
 // Package policies_test runs the example local overlays (wiltshire,
-// kingston-richmond, blmk) against their own scenario folders, loading each
+// kingston-richmond, blmk, weighted-items and its CEL twin) against their own scenario folders, loading each
 // from its directory as a host application would.
 package policies_test
 
@@ -23,6 +23,8 @@ var overlays = []struct {
 	{"wiltshire", "rego"},
 	{"kingston-richmond", "rego"},
 	{"blmk", "rego+cel"}, // eligibility in CEL over national-2023's Rego
+	{"weighted-items", "rego"},
+	{"weighted-items-cel", "rego+cel"}, // rating in CEL over national-2023's Rego
 }
 
 // TestOverlayScenarios runs each overlay's testdata/scenarios folders: where

@@ -34,7 +34,7 @@ var allowed = map[string][]string{
 	"register/sqlitestore":    {"calendar", "dsr", "register", "register/storetest"},
 	"register/pgstore":        {"calendar", "dsr", "register", "register/storetest"},
 	"register/storetest":      {"calendar", "dsr", "register"},
-	"internal/bundle":         {"calendar"},
+	"internal/bundle":         {"calendar", "dsr"},
 	"internal/eval":           {"calendar", "dsr", "internal/bundle"},
 	"internal/rego":           {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
 	"internal/cel":            {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},

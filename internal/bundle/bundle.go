@@ -14,6 +14,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/dsrkit/dsrkit/dsr"
 )
 
 // Resolver finds a bundle that another extends, by name (the embedded
@@ -68,6 +70,10 @@ type Manifest struct {
 	// Declares names the parameters an overlay adds for the rules it adds;
 	// any other parameter an overlay sets must exist in its parent.
 	Declares []string `json:"declares,omitempty"`
+	// Inputs are the inputs the bundle declares besides the national
+	// vocabulary (R-INPUT-1). An overlay's join its parent's; neither
+	// a national name nor a parent's input may be declared again.
+	Inputs []dsr.InputDecl `json:"inputs,omitempty"`
 }
 
 // Source is one file of a bundle, kept for error positions and the digest.
@@ -132,6 +138,9 @@ func readAt(fsys fs.FS, resolve Resolver, prefix string, depth int, total *int64
 		return nil, &LoadError{File: mfName, Err: errors.New(`"name" is required`)}
 	case m.Version == "":
 		return nil, &LoadError{File: mfName, Err: errors.New(`"version" is required`)}
+	}
+	if err := checkInputs(m.Inputs); err != nil {
+		return nil, &LoadError{File: mfName, Err: err}
 	}
 	var parent *Bundle
 	if m.Extends != "" {
@@ -259,6 +268,12 @@ func mergeParent(b, parent *Bundle, pfName string) (*Bundle, error) {
 	points := maps.Clone(parent.PointFiles)
 	maps.Copy(points, b.PointFiles)
 	m := b.Manifest
+	for _, in := range m.Inputs {
+		if slices.ContainsFunc(parent.Manifest.Inputs, func(d dsr.InputDecl) bool { return d.Name == in.Name }) {
+			return nil, &LoadError{File: b.Files[0].Name, Err: fmt.Errorf("input %s: %s already declares it, and a declared input cannot be redefined (R-INPUT-1)", in.Name, m.Extends)}
+		}
+	}
+	m.Inputs = append(slices.Clone(parent.Manifest.Inputs), m.Inputs...)
 	m.Sources = append(slices.Clone(m.Sources), parent.Manifest.Sources...)
 	m.Unconfirmed = append(slices.Clone(m.Unconfirmed), parent.Manifest.Unconfirmed...)
 	types := maps.Clone(parent.Manifest.ParamTypes)
@@ -275,6 +290,21 @@ func mergeParent(b, parent *Bundle, pfName string) (*Bundle, error) {
 		Files:      append(slices.Clone(parent.Files), b.Files...),
 		Parents:    append([]string{m.Extends}, parent.Parents...),
 	}, nil
+}
+
+// checkInputs checks a manifest's input declarations, each on its own
+// (dsr.InputDecl.Check: no national name among them) and together (no name
+// twice).
+func checkInputs(decls []dsr.InputDecl) error {
+	for i, d := range decls {
+		if err := d.Check(); err != nil {
+			return fmt.Errorf("inputs: %w", err)
+		}
+		if slices.ContainsFunc(decls[:i], func(o dsr.InputDecl) bool { return o.Name == d.Name }) {
+			return fmt.Errorf("inputs: input %s is declared twice", d.Name)
+		}
+	}
+	return nil
 }
 
 // digest is the sha256 of the bundle's files (sorted by name) and the

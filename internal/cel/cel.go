@@ -180,7 +180,11 @@ var (
 )
 
 // newCELEnv declares the variables every CEL decision point sees.
-func newCELEnv() (*cel.Env, error) {
+func newCELEnv() (*cel.Env, error) { return newCELEnvWith(nil) }
+
+// newCELEnvWith is newCELEnv with the bundle's declared inputs (nil:
+// none), declared as the variable inputs of their own object type.
+func newCELEnvWith(declared *celDeclared) (*cel.Env, error) {
 	reg, err := types.NewRegistry()
 	if err != nil {
 		return nil, err
@@ -190,8 +194,15 @@ func newCELEnv() (*cel.Env, error) {
 			return nil, err
 		}
 	}
-	return cel.NewEnv(
-		cel.CustomTypeProvider(&celProvider{Registry: reg, objects: celObjectTypes}),
+	objects := celObjectTypes
+	var extra []cel.EnvOption
+	if declared != nil {
+		if objects, extra, err = declared.declare(reg); err != nil {
+			return nil, err
+		}
+	}
+	return cel.NewEnv(append(extra,
+		cel.CustomTypeProvider(&celProvider{Registry: reg, objects: objects}),
 		// No run-time type guard: it would walk the whole map to check
 		// its type, on every call; the rewrite puts the call only where
 		// the checker has typed the range map(_, bool).
@@ -209,7 +220,7 @@ func newCELEnv() (*cel.Env, error) {
 		ext.Strings(),
 		ext.Lists(),
 		ext.Sets(),
-	)
+	)...)
 }
 
 // celCostLimit bounds one decision point's evaluation: far above what the
@@ -481,7 +492,7 @@ func (z celSizes) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 		return nil
 	}
 	switch path[0] {
-	case "as_of", "person", "circumstances", "facts", "decisions":
+	case "as_of", "person", "circumstances", "facts", "decisions", "inputs": // an enum input's words are at most 64 bytes: see below
 	case "params":
 		if z.params == 0 {
 			return nil
@@ -495,6 +506,9 @@ func (z celSizes) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 		return &cost.SizeEstimate{Min: k, Max: k}
 	}
 	if n.Type() == cel.StringType {
+		if path[0] == "inputs" {
+			return &cost.SizeEstimate{Min: 0, Max: dsr.MaxInputNameLength}
+		}
 		return &cost.SizeEstimate{Min: 0, Max: celMaxWord}
 	}
 	return nil
@@ -514,6 +528,7 @@ type celActivation struct {
 	facts     ref.Val
 	params    ref.Val
 	decisions ref.Val
+	inputs    ref.Val         // the declared inputs (R-INPUT-1); nil: none
 	decoded   *celDecodeArena // where decisions decode to; nil: the heap
 }
 
@@ -532,6 +547,8 @@ func (a *celActivation) ResolveName(name string) (any, bool) {
 		v = a.params
 	case "decisions":
 		v = a.decisions
+	case "inputs":
+		v = a.inputs
 	}
 	return v, v != nil
 }

@@ -25,6 +25,7 @@ type Program struct {
 	args     ref.Val        // params as CEL sees them
 	optional map[string]*celOptional
 	optArgs  ref.Val
+	declared *celDeclared // the bundle's declared inputs; nil: none
 }
 
 var _ eval.Program = (*Program)(nil)
@@ -32,7 +33,7 @@ var _ eval.Program = (*Program)(nil)
 // Compile type-checks and plans the plan's CEL points. Errors are
 // *bundle.LoadError at file:line:col with the source line and a caret.
 func Compile(ctx context.Context, plan eval.Plan) (*Program, error) {
-	p := &Program{optional: map[string]*celOptional{}}
+	p := &Program{optional: map[string]*celOptional{}, declared: newCELDeclared(plan.Bundle.Manifest.Inputs)}
 	celArgs := celParams(plan.Params).(map[string]any)
 	var env *cel.Env
 	for i, points := range plan.Stages {
@@ -43,7 +44,7 @@ func Compile(ctx context.Context, plan eval.Plan) (*Program, error) {
 			}
 			if env == nil {
 				var err error
-				if env, err = newCELEnv(); err != nil {
+				if env, err = newCELEnvWith(p.declared); err != nil {
 					return nil, fmt.Errorf("policies: CEL environment: %w", err)
 				}
 			}
@@ -83,6 +84,9 @@ func Compile(ctx context.Context, plan eval.Plan) (*Program, error) {
 func (p *Program) Start(c *dsr.Case, f *dsr.Facts) eval.Session {
 	in := buildCELInput(c, f, p.args)
 	in.prog = p
+	if p.declared != nil {
+		in.act.inputs = p.declared.value(&in.arena, c.Inputs)
+	}
 	return in
 }
 

@@ -219,3 +219,51 @@ func buildInput(c *dsr.Case, f *dsr.Facts) ast.Object {
 		[2]*ast.Term{kFacts, ast.NewTerm(ast.NewObject(facts...))},
 	)
 }
+
+// kInputs is the key of the declared inputs (R-INPUT-1): input.inputs.NAME.
+var kInputs = ast.StringTerm("inputs")
+
+// declaredInput is one declared input: its key and the term of its default.
+type declaredInput struct {
+	name string
+	key  *ast.Term
+	def  *ast.Term
+}
+
+func declaredInputs(decls []dsr.InputDecl) []declaredInput {
+	out := make([]declaredInput, len(decls))
+	for i, d := range decls {
+		out[i] = declaredInput{name: d.Name, key: ast.StringTerm(d.Name), def: inputTerm(d.Default())}
+	}
+	return out
+}
+
+// inputsObject is input.inputs: every declared input, with the case's
+// value (validated by the facade) or the declaration's default, so that a
+// rule reads each as it reads a national fact, and as CEL sees it.
+func inputsObject(decls []declaredInput, given map[string]dsr.InputValue) ast.Object {
+	pairs := make([][2]*ast.Term, len(decls))
+	for i, d := range decls {
+		t := d.def
+		if v, ok := given[d.name]; ok {
+			t = inputTerm(v)
+		}
+		pairs[i] = [2]*ast.Term{d.key, t}
+	}
+	return ast.NewObject(pairs...)
+}
+
+func inputTerm(v dsr.InputValue) *ast.Term {
+	switch v.Kind() {
+	case dsr.InputBool:
+		b, _ := v.Bool()
+		return boolTerm(b)
+	case dsr.InputInt:
+		n, _ := v.Int()
+		return intTerm(int(n))
+	case dsr.InputEnum:
+		s, _ := v.Word()
+		return strTerm(s)
+	}
+	return ast.NullTerm()
+}

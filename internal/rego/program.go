@@ -19,6 +19,7 @@ type Program struct {
 	points   [2][]string // as in the plan: "" where another engine decides
 	stages   [2]*regoStage
 	optional map[string]*regoStage
+	inputs   []declaredInput // the bundle's declared inputs (R-INPUT-1)
 }
 
 var _ eval.Program = (*Program)(nil)
@@ -30,7 +31,7 @@ func Compile(ctx context.Context, plan eval.Plan) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Program{points: plan.Stages, optional: map[string]*regoStage{}}
+	p := &Program{points: plan.Stages, optional: map[string]*regoStage{}, inputs: declaredInputs(plan.Bundle.Manifest.Inputs)}
 	var queries [][]string
 	for _, points := range plan.Stages {
 		var own []string
@@ -78,6 +79,9 @@ func Compile(ctx context.Context, plan eval.Plan) (*Program, error) {
 // Start builds the Rego input of one case.
 func (p *Program) Start(c *dsr.Case, f *dsr.Facts) eval.Session {
 	obj := buildInput(c, f)
+	if len(p.inputs) > 0 {
+		obj.Insert(kInputs, ast.NewTerm(inputsObject(p.inputs, c.Inputs)))
+	}
 	s := sessions.Get().(*session)
 	*s = session{p: p, obj: obj, term: ast.NewTerm(obj)}
 	return s

@@ -66,6 +66,48 @@ func Case() *invopop.Schema {
 	return s
 }
 
+// CaseFor returns the JSON Schema of a case for a bundle that declares
+// inputs (R-INPUT-1, policies.Engine.Inputs): Case's, with "inputs" an
+// object of exactly the declared inputs, each with its kind, range or
+// values, description and source. With no declarations, "inputs" takes
+// no member.
+func CaseFor(decls []dsr.InputDecl) *invopop.Schema {
+	s := Case()
+	in, ok := s.Properties.Get("inputs")
+	if !ok {
+		panic("schema: dsr.Case has no inputs") // a programming error
+	}
+	props := invopop.NewProperties()
+	for _, d := range decls {
+		p := &invopop.Schema{Description: d.Description, Comments: "source: " + d.Source}
+		switch d.Kind {
+		case dsr.InputBool:
+			p.Type = "boolean"
+		case dsr.InputInt:
+			p.Type = "integer"
+			if d.Min != nil {
+				p.Minimum = json.Number(strconv.FormatInt(*d.Min, 10))
+			}
+			if d.Max != nil {
+				p.Maximum = json.Number(strconv.FormatInt(*d.Max, 10))
+			}
+		case dsr.InputEnum:
+			p.Type = "string"
+			for _, v := range d.Values {
+				p.Enum = append(p.Enum, v)
+			}
+		}
+		props.Set(d.Name, p)
+	}
+	*in = invopop.Schema{
+		Type:                 "object",
+		Description:          in.Description,
+		Properties:           props,
+		AdditionalProperties: invopop.FalseSchema,
+	}
+	return s
+}
+
 // Assessment returns the JSON Schema of dsr.Assessment. A field is required
 // when its json tag has neither omitempty nor omitzero, so the schema
 // describes what Engine.Assess always writes.
@@ -129,6 +171,10 @@ func reflectType(t reflect.Type, requiredByHand bool) *invopop.Schema {
 				return enum(stringsOf(dsr.EventTypes)...)
 			case reflect.TypeFor[dsr.ActionKind]():
 				return enum(stringsOf(dsr.ActionKinds)...)
+			case reflect.TypeFor[dsr.InputValue]():
+				// A declared input's value (R-INPUT-1): CaseFor gives each
+				// input its own kind and range.
+				return &invopop.Schema{OneOf: []*invopop.Schema{{Type: "boolean"}, {Type: "integer"}, {Type: "string"}}}
 			}
 			// A type that writes itself as text (a bluelight.Role, a
 			// cetr.KLOE) is a string in JSON, whatever its Go kind.

@@ -164,6 +164,9 @@ type Checker struct {
 // NewChecker returns a checker assessing with e.
 func NewChecker(e *policies.Engine, opts ...Option) *Checker {
 	cfg := newConfig(opts)
+	if len(cfg.mix.Inputs) == 0 {
+		cfg.mix.Inputs = e.Inputs() // the bundle's declared inputs, drawn too
+	}
 	return &Checker{cfg: cfg, assess: assessFunc(cfg.ctx, e)}
 }
 

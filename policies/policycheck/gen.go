@@ -72,6 +72,15 @@ type Mix struct {
 	// crisis team episode, an oversight visit (per spell), a diagnosis
 	// added or removed, a referral.
 	PRegisterReview, PRatingAgreed, PCrisisEpisode, POversightVisit, PDiagnosisChange, PReferral float64
+	// Inputs are the bundle's declared inputs (R-INPUT-1,
+	// policies.Engine.Inputs) to draw: each is given with chance PInput, a
+	// bool true with chance one half, an int uniform from its min to its
+	// max, an enum one of its values. None when empty; NewChecker and Run
+	// fill them from the engine under test when the mix has none.
+	Inputs []dsr.InputDecl
+	// PInput is the chance each declared input is given (otherwise the
+	// rules see its default).
+	PInput float64
 }
 
 // AgeBand is a range of ages, inclusive, with its weight in the mix.
@@ -114,7 +123,7 @@ var DefaultMix = Mix{
 	PAdmitted: 0.35, PSecondSpell: 0.2, PInpatient: 0.5, PTransfer: 0.3,
 	PReview: 0.5, PReport: 0.6, PBlueLight: 0.15,
 	PRegisterReview: 0.5, PRatingAgreed: 0.3, PCrisisEpisode: 0.25, POversightVisit: 0.5,
-	PDiagnosisChange: 0.1, PReferral: 0.5,
+	PDiagnosisChange: 0.1, PReferral: 0.5, PInput: 0.8,
 }
 
 // withDefaults fills the fields a caller left zero from DefaultMix.
@@ -152,7 +161,7 @@ func (m Mix) withDefaults() Mix {
 		{&m.PBlueLight, d.PBlueLight}, {&m.PRegisterReview, d.PRegisterReview},
 		{&m.PRatingAgreed, d.PRatingAgreed}, {&m.PCrisisEpisode, d.PCrisisEpisode},
 		{&m.POversightVisit, d.POversightVisit}, {&m.PDiagnosisChange, d.PDiagnosisChange},
-		{&m.PReferral, d.PReferral},
+		{&m.PReferral, d.PReferral}, {&m.PInput, d.PInput},
 	} {
 		if *p.dst == 0 {
 			*p.dst = p.def
@@ -317,7 +326,34 @@ func genCase(s Source, m *Mix, seq int) dsr.Case {
 	}
 	c := dsr.Case{AsOf: asOf, Person: p, Circumstances: circ}
 	c.Events = genHistory(s, m, &c.Person, asOf)
+	// Drawn last, so a mix without inputs draws the cases it always drew.
+	c.Inputs = genInputs(s, m)
 	return c
+}
+
+// genInputs draws values of m's declared inputs (nil when it has none).
+func genInputs(s Source, m *Mix) map[string]dsr.InputValue {
+	if len(m.Inputs) == 0 {
+		return nil
+	}
+	in := make(map[string]dsr.InputValue, len(m.Inputs))
+	for _, d := range m.Inputs {
+		if !chance(s, "input_given", m.PInput) {
+			continue
+		}
+		switch d.Kind {
+		case dsr.InputBool:
+			in[d.Name] = dsr.BoolInput(chance(s, d.Name, 0.5))
+		case dsr.InputInt:
+			lo, hi := *d.Min, *d.Max
+			// A span too wide to draw whole (beyond int) is drawn near lo.
+			span := min(uint64(hi-lo), 1<<30)
+			in[d.Name] = dsr.IntInput(lo + int64(s.IntN(d.Name, int(span)+1)))
+		case dsr.InputEnum:
+			in[d.Name] = dsr.WordInput(oneOf(s, d.Name, d.Values))
+		}
+	}
+	return in
 }
 
 // DrawHistory draws a valid, time-ordered history between birth on dob and

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -206,6 +207,35 @@ func Deterministic() Invariant {
 	}}
 }
 
+// UndeclaredInput is the name of an input no bundle may declare: names
+// are lower-case (dsr.InputDecl.Check), and this one is not.
+const UndeclaredInput = "dsrkit_Undeclared"
+
+// UndeclaredInputRefused: the case with an input the bundle does not
+// declare is refused as invalid, naming the field and R-INPUT-1, whatever
+// else it holds.
+func UndeclaredInputRefused() Invariant {
+	return Invariant{Name: "undeclared-input-refused", Check: func(c dsr.Case, a dsr.Assessment, assess AssessFunc) error {
+		v := c
+		v.Inputs = maps.Clone(c.Inputs)
+		if v.Inputs == nil {
+			v.Inputs = map[string]dsr.InputValue{}
+		}
+		v.Inputs[UndeclaredInput] = dsr.BoolInput(true)
+		_, err := assess(v)
+		var ve *dsr.ValidationError
+		switch {
+		case err == nil:
+			return fmt.Errorf("a case with the undeclared input %s was assessed", UndeclaredInput)
+		case !errors.Is(err, dsr.ErrInvalid) || !errors.As(err, &ve):
+			return fmt.Errorf("a case with the undeclared input %s: want a validation error, got %v", UndeclaredInput, err)
+		case ve.Field != "inputs."+UndeclaredInput || ve.Rule != "R-INPUT-1":
+			return fmt.Errorf("a case with the undeclared input %s: the error names %s (%s), want inputs.%s (R-INPUT-1)", UndeclaredInput, ve.Field, ve.Rule, UndeclaredInput)
+		}
+		return nil
+	}}
+}
+
 // AssessesValidCases is the name under which an error or a panic assessing
 // a valid case is reported: there is no safe default.
 const AssessesValidCases = "assesses-valid-cases"
@@ -222,5 +252,6 @@ func Invariants(extraIDs ...string) []Invariant {
 		ActionsAfterTheirCause(),
 		KnownRuleIDs(slices.Concat(DomainRuleIDs, extraIDs), nil),
 		Deterministic(),
+		UndeclaredInputRefused(),
 	}
 }

@@ -237,7 +237,8 @@ func (t *tally) merge(o *tally) {
 
 // Run assesses every case of src under old and new, in parallel, and
 // reports the differences. Each case is validated and its facts derived
-// once, then assessed by both engines (policies.Prepare, AssessPrepared).
+// once, then assessed by both engines (policies.Prepare, AssessPrepared),
+// each with only the declared inputs its bundle declares (DeclaredOnly).
 // It stops early, with ctx's error, when ctx is done.
 func Run(ctx context.Context, old, new *policies.Engine, src Source, opts Options) (*Report, error) {
 	start := time.Now()
@@ -352,12 +353,13 @@ func diffOne(ctx context.Context, old, new *policies.Engine, src Source, i int, 
 		t.addErr(CaseError{Index: i, Label: label, Error: err.Error()})
 		return
 	}
-	a, err := old.AssessPrepared(ctx, p)
+	// Each bundle sees the declared inputs it knows (R-INPUT-1).
+	a, err := old.AssessPrepared(ctx, old.DeclaredOnly(p))
 	if err != nil {
 		t.addErr(CaseError{Index: i, Label: label, Error: "old bundle: " + err.Error()})
 		return
 	}
-	b, err := new.AssessPrepared(ctx, p)
+	b, err := new.AssessPrepared(ctx, new.DeclaredOnly(p))
 	if err != nil {
 		t.addErr(CaseError{Index: i, Label: label, Error: "new bundle: " + err.Error()})
 		return
