@@ -67,6 +67,8 @@ type Facts struct {
 	LastOversightVisit calendar.Date
 	LastCrisisEpisode  calendar.Date
 	LastReferral       calendar.Date
+	// AdultReferralMade is the latest adult_referral_made (R-REM-1).
+	AdultReferralMade calendar.Date
 	// LastBlueLight is the instant of the latest blue_light_meeting.
 	LastBlueLight time.Time
 
@@ -225,6 +227,8 @@ func DeriveInto(c *Case, f *Facts) {
 			f.LastCrisisEpisode = d
 		case EventReferralReceived:
 			f.LastReferral = d
+		case EventAdultReferralMade:
+			f.AdultReferralMade = d
 		case EventBlueLightMeeting:
 			f.LastBlueLight = e.Instant()
 		case EventRatingAgreed:

@@ -1,6 +1,10 @@
 package dsr
 
-import "github.com/dsrkit/dsrkit/calendar"
+import (
+	"time"
+
+	"github.com/dsrkit/dsrkit/calendar"
+)
 
 // Person is what the register holds about who someone is
 // (docs/rules.md#vocabulary). Booleans default to false; from 16, capacity is presumed, so
@@ -69,4 +73,13 @@ func (c *Circumstances) Fields() [16]*bool {
 		&c.YouthJusticeInvolvement, &c.UnstableEnvironment, &c.LookedAfterOrCareLeaver,
 		&c.Residential52WeekPlacement, &c.SpecialistBehaviourServices, &c.MHAOrDoLS,
 	}
+}
+
+// Birthday returns the day the person turns years old: a leap-day
+// birthday is reached on 1 March in common years (as Facts.Eighteenth).
+func (p *Person) Birthday(years int) calendar.Date {
+	if p.DateOfBirth.Month() == time.February && p.DateOfBirth.Day() == 29 {
+		return leapBirthday(p.DateOfBirth, years)
+	}
+	return p.DateOfBirth.AddMonths(years * 12)
 }

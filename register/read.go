@@ -405,6 +405,9 @@ func (r *Register) assessForDue(ctx context.Context, s *Stream, asOf calendar.Da
 	for i, act := range a.Actions {
 		items[i] = WorkItem{PersonID: id, Rating: a.Rating, AgreedRating: a.AgreedRating, RatingOfRecord: a.RatingOfRecord, Action: act}
 	}
+	if items, err = r.ageOutItems(ctx, st, asOf, &a, items); err != nil {
+		return nil, err
+	}
 	if !a.OnRegister || len(st.docs) == 0 {
 		return items, nil
 	}

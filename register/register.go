@@ -795,6 +795,14 @@ func (r *Register) Remove(ctx context.Context, id string, reason RemovalReason, 
 		if age := st.details.Person.AgeOn(today); age < 18 {
 			return fmt.Errorf("dsr: removing %q: %w", id, invalid("reason", "R-REM-1", "aged out needs the 18th birthday; the person is %d", age))
 		}
+		act, err := r.adultReferralAsked(ctx, st, today)
+		if err != nil {
+			return err
+		}
+		if act != nil {
+			return fmt.Errorf("dsr: removing %q: %w", id, invalid("reason", "R-REM-1",
+				"aged out while the referral to the adult register (due %s) is not recorded as made: record it first (adult_referral_made); someone no longer at risk is removed as no_longer_at_risk", act.DueDate()))
+		}
 	}
 	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordPersonRemoved, payload{Removal: &rm, Occurred: w.at}})
 }

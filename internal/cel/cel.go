@@ -115,6 +115,7 @@ type celFacts struct {
 	LastCrisisEpisode  int                `cel:"last_crisis_episode"`
 	LastReferral       int                `cel:"last_referral"`
 	LastDischarge      int                `cel:"last_discharge"`
+	AdultReferralMade  int                `cel:"adult_referral_made"`
 	LastAdmission      int                `cel:"last_admission"`
 	BlueLight          celBlueLight       `cel:"blue_light"`
 	Agreed             celAgreed          `cel:"agreed"`
@@ -1047,6 +1048,7 @@ func buildCELInput(c *dsr.Case, f *dsr.Facts, params ref.Val) *celInput {
 		LastCrisisEpisode:  day(f.LastCrisisEpisode),
 		LastReferral:       day(f.LastReferral),
 		LastDischarge:      day(f.LastDischarge),
+		AdultReferralMade:  day(f.AdultReferralMade),
 	}
 	if n := len(f.Spells); n > 0 {
 		facts.LastAdmission = f.Spells[n-1].Admitted.Days()

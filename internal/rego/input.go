@@ -20,6 +20,7 @@ var (
 
 	kAge, kLD, kAutism, kAwaiting, kEHCP, kLacksCapacity, kGillick, kKeyworker, kKnown, kSixteenth, kEighteenth = ast.StringTerm("age"), ast.StringTerm("learning_disability"), ast.StringTerm("autism"), ast.StringTerm("awaiting_diagnosis"), ast.StringTerm("ehcp"), ast.StringTerm("lacks_capacity"), ast.StringTerm("gillick_competent"), ast.StringTerm("known_to_keyworker"), ast.StringTerm("known_to_services"), ast.StringTerm("sixteenth"), ast.StringTerm("eighteenth")
 
+	kAdultReferral                                                                                                                                                                                                = ast.StringTerm("adult_referral_made")
 	kInpatient, kPrevious, kAdmission, kLastReview, kLastAnyReview, kLastReport, kLastRegister, kLastVisit, kLastCrisis, kLastReferral, kLastDischarge, kLastAdmission, kBlueLight, kAgreed, kDiagnosis, kConsent = ast.StringTerm("inpatient"), ast.StringTerm("previous_admissions"), ast.StringTerm("admission"), ast.StringTerm("last_review"), ast.StringTerm("last_any_review"), ast.StringTerm("last_report"), ast.StringTerm("last_register_review"), ast.StringTerm("last_oversight_visit"), ast.StringTerm("last_crisis_episode"), ast.StringTerm("last_referral"), ast.StringTerm("last_discharge"), ast.StringTerm("last_admission"), ast.StringTerm("blue_light"), ast.StringTerm("agreed"), ast.StringTerm("diagnosis_change"), ast.StringTerm("consent")
 
 	kDate, kSecurity, kLegalStatus, kOutOfArea, kLastCommunity, kLastMove, kLastMoveChange, kAt, kRating, kRemoved, kInOrAfter, kBy, kWithdrawn = ast.StringTerm("date"), ast.StringTerm("security"), ast.StringTerm("legal_status"), ast.StringTerm("out_of_area"), ast.StringTerm("last_community_review"), ast.StringTerm("last_move"), ast.StringTerm("last_move_change"), ast.StringTerm("at"), ast.StringTerm("rating"), ast.StringTerm("removed"), ast.StringTerm("in_or_after_spell"), ast.StringTerm("by"), ast.StringTerm("withdrawn")
@@ -174,6 +175,7 @@ func buildInput(c *dsr.Case, f *dsr.Facts) ast.Object {
 		{kLastCrisis, f.LastCrisisEpisode},
 		{kLastReferral, f.LastReferral},
 		{kLastDischarge, f.LastDischarge},
+		{kAdultReferral, f.AdultReferralMade},
 	} {
 		if !d.day.IsZero() {
 			facts = append(facts, [2]*ast.Term{d.k, dayTerm(d.day)})

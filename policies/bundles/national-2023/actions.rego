@@ -196,11 +196,13 @@ actions contains {"kind": "review_after_blue_light", "from": bl.date, "from_at":
 	object.get(input.facts, "last_any_review_at", null) <= bl.at
 }
 
-# R-REM-1: a children's register refers to the adult register before 18.
+# R-REM-1: a children's register refers to the adult register before 18,
+# until the referral is recorded as made.
 actions contains {"kind": "adult_register_referral", "from": input.person.eighteenth, "n": 0, "unit": "days", "rule": "R-REM-1", "reason": "ages out of the children's register at 18: refer to the adult register if still at risk"} if {
 	params.age_max != null
 	params.age_max < 18
 	input.as_of >= input.person.eighteenth - params.adult_referral_notice_days
+	object.get(input.facts, "adult_referral_made", null) == null
 }
 
 # R-CETR-TYPE: said with or without the EHCP, in two rules rather than a
