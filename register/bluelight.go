@@ -187,7 +187,7 @@ func (MeetingDocuments) Worklist(d Document, c *dsr.Case) ([]DocumentItem, error
 // not on the register is ErrNotFound. The write is conditional on the
 // person's record not changing since SaveMeeting read it (ErrConflict
 // otherwise). On any error nothing is written.
-func (r *Register) SaveMeeting(ctx context.Context, m *bluelight.Meeting, by Actor, np *NewPerson) error {
+func (r *Register) SaveMeeting(ctx context.Context, m *bluelight.Meeting, by Actor, np *NewPerson, opts ...WriteOption) error {
 	rec := m.Record()
 	if err := checkIDs(by, "id", rec.ID, "person_id", rec.PersonID); err != nil {
 		return err
@@ -210,7 +210,7 @@ func (r *Register) SaveMeeting(ctx context.Context, m *bluelight.Meeting, by Act
 		add := *np
 		add.Events = slices.Concat(np.Events, events)
 		add.Documents = append(slices.Clone(np.Documents), doc)
-		return r.Add(ctx, add, by)
+		return r.Add(ctx, add, by, opts...)
 	case err != nil:
 		return err
 	}
@@ -223,7 +223,7 @@ func (r *Register) SaveMeeting(ctx context.Context, m *bluelight.Meeting, by Act
 			events = nil
 		}
 	}
-	return r.File(ctx, pid, doc, events, by, IfVersion(v))
+	return r.File(ctx, pid, doc, events, by, append([]WriteOption{IfVersion(v)}, opts...)...)
 }
 
 // checkMeetingPerson checks a person to add with the meeting rec: the same

@@ -185,9 +185,7 @@ func (r *Register) SaveReview(ctx context.Context, rev *cetr.Review, by Actor, o
 	if err != nil {
 		return err
 	}
-	if len(opts) == 0 {
-		opts = []WriteOption{IfVersion(v)}
-	}
+	opts = append([]WriteOption{IfVersion(v)}, opts...) // the caller's IfVersion, if any, wins
 	return r.File(ctx, rev.Person.ID, doc, newReviewEvents(prev, rev), by, opts...)
 }
 

@@ -142,6 +142,10 @@ func (r *Register) File(ctx context.Context, id string, doc Document, events []d
 	if err != nil {
 		return err
 	}
+	w, err := r.whenOf(opts, st.lastDay())
+	if err != nil {
+		return fmt.Errorf("dsr: filing %s %q for %q: %w", doc.Kind, doc.ID, id, err)
+	}
 	c := st.caseOn(r.today(), true)
 	n := len(c.Events)
 	var errs []error
@@ -173,10 +177,10 @@ func (r *Register) File(ctx context.Context, id string, doc Document, events []d
 	drafts := make([]draft, 0, len(events)+1)
 	for i := range events {
 		ev := events[i]
-		drafts = append(drafts, draft{string(ev.Type), payload{Event: &ev}})
+		drafts = append(drafts, draft{string(ev.Type), payload{Event: &ev, Occurred: w.at}})
 	}
 	d := doc
-	drafts = append(drafts, draft{RecordDocument, payload{Document: &d}})
+	drafts = append(drafts, draft{RecordDocument, payload{Document: &d, Occurred: w.at}})
 	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, drafts...)
 }
 

@@ -35,7 +35,9 @@ type ListEntry struct {
 }
 
 // Differs reports whether the agreed rating differs from the suggestion.
-func (e *ListEntry) Differs() bool { return e.AgreedRating != dsr.Unrated && e.AgreedRating != e.Rating }
+func (e *ListEntry) Differs() bool {
+	return e.AgreedRating != dsr.Unrated && e.AgreedRating != e.Rating
+}
 
 // ListFilter selects entries for List; the zero filter selects everyone
 // on the register.

@@ -727,7 +727,7 @@ func (r *Register) Agree(ctx context.Context, id string, rating dsr.Rating, reas
 		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, invalid("reason", "R-RAG-AGREED",
 			"required: the agreed rating %s differs from the suggested %s", strings.ToUpper(rating.String()), strings.ToUpper(a.Rating.String())))
 	}
-	ev := dsr.Event{Type: dsr.EventRatingAgreed, Date: today, At: w.eventAt(), Rating: rating, Reason: reason, By: by.ID}
+	ev := dsr.Event{Type: dsr.EventRatingAgreed, Date: today, Rating: rating, Reason: reason, By: by.ID}
 	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{string(dsr.EventRatingAgreed), payload{Event: &ev, Occurred: w.at}})
 }
 
@@ -790,7 +790,7 @@ func (r *Register) Remove(ctx context.Context, id string, reason RemovalReason, 
 	rm := Removal{Reason: reason, Date: today, Evidence: evidence}
 	switch reason {
 	case RemovedConsentWithdrawn:
-		return r.erase(ctx, st, dsr.Event{Type: dsr.EventConsentWithdrawn, Date: today, At: w.eventAt()}, rm, by)
+		return r.erase(ctx, st, dsr.Event{Type: dsr.EventConsentWithdrawn, Date: today}, rm, by)
 	case RemovedAgedOut:
 		if age := st.details.Person.AgeOn(today); age < 18 {
 			return fmt.Errorf("dsr: removing %q: %w", id, invalid("reason", "R-REM-1", "aged out needs the 18th birthday; the person is %d", age))

@@ -24,15 +24,6 @@ type when struct {
 	at time.Time
 }
 
-// eventAt is the instant for an event's At: At's instant when it has a
-// time of day, zero for a date alone (the start of its day) or no At.
-func (w when) eventAt() time.Time {
-	if w.at.IsZero() || w.at.Equal(w.day.Start()) {
-		return time.Time{}
-	}
-	return w.at
-}
-
 func writeOptions(opts []WriteOption) writeOpts {
 	var o writeOpts
 	for _, f := range opts {

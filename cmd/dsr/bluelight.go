@@ -50,6 +50,12 @@ Commands:
                      leaves the worklist
   minute ID          print the minute as Markdown (--json: the record)
 
+A valid input for each write, in examples/register/: bluelight-open.json,
+bluelight-attend.json, bluelight-step.json, bluelight-option.json,
+bluelight-fund.json, bluelight-close.json, bluelight-escalated.json; 'dsr
+schema meeting' gives their shape. A meeting held last night is entered the
+next morning as it was: its call_at and closed_at say when.
+
 Options:
   --db FILE|URL      the register: a SQLite file (default dsr.db), or a
                      PostgreSQL database postgres://… (or DSR_DATABASE_URL)
@@ -159,7 +165,7 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 	if c.cmd == "open" {
 		m, err := openMeeting(ctx, reg, rules, &open, c.by)
 		if err == nil {
-			err = reg.SaveMeeting(ctx, m, c.by, open.Person)
+			err = reg.SaveMeeting(ctx, m, c.by, open.Person, c.writeOptions()...)
 		}
 		if err != nil {
 			if created {
@@ -219,7 +225,7 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 		}
 	}
 	if err == nil {
-		err = reg.SaveMeeting(ctx, m, c.by, nil)
+		err = reg.SaveMeeting(ctx, m, c.by, nil, c.writeOptions()...)
 	}
 	rec := m.Record()
 	if err != nil {

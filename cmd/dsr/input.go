@@ -165,7 +165,7 @@ func registerMustExist(file string) error {
 	}
 	_, err := os.Stat(file)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("--db %s: no such register file (only dsr demo and dsr register add create one)", file)
+		return fmt.Errorf("--db %s: no such register file (only dsr demo, dsr register add and dsr register refer create one)", file)
 	}
 	return err
 }

@@ -18,8 +18,8 @@ import (
 
 const registerUsageText = `Usage: dsr register COMMAND --db FILE [--by ID --role ROLE] [options] ARGS
 
-Keep a Dynamic Support Register in a SQLite file. Only add creates the
-file (and says so); every other command refuses a file that does not exist.
+Keep a Dynamic Support Register in a SQLite file. Only add and refer create
+the file (and say so); every other command refuses a file that does not exist.
 Every command names who runs it with --by and --role (a member of staff),
 or DSR_BY and DSR_ROLE; roles: viewer, coordinator, analyst, admin. Reads of
 a person's records are audited.
@@ -82,12 +82,17 @@ Every write takes --at DATE|INSTANT for an entry made after the fact (a
 meeting's outcomes entered the next morning): the record is dated then,
 refused in the future or before the person's previous record, and the audit
 keeps both when it happened and when it was entered. Every write prints what
-it saved. One valid input for every write: examples/register/.
+it saved. A valid input for each write, in examples/register/: add.json and
+add-ageing-out.json (add), record.json, report.json, update-details.json,
+refer.json; 'dsr schema details' and 'dsr schema referral' give their shape.
 
 Options:
   --db FILE|URL   the register: a SQLite file (default dsr.db), or a PostgreSQL
                   database postgres://… (or DSR_DATABASE_URL)
   --policy NAME   embedded policy bundle (default %s)
+  --set NAME=VALUE
+                  override a bundle parameter, as 'dsr assess --set'
+                  (repeatable), e.g. --set age_max=17 for a children's register
   --json          print due, list, show, find, history and audit as JSON
   --key-file FILE the register's key file (or DSR_KEY_FILE; see Keys)
 
@@ -140,6 +145,8 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 	db := new(string)
 	dbFlag(fset, db, "dsr.db")
 	policy := fset.String("policy", policies.DefaultBundle, "policy bundle")
+	var params paramFlag
+	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
 	keyFile := fset.String("key-file", "", "the register's key file")
 	var by register.Actor
 	fset.StringVar(&by.ID, "by", "", "staff id")
@@ -274,16 +281,17 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 		return reportInput(stderr, group, err)
 	}
 
-	// Only add creates a register; it says so, and removes it again if
-	// the first person is refused.
-	created := cmd == "add" && registerMissing(*db)
+	// Only add and refer (the first request to a new register) create a
+	// register; they say so, and remove it again if
+	// the first write is refused.
+	created := (cmd == "add" || cmd == "refer") && registerMissing(*db)
 	if !created {
 		if err := registerMustExist(*db); err != nil {
 			errorf(stderr, "%s: %v", group, err)
 			return exitUsage
 		}
 	}
-	reg, store, _, err := openRegister(ctx, *db, *policy, nil, *keyFile, stderr, register.WithClock(cliNow))
+	reg, store, _, err := openRegister(ctx, *db, *policy, params, *keyFile, stderr, register.WithClock(cliNow))
 	if err != nil {
 		errorf(stderr, "register: %v", err)
 		if created {

@@ -43,6 +43,11 @@ Commands:
   summary ID          print the review as Markdown, grouped by the key lines
                       of enquiry (--json: the record as JSON)
 
+A valid input for each write, in examples/register/: review-plan.json,
+review-hold.json, review-recommend.json, review-report.json; 'dsr schema
+review' gives their shape. Every write takes --at DATE|INSTANT for an entry
+made after the fact (see 'dsr register -h').
+
 Options:
   --db FILE|URL      the register: a SQLite file (default dsr.db), or a
                      PostgreSQL database postgres://… (or DSR_DATABASE_URL)
@@ -100,6 +105,16 @@ type docCommand struct {
 	// keyFile is --key-file: the register's key file.
 	keyFile string
 	json    bool
+	// at is --at: the write is entered after the fact (zero: now).
+	at time.Time
+}
+
+// writeOptions are the register write options the flags give.
+func (c *docCommand) writeOptions() []register.WriteOption {
+	if c.at.IsZero() {
+		return nil
+	}
+	return []register.WriteOption{register.At(c.at)}
 }
 
 // reviewSubcommands are the subcommands of `dsr review`.
@@ -143,10 +158,21 @@ func parseDocCommand(group string, sub subcommand, args []string, usage func(io.
 	if sub.json {
 		fset.BoolVar(&c.json, "json", false, "JSON output")
 	}
+	var at string
+	if !sub.json { // the commands that print read; the others write
+		fset.StringVar(&at, "at", "", "entered after the fact: when it happened (DATE or RFC 3339 instant)")
+	}
 	n, what := wantArgs(sub.args)
 	pos, code, ok := parseCommand(fset, args, usage, stdout, stderr, n, what)
 	if !ok {
 		return nil, code, false
+	}
+	if at != "" {
+		t, err := parseAt(at)
+		if err != nil {
+			return nil, reportInput(stderr, group+" "+sub.name, err), false
+		}
+		c.at = t
 	}
 	if err := actorOf(&c.by); err != nil {
 		if verr := checkActor(c.by); verr != nil {
@@ -213,7 +239,7 @@ func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stde
 		}
 		r, err := planReview(ctx, reg, prm, &plan, c.by)
 		if err == nil {
-			err = reg.SaveReview(ctx, r, c.by)
+			err = reg.SaveReview(ctx, r, c.by, c.writeOptions()...)
 		}
 		if err != nil {
 			return reportInput(stderr, group, err)
@@ -253,7 +279,7 @@ func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stde
 		}
 	}
 	if err == nil {
-		err = reg.SaveReview(ctx, r, c.by)
+		err = reg.SaveReview(ctx, r, c.by, c.writeOptions()...)
 	}
 	if err != nil {
 		return reportInput(stderr, group, fmt.Errorf("review %q: %w", r.ID, err))
