@@ -1,0 +1,134 @@
+package sqlitestore_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/sqlitestore"
+)
+
+var (
+	listOnce sync.Once
+	listFile string
+	listErr  error
+)
+
+// listRegister is a SQLite register file of 10,000 synthetic people
+// (benchPerson), built once per run.
+func listRegister(b *testing.B) string {
+	listOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "dsrkit-list-bench-") // outlives one benchmark: every one of the run shares it
+		if err != nil {
+			listErr = err
+			return
+		}
+		listFile = filepath.Join(dir, "list.db")
+		s, err := sqlitestore.Open(context.Background(), listFile)
+		if err != nil {
+			listErr = err
+			return
+		}
+		defer s.Close()
+		reg := benchRegister(b, s, consentRules{})
+		start := time.Now()
+		for i := range 10_000 {
+			if err := reg.Add(context.Background(), benchPerson(i), staff); err != nil {
+				listErr = err
+				return
+			}
+		}
+		b.Logf("loaded 10,000 people in %s", time.Since(start))
+	})
+	if listErr != nil {
+		b.Fatal(listErr)
+	}
+	return listFile
+}
+
+// BenchmarkList10000 is `dsr register list` over 10,000 people: cold (a
+// new Register, as a new process opens the file) and warm (the same
+// Register, nobody changed), with the CEL twin of national-2023; and with a
+// filter (overdue only), which costs the same work.
+func BenchmarkList10000(b *testing.B) {
+	s, err := sqlitestore.Open(context.Background(), listRegister(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	rules := benchEngine(b, "national-2023-cel")
+	for _, bc := range []struct {
+		name   string
+		warm   bool
+		filter register.ListFilter
+	}{
+		{"cold", false, register.ListFilter{}},
+		{"warm", true, register.ListFilter{}},
+		{"warm, overdue only", true, register.ListFilter{Overdue: true}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			reg := benchRegister(b, s, rules)
+			if bc.warm {
+				if _, err := reg.List(context.Background(), benchDay, bc.filter); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var out []register.ListEntry
+			for b.Loop() {
+				if !bc.warm {
+					reg = benchRegister(b, s, rules)
+				}
+				if out, err = reg.List(context.Background(), benchDay, bc.filter); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(out)), "people")
+		})
+	}
+}
+
+// BenchmarkFind10000 is `dsr register find` over 10,000 people: by NHS
+// number and by name through their pseudonym indexes, and by local id.
+// Each find audits the read (one write), as the CLI's does.
+func BenchmarkFind10000(b *testing.B) {
+	s, err := sqlitestore.Open(context.Background(), listRegister(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	reg := benchRegister(b, s, consentRules{})
+	ctx := context.Background()
+	b.Run("nhs number", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if _, err := reg.FindNHSNumber(ctx, dsr.TestNHSNumber(i%10_000), staff); err != nil {
+				b.Fatal(err)
+			}
+			i += 7919
+		}
+	})
+	b.Run("name", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			ids, err := reg.FindName(ctx, benchPerson(i%10_000).Name, staff)
+			if err != nil || len(ids) != 1 {
+				b.Fatal(ids, err)
+			}
+			i += 7919
+		}
+	})
+	b.Run("local id", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if _, err := reg.Version(ctx, benchPerson(i%10_000).Person.ID); err != nil {
+				b.Fatal(err)
+			}
+			i += 7919
+		}
+	})
+}
