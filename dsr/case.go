@@ -31,6 +31,11 @@ type Case struct {
 	// checks them against the loaded bundle (ValidateInputs); an input the
 	// case leaves out takes its declaration's Default.
 	Inputs map[string]InputValue `json:"inputs,omitempty" jsonschema:"description=Values of the inputs the policy bundle declares (R-INPUT-1)\\, by name; see dsr schema case --policy NAME."`
+	// Entry is what the area's register keeps about the person besides
+	// (R-DATA-1), where the host has it; the register gives its own. The
+	// rules see what matters to them (Facts): earlier admissions, a
+	// placement out of area, section 117 aftercare.
+	Entry *Entry `json:"entry,omitempty"`
 }
 
 // DecodeCase reads one case from JSON, then validates it (see Case.Validate).
@@ -136,6 +141,9 @@ func (c *Case) Validate() error {
 	}
 	for _, e := range validateHistory(c.Events) {
 		add(e)
+	}
+	if c.Entry != nil {
+		errs = append(errs, c.Entry.Validate("entry", c.AsOf))
 	}
 	return errors.Join(errs...)
 }

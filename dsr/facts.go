@@ -50,8 +50,13 @@ type Facts struct {
 	// Spells lists every admission in date order; the last one is current
 	// when Inpatient.
 	Spells []Spell
-	// PreviousAdmissions counts completed spells (admitted and discharged).
+	// PreviousAdmissions counts completed spells (admitted and discharged),
+	// and the earlier admissions the register entry records that the
+	// history does not (R-DATA-1).
 	PreviousAdmissions int
+	// OutOfAreaPlacement and Section117 are the register entry's placement
+	// out of area and section 117 aftercare eligibility (R-DATA-1).
+	OutOfAreaPlacement, Section117 bool
 	LastDischarge      calendar.Date
 
 	// LastReview is the latest review_held of each kind, indexed as
@@ -255,6 +260,33 @@ func DeriveInto(c *Case, f *Facts) {
 			f.Consent = append(f.Consent, ConsentRecord{
 				Date: d, By: by, Withdrawn: e.Type == EventConsentWithdrawn, Age: p.AgeOn(d),
 			})
+		}
+	}
+	entryFacts(c.Entry, f)
+}
+
+// entryFacts adds what the register entry records to f (R-DATA-1): an
+// earlier admission it lists that no admitted event of the history has
+// that day counts as a previous admission.
+func entryFacts(e *Entry, f *Facts) {
+	if e == nil {
+		return
+	}
+	f.OutOfAreaPlacement = e.OutOfArea()
+	f.Section117 = e.Section117 != nil && *e.Section117
+	for _, d := range e.PreviousAdmissions {
+		if d.IsZero() || d.After(f.AsOf) {
+			continue
+		}
+		known := false
+		for i := range f.Spells {
+			if f.Spells[i].Admitted == d {
+				known = true
+				break
+			}
+		}
+		if !known {
+			f.PreviousAdmissions++
 		}
 	}
 }

@@ -172,6 +172,9 @@ func (st *personState) changedBetween(from, to calendar.Date, circ dsr.Circumsta
 func (st *personState) caseOn(asOf calendar.Date, all bool) dsr.Case {
 	circ, since := st.circumstancesOn(asOf)
 	c := dsr.Case{AsOf: asOf, Person: st.details.Person, Circumstances: circ, CircumstancesSince: since}
+	if !st.details.Entry.IsZero() {
+		c.Entry = &st.details.Entry
+	}
 	c.Events = make([]dsr.Event, 0, len(st.events)+1)
 	for _, e := range st.events {
 		if all || !e.Day().After(asOf) {

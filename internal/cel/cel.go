@@ -116,6 +116,8 @@ type celFacts struct {
 	LastReferral       int                `cel:"last_referral"`
 	LastDischarge      int                `cel:"last_discharge"`
 	AdultReferralMade  int                `cel:"adult_referral_made"`
+	OutOfAreaPlacement bool               `cel:"out_of_area_placement"`
+	Section117         bool               `cel:"section_117"`
 	LastAdmission      int                `cel:"last_admission"`
 	BlueLight          celBlueLight       `cel:"blue_light"`
 	Agreed             celAgreed          `cel:"agreed"`
@@ -1049,6 +1051,8 @@ func buildCELInput(c *dsr.Case, f *dsr.Facts, params ref.Val) *celInput {
 		LastReferral:       day(f.LastReferral),
 		LastDischarge:      day(f.LastDischarge),
 		AdultReferralMade:  day(f.AdultReferralMade),
+		OutOfAreaPlacement: f.OutOfAreaPlacement,
+		Section117:         f.Section117,
 	}
 	if n := len(f.Spells); n > 0 {
 		facts.LastAdmission = f.Spells[n-1].Admitted.Days()

@@ -20,7 +20,7 @@ var (
 
 	kAge, kLD, kAutism, kAwaiting, kEHCP, kLacksCapacity, kGillick, kKeyworker, kKnown, kSixteenth, kEighteenth = ast.StringTerm("age"), ast.StringTerm("learning_disability"), ast.StringTerm("autism"), ast.StringTerm("awaiting_diagnosis"), ast.StringTerm("ehcp"), ast.StringTerm("lacks_capacity"), ast.StringTerm("gillick_competent"), ast.StringTerm("known_to_keyworker"), ast.StringTerm("known_to_services"), ast.StringTerm("sixteenth"), ast.StringTerm("eighteenth")
 
-	kAdultReferral                                                                                                                                                                                                = ast.StringTerm("adult_referral_made")
+	kAdultReferral, kOutOfAreaPlacement, kSection117                                                                                                                                                              = ast.StringTerm("adult_referral_made"), ast.StringTerm("out_of_area_placement"), ast.StringTerm("section_117")
 	kInpatient, kPrevious, kAdmission, kLastReview, kLastAnyReview, kLastReport, kLastRegister, kLastVisit, kLastCrisis, kLastReferral, kLastDischarge, kLastAdmission, kBlueLight, kAgreed, kDiagnosis, kConsent = ast.StringTerm("inpatient"), ast.StringTerm("previous_admissions"), ast.StringTerm("admission"), ast.StringTerm("last_review"), ast.StringTerm("last_any_review"), ast.StringTerm("last_report"), ast.StringTerm("last_register_review"), ast.StringTerm("last_oversight_visit"), ast.StringTerm("last_crisis_episode"), ast.StringTerm("last_referral"), ast.StringTerm("last_discharge"), ast.StringTerm("last_admission"), ast.StringTerm("blue_light"), ast.StringTerm("agreed"), ast.StringTerm("diagnosis_change"), ast.StringTerm("consent")
 
 	kDate, kSecurity, kLegalStatus, kOutOfArea, kLastCommunity, kLastMove, kLastMoveChange, kAt, kRating, kRemoved, kInOrAfter, kBy, kWithdrawn = ast.StringTerm("date"), ast.StringTerm("security"), ast.StringTerm("legal_status"), ast.StringTerm("out_of_area"), ast.StringTerm("last_community_review"), ast.StringTerm("last_move"), ast.StringTerm("last_move_change"), ast.StringTerm("at"), ast.StringTerm("rating"), ast.StringTerm("removed"), ast.StringTerm("in_or_after_spell"), ast.StringTerm("by"), ast.StringTerm("withdrawn")
@@ -128,11 +128,19 @@ func buildInput(c *dsr.Case, f *dsr.Facts) ast.Object {
 	// Objects are built whole (ast.NewObject, from pairs gathered on the
 	// stack) rather than key by key: NewObject stores the pairs in one
 	// block, where Insert allocates each pair on its own.
-	var fs [18][2]*ast.Term
+	var fs [21][2]*ast.Term
 	facts := fs[:0]
 	facts = append(facts,
 		[2]*ast.Term{kInpatient, boolTerm(f.Inpatient)},
 		[2]*ast.Term{kPrevious, intTerm(f.PreviousAdmissions)})
+	// The register entry's (R-DATA-1), only when they hold, as the
+	// circumstances.
+	if f.OutOfAreaPlacement {
+		facts = append(facts, [2]*ast.Term{kOutOfAreaPlacement, boolTerm(true)})
+	}
+	if f.Section117 {
+		facts = append(facts, [2]*ast.Term{kSection117, boolTerm(true)})
+	}
 	if n := len(f.Spells); n > 0 {
 		facts = append(facts, [2]*ast.Term{kLastAdmission, dayTerm(f.Spells[n-1].Admitted)})
 	}
