@@ -250,3 +250,32 @@ func TestRegisterBlueLightBadInputNamesTheFieldAndWritesNothing(t *testing.T) {
 		assert.Zero(t, storeLen(t, store2))
 	})
 }
+
+// R-BL-FOLLOW-2: a review dated the meeting's day without a time does not
+// answer the meeting's follow-ups; one at a later time that day does.
+func TestRegisterBlueLightSameDayReviewNeedsALaterTime(t *testing.T) {
+	call := london("2026-08-28 18:00")
+	reg, _, clk := meetingRegister(t, call.Add(-30*time.Minute))
+	m := open(t, call)
+	require.NoError(t, reg.SaveMeeting(ctx, m, meetingStaff, personA("2026-08-28")))
+	clk.Set(call.Add(2 * time.Hour))
+	attendAll(t, m)
+	completeTo(t, m, bluelight.StepOptions)
+	require.NoError(t, m.Choose(bluelight.Choice{Option: bluelight.OptionHomePackage}))
+	require.NoError(t, m.Fund(ctx, homePackage(call, 72)))
+	completeTo2(t, m, bluelight.StepOptions, bluelight.StepRecord)
+	require.NoError(t, m.Close(call.Add(90*time.Minute), bluelight.Outcome{SustainablePlacement: true}))
+	require.NoError(t, reg.SaveMeeting(ctx, m, meetingStaff, nil))
+
+	day := calendar.DateOf(call)
+	clk.Set(call.Add(4 * time.Hour))
+	require.NoError(t, reg.Record(ctx, "person-a", dsr.Event{Type: dsr.EventReviewHeld, Date: day, Kind: dsr.ReviewCommunity}, meetingStaff))
+	due, err := reg.Due(ctx, day)
+	require.NoError(t, err)
+	assert.Len(t, byKind(due)[dsr.ActionBlueLightFundingStop], 1, "a date-only review on the meeting's day does not count")
+
+	require.NoError(t, reg.Record(ctx, "person-a", dsr.Event{Type: dsr.EventReviewHeld, Date: day, At: call.Add(3 * time.Hour), Kind: dsr.ReviewCommunity}, meetingStaff))
+	due, err = reg.Due(ctx, day)
+	require.NoError(t, err)
+	assert.Empty(t, byKind(due)[dsr.ActionBlueLightFundingStop], "a review at 21:00 after the 18:00 meeting counts")
+}
