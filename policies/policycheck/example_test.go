@@ -27,7 +27,7 @@ func ExampleRun() {
 		fmt.Println(f) // the invariant, the message and the shrunk case as JSON
 	}
 	// Output:
-	// 100 cases (seed 1), 6 invariants kept: true
+	// 100 cases (seed 1), 7 invariants kept: true
 }
 
 // A Generator draws the same synthetic people for the same seed, in any
@@ -40,7 +40,7 @@ func ExampleGenerator() {
 	}
 	// Output:
 	// syn-000000 999 000 0018 aged 21 on 2027-12-31, 6 events
-	// syn-000001 999 000 0026 aged 17 on 2026-11-27, 7 events
+	// syn-000001 999 000 0026 aged 17 on 2026-11-27, 8 events
 	// syn-000002 999 000 0034 aged 33 on 2026-03-26, 7 events
 }
 

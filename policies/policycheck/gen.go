@@ -81,6 +81,13 @@ type Mix struct {
 	// PInput is the chance each declared input is given (otherwise the
 	// rules see its default).
 	PInput float64
+	// Chances of what a register adds to a case: a review_held with the
+	// time it was held (R-BL-FOLLOW-2), the day the circumstances were
+	// first reported (circumstances_since, R-RAG-AGREED-2, R-REV-2), the
+	// referral to the adult register recorded as made for a 17- or
+	// 18-year-old (R-REM-1), and a register entry with a placement,
+	// section 117 and an earlier admission (R-DATA-1).
+	PTimedReview, PCircumstancesSince, PAdultReferral, PEntry float64
 }
 
 // AgeBand is a range of ages, inclusive, with its weight in the mix.
@@ -124,6 +131,7 @@ var DefaultMix = Mix{
 	PReview: 0.5, PReport: 0.6, PBlueLight: 0.15,
 	PRegisterReview: 0.5, PRatingAgreed: 0.3, PCrisisEpisode: 0.25, POversightVisit: 0.5,
 	PDiagnosisChange: 0.1, PReferral: 0.5, PInput: 0.8,
+	PTimedReview: 0.3, PCircumstancesSince: 0.5, PAdultReferral: 0.3, PEntry: 0.3,
 }
 
 // withDefaults fills the fields a caller left zero from DefaultMix.
@@ -162,6 +170,8 @@ func (m Mix) withDefaults() Mix {
 		{&m.PRatingAgreed, d.PRatingAgreed}, {&m.PCrisisEpisode, d.PCrisisEpisode},
 		{&m.POversightVisit, d.POversightVisit}, {&m.PDiagnosisChange, d.PDiagnosisChange},
 		{&m.PReferral, d.PReferral}, {&m.PInput, d.PInput},
+		{&m.PTimedReview, d.PTimedReview}, {&m.PCircumstancesSince, d.PCircumstancesSince},
+		{&m.PAdultReferral, d.PAdultReferral}, {&m.PEntry, d.PEntry},
 	} {
 		if *p.dst == 0 {
 			*p.dst = p.def
@@ -328,7 +338,47 @@ func genCase(s Source, m *Mix, seq int) dsr.Case {
 	c.Events = genHistory(s, m, &c.Person, asOf)
 	// Drawn last, so a mix without inputs draws the cases it always drew.
 	c.Inputs = genInputs(s, m)
+	genRegisterFacts(s, m, &c)
 	return c
+}
+
+// genRegisterFacts draws what a register adds to a case (Mix.PTimedReview
+// and the rest), after everything else, so the earlier draws of each case
+// are the same with or without them.
+func genRegisterFacts(s Source, m *Mix, c *dsr.Case) {
+	if chance(s, "timed_review", m.PTimedReview) {
+		for i := range c.Events {
+			e := &c.Events[i]
+			if e.Type != dsr.EventReviewHeld || !e.At.IsZero() {
+				continue
+			}
+			at := e.Date.Start().Add(time.Duration(s.IntN("review_minute", 24*60)) * time.Minute)
+			if calendar.DateOf(at) == e.Date { // not in the lost hour of a spring clock change
+				e.At = at
+			}
+			break
+		}
+	}
+	born := c.Person.DateOfBirth
+	if chance(s, "circumstances_since", m.PCircumstancesSince) {
+		c.CircumstancesSince = between(s, "circumstances_since_date", maxDate(born, c.AsOf.AddDays(-365)), c.AsOf)
+	}
+	if age := c.Person.AgeOn(c.AsOf); (age == 17 || age == 18) && chance(s, "adult_referral", m.PAdultReferral) {
+		d := between(s, "adult_referral_date", maxDate(born, c.AsOf.AddDays(-180)), c.AsOf)
+		c.Events = append(c.Events, dsr.Event{Type: dsr.EventAdultReferralMade, Date: d})
+		slices.SortStableFunc(c.Events, func(a, b dsr.Event) int { return a.Day().Compare(b.Day()) })
+	}
+	if chance(s, "entry", m.PEntry) {
+		e := &dsr.Entry{Placement: oneOf(s, "placement", dsr.Placements)}
+		if chance(s, "section_117_recorded", 0.5) {
+			v := chance(s, "section_117", 0.5)
+			e.Section117 = &v
+		}
+		if chance(s, "entry_admission", 0.3) && born.Before(c.AsOf) {
+			e.PreviousAdmissions = []calendar.Date{between(s, "entry_admission_date", maxDate(born.AddDays(1), c.AsOf.AddDays(-3650)), c.AsOf)}
+		}
+		c.Entry = e
+	}
 }
 
 // genInputs draws values of m's declared inputs (nil when it has none).
