@@ -177,7 +177,7 @@ func (r *Register) File(ctx context.Context, id string, doc Document, events []d
 	}
 	d := doc
 	drafts = append(drafts, draft{RecordDocument, payload{Document: &d}})
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, drafts...)
+	return r.append(ctx, st.stream, st.version, st.key(), by, false, drafts...)
 }
 
 // renameEvents renames events[n+j] to events[j] in the errors of validating

@@ -307,6 +307,9 @@ type WorkItem struct {
 // A person whose assessment fails fails the whole worklist: an incomplete
 // worklist is never returned as if complete.
 func (r *Register) Due(ctx context.Context, asOf calendar.Date) ([]WorkItem, error) {
+	if items, ok, err := r.dueCached(ctx, asOf); ok {
+		return r.dueWithReferrals(ctx, asOf, items, err)
+	}
 	var streams []Stream
 	if err := r.store.Streams(ctx, personStreamPrefix, func(s Stream) error {
 		streams = append(streams, s)
@@ -362,6 +365,7 @@ func (r *Register) Due(ctx context.Context, asOf calendar.Date) ([]WorkItem, err
 type dueEntry struct {
 	version int64
 	asOf    calendar.Date
+	head    string
 	items   []WorkItem
 }
 
@@ -369,14 +373,14 @@ func (r *Register) dueFor(ctx context.Context, s *Stream, asOf calendar.Date) ([
 	if err := r.keys.checkStream(s); err != nil {
 		return nil, err
 	}
-	if v, ok := r.dueCache.Load(s.Name); ok && !s.KeyDestroyed {
-		if e := v.(dueEntry); e.version == s.Version && e.asOf == asOf {
+	if v, ok := r.dueCache.Load(s.Name); ok && !s.KeyDestroyed && !r.noDueCache {
+		if e := v.(dueEntry); e.version == s.Version && e.asOf == asOf && e.head == string(s.Head) {
 			return slices.Clone(e.items), nil
 		}
 	}
 	items, err := r.assessForDue(ctx, s, asOf)
-	if err == nil {
-		r.dueCache.Store(s.Name, dueEntry{s.Version, asOf, slices.Clone(items)})
+	if err == nil && !r.noDueCache {
+		r.dueCache.Store(s.Name, dueEntry{s.Version, asOf, string(s.Head), slices.Clone(items)})
 	}
 	return items, err
 }
@@ -718,5 +722,5 @@ func (r *Register) verify(ctx context.Context) error {
 			return &ChainError{Seq: seq, Stream: name, Problem: "the log has records of this stream but the stream's row is gone"}
 		}
 	}
-	return nil
+	return r.verifySides(ctx)
 }

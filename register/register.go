@@ -52,6 +52,9 @@ type Register struct {
 	meta        *meta
 	newID       string
 	checkpoints CheckpointStore
+	// noSnapshots and noDueCache turn the snapshots and Due's caches off
+	// (WithSnapshots, WithDueCache).
+	noSnapshots, noDueCache bool
 }
 
 // ConsentPolicy decides whether consent for inclusion holds for a case
@@ -357,6 +360,11 @@ type draft struct {
 type streamKey struct {
 	aead    cipher.AEAD
 	wrapped []byte // set for a new stream only
+	// snap (or from, a person's state read in full) is the stream's
+	// snapshot before the write, when the writer has it: the append then
+	// writes the next one (snapshot.go).
+	snap *snapshot
+	from *personState
 }
 
 // newStreamKey makes a data key for a new stream, wrapped by the KEK bound
@@ -391,7 +399,8 @@ func (r *Register) append(ctx context.Context, stream string, expected int64, ke
 		sealed := seal(key.aead, stream, expected+int64(i)+1, typ, pt)
 		recs[i] = Record{Stream: stream, Type: typ, At: now, ActorID: by.ID, ActorRole: by.Role, Payload: sealed}
 	}
-	req := AppendRequest{Stream: stream, Expected: expected, Records: recs, DestroyKey: destroy, Chain: r.keys}
+	req := AppendRequest{Stream: stream, Expected: expected, Records: recs, DestroyKey: destroy, Chain: r.keys,
+		Snapshot: r.snapshotFor(key, destroy, drafts)}
 	if expected == 0 {
 		req.NewKey = key.wrapped
 	}
@@ -526,6 +535,9 @@ func (r *Register) Record(ctx context.Context, id string, ev dsr.Event, by Actor
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: recording for %q: %w", id, err)
 	}
+	if done, err := r.recordFast(ctx, id, ev, by, opts); done {
+		return err
+	}
 	st, err := r.writable(ctx, id, opts)
 	if err != nil {
 		return err
@@ -554,13 +566,13 @@ func (r *Register) Record(ctx context.Context, id string, ev dsr.Event, by Actor
 	case ev.Type == dsr.EventConsentWithdrawn && ev.HasScope(dsr.ScopeDSR):
 		return r.erase(ctx, st, ev, Removal{Reason: RemovedConsentWithdrawn, Date: ev.Day()}, by)
 	}
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{string(ev.Type), payload{Event: &ev}})
+	return r.append(ctx, st.stream, st.version, st.key(), by, false, draft{string(ev.Type), payload{Event: &ev}})
 }
 
 // erase writes the withdrawal and the removal, and destroys the key: in
 // the store, in the same transaction, and in this process's cache.
 func (r *Register) erase(ctx context.Context, st *personState, ev dsr.Event, rm Removal, by Actor) error {
-	err := r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, true,
+	err := r.append(ctx, st.stream, st.version, st.key(), by, true,
 		draft{string(dsr.EventConsentWithdrawn), payload{Event: &ev}},
 		draft{RecordPersonRemoved, payload{Removal: &rm}})
 	if err != nil {
@@ -646,7 +658,7 @@ func (r *Register) Report(ctx context.Context, id string, date calendar.Date, ci
 	if err != nil {
 		return err
 	}
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordCircumstances, payload{Date: date, Circumstances: &circ}})
+	return r.append(ctx, st.stream, st.version, st.key(), by, false, draft{RecordCircumstances, payload{Date: date, Circumstances: &circ}})
 }
 
 // UpdateDetails replaces a person's identifiable details. Consent for
@@ -683,7 +695,7 @@ func (r *Register) UpdateDetails(ctx context.Context, id string, d Details, by A
 			return fmt.Errorf("dsr: updating %q: %w", id, err)
 		}
 	}
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordDetailsUpdated, payload{Details: &d}})
+	return r.append(ctx, st.stream, st.version, st.key(), by, false, draft{RecordDetailsUpdated, payload{Details: &d}})
 }
 
 // Agree records the rating the multi-agency meeting agreed today, why and
@@ -716,7 +728,7 @@ func (r *Register) Agree(ctx context.Context, id string, rating dsr.Rating, reas
 			"required: the agreed rating %s differs from the suggested %s", strings.ToUpper(rating.String()), strings.ToUpper(a.Rating.String())))
 	}
 	ev := dsr.Event{Type: dsr.EventRatingAgreed, Date: today, Rating: rating, Reason: reason, By: by.ID}
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{string(dsr.EventRatingAgreed), payload{Event: &ev}})
+	return r.append(ctx, st.stream, st.version, st.key(), by, false, draft{string(dsr.EventRatingAgreed), payload{Event: &ev}})
 }
 
 // RemovalReason is why a person leaves the register (R-REM-1).
@@ -780,7 +792,7 @@ func (r *Register) Remove(ctx context.Context, id string, reason RemovalReason, 
 			return fmt.Errorf("dsr: removing %q: %w", id, invalid("reason", "R-REM-1", "aged out needs the 18th birthday; the person is %d", age))
 		}
 	}
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordPersonRemoved, payload{Removal: &rm}})
+	return r.append(ctx, st.stream, st.version, st.key(), by, false, draft{RecordPersonRemoved, payload{Removal: &rm}})
 }
 
 // Referral is a request to join the register (R-REQ-1). It holds no

@@ -126,8 +126,15 @@ type AppendRequest struct {
 	// Chain computes the records' hashes and the stream's MAC (required).
 	Chain Chain
 	// DestroyKey destroys the stream's key in the same transaction, after
-	// the records are appended (R-CONS-4). It cannot be undone.
+	// the records are appended (R-CONS-4). It cannot be undone. A SideStore
+	// deletes the stream's snapshot and due-cache row with it.
 	DestroyKey bool
+	// Snapshot, for a SideStore, is called with the stream's row as it
+	// will be after the append (Version, Key, KeyDestroyed and Head set)
+	// and what it returns is stored as the stream's snapshot in the same
+	// transaction; a nil Snapshot, or a nil result, deletes the snapshot.
+	// Other stores ignore it.
+	Snapshot func(row *Stream) []byte
 }
 
 // Store keeps the register's log. Implementations (register/memstore,
