@@ -400,7 +400,7 @@ func (r *Register) append(ctx context.Context, stream string, expected int64, ke
 		recs[i] = Record{Stream: stream, Type: typ, At: now, ActorID: by.ID, ActorRole: by.Role, Payload: sealed}
 	}
 	req := AppendRequest{Stream: stream, Expected: expected, Records: recs, DestroyKey: destroy, Chain: r.keys,
-		Snapshot: r.snapshotFor(key, destroy, drafts)}
+		Snapshot: r.snapshotFor(stream, key, destroy, drafts)}
 	if expected == 0 {
 		req.NewKey = key.wrapped
 	}

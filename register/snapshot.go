@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"strings"
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
@@ -313,12 +314,17 @@ func (st *personState) key() streamKey {
 
 // snapshotFor returns the function an append calls to seal the snapshot
 // that follows prev and the drafts, or nil (the store then deletes it).
-func (r *Register) snapshotFor(key streamKey, destroy bool, drafts []draft) func(*Stream) []byte {
+func (r *Register) snapshotFor(stream string, key streamKey, destroy bool, drafts []draft) func(*Stream) []byte {
 	if _, ok := r.store.(SideStore); !ok || destroy || r.noSnapshots {
 		return nil
 	}
-	if key.snap == nil && key.from != nil && !key.from.erased {
+	switch {
+	case !strings.HasPrefix(stream, personStreamPrefix):
+		return nil
+	case key.snap == nil && key.from != nil && !key.from.erased:
 		key.snap = snapshotOf(key.from)
+	case key.snap == nil && key.wrapped != nil: // a new person
+		key.snap = &snapshot{Valid: true}
 	}
 	if key.snap == nil {
 		return nil
