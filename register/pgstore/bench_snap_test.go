@@ -1,0 +1,148 @@
+package pgstore_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/consent"
+	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/register"
+)
+
+// The benchmarks of issue 14's snapshots and due cache, on PostgreSQL and
+// SQLite side by side:
+//
+//	scripts/with-postgres.sh go test -run '^$' -bench 'RecordHistory|DueCache' -benchtime 20x ./register/pgstore
+//
+// DSR_BENCH_100K=1 adds a register of 100,000 people to BenchmarkDueCache
+// (several minutes to load on each store).
+
+// historyPerson is benchPerson 1, an adult, with a history of n events:
+// their own consent, then register reviews, four a day, up to today.
+func historyPerson(n int) register.NewPerson {
+	np := benchPerson(1)
+	np.Person.DateOfBirth = calendar.MustParseDate("1980-01-01")
+	start := benchDay.AddDays(-n / 4)
+	np.Events = []dsr.Event{{Type: dsr.EventConsentGiven, Date: start, GivenBy: dsr.BySelf}}
+	for i := 1; i < n; i++ {
+		np.Events = append(np.Events, dsr.Event{Type: dsr.EventRegisterReviewed, Date: start.AddDays(i / 4)})
+	}
+	return np
+}
+
+// BenchmarkRecordHistory records one event on a person whose history holds
+// 8, 100, 1,000 or 10,000 events, with the person's snapshot (one snapshot
+// read, one record and one snapshot written) and without (the whole stream
+// read, checked, opened and folded, as before issue 14).
+func BenchmarkRecordHistory(b *testing.B) {
+	ctx := context.Background()
+	for _, st := range benchStores {
+		b.Run(st.name, func(b *testing.B) {
+			for _, events := range []int{8, 100, 1000, 10_000} {
+				for _, snap := range []bool{true, false} {
+					b.Run(fmt.Sprintf("history=%d/snapshots=%v", events, snap), func(b *testing.B) {
+						s := st.open(b)
+						reg, err := register.Open(ctx, s, consentRules{}, register.WithKeys(testKEK), register.WithConsentPolicy(consent.National2023),
+							register.WithClock(func() time.Time { return benchDay.Start().Add(12 * time.Hour) }), register.WithSnapshots(snap))
+						if err != nil {
+							b.Fatal(err)
+						}
+						np := historyPerson(events)
+						if err := reg.Add(ctx, np, staff); err != nil {
+							b.Fatal(err)
+						}
+						ev := dsr.Event{Type: dsr.EventRegisterReviewed, Date: benchDay}
+						for b.Loop() {
+							if err := reg.Record(ctx, np.Person.ID, ev, staff); err != nil {
+								b.Fatal(err)
+							}
+						}
+					})
+				}
+			}
+		})
+	}
+}
+
+// peakRSS reports the process's peak resident set so far, in MB.
+func peakRSS(b *testing.B) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
+	}
+}
+
+// BenchmarkDueCache builds the worklist of registers of 1,000, 10,000 (and
+// with DSR_BENCH_100K=1, 100,000) people with the national-2023 bundle:
+//
+//   - cold: each time from a new Register (a new process: nothing in
+//     memory), the persisted due cache filled by an earlier Due that day;
+//   - warm: the same Register again;
+//   - new day: each time for another date, so every person is read in
+//     full, assessed and their due row written (the first Due of a day);
+//   - uncached: WithDueCache(false), each time from a new Register, every
+//     person read in full and assessed (Due before issue 14).
+func BenchmarkDueCache(b *testing.B) {
+	ctx := context.Background()
+	engine := benchEngine(b, "national-2023")
+	sizes := []int{1000, 10_000}
+	if os.Getenv("DSR_BENCH_100K") != "" {
+		sizes = append(sizes, 100_000)
+	}
+	for _, st := range benchStores {
+		b.Run(st.name, func(b *testing.B) {
+			for _, people := range sizes {
+				b.Run(fmt.Sprintf("people=%d", people), func(b *testing.B) {
+					s := st.open(b)
+					reg := benchRegister(b, s, consentRules{})
+					start := time.Now()
+					for i := range people {
+						if err := reg.Add(ctx, benchPerson(i), staff); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.Logf("%s: loaded %d people in %s", st.name, people, time.Since(start).Round(time.Millisecond))
+					open := func(opts ...register.Option) *register.Register {
+						r, err := register.Open(ctx, s, engine, append([]register.Option{register.WithKeys(testKEK), register.WithConsentPolicy(consent.National2023),
+							register.WithClock(func() time.Time { return benchDay.Start().Add(12 * time.Hour) })}, opts...)...)
+						if err != nil {
+							b.Fatal(err)
+						}
+						return r
+					}
+					if _, err := open().Due(ctx, benchDay); err != nil { // fills the due cache
+						b.Fatal(err)
+					}
+					warm := open()
+					day := 0
+					for _, bc := range []struct {
+						name string
+						run  func() ([]register.WorkItem, error)
+					}{
+						{"cold", func() ([]register.WorkItem, error) { return open().Due(ctx, benchDay) }},
+						{"warm", func() ([]register.WorkItem, error) { return warm.Due(ctx, benchDay) }},
+						{"new day", func() ([]register.WorkItem, error) { day++; return warm.Due(ctx, benchDay.AddDays(day)) }},
+						{"uncached", func() ([]register.WorkItem, error) { return open(register.WithDueCache(false)).Due(ctx, benchDay) }},
+					} {
+						b.Run(bc.name, func(b *testing.B) {
+							var items []register.WorkItem
+							for b.Loop() {
+								var err error
+								if items, err = bc.run(); err != nil {
+									b.Fatal(err)
+								}
+							}
+							b.ReportMetric(float64(len(items)), "items")
+							peakRSS(b)
+						})
+					}
+				})
+			}
+		})
+	}
+}
