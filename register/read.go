@@ -297,7 +297,15 @@ type WorkItem struct {
 // A person's stream only grows, and the Rules decide from the case alone,
 // so the register remembers each person's items for the version of their
 // stream and the date it assessed: asking again for the same date assesses
-// only the people written to since.
+// only the people written to since. On a SideStore, with rules that name
+// their policy (PolicyNamer), it also keeps them in the store, sealed under
+// the person's key and bound to their stream's version and head, the date
+// and the policy's digest, so a new process too assesses only the people
+// written to since (or all of them for a new date or a new bundle), and
+// reads the people streaming, never all at once. A cached person is served
+// from their stream's row and due row: a record changed behind the
+// register's back since is reported by Verify, not by Due. WithDueCache
+// turns both caches off.
 // What the person's documents leave due (WithDocumentKinds: a review's
 // recommendations and report, a Blue Light meeting's funding stop) joins
 // their items while they are on the register. A document item with the
@@ -652,7 +660,9 @@ func describeEvent(e *dsr.Event) string {
 // stream's row (version, wrapped key, erased flag, head) matching its MAC
 // and its records, and no stream of the log without its row; and the log
 // reaching the checkpoint kept outside the store (WithCheckpoints) with
-// the hash the checkpoint names, so records cut from the end show. The
+// the hash the checkpoint names, so records cut from the end show; and, on
+// a SideStore, every stream's snapshot and due-cache row matching its MAC
+// and bound to the stream (a snapshot to its version and head). The
 // first problem is returned as a *ChainError matching ErrTampered, naming
 // the record's sequence number (0 when it is a stream's row). Verify reads
 // no payload, so it works after erasure.

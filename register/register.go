@@ -521,7 +521,11 @@ func (r *Register) Version(ctx context.Context, id string) (int64, error) {
 	return s.Version, nil
 }
 
-// Record adds an event to a person's history. The event must be valid and
+// Record adds an event to a person's history. On a SideStore it reads the
+// person's snapshot rather than their history (WithSnapshots), so its cost
+// does not grow with the history; what the snapshot cannot decide alone (a
+// consent given or withdrawn, an event that does not fit) is decided from
+// the whole history, as without it. The event must be valid and
 // keep the history consistent as of today (a *ValidationError naming the
 // field otherwise). A consent_given must itself make consent for inclusion
 // hold (R-CONS-2, R-CONS-3), or Record returns a *ConsentError and stores

@@ -29,6 +29,11 @@
 // or not at all. Rekey holds log_head too, and is one transaction.
 // Stream, Streams and Log read from one REPEATABLE READ snapshot.
 //
+// The store is a register.SideStore, as register/sqlitestore is: tables
+// snapshots (written in the append's transaction) and due_cache (migration
+// 3), both deleted with a destroyed key in its transaction. Streams and
+// Sides stream one stream at a time.
+//
 // The store holds no secret: data keys arrive wrapped, and the hashes it
 // writes come from each request's register.Chain. When a stream's key is
 // destroyed (R-CONS-4) its column is set to NULL in the same statement as

@@ -15,6 +15,12 @@
 // cannot be recovered from the file, the -wal or the freelist. Rekey is one
 // transaction too.
 //
+// The store is a register.SideStore: beside each stream it keeps the
+// register's sealed snapshot (written in the append's transaction) and due
+// cache row (tables snapshots and due_cache, migration 3); a destroyed key
+// deletes both in its transaction. Streams and Sides read one stream at a
+// time from one read transaction.
+//
 // The store holds no secret: data keys arrive wrapped, and the hashes it
 // writes come from each request's register.Chain.
 //
