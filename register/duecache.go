@@ -78,7 +78,7 @@ func (r *Register) dueCached(ctx context.Context, asOf calendar.Date) (items []W
 	var stale []string
 	total := 0
 	err = inParallel(ctx, r.workers, func(emit func(Stream, []byte) error) error {
-		return ss.Sides(ctx, personStreamPrefix, func(row Stream, _, due []byte) error {
+		return ss.Sides(ctx, personStreamPrefix, false, func(row Stream, _, due []byte) error {
 			total++
 			return emit(row, due)
 		})

@@ -37,10 +37,10 @@ type SideStore interface {
 	StreamRow(ctx context.Context, name string) (Stream, []byte, error)
 	// Sides calls fn for every stream whose name starts with prefix, in
 	// name order, from one snapshot, with its row (Records nil), its
-	// snapshot and its due-cache row (each nil when none). It stops at
-	// fn's first error and returns it. It holds no more than a few streams
-	// in memory at a time.
-	Sides(ctx context.Context, prefix string, fn func(row Stream, snapshot, due []byte) error) error
+	// snapshot if snapshots is set and its due-cache row (each nil when
+	// none). It stops at fn's first error and returns it. It holds no more
+	// than a few streams in memory at a time.
+	Sides(ctx context.Context, prefix string, snapshots bool, fn func(row Stream, snapshot, due []byte) error) error
 	// PutDue replaces the due-cache row of each stream named in rows whose
 	// row is still at the DueRow's Version and whose key is not destroyed,
 	// in one transaction; a row for a stream that moved on or was erased is
@@ -398,7 +398,7 @@ func (r *Register) verifySides(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	return ss.Sides(ctx, "", func(row Stream, snapshot, due []byte) error {
+	return ss.Sides(ctx, "", true, func(row Stream, snapshot, due []byte) error {
 		return r.keys.checkSideOf(&row, snapshot, due)
 	})
 }

@@ -31,7 +31,7 @@ func (s *Store) StreamRow(ctx context.Context, name string) (register.Stream, []
 }
 
 // Sides implements register.SideStore.
-func (s *Store) Sides(ctx context.Context, prefix string, fn func(register.Stream, []byte, []byte) error) error {
+func (s *Store) Sides(ctx context.Context, prefix string, snapshots bool, fn func(register.Stream, []byte, []byte) error) error {
 	type side struct {
 		row       register.Stream
 		snap, due []byte
@@ -47,7 +47,10 @@ func (s *Store) Sides(ctx context.Context, prefix string, fn func(register.Strea
 	out := make([]side, len(names))
 	for i, n := range names {
 		st := s.streams[n]
-		out[i] = side{row(n, st), slices.Clone(st.side), slices.Clone(st.due)}
+		out[i] = side{row: row(n, st), due: slices.Clone(st.due)}
+		if snapshots {
+			out[i].snap = slices.Clone(st.side)
+		}
 	}
 	s.mu.RUnlock()
 	for _, sd := range out {

@@ -50,11 +50,12 @@ func (s *Store) StreamRow(ctx context.Context, name string) (register.Stream, []
 
 // Sides implements register.SideStore, in one snapshot, one stream at a
 // time; fn may call the store (on another of the pool's connections).
-func (s *Store) Sides(ctx context.Context, prefix string, fn func(register.Stream, []byte, []byte) error) error {
+func (s *Store) Sides(ctx context.Context, prefix string, snapshots bool, fn func(register.Stream, []byte, []byte) error) error {
+	snapCol, snapJoin := sidesSnapshot(snapshots)
 	var stop error
 	err := s.snapshot(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT s.name, s.version, s.key, s.key_destroyed, s.head, s.mac, sn.data, d.data
-			FROM streams s LEFT JOIN snapshots sn ON sn.stream = s.name LEFT JOIN due_cache d ON d.stream = s.name
+		rows, err := tx.Query(ctx, `SELECT s.name, s.version, s.key, s.key_destroyed, s.head, s.mac, `+snapCol+`, d.data
+			FROM streams s `+snapJoin+` LEFT JOIN due_cache d ON d.stream = s.name
 			WHERE s.name LIKE $1 ORDER BY s.name COLLATE "C"`, likePrefix(prefix))
 		if err != nil {
 			return err
@@ -106,4 +107,13 @@ func (s *Store) PutDue(ctx context.Context, rows []register.DueRow) error {
 		return fmt.Errorf("pgstore: writing the due cache: %w", err)
 	}
 	return nil
+}
+
+// sidesSnapshot is the column and join of Sides' query for the snapshots,
+// or NULL and no join when they are not asked for.
+func sidesSnapshot(snapshots bool) (col, join string) {
+	if snapshots {
+		return "sn.data", "LEFT JOIN snapshots sn ON sn.stream = s.name"
+	}
+	return "NULL", ""
 }

@@ -50,15 +50,16 @@ func (s *Store) StreamRow(ctx context.Context, name string) (register.Stream, []
 
 // Sides implements register.SideStore, in one read transaction, one
 // stream at a time.
-func (s *Store) Sides(ctx context.Context, prefix string, fn func(register.Stream, []byte, []byte) error) error {
+func (s *Store) Sides(ctx context.Context, prefix string, snapshots bool, fn func(register.Stream, []byte, []byte) error) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("sqlitestore: %w", err)
 	}
 	defer tx.Rollback()
 	where, args := prefixWhere("s.name", prefix)
-	rows, err := tx.QueryContext(ctx, `SELECT s.name, s.version, s.key, s.key_destroyed, s.head, s.mac, sn.data, d.data
-		FROM streams s LEFT JOIN snapshots sn ON sn.stream = s.name LEFT JOIN due_cache d ON d.stream = s.name
+	snapCol, snapJoin := sidesSnapshot(snapshots)
+	rows, err := tx.QueryContext(ctx, `SELECT s.name, s.version, s.key, s.key_destroyed, s.head, s.mac, `+snapCol+`, d.data
+		FROM streams s `+snapJoin+` LEFT JOIN due_cache d ON d.stream = s.name
 		WHERE `+where+` ORDER BY s.name`, args...)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: %w", err)
@@ -113,4 +114,13 @@ func (s *Store) PutDue(ctx context.Context, rows []register.DueRow) (err error) 
 		return fmt.Errorf("sqlitestore: committing the due cache: %w", err)
 	}
 	return nil
+}
+
+// sidesSnapshot is the column and join of Sides' query for the snapshots,
+// or NULL and no join when they are not asked for.
+func sidesSnapshot(snapshots bool) (col, join string) {
+	if snapshots {
+		return "sn.data", "LEFT JOIN snapshots sn ON sn.stream = s.name"
+	}
+	return "NULL", ""
 }

@@ -100,9 +100,18 @@ func TestAFileOfSchema2OpensAndUpgrades(t *testing.T) {
 		t.Fatal(err)
 	}
 	sidePeople(t, openNamed(t, s), 6)
-	for _, q := range []string{`DROP TABLE snapshots`, `DROP TABLE due_cache`, `DELETE FROM schema_migrations WHERE version >= 3`} {
+	// Back to schema 2: streams as migrations 1 and 2 made it, no side
+	// tables.
+	for _, q := range []string{
+		`CREATE TABLE streams_v2 (name TEXT PRIMARY KEY, version INTEGER NOT NULL CHECK (version >= 0), key BLOB,
+			key_destroyed INTEGER NOT NULL DEFAULT 0 CHECK (key_destroyed IN (0, 1)), head BLOB, mac BLOB)`,
+		`INSERT INTO streams_v2 SELECT name, version, key, key_destroyed, head, mac FROM streams`,
+		`DROP TABLE streams`, `ALTER TABLE streams_v2 RENAME TO streams`,
+		`DROP TABLE snapshots`, `DROP TABLE due_cache`, `DELETE FROM schema_migrations WHERE version >= 3`,
+	} {
 		exec(t, s, q)
 	}
+
 	s.Close()
 
 	s, err = sqlitestore.Open(ctx, file)
@@ -115,6 +124,12 @@ func TestAFileOfSchema2OpensAndUpgrades(t *testing.T) {
 	}
 	if n := count(t, s, `SELECT count(*) FROM snapshots`); n != 0 {
 		t.Fatalf("%d snapshots after the upgrade", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM sqlite_master WHERE name = 'streams' AND sql LIKE '%WITHOUT ROWID'`); n != 1 {
+		t.Fatal("streams was not rebuilt in name order")
+	}
+	if n := count(t, s, `SELECT count(*) FROM streams`); n != 6*2 {
+		t.Fatalf("%d streams after the upgrade, want 12 (6 people, 6 NHS numbers)", n)
 	}
 	reg := openNamed(t, s)
 	if err := reg.Record(ctx, "s01", dsr.Event{Type: dsr.EventRegisterReviewed, Date: sideDay}, staff); err != nil {

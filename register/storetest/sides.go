@@ -51,7 +51,7 @@ func sidesOf(t *testing.T, ss register.SideStore, name string) (register.Stream,
 	var row register.Stream
 	var sn, due []byte
 	found := false
-	if err := ss.Sides(ctx, name, func(r register.Stream, s, d []byte) error {
+	if err := ss.Sides(ctx, name, true, func(r register.Stream, s, d []byte) error {
 		if r.Name == name {
 			row, sn, due, found = r, s, d, true
 		}
@@ -174,7 +174,7 @@ func sidesByPrefix(t *testing.T, s register.Store) {
 		mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: name, NewKey: Key(byte(i + 1)), Snapshot: snap(nil), Records: []register.Record{Rec("x", At, name)}})
 	}
 	var names []string
-	err := ss.Sides(ctx, "person/", func(row register.Stream, sn, due []byte) error {
+	err := ss.Sides(ctx, "person/", true, func(row register.Stream, sn, due []byte) error {
 		if row.Records != nil || row.Version != 1 || string(sn) != "snap "+row.Name+"@1" || due != nil {
 			return fmt.Errorf("stream %s: %+v, snapshot %q, due %q", row.Name, row, sn, due)
 		}
@@ -188,6 +188,14 @@ func sidesByPrefix(t *testing.T, s register.Store) {
 	if fmt.Sprint(names) != "[person/a person/b person/c]" {
 		t.Fatalf("sides %v", names)
 	}
+	if err := ss.Sides(ctx, "person/", false, func(row register.Stream, sn, _ []byte) error {
+		if sn != nil {
+			return fmt.Errorf("stream %s: snapshot %q, not asked for", row.Name, sn)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func sidesStop(t *testing.T, s register.Store) {
@@ -197,7 +205,7 @@ func sidesStop(t *testing.T, s register.Store) {
 	}
 	stop := errors.New("stop")
 	n := 0
-	if err := ss.Sides(ctx, "", func(register.Stream, []byte, []byte) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+	if err := ss.Sides(ctx, "", true, func(register.Stream, []byte, []byte) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
 		t.Fatalf("Sides: %v after %d streams", err, n)
 	}
 }
