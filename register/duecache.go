@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -78,10 +79,14 @@ func (r *Register) dueCached(ctx context.Context, asOf calendar.Date) (items []W
 	var stale []string
 	total := 0
 	err = inParallel(ctx, r.workers, func(emit func(Stream, []byte) error) error {
-		return ss.Sides(ctx, personStreamPrefix, false, func(row Stream, _, due []byte) error {
+		err := ss.Sides(ctx, personStreamPrefix, false, func(row Stream, _, due []byte) error {
 			total++
 			return emit(row, due)
 		})
+		if err != nil && ctx.Err() == nil {
+			return fmt.Errorf("dsr: reading the register: %w", err)
+		}
+		return err
 	}, func(row *Stream, due []byte) error {
 		its, hit := r.dueHit(ctx, row, due, asOf, extra)
 		mu.Lock()
