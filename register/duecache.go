@@ -118,16 +118,12 @@ func (r *Register) dueCached(ctx context.Context, asOf calendar.Date) (items []W
 	return items, true, nil
 }
 
-// dueHit returns a person's items from the in-memory cache or their due
-// row, if either is for the stream's row as it is now.
+// dueHit returns a person's items from their due row, if it is for the
+// stream's row as it is now. The items are not kept in memory as well: the
+// store has them, and a register of 100,000 people would hold them all.
 func (r *Register) dueHit(ctx context.Context, row *Stream, due []byte, asOf calendar.Date, extra []byte) ([]WorkItem, bool) {
 	if row.KeyDestroyed || !hmac.Equal(r.keys.StreamMAC(row), row.MAC) {
 		return nil, false // read in full: an erased person, or a broken row to report
-	}
-	if v, ok := r.dueCache.Load(row.Name); ok {
-		if e := v.(dueEntry); e.version == row.Version && e.asOf == asOf && e.head == string(row.Head) {
-			return slices.Clone(e.items), true
-		}
 	}
 	if due == nil {
 		return nil, false
@@ -144,7 +140,6 @@ func (r *Register) dueHit(ctx context.Context, row *Stream, due []byte, asOf cal
 	if err := json.Unmarshal(pt, &its); err != nil {
 		return nil, false
 	}
-	r.dueCache.Store(row.Name, dueEntry{version: row.Version, asOf: asOf, head: string(row.Head), items: slices.Clone(its)})
 	return its, true
 }
 
@@ -192,7 +187,10 @@ func (r *Register) dueStale(ctx context.Context, ss SideStore, stale []string, t
 		})
 	}
 	err := inParallel(ctx, r.workers, produce, func(s *Stream, _ []byte) error {
-		its, err := r.dueFor(ctx, s, asOf)
+		if err := r.keys.checkStream(s); err != nil {
+			return err
+		}
+		its, err := r.assessForDue(ctx, s, asOf)
 		if err != nil {
 			return err
 		}

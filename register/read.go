@@ -298,7 +298,8 @@ type WorkItem struct {
 // so the register remembers each person's items for the version of their
 // stream and the date it assessed: asking again for the same date assesses
 // only the people written to since. On a SideStore, with rules that name
-// their policy (PolicyNamer), it also keeps them in the store, sealed under
+// their policy (PolicyNamer), it keeps them in the store instead (memory
+// stays bounded however many people), sealed under
 // the person's key and bound to their stream's version and head, the date
 // and the policy's digest, so a new process too assesses only the people
 // written to since (or all of them for a new date or a new bundle), and
