@@ -2,12 +2,17 @@ package register
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"pgregory.net/rapid"
+
+	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/dsr"
 )
 
 // canonicalReflect is the canonical JSON as json.Marshal gives it for
@@ -80,6 +85,42 @@ func BenchmarkCanonicalJSON(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			k.RecordHash(&r)
+		}
+	})
+}
+
+// TestCompareWorkIsTheWorklistOrder is a property: compareWork, comparing
+// field by field and stopping at the first difference, orders any two
+// items as the order of SortWorklist's documentation (cmp.Or of every
+// comparison) does.
+func TestCompareWorkIsTheWorklistOrder(t *testing.T) {
+	item := func(t *rapid.T, l string) WorkItem {
+		w := WorkItem{PersonID: rapid.SampledFrom([]string{"", "a", "b"}).Draw(t, l+"p"), ReferralID: rapid.SampledFrom([]string{"", "r"}).Draw(t, l+"r")}
+		w.Overdue = rapid.Bool().Draw(t, l+"o")
+		w.Kind = dsr.ActionKind(rapid.SampledFrom([]string{"dsr_review", "community_review"}).Draw(t, l+"k"))
+		w.Rule = rapid.SampledFrom([]string{"R-1", "R-2"}).Draw(t, l+"rule")
+		if rapid.Bool().Draw(t, l+"hasdue") {
+			w.Due = calendar.MustParseDate("2026-04-01").AddDays(rapid.IntRange(-2, 2).Draw(t, l+"d"))
+		}
+		if rapid.Bool().Draw(t, l+"hasat") {
+			w.DueAt = time.Date(2026, 4, 1, rapid.IntRange(0, 47).Draw(t, l+"h"), 0, 0, 0, time.UTC)
+		}
+		return w
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		a, b := item(t, "a"), item(t, "b")
+		want := 0
+		switch {
+		case a.Overdue && !b.Overdue:
+			want = -1
+		case !a.Overdue && b.Overdue:
+			want = 1
+		default:
+			want = cmp.Or(a.DueDate().Compare(b.DueDate()), a.DueAt.Compare(b.DueAt), strings.Compare(a.PersonID, b.PersonID),
+				strings.Compare(a.ReferralID, b.ReferralID), strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Rule, b.Rule))
+		}
+		if got := compareWork(a, b); got != want {
+			t.Fatalf("compareWork(%+v, %+v) = %d, want %d", a, b, got, want)
 		}
 	})
 }

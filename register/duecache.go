@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/dsrkit/dsrkit/calendar"
@@ -287,4 +288,33 @@ func (r *Register) dueWithReferrals(ctx context.Context, asOf calendar.Date, ite
 	items = append(items, refs...)
 	SortWorklist(items)
 	return items, nil
+}
+
+// compareWork is SortWorklist's order: overdue first, then due date, due
+// instant, person, request, kind and rule, each compared only when the
+// ones before tie (a worklist of 100,000 items is compared some two million
+// times).
+func compareWork(a, b WorkItem) int {
+	if a.Overdue != b.Overdue {
+		if a.Overdue {
+			return -1
+		}
+		return 1
+	}
+	if c := a.DueDate().Compare(b.DueDate()); c != 0 {
+		return c
+	}
+	if c := a.DueAt.Compare(b.DueAt); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.PersonID, b.PersonID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.ReferralID, b.ReferralID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Rule, b.Rule)
 }

@@ -2,7 +2,6 @@ package register
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -483,22 +482,7 @@ func (r *Register) readReferral(ctx context.Context, s *Stream) (Referral, *Deci
 // SortWorklist orders a worklist: overdue first, then by due date (and
 // instant, for hour-based deadlines), then person or request, kind and rule.
 func SortWorklist(items []WorkItem) {
-	slices.SortStableFunc(items, func(a, b WorkItem) int {
-		if a.Overdue != b.Overdue {
-			if a.Overdue {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Or(
-			a.DueDate().Compare(b.DueDate()),
-			a.DueAt.Compare(b.DueAt),
-			strings.Compare(a.PersonID, b.PersonID),
-			strings.Compare(a.ReferralID, b.ReferralID),
-			strings.Compare(string(a.Kind), string(b.Kind)),
-			strings.Compare(a.Rule, b.Rule),
-		)
-	})
+	slices.SortStableFunc(items, compareWork)
 }
 
 // HistoryEntry is one record of a person's timeline, with what the rules
