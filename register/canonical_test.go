@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/base64"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +122,67 @@ func TestCompareWorkIsTheWorklistOrder(t *testing.T) {
 		}
 		if got := compareWork(a, b); got != want {
 			t.Fatalf("compareWork(%+v, %+v) = %d, want %d", a, b, got, want)
+		}
+	})
+}
+
+// TestDueItemsRoundTrip is a property: a person's items, encoded for the
+// due cache and decoded, are the items (DeepEqual), in either encoding; a
+// truncated row does not decode.
+func TestDueItemsRoundTrip(t *testing.T) {
+	str := rapid.OneOf(rapid.SampledFrom([]string{"", "p01", "R-REV-1"}), rapid.String())
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(0, 4).Draw(t, "n")
+		var items []WorkItem
+		if n > 0 || rapid.Bool().Draw(t, "empty, not nil") {
+			items = make([]WorkItem, n)
+		}
+		for i := range items {
+			it := &items[i]
+			it.PersonID, it.ReferralID, it.Rule, it.Reason, it.Who = str.Draw(t, "p"), str.Draw(t, "r"), str.Draw(t, "rule"), str.Draw(t, "reason"), str.Draw(t, "who")
+			it.Kind = dsr.ActionKind(str.Draw(t, "kind"))
+			it.Rating, it.AgreedRating = dsr.Rating(rapid.IntRange(0, 4).Draw(t, "rating")), dsr.Rating(rapid.IntRange(0, 4).Draw(t, "agreed"))
+			if rapid.Bool().Draw(t, "from") {
+				it.From = calendar.MustParseDate("2026-04-01").AddDays(rapid.IntRange(-40000, 40000).Draw(t, "fromd"))
+			}
+			if rapid.Bool().Draw(t, "due") {
+				it.Due = calendar.MustParseDate("2026-04-01").AddDays(rapid.IntRange(-40000, 40000).Draw(t, "dued"))
+			}
+			if rapid.Bool().Draw(t, "at") {
+				it.DueAt = time.Unix(rapid.Int64Range(-1e10, 1e10).Draw(t, "sec"), rapid.Int64Range(0, 999999999).Draw(t, "ns")).UTC()
+				if rapid.Bool().Draw(t, "london") {
+					it.DueAt = it.DueAt.In(time.FixedZone("BST", 3600))
+				}
+			}
+			it.Overdue = rapid.Bool().Draw(t, "overdue")
+			if rapid.Bool().Draw(t, "doc") {
+				it.Document = &DocumentRef{Kind: str.Draw(t, "dk"), ID: str.Draw(t, "did")}
+			}
+		}
+		b, err := encodeItems(items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := items
+		if b[0] == itemsJSON { // what JSON gives back is what the cache serves
+			if err := json.Unmarshal(b[1:], &want); err != nil {
+				t.Fatal(err)
+			}
+			var fresh []WorkItem
+			json.Unmarshal(b[1:], &fresh)
+			want = fresh
+		}
+		got, err := decodeItems(b)
+		if err != nil {
+			t.Fatalf("decoding %x: %v", b, err)
+		}
+		if len(got) != len(want) || (len(want) > 0 && !reflect.DeepEqual(got, want)) {
+			t.Fatalf("round trip:\n got %#v\nwant %#v", got, want)
+		}
+		if b[0] == itemsBinary && len(b) > 1 {
+			if _, err := decodeItems(b[:len(b)-1]); err == nil && len(items) > 0 {
+				t.Fatalf("a truncated row decoded: %x", b)
+			}
 		}
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -137,8 +136,8 @@ func (r *Register) dueHit(ctx context.Context, row *Stream, due []byte, asOf cal
 	if err != nil {
 		return nil, false
 	}
-	var its []WorkItem
-	if err := json.Unmarshal(pt, &its); err != nil {
+	its, err := decodeItems(pt)
+	if err != nil {
 		return nil, false
 	}
 	return its, true
@@ -205,7 +204,7 @@ func (r *Register) dueStale(ctx context.Context, ss SideStore, stale []string, t
 		if err != nil {
 			return err
 		}
-		b, err := json.Marshal(its)
+		b, err := encodeItems(its)
 		if err != nil {
 			return err
 		}
