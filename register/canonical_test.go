@@ -99,7 +99,7 @@ func TestCompareWorkIsTheWorklistOrder(t *testing.T) {
 		w := WorkItem{PersonID: rapid.SampledFrom([]string{"", "a", "b"}).Draw(t, l+"p"), ReferralID: rapid.SampledFrom([]string{"", "r"}).Draw(t, l+"r")}
 		w.Overdue = rapid.Bool().Draw(t, l+"o")
 		w.Kind = dsr.ActionKind(rapid.SampledFrom([]string{"dsr_review", "community_review"}).Draw(t, l+"k"))
-		w.Rule = rapid.SampledFrom([]string{"R-1", "R-2"}).Draw(t, l+"rule")
+		w.Rule = rapid.SampledFrom([]string{"R-REV-1", "R-RAG-ACT-1"}).Draw(t, l+"rule")
 		if rapid.Bool().Draw(t, l+"hasdue") {
 			w.Due = calendar.MustParseDate("2026-04-01").AddDays(rapid.IntRange(-2, 2).Draw(t, l+"d"))
 		}
