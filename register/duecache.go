@@ -75,7 +75,7 @@ func (r *Register) dueCached(ctx context.Context, asOf calendar.Date) (items []W
 	}
 	extra := []byte(asOf.String() + "\x00" + digest)
 	var mu sync.Mutex
-	results := map[string][]WorkItem{}
+	var results []personItems
 	var stale []string
 	total := 0
 	err = inParallel(ctx, r.workers, func(emit func(Stream, []byte) error) error {
@@ -92,7 +92,7 @@ func (r *Register) dueCached(ctx context.Context, asOf calendar.Date) (items []W
 		mu.Lock()
 		defer mu.Unlock()
 		if hit {
-			results[row.Name] = its
+			results = append(results, personItems{row.Name, its})
 		} else {
 			stale = append(stale, row.Name)
 		}
@@ -102,20 +102,27 @@ func (r *Register) dueCached(ctx context.Context, asOf calendar.Date) (items []W
 		return nil, true, err
 	}
 	if len(stale) > 0 {
-		if err := r.dueStale(ctx, ss, stale, total, asOf, extra, &mu, results); err != nil {
+		if err := r.dueStale(ctx, ss, stale, total, asOf, extra, &mu, &results); err != nil {
 			return nil, true, err
 		}
 	}
-	names := make([]string, 0, len(results))
-	for n := range results {
-		names = append(names, n)
+	slices.SortFunc(results, func(a, b personItems) int { return strings.Compare(a.stream, b.stream) })
+	n := 0
+	for i := range results {
+		n += len(results[i].items)
 	}
-	slices.Sort(names)
-	items = []WorkItem{}
-	for _, n := range names {
-		items = append(items, results[n]...)
+	items = make([]WorkItem, 0, n)
+	for i := range results {
+		items = append(items, results[i].items...)
+		results[i].items = nil
 	}
 	return items, true, nil
+}
+
+// personItems are one person's worklist items, by their stream's name.
+type personItems struct {
+	stream string
+	items  []WorkItem
 }
 
 // dueHit returns a person's items from their due row, if it is for the
@@ -146,7 +153,7 @@ func (r *Register) dueHit(ctx context.Context, row *Stream, due []byte, asOf cal
 // dueStale reads in full, checks and assesses the people dueCached could
 // not serve from their rows, and writes their due rows. It reads each
 // stream on its own when few are stale, else in one pass over them all.
-func (r *Register) dueStale(ctx context.Context, ss SideStore, stale []string, total int, asOf calendar.Date, extra []byte, mu *sync.Mutex, results map[string][]WorkItem) error {
+func (r *Register) dueStale(ctx context.Context, ss SideStore, stale []string, total int, asOf calendar.Date, extra []byte, mu *sync.Mutex, results *[]personItems) error {
 	slices.Sort(stale)
 	var pmu sync.Mutex
 	var pending []DueRow
@@ -195,7 +202,7 @@ func (r *Register) dueStale(ctx context.Context, ss SideStore, stale []string, t
 			return err
 		}
 		mu.Lock()
-		results[s.Name] = its
+		*results = append(*results, personItems{s.Name, its})
 		mu.Unlock()
 		if s.KeyDestroyed {
 			return nil
