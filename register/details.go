@@ -116,7 +116,7 @@ func (r *Register) changeDetails(ctx context.Context, st *personState, d Details
 	if err != nil {
 		return Details{}, nil, err
 	}
-	err = r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false,
+	err = r.append(ctx, st.stream, st.version, st.key(), by, false,
 		draft{RecordDetailsUpdated, payload{Changes: changes, Occurred: w.at}})
 	if err != nil {
 		return Details{}, nil, err

@@ -181,7 +181,7 @@ func (r *Register) File(ctx context.Context, id string, doc Document, events []d
 	}
 	d := doc
 	drafts = append(drafts, draft{RecordDocument, payload{Document: &d, Occurred: w.at}})
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, drafts...)
+	return r.append(ctx, st.stream, st.version, st.key(), by, false, drafts...)
 }
 
 // renameEvents renames events[n+j] to events[j] in the errors of validating
@@ -330,7 +330,7 @@ func mergeItems(rules, docs []WorkItem) []WorkItem {
 			continue
 		}
 		if dueBefore(&d.Action, &out[i].Action) {
-			d.Rating, d.AgreedRating = out[i].Rating, out[i].AgreedRating
+			d.Rating, d.AgreedRating, d.RatingOfRecord = out[i].Rating, out[i].AgreedRating, out[i].RatingOfRecord
 			out[i] = d
 		} else if out[i].Document == nil {
 			out[i].Document, out[i].Who = d.Document, d.Who

@@ -2,7 +2,6 @@ package register
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -306,7 +305,16 @@ type WorkItem struct {
 // A person's stream only grows, and the Rules decide from the case alone,
 // so the register remembers each person's items for the version of their
 // stream and the date it assessed: asking again for the same date assesses
-// only the people written to since.
+// only the people written to since. On a SideStore, with rules that name
+// their policy (PolicyNamer), it keeps them in the store instead (memory
+// stays bounded however many people), sealed under
+// the person's key and bound to their stream's version and head, the date
+// and the policy's digest, so a new process too assesses only the people
+// written to since (or all of them for a new date or a new bundle), and
+// reads the people streaming, never all at once. A cached person is served
+// from their stream's row and due row: a record changed behind the
+// register's back since is reported by Verify, not by Due. WithDueCache
+// turns both caches off.
 // What the person's documents leave due (WithDocumentKinds: a review's
 // recommendations and report, a Blue Light meeting's funding stop) joins
 // their items while they are on the register. A document item with the
@@ -316,6 +324,9 @@ type WorkItem struct {
 // A person whose assessment fails fails the whole worklist: an incomplete
 // worklist is never returned as if complete.
 func (r *Register) Due(ctx context.Context, asOf calendar.Date) ([]WorkItem, error) {
+	if items, ok, err := r.dueCached(ctx, asOf); ok {
+		return r.dueWithReferrals(ctx, asOf, items, err)
+	}
 	var streams []Stream
 	if err := r.store.Streams(ctx, personStreamPrefix, func(s Stream) error {
 		streams = append(streams, s)
@@ -371,6 +382,7 @@ func (r *Register) Due(ctx context.Context, asOf calendar.Date) ([]WorkItem, err
 type dueEntry struct {
 	version int64
 	asOf    calendar.Date
+	head    string
 	items   []WorkItem
 }
 
@@ -378,14 +390,14 @@ func (r *Register) dueFor(ctx context.Context, s *Stream, asOf calendar.Date) ([
 	if err := r.keys.checkStream(s); err != nil {
 		return nil, err
 	}
-	if v, ok := r.dueCache.Load(s.Name); ok && !s.KeyDestroyed {
-		if e := v.(dueEntry); e.version == s.Version && e.asOf == asOf {
+	if v, ok := r.dueCache.Load(s.Name); ok && !s.KeyDestroyed && !r.noDueCache {
+		if e := v.(dueEntry); e.version == s.Version && e.asOf == asOf && e.head == string(s.Head) {
 			return slices.Clone(e.items), nil
 		}
 	}
 	items, err := r.assessForDue(ctx, s, asOf)
-	if err == nil {
-		r.dueCache.Store(s.Name, dueEntry{s.Version, asOf, slices.Clone(items)})
+	if err == nil && !r.noDueCache {
+		r.dueCache.Store(s.Name, dueEntry{s.Version, asOf, string(s.Head), slices.Clone(items)})
 	}
 	return items, err
 }
@@ -482,22 +494,7 @@ func (r *Register) readReferral(ctx context.Context, s *Stream) (Referral, *Deci
 // SortWorklist orders a worklist: overdue first, then by due date (and
 // instant, for hour-based deadlines), then person or request, kind and rule.
 func SortWorklist(items []WorkItem) {
-	slices.SortStableFunc(items, func(a, b WorkItem) int {
-		if a.Overdue != b.Overdue {
-			if a.Overdue {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Or(
-			a.DueDate().Compare(b.DueDate()),
-			a.DueAt.Compare(b.DueAt),
-			strings.Compare(a.PersonID, b.PersonID),
-			strings.Compare(a.ReferralID, b.ReferralID),
-			strings.Compare(string(a.Kind), string(b.Kind)),
-			strings.Compare(a.Rule, b.Rule),
-		)
-	})
+	slices.SortStableFunc(items, compareWork)
 }
 
 // HistoryEntry is one record of a person's timeline, with what the rules
@@ -662,7 +659,9 @@ func describeEvent(e *dsr.Event) string {
 // stream's row (version, wrapped key, erased flag, head) matching its MAC
 // and its records, and no stream of the log without its row; and the log
 // reaching the checkpoint kept outside the store (WithCheckpoints) with
-// the hash the checkpoint names, so records cut from the end show. The
+// the hash the checkpoint names, so records cut from the end show; and, on
+// a SideStore, every stream's snapshot and due-cache row matching its MAC
+// and bound to the stream (a snapshot to its version and head). The
 // first problem is returned as a *ChainError matching ErrTampered, naming
 // the record's sequence number (0 when it is a stream's row). Verify reads
 // no payload, so it works after erasure.
@@ -732,5 +731,5 @@ func (r *Register) verify(ctx context.Context) error {
 			return &ChainError{Seq: seq, Stream: name, Problem: "the log has records of this stream but the stream's row is gone"}
 		}
 	}
-	return nil
+	return r.verifySides(ctx)
 }

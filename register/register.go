@@ -52,6 +52,9 @@ type Register struct {
 	meta        *meta
 	newID       string
 	checkpoints CheckpointStore
+	// noSnapshots and noDueCache turn the snapshots and Due's caches off
+	// (WithSnapshots, WithDueCache).
+	noSnapshots, noDueCache bool
 }
 
 // ConsentPolicy decides whether consent for inclusion holds for a case
@@ -365,6 +368,11 @@ type draft struct {
 type streamKey struct {
 	aead    cipher.AEAD
 	wrapped []byte // set for a new stream only
+	// snap (or from, a person's state read in full) is the stream's
+	// snapshot before the write, when the writer has it: the append then
+	// writes the next one (snapshot.go).
+	snap *snapshot
+	from *personState
 }
 
 // newStreamKey makes a data key for a new stream, wrapped by the KEK bound
@@ -399,7 +407,8 @@ func (r *Register) append(ctx context.Context, stream string, expected int64, ke
 		sealed := seal(key.aead, stream, expected+int64(i)+1, typ, pt)
 		recs[i] = Record{Stream: stream, Type: typ, At: now, ActorID: by.ID, ActorRole: by.Role, Payload: sealed}
 	}
-	req := AppendRequest{Stream: stream, Expected: expected, Records: recs, DestroyKey: destroy, Chain: r.keys}
+	req := AppendRequest{Stream: stream, Expected: expected, Records: recs, DestroyKey: destroy, Chain: r.keys,
+		Snapshot: r.snapshotFor(stream, key, destroy, drafts)}
 	if expected == 0 {
 		req.NewKey = key.wrapped
 	}
@@ -527,7 +536,11 @@ func (r *Register) Version(ctx context.Context, id string) (int64, error) {
 	return s.Version, nil
 }
 
-// Record adds an event to a person's history. The event must be valid and
+// Record adds an event to a person's history. On a SideStore it reads the
+// person's snapshot rather than their history (WithSnapshots), so its cost
+// does not grow with the history; what the snapshot cannot decide alone (a
+// consent given or withdrawn, an event that does not fit) is decided from
+// the whole history, as without it. The event must be valid and
 // keep the history consistent as of today (a *ValidationError naming the
 // field otherwise). A consent_given must itself make consent for inclusion
 // hold (R-CONS-2, R-CONS-3), or Record returns a *ConsentError and stores
@@ -540,6 +553,9 @@ func (r *Register) Record(ctx context.Context, id string, ev dsr.Event, by Actor
 	}
 	if err := by.validate(); err != nil {
 		return fmt.Errorf("dsr: recording for %q: %w", id, err)
+	}
+	if done, err := r.recordFast(ctx, id, ev, by, opts); done {
+		return err
 	}
 	st, err := r.writable(ctx, id, opts)
 	if err != nil {
@@ -573,13 +589,13 @@ func (r *Register) Record(ctx context.Context, id string, ev dsr.Event, by Actor
 	case ev.Type == dsr.EventConsentWithdrawn && ev.HasScope(dsr.ScopeDSR):
 		return r.erase(ctx, st, ev, Removal{Reason: RemovedConsentWithdrawn, Date: ev.Day()}, by)
 	}
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{string(ev.Type), payload{Event: &ev, Occurred: w.at}})
+	return r.append(ctx, st.stream, st.version, st.key(), by, false, draft{string(ev.Type), payload{Event: &ev, Occurred: w.at}})
 }
 
 // erase writes the withdrawal and the removal, and destroys the key: in
 // the store, in the same transaction, and in this process's cache.
 func (r *Register) erase(ctx context.Context, st *personState, ev dsr.Event, rm Removal, by Actor) error {
-	err := r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, true,
+	err := r.append(ctx, st.stream, st.version, st.key(), by, true,
 		draft{string(dsr.EventConsentWithdrawn), payload{Event: &ev}},
 		draft{RecordPersonRemoved, payload{Removal: &rm}})
 	if err != nil {
@@ -672,7 +688,7 @@ func (r *Register) Report(ctx context.Context, id string, date calendar.Date, ci
 	if !w.at.IsZero() && date != w.day {
 		return fmt.Errorf("dsr: reporting for %q: %w", id, invalid("date", "", "%s is not the day of --at, %s", date, w.day))
 	}
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordCircumstances, payload{Date: date, Circumstances: &circ, Occurred: w.at}})
+	return r.append(ctx, st.stream, st.version, st.key(), by, false, draft{RecordCircumstances, payload{Date: date, Circumstances: &circ, Occurred: w.at}})
 }
 
 // UpdateDetails replaces a person's identifiable details with d, and
@@ -728,7 +744,7 @@ func (r *Register) Agree(ctx context.Context, id string, rating dsr.Rating, reas
 			"required: the agreed rating %s differs from the suggested %s", strings.ToUpper(rating.String()), strings.ToUpper(a.Rating.String())))
 	}
 	ev := dsr.Event{Type: dsr.EventRatingAgreed, Date: today, Rating: rating, Reason: reason, By: by.ID}
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{string(dsr.EventRatingAgreed), payload{Event: &ev, Occurred: w.at}})
+	return r.append(ctx, st.stream, st.version, st.key(), by, false, draft{string(dsr.EventRatingAgreed), payload{Event: &ev, Occurred: w.at}})
 }
 
 // RemovalReason is why a person leaves the register (R-REM-1).
@@ -804,7 +820,7 @@ func (r *Register) Remove(ctx context.Context, id string, reason RemovalReason, 
 				"aged out while the referral to the adult register (due %s) is not recorded as made: record it first (adult_referral_made); someone no longer at risk is removed as no_longer_at_risk", act.DueDate()))
 		}
 	}
-	return r.append(ctx, st.stream, st.version, streamKey{aead: st.aead}, by, false, draft{RecordPersonRemoved, payload{Removal: &rm, Occurred: w.at}})
+	return r.append(ctx, st.stream, st.version, st.key(), by, false, draft{RecordPersonRemoved, payload{Removal: &rm, Occurred: w.at}})
 }
 
 // Referral is a request to join the register (R-REQ-1). It holds no

@@ -84,8 +84,10 @@ type keys struct {
 	pseudonym []byte
 	chain     []byte
 	// aeads caches each stream's data key by its wrapped bytes, so the KEK
-	// unwraps each key once per process.
-	aeads sync.Map // string(wrapped) -> cipher.AEAD
+	// unwraps each key once per process. It keeps the 32 key bytes, not the
+	// cipher (a few hundred bytes more each, which a register of 100,000
+	// people would hold too), and makes the cipher at each use.
+	aeads sync.Map // string(wrapped) -> []byte
 	// verified holds each stream's row as last checked in full, so a read
 	// of a stream that has not changed since checks its row's MAC and the
 	// shape of its records, not every record's hash again.
@@ -194,18 +196,18 @@ func (k *keys) pseudonymOf(kind, id string) string {
 // aead returns the cipher of a stream's wrapped data key.
 func (k *keys) aead(ctx context.Context, s *Stream) (cipher.AEAD, error) {
 	if v, ok := k.aeads.Load(string(s.Key)); ok {
-		return v.(cipher.AEAD), nil
+		return gcm(v.([]byte))
 	}
 	dk, err := k.wrapper.Unwrap(ctx, s.Key, []byte(s.Name))
 	if err != nil {
 		return nil, &ChainError{Stream: s.Name, Problem: "its data key does not unwrap: " + err.Error()}
 	}
 	g, err := gcm(dk)
-	clear(dk)
 	if err != nil {
+		clear(dk)
 		return nil, err
 	}
-	k.aeads.Store(string(s.Key), g)
+	k.aeads.Store(string(s.Key), dk)
 	return g, nil
 }
 

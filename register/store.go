@@ -2,8 +2,6 @@ package register
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -65,17 +63,7 @@ type canonicalRecord struct {
 // an object with its keys in lexical order, no spaces, byte fields in
 // standard base64 and At in RFC 3339 with nanoseconds in UTC.
 func (r *Record) CanonicalJSON() []byte {
-	b, err := json.Marshal(canonicalRecord{
-		ActorID: r.ActorID, ActorRole: r.ActorRole,
-		At:      r.At.UTC().Format(time.RFC3339Nano),
-		Payload: base64.StdEncoding.EncodeToString(r.Payload),
-		Prev:    base64.StdEncoding.EncodeToString(r.Prev),
-		Seq:     r.Seq, Stream: r.Stream, Type: r.Type, Version: r.Version,
-	})
-	if err != nil { // strings and integers always marshal
-		panic(err)
-	}
-	return b
+	return appendCanonical(make([]byte, 0, 160+len(r.Stream)+4*(len(r.Payload)+len(r.Prev))/3), r)
 }
 
 // Chain computes the keyed hashes a Store writes, under a key the store
@@ -126,8 +114,15 @@ type AppendRequest struct {
 	// Chain computes the records' hashes and the stream's MAC (required).
 	Chain Chain
 	// DestroyKey destroys the stream's key in the same transaction, after
-	// the records are appended (R-CONS-4). It cannot be undone.
+	// the records are appended (R-CONS-4). It cannot be undone. A SideStore
+	// deletes the stream's snapshot and due-cache row with it.
 	DestroyKey bool
+	// Snapshot, for a SideStore, is called with the stream's row as it
+	// will be after the append (Version, Key, KeyDestroyed and Head set)
+	// and what it returns is stored as the stream's snapshot in the same
+	// transaction; a nil Snapshot, or a nil result, deletes the snapshot.
+	// Other stores ignore it.
+	Snapshot func(row *Stream) []byte
 }
 
 // Store keeps the register's log. Implementations (register/memstore,

@@ -32,9 +32,12 @@ type stream struct {
 	destroyed bool
 	head, mac []byte
 	seqs      []int // indexes into log
+	// side and due are the stream's snapshot and due-cache row
+	// (register.SideStore).
+	side, due []byte
 }
 
-var _ register.Store = (*Store)(nil)
+var _ register.SideStore = (*Store)(nil)
 
 // New returns an empty store.
 func New() *Store { return &Store{streams: map[string]*stream{}} }
@@ -99,6 +102,14 @@ func (s *Store) Append(ctx context.Context, req register.AppendRequest) ([]regis
 	st.head = slices.Clone(out[len(out)-1].Hash)
 	row := s.snapshot(req.Stream, st)
 	st.mac = req.Chain.StreamMAC(&row)
+	st.side = nil
+	if req.Snapshot != nil && !req.DestroyKey {
+		row.Records = nil
+		st.side = slices.Clone(req.Snapshot(&row))
+	}
+	if req.DestroyKey {
+		st.due = nil
+	}
 	return out, nil
 }
 
@@ -255,7 +266,7 @@ func (s *Store) Raw() [][]byte {
 		out = append(out, slices.Clone(r.Payload), []byte(r.Stream+r.Type+r.ActorID+r.ActorRole))
 	}
 	for n, st := range s.streams {
-		out = append(out, []byte(n), slices.Clone(st.key))
+		out = append(out, []byte(n), slices.Clone(st.key), slices.Clone(st.side), slices.Clone(st.due))
 	}
 	out = append(out, slices.Clone(s.meta))
 	return out

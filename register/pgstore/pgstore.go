@@ -29,6 +29,11 @@
 // or not at all. Rekey holds log_head too, and is one transaction.
 // Stream, Streams and Log read from one REPEATABLE READ snapshot.
 //
+// The store is a register.SideStore, as register/sqlitestore is: tables
+// snapshots (written in the append's transaction) and due_cache (migration
+// 3), both deleted with a destroyed key in its transaction. Streams and
+// Sides stream one stream at a time.
+//
 // The store holds no secret: data keys arrive wrapped, and the hashes it
 // writes come from each request's register.Chain. When a stream's key is
 // destroyed (R-CONS-4) its column is set to NULL in the same statement as
@@ -76,7 +81,7 @@ type Store struct {
 	failpoint func(ctx context.Context, tx pgx.Tx, stage string) error
 }
 
-var _ register.Store = (*Store)(nil)
+var _ register.SideStore = (*Store)(nil)
 
 // Open connects to the database dsn names, with the pool limits above, and
 // brings its schema up to date. Errors never repeat the DSN (it may hold a
@@ -273,6 +278,9 @@ func (s *Store) Append(ctx context.Context, req register.AppendRequest) (out []r
 	case tag.RowsAffected() != 1:
 		return nil, fmt.Errorf("pgstore: stream %s moved past version %d: %w", req.Stream, req.Expected, register.ErrConflict)
 	}
+	if err := putSnapshot(ctx, tx, req, row); err != nil {
+		return nil, err
+	}
 	if _, err := tx.Exec(ctx, `UPDATE log_head SET seq = $1, hash = $2 WHERE id = 1`, out[len(out)-1].Seq, prev); err != nil {
 		return nil, fmt.Errorf("pgstore: moving the log's head: %w", err)
 	}
@@ -344,55 +352,69 @@ func likePrefix(p string) string {
 
 // Streams implements register.Store. Names are compared byte by byte
 // (COLLATE "C"), whatever the database's collation, so the order is the
-// other stores'.
+// other stores'. The streams and their records come in one query, fn
+// called as each stream is complete, so one stream is held at a time; fn
+// may call the store (on another of the pool's connections).
 func (s *Store) Streams(ctx context.Context, prefix string, fn func(register.Stream) error) error {
-	var streams []register.Stream
+	var stop error
 	err := s.snapshot(ctx, func(tx pgx.Tx) error {
-		byName := map[string]int{}
-		rows, err := tx.Query(ctx, `SELECT name, version, key, key_destroyed, head, mac FROM streams
-			WHERE name LIKE $1 ORDER BY name COLLATE "C"`, likePrefix(prefix))
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var st register.Stream
-			if err := rows.Scan(&st.Name, &st.Version, &st.Key, &st.KeyDestroyed, &st.Head, &st.MAC); err != nil {
-				rows.Close()
-				return err
-			}
-			byName[st.Name] = len(streams)
-			streams = append(streams, st)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = tx.Query(ctx, `SELECT `+recordCols+` FROM records WHERE stream LIKE $1 ORDER BY stream, version`, likePrefix(prefix))
+		rows, err := tx.Query(ctx, `SELECT s.name, s.version, s.key, s.key_destroyed, s.head, s.mac,
+			r.seq, r.stream, r.version, r.type, r.at, r.actor_id, r.actor_role, r.payload, r.prev, r.hash
+			FROM streams s LEFT JOIN records r ON r.stream = s.name
+			WHERE s.name LIKE $1 ORDER BY s.name COLLATE "C", r.version`, likePrefix(prefix))
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
+		var cur *register.Stream
 		for rows.Next() {
-			r, err := scanRecord(rows)
-			if err != nil {
+			var st register.Stream
+			var seq, version *int64
+			var stream, typ, at, actorID, actorRole *string
+			var payload, prev, hash []byte
+			if err := rows.Scan(&st.Name, &st.Version, &st.Key, &st.KeyDestroyed, &st.Head, &st.MAC,
+				&seq, &stream, &version, &typ, &at, &actorID, &actorRole, &payload, &prev, &hash); err != nil {
 				return err
 			}
-			if i, ok := byName[r.Stream]; ok {
-				streams[i].Records = append(streams[i].Records, r)
+			if cur == nil || cur.Name != st.Name {
+				if cur != nil {
+					if stop = fn(*cur); stop != nil {
+						return stop
+					}
+				}
+				if err := ctx.Err(); err != nil {
+					stop = err
+					return err
+				}
+				cur = &st
+			}
+			if seq == nil {
+				continue
+			}
+			r := register.Record{Seq: *seq, Stream: *stream, Version: *version, Type: *typ,
+				ActorID: *actorID, ActorRole: *actorRole, Payload: payload, Prev: prev, Hash: hash}
+			t, err := time.Parse(time.RFC3339Nano, *at)
+			if err != nil {
+				return fmt.Errorf("record %d: time %q: %w", r.Seq, *at, err)
+			}
+			r.At = t.UTC()
+			cur.Records = append(cur.Records, r)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if cur != nil {
+			if stop = fn(*cur); stop != nil {
+				return stop
 			}
 		}
-		return rows.Err()
+		return nil
 	})
+	if stop != nil {
+		return stop
+	}
 	if err != nil {
 		return fmt.Errorf("pgstore: %w", err)
-	}
-	for _, st := range streams {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(st); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -15,6 +15,12 @@
 // cannot be recovered from the file, the -wal or the freelist. Rekey is one
 // transaction too.
 //
+// The store is a register.SideStore: beside each stream it keeps the
+// register's sealed snapshot (written in the append's transaction) and due
+// cache row (tables snapshots and due_cache, migration 3); a destroyed key
+// deletes both in its transaction. Streams and Sides read one stream at a
+// time from one read transaction.
+//
 // The store holds no secret: data keys arrive wrapped, and the hashes it
 // writes come from each request's register.Chain.
 //
@@ -61,7 +67,7 @@ type Store struct {
 	failpoint func(stage string) error
 }
 
-var _ register.Store = (*Store)(nil)
+var _ register.SideStore = (*Store)(nil)
 
 // Open opens (creating if need be) the SQLite register at file and brings
 // its schema up to date.
@@ -233,6 +239,9 @@ func (s *Store) Append(ctx context.Context, req register.AppendRequest) (out []r
 			return nil, fmt.Errorf("sqlitestore: destroying the key of %s: %w", req.Stream, err)
 		}
 	}
+	if err := putSnapshot(ctx, tx, req, row); err != nil {
+		return nil, err
+	}
 	if err := s.fail("commit"); err != nil {
 		return nil, err
 	}
@@ -310,66 +319,72 @@ func upper(p string) string {
 	return ""
 }
 
-// Streams implements register.Store.
+// Streams implements register.Store. It reads the streams and their
+// records in one query in one read transaction, calling fn as each stream
+// is complete, so it holds one stream at a time.
 func (s *Store) Streams(ctx context.Context, prefix string, fn func(register.Stream) error) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("sqlitestore: %w", err)
 	}
 	defer tx.Rollback()
-	hi := upper(prefix)
-	where, args := `name >= ?`, []any{prefix}
-	rwhere := `stream >= ?`
-	if hi != "" {
-		where, rwhere, args = where+` AND name < ?`, rwhere+` AND stream < ?`, append(args, hi)
-	}
-	var streams []register.Stream
-	byName := map[string]int{}
-	rows, err := tx.QueryContext(ctx, `SELECT name, version, key, key_destroyed, head, mac FROM streams WHERE `+where+` ORDER BY name`, args...)
+	where, args := prefixWhere("s.name", prefix)
+	rows, err := tx.QueryContext(ctx, `SELECT s.name, s.version, s.key, s.key_destroyed, s.head, s.mac,
+		r.seq, r.stream, r.version, r.type, r.at, r.actor_id, r.actor_role, r.payload, r.prev, r.hash
+		FROM streams s LEFT JOIN records r ON r.stream = s.name WHERE `+where+` ORDER BY s.name, r.version`, args...)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: %w", err)
 	}
+	defer rows.Close()
+	var cur *register.Stream
 	for rows.Next() {
 		var st register.Stream
-		if err := rows.Scan(&st.Name, &st.Version, &st.Key, &st.KeyDestroyed, &st.Head, &st.MAC); err != nil {
-			rows.Close()
+		var seq, version sql.NullInt64
+		var stream, typ, at, actorID, actorRole sql.NullString
+		var payload, prev, hash []byte
+		if err := rows.Scan(&st.Name, &st.Version, &st.Key, &st.KeyDestroyed, &st.Head, &st.MAC,
+			&seq, &stream, &version, &typ, &at, &actorID, &actorRole, &payload, &prev, &hash); err != nil {
 			return fmt.Errorf("sqlitestore: %w", err)
 		}
-		byName[st.Name] = len(streams)
-		streams = append(streams, st)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlitestore: %w", err)
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT `+recordCols+` FROM records WHERE `+rwhere+` ORDER BY stream, version`, args...)
-	if err != nil {
-		return fmt.Errorf("sqlitestore: %w", err)
-	}
-	for rows.Next() {
-		r, err := scanRecord(rows)
+		if cur == nil || cur.Name != st.Name {
+			if cur != nil {
+				if err := fn(*cur); err != nil {
+					return err
+				}
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			cur = &st
+		}
+		if !seq.Valid {
+			continue
+		}
+		r := register.Record{Seq: seq.Int64, Stream: stream.String, Version: version.Int64, Type: typ.String,
+			ActorID: actorID.String, ActorRole: actorRole.String, Payload: payload, Prev: prev, Hash: hash}
+		t, err := time.Parse(time.RFC3339Nano, at.String)
 		if err != nil {
-			rows.Close()
-			return fmt.Errorf("sqlitestore: %w", err)
+			return fmt.Errorf("sqlitestore: record %d: time %q: %w", r.Seq, at.String, err)
 		}
-		if i, ok := byName[r.Stream]; ok {
-			streams[i].Records = append(streams[i].Records, r)
-		}
+		r.At = t.UTC()
+		cur.Records = append(cur.Records, r)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlitestore: %w", err)
 	}
-	tx.Rollback()
-	for _, st := range streams {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(st); err != nil {
-			return err
-		}
+	if cur != nil {
+		return fn(*cur)
 	}
 	return nil
+}
+
+// prefixWhere is the condition that col starts with prefix.
+func prefixWhere(col, prefix string) (string, []any) {
+	where, args := col+` >= ?`, []any{prefix}
+	if hi := upper(prefix); hi != "" {
+		where, args = where+` AND `+col+` < ?`, append(args, hi)
+	}
+	return where, args
 }
 
 // Log implements register.Store.

@@ -22,7 +22,7 @@ import (
 // holds and whatever is done to them (events, reports, withdrawals), the
 // file and its -wal, taken without the key, open nothing (no window of
 // any blob is the AES key of any sealed blob) and hold none of their
-// identifiers.
+// identifiers: not in the records, the snapshots or the due cache.
 //
 // Each check writes and attacks a SQLite file, so the property runs 25
 // checks unless -rapid.checks says otherwise.
@@ -43,7 +43,7 @@ func TestAStolenFileOpensNothing(t *testing.T) {
 			rt.Fatal(err)
 		}
 		defer s.Close()
-		reg, err := register.Open(ctx, s, consentRules{}, register.WithKeys(register.MemoryKey()), register.WithConsentPolicy(consent.National2023),
+		reg, err := register.Open(ctx, s, namedRules{}, register.WithKeys(register.MemoryKey()), register.WithConsentPolicy(consent.National2023),
 			register.WithClock(func() time.Time { return time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC) }))
 		if err != nil {
 			rt.Fatal(err)
@@ -74,6 +74,10 @@ func TestAStolenFileOpensNothing(t *testing.T) {
 					rt.Fatal(err)
 				}
 			}
+		}
+		// The snapshots and the due cache are in the file too.
+		if _, err := reg.Due(ctx, calendar.MustParseDate("2026-04-01")); err != nil {
+			rt.Fatal(err)
 		}
 		blobs, err := attack.Blobs(file)
 		if err != nil {

@@ -122,7 +122,9 @@ func Run(t *testing.T, open Open) {
 		{"each stream's row carries its head and MAC, destroyed or not", rowMAC},
 		{"metadata is set once", metaOnce},
 		{"rekey replaces every key, MAC and the metadata, or nothing", rekey},
+		{"a stream with no records at all in a walk", emptyWalk},
 	}
+	tests = append(tests, sideTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
@@ -481,4 +483,27 @@ func rekey(t *testing.T, s register.Store) {
 		t.Fatalf("rekey changed the log: %d records, was %d", n, before)
 	}
 	CheckChain(t, s)
+}
+
+// emptyWalk checks that Streams, walking streams and records together,
+// gives each stream its own records only, from first to last.
+func emptyWalk(t *testing.T, s register.Store) {
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("x", At, "a1"), Rec("x", At, "a2")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/b", NewKey: Key(2), Records: []register.Record{Rec("x", At, "b1")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", Expected: 2, Records: []register.Record{Rec("x", At, "a3")}})
+	var got []string
+	err := s.Streams(ctx, "", func(st register.Stream) error {
+		var ps []string
+		for _, r := range st.Records {
+			ps = append(ps, string(r.Payload))
+		}
+		got = append(got, fmt.Sprintf("%s%v", st.Name, ps))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != "[person/a[a1 a2 a3] person/b[b1]]" {
+		t.Fatalf("streams: %v", got)
+	}
 }
