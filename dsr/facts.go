@@ -57,7 +57,7 @@ type Facts struct {
 	// OutOfAreaPlacement and Section117 are the register entry's placement
 	// out of area and section 117 aftercare eligibility (R-DATA-1).
 	OutOfAreaPlacement, Section117 bool
-	LastDischarge      calendar.Date
+	LastDischarge                  calendar.Date
 
 	// LastReview is the latest review_held of each kind, indexed as
 	// ReviewKinds; LastAnyReview the latest of any kind.
