@@ -3,6 +3,8 @@ package register
 import (
 	"cmp"
 	"context"
+	"crypto/hmac"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -74,6 +76,9 @@ func (f *ListFilter) keeps(e *ListEntry) bool {
 // items are the worklist's (Due), assessed once per version of each
 // person's stream and date. Nobody is an empty slice.
 func (r *Register) List(ctx context.Context, asOf calendar.Date, filter ListFilter) ([]ListEntry, error) {
+	if out, ok, err := r.listCached(ctx, asOf); ok {
+		return sortedList(out, filter), err
+	}
 	var streams []Stream
 	if err := r.store.Streams(ctx, personStreamPrefix, func(s Stream) error {
 		streams = append(streams, s)
@@ -108,12 +113,20 @@ func (r *Register) List(ctx context.Context, asOf calendar.Date, filter ListFilt
 		}()
 	}
 	wg.Wait()
-	out := []ListEntry{}
 	for i := range streams {
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
-		if e := results[i]; e != nil && filter.keeps(e) {
+	}
+	return sortedList(results, filter), nil
+}
+
+// sortedList keeps the entries filter keeps, overdue first, then by next
+// due date, then by id.
+func sortedList(entries []*ListEntry, filter ListFilter) []ListEntry {
+	out := []ListEntry{}
+	for _, e := range entries {
+		if e != nil && filter.keeps(e) {
 			out = append(out, *e)
 		}
 	}
@@ -132,7 +145,99 @@ func (r *Register) List(ctx context.Context, asOf calendar.Date, filter ListFilt
 		}
 		return cmp.Or(a.NextDue.Compare(b.NextDue), strings.Compare(a.PersonID, b.PersonID))
 	})
-	return out, nil
+	return out
+}
+
+// listCached is List through a SideStore's rows: the worklist items from
+// the persisted due cache (dueCached, which assesses only the people whose
+// stream, or the rules, changed), and who is held, their team and care
+// coordinator from each stream's sealed snapshot, in one pass over the
+// rows with no records read. A person whose snapshot is missing, stale or
+// does not open is read in full (entryOf), as is one with no items, whose
+// ratings only an assessment gives. ok is false when the caches do not
+// apply.
+func (r *Register) listCached(ctx context.Context, asOf calendar.Date) (out []*ListEntry, ok bool, err error) {
+	ss, isSide := r.store.(SideStore)
+	if !isSide || r.noSnapshots {
+		return nil, false, nil
+	}
+	items, ok, err := r.dueCached(ctx, asOf)
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	byPerson := map[string][]WorkItem{}
+	for _, it := range items {
+		byPerson[it.PersonID] = append(byPerson[it.PersonID], it)
+	}
+	var mu sync.Mutex
+	err = inParallel(ctx, r.workers, func(emit func(Stream, []byte) error) error {
+		return ss.Sides(ctx, personStreamPrefix, true, func(row Stream, snap, _ []byte) error { return emit(row, snap) })
+	}, func(row *Stream, snap []byte) error {
+		e, served := r.entryFromSnapshot(ctx, row, snap, asOf, byPerson)
+		if !served {
+			s, err := r.store.Stream(ctx, row.Name)
+			if err != nil {
+				return fmt.Errorf("dsr: reading the register: %w", err)
+			}
+			if e, err = r.entryOf(ctx, &s, asOf); err != nil {
+				return err
+			}
+		}
+		if e != nil {
+			mu.Lock()
+			out = append(out, e)
+			mu.Unlock()
+		}
+		return nil
+	})
+	return out, true, err
+}
+
+// entryFromSnapshot is the list entry of the person whose row and sealed
+// snapshot these are (nil when not held on asOf), with their items from
+// byPerson; served is false when the snapshot cannot serve it.
+func (r *Register) entryFromSnapshot(ctx context.Context, row *Stream, blob []byte, asOf calendar.Date, byPerson map[string][]WorkItem) (e *ListEntry, served bool) {
+	if blob == nil || row.KeyDestroyed || !hmac.Equal(r.keys.StreamMAC(row), row.MAC) {
+		return nil, false
+	}
+	g, err := r.keys.aead(ctx, row)
+	if err != nil {
+		return nil, false
+	}
+	pt, err := r.keys.openSide(g, row, sideSnapshot, nil, blob)
+	if err != nil {
+		return nil, false
+	}
+	var snap snapshot
+	if json.Unmarshal(pt, &snap) != nil || snap.Person.ID == "" {
+		return nil, false
+	}
+	if snap.Added.After(asOf) || (snap.Removal != nil && !snap.Removal.Date.After(asOf)) {
+		return nil, true // not held on asOf
+	}
+	items := byPerson[snap.Person.ID]
+	if len(items) == 0 {
+		return nil, false
+	}
+	return entrySummary(snap.Person.ID, snap.Team, snap.CareCoordinator, items), true
+}
+
+// entrySummary is a list entry from a person's items.
+func entrySummary(id, team, coordinator string, items []WorkItem) *ListEntry {
+	e := &ListEntry{PersonID: id, Team: team, CareCoordinator: coordinator, Items: len(items)}
+	for i := range items {
+		it := &items[i]
+		if it.Overdue {
+			e.Overdue++
+		}
+		if d := it.DueDate(); !d.IsZero() && (e.NextDue.IsZero() || d.Before(e.NextDue)) {
+			e.NextDue = d
+		}
+	}
+	if len(items) > 0 {
+		e.Rating, e.AgreedRating, e.RatingOfRecord = items[0].Rating, items[0].AgreedRating, items[0].RatingOfRecord
+	}
+	return e
 }
 
 // entryOf is the list entry of the person whose stream s is, or nil when
@@ -149,18 +254,8 @@ func (r *Register) entryOf(ctx context.Context, s *Stream, asOf calendar.Date) (
 	if !st.held(asOf) {
 		return nil, nil
 	}
-	e := &ListEntry{PersonID: st.id, Team: st.details.Entry.Team, CareCoordinator: st.details.Entry.CareCoordinator, Items: len(items)}
-	for i := range items {
-		it := &items[i]
-		if it.Overdue {
-			e.Overdue++
-		}
-		if d := it.DueDate(); !d.IsZero() && (e.NextDue.IsZero() || d.Before(e.NextDue)) {
-			e.NextDue = d
-		}
-	}
+	e := entrySummary(st.id, st.details.Entry.Team, st.details.Entry.CareCoordinator, items)
 	if len(items) > 0 {
-		e.Rating, e.AgreedRating, e.RatingOfRecord = items[0].Rating, items[0].AgreedRating, items[0].RatingOfRecord
 		return e, nil
 	}
 	a, err := r.rules.Assess(ctx, st.caseOn(asOf, false))

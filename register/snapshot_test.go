@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -145,6 +146,22 @@ func TestSnapshotsAndDueCacheChangeNothing(t *testing.T) {
 				r := rapid.SampledFrom([]dsr.Rating{dsr.Green, dsr.Amber, dsr.Red, dsr.Blue}).Draw(t, "rating")
 				both("agree", func(w *twin) error { return w.reg.Agree(regCtx, id, r, "agreed at the meeting", regStaff) })
 			},
+			"change details": func(t *rapid.T) {
+				id := pick(t)
+				patch := fmt.Sprintf(`{"entry": {"team": %q, "care_coordinator": %q}}`,
+					rapid.SampledFrom([]string{"North", "South", ""}).Draw(t, "team"), rapid.SampledFrom([]string{"C1", "C2"}).Draw(t, "coordinator"))
+				both("change details", func(w *twin) error {
+					_, _, err := w.reg.ChangeDetails(regCtx, id, []byte(patch), regStaff)
+					return err
+				})
+			},
+			"agree after the fact": func(t *rapid.T) {
+				id := pick(t)
+				at := today.AddDays(-rapid.IntRange(0, 3).Draw(t, "days_ago")).Start().Add(19 * time.Hour)
+				both("agree after the fact", func(w *twin) error {
+					return w.reg.Agree(regCtx, id, dsr.Amber, "agreed at last night's meeting", regStaff, register.At(at))
+				})
+			},
 			"remove": func(t *rapid.T) {
 				id := pick(t)
 				both("remove", func(w *twin) error { return w.reg.Remove(regCtx, id, register.RemovedMovedArea, regStaff, "letter") })
@@ -178,6 +195,17 @@ func TestSnapshotsAndDueCacheChangeNothing(t *testing.T) {
 				}
 				if !reflect.DeepEqual(got[0], got[1]) {
 					t.Fatalf("Due on %s:\nwith caches %+v\nwithout     %+v", asOf, got[0], got[1])
+				}
+				var lists [2][]register.ListEntry
+				for i, w := range twins {
+					l, err := w.reg.List(regCtx, asOf, register.ListFilter{})
+					if err != nil {
+						t.Fatalf("List %s on %s: %v", w.name, asOf, err)
+					}
+					lists[i] = l
+				}
+				if !reflect.DeepEqual(lists[0], lists[1]) {
+					t.Fatalf("List on %s:\nwith caches %+v\nwithout     %+v", asOf, lists[0], lists[1])
 				}
 				for _, id := range ids {
 					var cases [2]dsr.Case
