@@ -85,7 +85,7 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 	plan := func(isCEL bool) *eval.Plan {
 		if plans[isCEL] == nil {
 			plans[isCEL] = &eval.Plan{
-				Bundle: b, Params: ruleParams, Plain: cfg.plain, Coverage: cfg.coverage, Deadline: cfg.deadline,
+				Bundle: b, Params: ruleParams, Plain: cfg.plain, Coverage: cfg.coverage, Deadline: cfg.deadline, Lazy: !cfg.eager,
 				Stages: [2][]string{make([]string, len(bundle.Stage1Points)), make([]string, len(bundle.Stage2Points))},
 			}
 		}
