@@ -42,7 +42,8 @@ var _ dsr.Rules = (*Engine)(nil)
 // Load reads a bundle (a folder with .manifest, params/data.json and rule
 // files, as an fs.FS: use Bundle for an embedded profile, os.DirFS for a
 // folder or ReadArchive for a built archive), merges the bundle it extends, applies the options, and compiles
-// every decision point once, in Rego or CEL. A bad bundle fails here with a
+// every decision point once, in Rego or CEL (an optional CEL point at its
+// first use, unless WithEagerCompile). A bad bundle fails here with a
 // *LoadError (file:line:col) or a *ParamError, both matching ErrBadBundle.
 func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) {
 	cfg := config{calendar: calendar.Default(), deadline: DefaultDeadline}
