@@ -56,7 +56,7 @@ Options:
   --policy NAME   embedded policy bundle (default %s)
   --json          print due and history as JSON
   --key-file FILE the register's key file (or DSR_KEY_FILE; see Keys)
-
+` + timeoutUsageText + `
 ` + keyUsageText
 
 func registerUsage(w io.Writer) { fmt.Fprintf(w, registerUsageText, policies.DefaultBundle) }
@@ -96,6 +96,7 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 	dbFlag(fset, db, "dsr.db")
 	policy := fset.String("policy", policies.DefaultBundle, "policy bundle")
 	keyFile := fset.String("key-file", "", "the register's key file")
+	timeoutFlag(ctx, fset)
 	var by register.Actor
 	fset.StringVar(&by.ID, "by", "", "staff id")
 	fset.StringVar(&by.Role, "role", "", "staff role")

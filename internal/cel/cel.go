@@ -579,7 +579,7 @@ func (p *celPoint) eval(ctx context.Context, act *celActivation) (eval.Decision,
 		out, _, err = p.prg.Eval(act)
 	} else {
 		if err := ctx.Err(); err != nil {
-			return eval.Decision{}, err
+			return eval.Decision{}, p.evalError(ctx, err)
 		}
 		out, _, err = p.prg.ContextEval(ctx, act)
 	}

@@ -82,20 +82,25 @@ func (p *Program) Start(c *dsr.Case, f *dsr.Facts) eval.Session {
 	return in
 }
 
-// Eval evaluates the stage's CEL points, within the time limit when one
-// of them can run long.
+// Eval evaluates the stage's CEL points: those that can run long within
+// the time limit, from the stage's start.
 func (in *celInput) Eval(ctx context.Context, stage int, out []eval.Decision) error {
+	limited := ctx
 	if in.prog.long[stage] {
 		var cancel context.CancelFunc
-		ctx, cancel = in.prog.limit.start(ctx)
+		limited, cancel = in.prog.limit.start(ctx)
 		defer cancel()
 	}
 	for j, cp := range in.prog.stages[stage] {
 		if cp == nil {
 			continue
 		}
+		pctx := ctx
+		if cp.long {
+			pctx = limited
+		}
 		var err error
-		if out[j], err = cp.eval(ctx, &in.act); err != nil {
+		if out[j], err = cp.eval(pctx, &in.act); err != nil {
 			return err
 		}
 	}
