@@ -70,3 +70,33 @@ func TestRegisterTimeoutStopsASlowRule(t *testing.T) {
 		}
 	}
 }
+
+// dsr policy test and dsr policy build compile every decision point, so a
+// broken optional CEL point (compiled at its first use elsewhere: dsr
+// assess never uses it) is refused before rollout, naming its file, and
+// no archive is written.
+func TestPolicyTestAndBuildRefuseABrokenOptionalPoint(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		".manifest": `{"metadata": {"name": "broken", "version": "0.0.1", "extends": "national-2023-cel",
+			"description": "a broken Blue Light point", "sources": ["test"], "decision_points": {"bluelight_criteria": "c.cel"}}}`,
+		"c.cel": `{"met": input.unexpected_crisys, "reasons": []}`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := runCLI(t, "", "assess", "--policy", dir, casesDir+"/red-child.json"); r.code != exitOK {
+		t.Fatalf("assess: exit %d: %s", r.code, r.stderr)
+	}
+	out := filepath.Join(t.TempDir(), "broken.tar.gz")
+	for _, args := range [][]string{{"policy", "build", dir, "-o", out}, {"policy", "test", dir, "--cases", "0"}} {
+		r := runCLI(t, "", args...)
+		if r.code != exitFailure || !strings.Contains(r.stderr, "c.cel:1:") || !strings.Contains(r.stderr, "unexpected_crisys") {
+			t.Errorf("%s: exit %d, want %d and the error at c.cel:1:\n%s", strings.Join(args[:2], " "), r.code, exitFailure, r.stderr)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("policy build wrote the archive of a broken bundle")
+	}
+}
