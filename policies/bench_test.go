@@ -99,6 +99,33 @@ func BenchmarkLoad(b *testing.B) {
 	}
 }
 
+// BenchmarkLoadCompile is loading national-2023-cel with every point
+// compiled in Load (eager, as dsr policy test and build load) and with the
+// optional points compiled at their first use (lazy, the default), side by
+// side. Load compiles the points on every core (GOMAXPROCS): ns/op is the
+// wall time, cpu-ns/op the process's CPU time (the compiling goroutines
+// and the garbage collector), which a shared machine disturbs less.
+func BenchmarkLoadCompile(b *testing.B) {
+	fsys, err := Bundle("national-2023-cel")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, eager := range []bool{true, false} {
+		b.Run(map[bool]string{true: "eager", false: "lazy"}[eager], func(b *testing.B) {
+			b.ReportAllocs()
+			start := processCPU()
+			for b.Loop() {
+				if _, err := Load(context.Background(), fsys, WithEagerCompile(eager)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if start >= 0 {
+				b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+			}
+		})
+	}
+}
+
 // BenchmarkOptimiser is BenchmarkAssess with the load-time optimiser on
 // and off (WithOptimize(false): plain OPA prepared queries, plain cel-go
 // programs), side by side: what the optimiser buys, in time and

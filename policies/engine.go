@@ -42,7 +42,8 @@ var _ dsr.Rules = (*Engine)(nil)
 // Load reads a bundle (a folder with .manifest, params/data.json and rule
 // files, as an fs.FS: use Bundle for an embedded profile, os.DirFS for a
 // folder or ReadArchive for a built archive), merges the bundle it extends, applies the options, and compiles
-// every decision point once, in Rego or CEL. A bad bundle fails here with a
+// every decision point once, in Rego or CEL (an optional CEL point at its
+// first use, unless WithEagerCompile). A bad bundle fails here with a
 // *LoadError (file:line:col) or a *ParamError, both matching ErrBadBundle.
 func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) {
 	cfg := config{calendar: calendar.Default(), deadline: DefaultDeadline}
@@ -85,7 +86,7 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 	plan := func(isCEL bool) *eval.Plan {
 		if plans[isCEL] == nil {
 			plans[isCEL] = &eval.Plan{
-				Bundle: b, Params: ruleParams, Plain: cfg.plain, Coverage: cfg.coverage, Deadline: cfg.deadline,
+				Bundle: b, Params: ruleParams, Plain: cfg.plain, Coverage: cfg.coverage, Deadline: cfg.deadline, Lazy: !cfg.eager,
 				Stages: [2][]string{make([]string, len(bundle.Stage1Points)), make([]string, len(bundle.Stage2Points))},
 			}
 		}

@@ -2,10 +2,12 @@ package policies_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/dsrkit/dsrkit/bluelight"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
 )
@@ -71,6 +73,26 @@ func ExampleLoad_badRule() {
 	fmt.Println(strings.SplitN(err.Error(), " (", 2)[0])
 	// Output:
 	// rating.rego:5:1: unexpected } token
+}
+
+// Optional CEL points (Blue Light) are compiled at their first use by
+// default, so a broken one loads and fails that use; WithEagerCompile
+// compiles every point in Load, which refuses it, as dsr policy test and
+// build do before rollout.
+func ExampleWithEagerCompile() {
+	ctx := context.Background()
+	bundle, _ := policies.Bundle("national-2023-cel")
+	broken := withFile(bundle, "bluelight_criteria.cel", `{"met": input.unexpected_crisys, "reasons": []}`)
+	engine, err := policies.Load(ctx, broken)
+	fmt.Println("lazy load:", err)
+	_, err = policies.BlueLightRules(engine).Criteria(ctx, bluelight.CriteriaInput{UnexpectedCrisis: true})
+	fmt.Println("first use:", errors.Is(err, policies.ErrBadBundle))
+	_, err = policies.Load(ctx, broken, policies.WithEagerCompile(true))
+	fmt.Println("eager load:", strings.SplitN(err.Error(), ":", 3)[:2])
+	// Output:
+	// lazy load: <nil>
+	// first use: true
+	// eager load: [bluelight_criteria.cel 1]
 }
 
 // A rule that would build a billion numbers is stopped at the call; a

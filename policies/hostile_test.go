@@ -7,12 +7,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"github.com/dsrkit/dsrkit/bluelight"
 	"github.com/dsrkit/dsrkit/policies"
 )
 
@@ -32,6 +34,10 @@ type hostileCase struct {
 	// it (a nested unroll now capped, a lazy list, a linear-time regular
 	// expression): it may assess, within the budget, or fail as above.
 	harmless bool
+	// eagerRefused: compiled eagerly (WithEagerCompile, as dsr policy
+	// test and build load), Load itself refuses the bundle, though the
+	// hostile rule is a lazily compiled optional point.
+	eagerRefused bool
 }
 
 const hostileBudget = 2 * time.Second
@@ -55,6 +61,21 @@ func celCase(name, rule, want string) hostileCase {
 }
 
 func harmless(c hostileCase) hostileCase { c.harmless = true; return c }
+
+// celCriteriaCase is an overlay of national-2023 whose Blue Light criteria
+// point is the CEL rule: an optional point, compiled at its first use by
+// default, which loadAndAssess makes.
+func celCriteriaCase(name, rule, want string) hostileCase {
+	return hostileCase{name: name, file: "criteria.cel", want: want, fsys: func(*testing.T, string) fs.FS {
+		return fstest.MapFS{
+			".manifest": {Data: []byte(`{"metadata": {"name": "hostile", "version": "0.0.1", "extends": "national-2023",
+				"description": "hostile", "sources": ["test"], "decision_points": {"bluelight_criteria": "criteria.cel"}}}`)},
+			"criteria.cel": {Data: []byte(rule)},
+		}
+	}}
+}
+
+func eagerRefused(c hostileCase) hostileCase { c.eagerRefused = true; return c }
 
 // nestedExists is the rating rule of the issue: depth quantifiers, each
 // over the list 0..15, nested (16^depth bodies if unrolled whole).
@@ -163,6 +184,9 @@ func hostileCases() []hostileCase {
 		celCase("cel string doubling", doubling(`"xxxxxxxxxxxxxxxx"`, "+", 40), "cost limit"),
 		harmless(celCase("cel list doubling", doubling(`[1, 2, 3, 4, 5, 6, 7, 8]`, "+", 40), "cost limit")),
 		celCase("cel deep nesting", `{"rating": `+strings.Repeat("(", 20000)+`"red"`+strings.Repeat(")", 20000)+`, "reasons": []}`, "rating.cel"),
+		celCriteriaCase("cel lazy point exponential comprehension", `{"met": lists.range(100000).map(i, lists.range(100000).map(j, i + j)).size() > 0, "unmet": ["crisis"], "reasons": []}`, "cost limit"),
+		celCriteriaCase("cel lazy point runaway loop", `{"met": lists.range(100000).all(i, lists.range(100000).all(j, i + j >= 0)), "unmet": ["crisis"], "reasons": []}`, "cost limit"),
+		eagerRefused(celCriteriaCase("cel lazy point deep nesting", `{"met": `+strings.Repeat("(", 20000)+`true`+strings.Repeat(")", 20000)+`, "unmet": [], "reasons": []}`, "criteria.cel")),
 		harmless(celCase("cel regex blow-up", `{"rating": lists.range(as_of).all(i, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab".matches("^(a+)+$")) ? "red" : "green", "reasons": []}`, "cost limit")),
 		hostileCase{name: "symlink out of the bundle", file: "evil.rego", want: "symbolic link", fsys: fsOverlay(func(t *testing.T, dir string) {
 			outside := filepath.Join(t.TempDir(), "outside.rego")
@@ -208,34 +232,49 @@ func TestHostileBundles(t *testing.T) {
 	if len(cases) < 30 {
 		t.Fatalf("%d hostile bundles, want at least 30", len(cases))
 	}
-	paths := [][]policies.Option{nil, {policies.WithOptimize(false)}}
+	paths := []struct {
+		name string
+		opts []policies.Option
+	}{
+		{"optimised", nil}, // optional CEL points compiled at their first use
+		{"plain", []policies.Option{policies.WithOptimize(false)}},
+		{"eager", []policies.Option{policies.WithEagerCompile(true)}},
+	}
 	// scripts/hostile-bundles.sh measures one path per process.
-	switch os.Getenv("DSR_HOSTILE_PATH") {
-	case "optimised":
-		paths = paths[:1]
-	case "plain":
-		paths = paths[1:]
+	if only := os.Getenv("DSR_HOSTILE_PATH"); only != "" {
+		paths = slices.DeleteFunc(paths, func(p struct {
+			name string
+			opts []policies.Option
+		}) bool {
+			return p.name != only
+		})
+		if len(paths) == 0 {
+			t.Fatalf("DSR_HOSTILE_PATH=%s: no such path", only)
+		}
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			for _, opts := range paths {
+			for _, path := range paths {
 				fsys := c.fsys(t, t.TempDir())
 				start := time.Now()
-				err := loadAndAssess(t, fsys, opts...)
+				atLoad, err := loadAndAssess(t, fsys, path.opts...)
 				took := time.Since(start)
 				if err == nil && c.harmless {
-					t.Logf("optimise=%v, %v: loaded and assessed (harmless)", opts == nil, took.Round(time.Millisecond))
+					t.Logf("%s, %v: loaded and assessed (harmless)", path.name, took.Round(time.Millisecond))
 					if took > hostileBudget {
-						t.Errorf("optimise=%v: took %v, over %v", opts == nil, took, hostileBudget)
+						t.Errorf("%s: took %v, over %v", path.name, took, hostileBudget)
 					}
 					continue
 				}
 				if err == nil {
-					t.Fatalf("optimise=%v: the hostile bundle loaded and assessed", opts == nil)
+					t.Fatalf("%s: the hostile bundle loaded and assessed", path.name)
 				}
-				t.Logf("optimise=%v, %v: %.300s", opts == nil, took.Round(time.Millisecond), err)
+				t.Logf("%s, %v: %.300s", path.name, took.Round(time.Millisecond), err)
 				if took > hostileBudget {
-					t.Errorf("optimise=%v: took %v, over %v", opts == nil, took, hostileBudget)
+					t.Errorf("%s: took %v, over %v", path.name, took, hostileBudget)
+				}
+				if c.eagerRefused && path.name == "eager" && !atLoad {
+					t.Errorf("eager: Load accepted the bundle; its first use refused it: %v", err)
 				}
 				if !errors.Is(err, policies.ErrBadBundle) && !errors.Is(err, policies.ErrEvaluation) {
 					t.Errorf("error %v matches neither ErrBadBundle nor ErrEvaluation", err)
@@ -248,14 +287,20 @@ func TestHostileBundles(t *testing.T) {
 	}
 }
 
-func loadAndAssess(t *testing.T, fsys fs.FS, opts ...policies.Option) error {
+// loadAndAssess loads the bundle, assesses a case and decides the Blue
+// Light criteria (the first use of a lazily compiled point); atLoad says
+// whether Load failed.
+func loadAndAssess(t *testing.T, fsys fs.FS, opts ...policies.Option) (atLoad bool, err error) {
 	ctx := context.Background()
 	e, err := policies.Load(ctx, fsys, opts...)
 	if err != nil {
-		return err
+		return true, err
 	}
-	_, err = e.Assess(ctx, someCase(t))
-	return err
+	if _, err = e.Assess(ctx, someCase(t)); err != nil {
+		return false, err
+	}
+	_, err = policies.BlueLightRules(e).Criteria(ctx, bluelight.CriteriaInput{UnexpectedCrisis: true, NoTimeForCETR: true, KnownToServices: true})
+	return false, err
 }
 
 func mustT(t *testing.T, err error) {

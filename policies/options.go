@@ -18,6 +18,7 @@ type config struct {
 	overrides []bundle.Override
 	calendar  *calendar.Calendar
 	plain     bool
+	eager     bool
 	coverage  *eval.Coverage
 }
 
@@ -55,6 +56,23 @@ func WithCalendar(cal *calendar.Calendar) Option {
 func WithOptimize(on bool) Option {
 	return func(c *config) error {
 		c.plain = !on
+		return nil
+	}
+}
+
+// WithEagerCompile(true) compiles every decision point in Load. By
+// default (false) an optional CEL point (bluelight_criteria,
+// bluelight_invitees, bluelight_funding) is compiled at its first use,
+// once, safely for concurrent use: Load is faster (most hosts never decide
+// Blue Light), and a broken optional point fails its first use with
+// ErrEvaluation and the *LoadError that Load would have returned. Checking
+// a bundle before rollout (dsr policy test, dsr policy build) compiles
+// eagerly, so that a broken optional point is refused there. The
+// decisions are the same either way. Rego points, and cetr_rules (decided
+// at Load), are always compiled in Load.
+func WithEagerCompile(on bool) Option {
+	return func(c *config) error {
+		c.eager = on
 		return nil
 	}
 }

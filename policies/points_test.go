@@ -397,37 +397,62 @@ func TestDecide(t *testing.T) {
 	}
 }
 
-// Bad optional points fail Load: a CEL typo at its line and column with a
-// caret, a Rego file in the wrong package, a cetr_rules decision cetr
-// rejects, a Blue Light parameter bluelight rejects.
+// Bad optional points fail Load compiling eagerly (WithEagerCompile, as
+// dsr policy test and build load): a CEL typo at its line and column with
+// a caret, a Rego file in the wrong package, a cetr_rules decision cetr
+// rejects, a Blue Light parameter bluelight rejects. By default a CEL
+// optional point is compiled at its first use, which fails instead, with
+// the same error, every time.
 func TestBadOptionalPointsFailLoad(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name   string
 		bundle fs.FS
 		want   []string
+		lazy   bool // a CEL optional point: by default, its first use fails
 	}{
 		{"CEL typo", overlay("national-2023-cel", `{}`, map[string]string{"c.cel": "{\"met\": input.unexpected_crisys,\n \"reasons\": []}"}, `"bluelight_criteria": "c.cel"`),
-			[]string{"c.cel:1:", "undefined field 'unexpected_crisys'", "^"}},
+			[]string{"c.cel:1:", "undefined field 'unexpected_crisys'", "^"}, true},
 		{"Rego package", overlay("national-2023", `{}`, map[string]string{"c.rego": "package dsr.criteria\n\ndecision := {}\n"}, `"bluelight_criteria": "c.rego"`),
-			[]string{"c.rego:1:1", "package dsr.bluelight_criteria"}},
+			[]string{"c.rego:1:1", "package dsr.bluelight_criteria"}, false},
 		{"cetr_rules decides nonsense", overlay("national-2023", `{"cetr_education_member": "sometimes"}`, nil, ""),
-			[]string{"cetr_rules.rego", "education_member", "sometimes"}},
+			[]string{"cetr_rules.rego", "education_member", "sometimes"}, false},
 		{"unknown role", overlay("national-2023-cel", `{"blue_light_must_attend": ["commissioner", "bishop"]}`, nil, ""),
-			[]string{"bishop"}},
+			[]string{"bishop"}, false},
 		{"cap of zero", overlay("national-2023", `{"blue_light_max_funded_hours": 0}`, nil, ""),
-			[]string{"blue_light_max_funded_hours", "below one hour"}},
+			[]string{"blue_light_max_funded_hours", "below one hour"}, false},
 		{"unknown point", overlay("national-2023", `{}`, map[string]string{"x.cel": "{}"}, `"bluelight_minutes": "x.cel"`),
-			[]string{"unknown decision point", "cetr_rules"}},
+			[]string{"unknown decision point", "cetr_rules"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := policies.Load(ctx, tc.bundle)
+			_, err := policies.Load(ctx, tc.bundle, policies.WithEagerCompile(true))
 			if !errors.Is(err, policies.ErrBadBundle) {
 				t.Fatalf("Load: %v, want ErrBadBundle", err)
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			e, err := policies.Load(ctx, tc.bundle)
+			if !tc.lazy {
+				if !errors.Is(err, policies.ErrBadBundle) {
+					t.Fatalf("Load, lazily: %v, want ErrBadBundle", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load, lazily: %v", err)
+			}
+			for range 2 {
+				_, err = policies.BlueLightRules(e).Criteria(ctx, bluelight.CriteriaInput{UnexpectedCrisis: true})
+				if !errors.Is(err, policies.ErrBadBundle) || !errors.Is(err, policies.ErrEvaluation) {
+					t.Fatalf("first use: %v, want ErrBadBundle and ErrEvaluation", err)
+				}
+				for _, w := range tc.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("first use: error %q does not mention %q", err, w)
+					}
 				}
 			}
 		})

@@ -25,7 +25,7 @@ func runAssess(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	policy := fset.String("policy", policies.DefaultBundle, "embedded policy bundle `NAME`, a directory or a .tar.gz from dsr policy build")
 	var params paramFlag
 	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
-	timeout := fset.Duration("timeout", policies.DefaultDeadline, "stop a rule evaluation running longer than `D` (0: no limit)")
+	timeoutFlag(ctx, fset)
 	files, code, ok := parseCommand(fset, args, assessUsage, stdout, stderr, 1, "want one case file (or - for standard input)")
 	if !ok {
 		return code
@@ -41,7 +41,7 @@ func runAssess(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return reportInvalid(stderr, err)
 	}
 
-	_, engine, err := loadPolicy(ctx, *policy, "", params, policies.WithDeadline(*timeout))
+	_, engine, err := loadPolicy(ctx, *policy, "", params)
 	if err != nil {
 		errorf(stderr, "%v", err)
 		return exitFailure

@@ -138,3 +138,60 @@ func assertEmptyDir(t *testing.T) {
 		t.Errorf("%s was created", e.Name())
 	}
 }
+
+// leafPaths lists the commands of the command table that run (no groups).
+func leafPaths() [][]string {
+	var out [][]string
+	var walk func(prefix []string, cs []*command)
+	walk = func(prefix []string, cs []*command) {
+		for _, c := range cs {
+			path := append(append([]string(nil), prefix...), c.name)
+			if c.subs == nil {
+				out = append(out, path)
+			}
+			walk(path, c.subs)
+		}
+	}
+	walk(nil, commands)
+	return out
+}
+
+// noRules are the commands that evaluate no rules of a bundle the user
+// names: they take no --timeout.
+var noRules = map[string]bool{"schema": true, "policy list": true}
+
+// Every command that evaluates rules takes --timeout D (timeoutFlag) and
+// documents it in its usage; a duration that does not parse is refused
+// with exit status 2 before the command does anything. The others refuse
+// --timeout as a flag they do not define.
+func TestEveryCommandThatEvaluatesRulesTakesATimeout(t *testing.T) {
+	t.Chdir(t.TempDir())
+	n := 0
+	for _, path := range leafPaths() {
+		name := strings.Join(path, " ")
+		t.Run(name, func(t *testing.T) {
+			help := runCLI(t, "", append(path, "-h")...)
+			r := runCLI(t, "", append(path, "--timeout", "soon")...)
+			if r.code != exitUsage || r.stdout != "" {
+				t.Errorf("--timeout soon: exit %d, want %d; stdout %q", r.code, exitUsage, r.stdout)
+			}
+			if noRules[name] {
+				if strings.Contains(help.stdout, "--timeout") || !strings.Contains(r.stderr, "flag provided but not defined: -timeout") {
+					t.Errorf("takes --timeout, or does not refuse it:\n%s", r.stderr)
+				}
+				return
+			}
+			n++
+			if !strings.Contains(help.stdout, "--timeout D") || !strings.Contains(help.stdout, "0 for no limit") {
+				t.Errorf("the usage does not document --timeout D:\n%s", help.stdout)
+			}
+			if !strings.Contains(r.stderr, `invalid value "soon" for flag -timeout`) {
+				t.Errorf("--timeout soon is not refused as a bad duration:\n%s", r.stderr)
+			}
+		})
+	}
+	if want := len(leafPaths()) - len(noRules); n != want {
+		t.Errorf("%d commands take --timeout, want %d", n, want)
+	}
+	assertEmptyDir(t)
+}

@@ -15,7 +15,7 @@ import (
 	"github.com/dsrkit/dsrkit/register"
 )
 
-const demoUsageText = `Usage: dsr demo [--db FILE] [--people N] [--seed N] [--as-of DATE]
+const demoUsageText = `Usage: dsr demo [--db FILE] [--people N] [--seed N] [--as-of DATE] [--timeout D]
 
 Create (or reopen) a SQLite register, load a synthetic population generated
 deterministically from the seed (NHS numbers from the 999 test range, no
@@ -27,7 +27,7 @@ Options:
   --seed N       the seed of the population (default 1)
   --as-of DATE   the date of the worklist (default 2026-04-01)
   --policy NAME  embedded policy bundle (default %s)
-`
+` + timeoutUsageText
 
 func demoUsage(w io.Writer) { fmt.Fprintf(w, demoUsageText, policies.DefaultBundle) }
 
@@ -42,6 +42,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	asOfFlag := fset.String("as-of", "2026-04-01", "date")
 	policy := fset.String("policy", policies.DefaultBundle, "policy bundle")
 	keyFile := fset.String("key-file", "", "the register's key file")
+	timeoutFlag(ctx, fset)
 	if _, code, ok := parseCommand(fset, args, demoUsage, stdout, stderr, 0, ""); !ok {
 		return code
 	}

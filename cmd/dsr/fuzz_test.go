@@ -114,12 +114,19 @@ func FuzzDecodeDecision(f *testing.F) {
 		`{"outcome": "accept", "date": "2026-04-01", "reasons": "meets the criteria", "next_steps": "add with consent"}`)
 }
 
+// The review refuses a panel member or a report recipient with no role
+// (Panel.Validate, R-CETR-PANEL; the report's recipients): only inputs whose
+// roles are known count as accepted, as in dsr's FuzzStrictReviewParts.
+func panelKnown(panel []cetr.Member) bool {
+	return !slices.ContainsFunc(panel, func(m cetr.Member) bool { return !m.Role.Valid() })
+}
+
 func FuzzDecodeReviewPlan(f *testing.F) {
-	fuzzStrict(f, strict[reviewPlanInput], seedBodies("review plan")...)
+	fuzzStrictChecked(f, strict[reviewPlanInput], func(p *reviewPlanInput) bool { return panelKnown(p.Panel) }, seedBodies("review plan")...)
 }
 
 func FuzzDecodeReviewHold(f *testing.F) {
-	fuzzStrict(f, strict[reviewHoldInput], append(seedBodies("review hold"),
+	fuzzStrictChecked(f, strict[reviewHoldInput], func(h *reviewHoldInput) bool { return panelKnown(h.Panel) }, append(seedBodies("review hold"),
 		`{"held": "2026-04-01", "rating": {"date": "2026-04-01", "rating": "red", "by": "DSR meeting"}, "papers_sent": "2026-03-25T09:00:00Z"}`)...)
 }
 
@@ -130,7 +137,9 @@ func FuzzDecodeRecommendations(f *testing.F) {
 }
 
 func FuzzDecodeReviewReport(f *testing.F) {
-	fuzzStrict(f, strict[reviewReportInput], seedBodies("review report")...)
+	fuzzStrictChecked(f, strict[reviewReportInput], func(r *reviewReportInput) bool {
+		return !slices.ContainsFunc(r.Recipients, func(rc cetr.Recipient) bool { return !rc.Role.Valid() })
+	}, seedBodies("review report")...)
 }
 
 func FuzzDecodeMeetingOpen(f *testing.F) {
@@ -169,5 +178,10 @@ func FuzzDecodeFunding(f *testing.F) {
 }
 
 func FuzzDecodeMeetingClose(f *testing.F) {
-	fuzzStrict(f, strict[bluelightCloseInput], seedBodies("bluelight close")...)
+	// Meeting.Complete refuses a step note with no step (R-BL-STEPS), as
+	// close completes them first: the fuzzer's {"steps": [{}]} is kept
+	// under testdata/fuzz.
+	fuzzStrictChecked(f, strict[bluelightCloseInput], func(c *bluelightCloseInput) bool {
+		return !slices.ContainsFunc(c.Steps, func(s bluelight.StepNote) bool { return !s.Step.Valid() })
+	}, seedBodies("bluelight close")...)
 }

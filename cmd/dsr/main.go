@@ -46,6 +46,7 @@ const (
 // run is the whole command: it runs the command args[0] names in the
 // command table (commands).
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx = withRuleLimits(ctx)
 	if len(args) == 0 {
 		usage(stderr)
 		return exitUsage

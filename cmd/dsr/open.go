@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/policies"
@@ -19,16 +20,54 @@ import (
 	"github.com/dsrkit/dsrkit/register/sqlitestore"
 )
 
+// ruleLimits is what a command's flags say about evaluating the rules:
+// --timeout, the time limit of one evaluation. run gives every command a
+// context holding one; timeoutFlag defines the flag into it, and
+// loadPolicy (so openRegister) applies it to the policy it loads, with
+// nothing to pass along. A command without the flag loads with
+// policies.DefaultDeadline.
+type ruleLimits struct{ timeout time.Duration }
+
+type ruleLimitsKey struct{}
+
+// withRuleLimits is ctx holding the rule limits of one command's run.
+func withRuleLimits(ctx context.Context) context.Context {
+	return context.WithValue(ctx, ruleLimitsKey{}, &ruleLimits{timeout: policies.DefaultDeadline})
+}
+
+// timeoutFlag defines --timeout D on fset, for a command that evaluates
+// rules: each evaluation of the rules (each stage of an assessment, each
+// optional point, cetr_rules at load) running longer than D fails with an
+// error naming the rule file and the limit (policies.WithDeadline); 0
+// turns the limit off. ctx must come from run.
+func timeoutFlag(ctx context.Context, fset *flag.FlagSet) {
+	l, ok := ctx.Value(ruleLimitsKey{}).(*ruleLimits)
+	if !ok {
+		panic("timeoutFlag: the command's context does not come from run")
+	}
+	fset.DurationVar(&l.timeout, "timeout", policies.DefaultDeadline, "stop a rule evaluation running longer than `D` (0: no limit)")
+}
+
+// ruleOptions are the policies options of the command's rule limits
+// (--timeout), for every Load the command makes.
+func ruleOptions(ctx context.Context) []policies.Option {
+	if l, ok := ctx.Value(ruleLimitsKey{}).(*ruleLimits); ok {
+		return []policies.Option{policies.WithDeadline(l.timeout)}
+	}
+	return nil
+}
+
 // loadPolicy is how every command loads a policy bundle: the embedded
 // profile or the directory name, rebased onto the embedded profile base
-// when one is named (--base), with the --set overrides. It returns the
-// bundle's files with the engine.
+// when one is named (--base), with the --set overrides and the command's
+// --timeout (ruleOptions), then opts. It returns the bundle's files with
+// the engine.
 func loadPolicy(ctx context.Context, name, base string, params paramFlag, opts ...policies.Option) (fs.FS, *policies.Engine, error) {
 	fsys, err := openPolicy(name, base)
 	if err != nil {
 		return nil, nil, err
 	}
-	engine, err := policies.Load(ctx, fsys, append(params.options(), opts...)...)
+	engine, err := policies.Load(ctx, fsys, slices.Concat(params.options(), ruleOptions(ctx), opts)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading policy %s: %w", name, err)
 	}

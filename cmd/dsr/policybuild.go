@@ -13,7 +13,7 @@ import (
 	"github.com/dsrkit/dsrkit/policies"
 )
 
-const policyBuildUsageText = `Usage: dsr policy build DIR|NAME -o FILE.tar.gz
+const policyBuildUsageText = `Usage: dsr policy build DIR|NAME -o FILE.tar.gz [--timeout D]
 
 Write a policy bundle (a directory, or an embedded profile by name) as an
 OPA bundle: a gzip tar that OPA's tools load (opa test FILE.tar.gz runs
@@ -26,18 +26,23 @@ overlay's merged with everything it extends), the Rego files the engine
 compiles, the bundle's own *_test.rego files, and the bundle's sources
 (with those of every bundle it extends) in .dsrkit/sources.tar, which OPA
 ignores and dsr loads from. CEL rule files are among the sources; OPA has
-no use for them.
+no use for them. The bundle must load first, every decision point
+compiled (the optional ones too, which other commands compile at their
+first use): a broken rule is refused here, and nothing is written.
 
 Options:
   -o FILE    the archive to write (required; ends in .tar.gz)
-`
+` + timeoutUsageText
 
 func policyBuildUsage(w io.Writer) { fmt.Fprint(w, policyBuildUsageText) }
 
-// runPolicyBuild is `dsr policy build DIR|NAME -o FILE`.
-func runPolicyBuild(_ context.Context, args []string, stdout, stderr io.Writer) int {
+// runPolicyBuild is `dsr policy build DIR|NAME -o FILE`. The bundle must
+// load, every point compiled (the optional ones too), before it is
+// written.
+func runPolicyBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fset := newFlagSet("policy build")
 	out := fset.String("o", "", "the archive to write")
+	timeoutFlag(ctx, fset)
 	pos, code, ok := parseCommand(fset, args, policyBuildUsage, stdout, stderr, 1, "want one bundle directory or profile name")
 	if !ok {
 		return code
@@ -50,6 +55,10 @@ func runPolicyBuild(_ context.Context, args []string, stdout, stderr io.Writer) 
 	fsys, err := openBundle(pos[0])
 	if err != nil {
 		errorf(stderr, "%v", err)
+		return exitFailure
+	}
+	if _, err := policies.Load(ctx, fsys, append(ruleOptions(ctx), policies.WithEagerCompile(true))...); err != nil {
+		errorf(stderr, "policy build %s: %v", pos[0], err)
 		return exitFailure
 	}
 	var buf bytes.Buffer

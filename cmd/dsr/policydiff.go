@@ -27,6 +27,7 @@ import (
 
 const policyDiffUsageText = `Usage: dsr policy diff OLD NEW [--cases DIR | --register FILE | --generate N --seed S]
                        [--json] [--html FILE] [--workers N] [--base NAME] [--examples K]
+                       [--timeout D]
 
 Assess every case under two policy bundles (each an embedded profile name
 or a bundle directory) and report who changes: people by rating transition
@@ -58,7 +59,7 @@ Options:
   --as-of DATE       the date register cases are assessed on (default today)
   --case I           print case I of the cases (as numbered in the report, "#I")
                      as JSON for 'dsr assess', instead of diffing
-
+` + timeoutUsageText + `
 A progress bar goes to standard error when it is a terminal. Counts are the
 same whatever --workers is.
 
@@ -83,6 +84,7 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 	examples := fset.Int("examples", 5, "people per change")
 	asOfFlag := fset.String("as-of", "", "assessment date for register cases")
 	show := fset.Int("case", -1, "print case I and exit")
+	timeoutFlag(ctx, fset)
 	pos, code, ok := parseCommand(fset, args, policyDiffUsage, stdout, stderr, 2, "want OLD and NEW bundles")
 	if !ok {
 		return code

@@ -16,7 +16,7 @@ import (
 	"github.com/dsrkit/dsrkit/policies/policycheck"
 )
 
-const policyTestUsageText = `Usage: dsr policy test [--cases N] [--seed S] [--base NAME] [--set NAME=VALUE]... [--coverage] DIR|NAME
+const policyTestUsageText = `Usage: dsr policy test [--cases N] [--seed S] [--base NAME] [--set NAME=VALUE]... [--coverage] [--timeout D] DIR|NAME
 
 Test a policy bundle (a directory, or an embedded profile by name) before
 rollout, and print a summary:
@@ -50,7 +50,7 @@ Options:
                  policy diff -h'), e.g. national-2023-cel
   --set NAME=VALUE
                  override a bundle parameter (as 'dsr assess --set')
-
+` + timeoutUsageText + `
 Exit status: 0 when everything passes; 1 on any failure or when the
 bundle does not load; 2 for a usage error.
 `
@@ -66,6 +66,7 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 	coverage := fset.Bool("coverage", false, "report Rego line coverage of the unit tests and scenarios")
 	var params paramFlag
 	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
+	timeoutFlag(ctx, fset)
 	pos, code, ok := parseCommand(fset, args, policyTestUsage, stdout, stderr, 1, "want one bundle directory or profile name")
 	if !ok {
 		return code
@@ -75,12 +76,15 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 		errorf(stderr, "policy test: --cases must not be negative")
 		return exitUsage
 	}
-	fsys, engine, err := loadPolicy(ctx, pos[0], *base, params)
+	// Every point compiled in Load, the optional ones too: a broken one is
+	// refused here, before rollout, not at its first use.
+	eager := policies.WithEagerCompile(true)
+	fsys, engine, err := loadPolicy(ctx, pos[0], *base, params, eager)
 	if err != nil {
 		errorf(stderr, "%v", err)
 		return exitFailure
 	}
-	opts := params.options()
+	opts := slices.Concat(params.options(), ruleOptions(ctx), []policies.Option{eager})
 	var cov *policies.Coverage
 	testOpts := opts // for the unit tests and scenarios
 	if *coverage {

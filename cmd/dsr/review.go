@@ -58,7 +58,7 @@ Options:
   --set NAME=VALUE   override a bundle parameter, as 'dsr assess --set'
                      (repeatable)
   --json             print summary as JSON
-`
+` + timeoutUsageText
 
 func reviewUsage(w io.Writer) { fmt.Fprintf(w, reviewUsageText, policies.DefaultBundle) }
 
@@ -133,7 +133,7 @@ func docCommands(group string, usage func(io.Writer), subs []subcommand, run fun
 	var out []*command
 	for _, sub := range subs {
 		out = append(out, &command{name: sub.name, usage: usage, run: func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-			c, code, ok := parseDocCommand(group, sub, args, usage, stdout, stderr)
+			c, code, ok := parseDocCommand(ctx, group, sub, args, usage, stdout, stderr)
 			if !ok {
 				return code
 			}
@@ -144,15 +144,16 @@ func docCommands(group string, usage func(io.Writer), subs []subcommand, run fun
 }
 
 // parseDocCommand parses the flags and arguments of `dsr GROUP CMD` for
-// the subcommand sub (CMD): --db, --policy, --set, --by and --role for
-// all, --json for the one that prints (summary, minute).
-func parseDocCommand(group string, sub subcommand, args []string, usage func(io.Writer), stdout, stderr io.Writer) (*docCommand, int, bool) {
+// the subcommand sub (CMD): --db, --policy, --set, --timeout, --by and
+// --role for all, --json for the one that prints (summary, minute).
+func parseDocCommand(ctx context.Context, group string, sub subcommand, args []string, usage func(io.Writer), stdout, stderr io.Writer) (*docCommand, int, bool) {
 	fset := newFlagSet(group + " " + sub.name)
 	c := &docCommand{cmd: sub.name}
 	dbFlag(fset, &c.db, "dsr.db")
 	fset.StringVar(&c.policy, "policy", policies.DefaultBundle, "policy bundle")
 	fset.Var(&c.params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
 	fset.StringVar(&c.keyFile, "key-file", "", "the register's key file")
+	timeoutFlag(ctx, fset)
 	fset.StringVar(&c.by.ID, "by", "", "staff id")
 	fset.StringVar(&c.by.Role, "role", "", "staff role")
 	if sub.json {

@@ -41,7 +41,9 @@ Usage:
   dsr help
       Print this text.
 
-Run 'dsr assess -h' for the assess options.
+Run 'dsr assess -h' for the assess options. Every command that evaluates
+rules (all but schema and policy list) takes --timeout D, the time limit
+of one evaluation of the rules (default 1s; 0 for none).
 
 Exit status: 0 success; 1 the policy, the input or the assessment failed;
 2 a usage error or an invalid case.
@@ -68,10 +70,16 @@ Options:
       bundle's object of that name, so
         --set 'review_cadence={"red":{"n":7,"unit":"days"}}'
       changes RED's cadence only. Repeatable, applied in order.
-  --timeout D
-      Stop a rule evaluation that runs longer than D (a Go duration: 1s,
-      250ms; 0 for no limit). Default: 1s, against a normal cost of well
-      under a millisecond: only a runaway rule meets it.
+` + timeoutUsageText
+
+// timeoutUsageText is --timeout in the usage of every command that
+// evaluates rules (each defines it with timeoutFlag).
+const timeoutUsageText = `  --timeout D
+      Stop a rule evaluation (a stage of an assessment, a Blue Light or
+      C(E)TR decision) that runs longer than D, with an error naming the
+      rule file (a Go duration: 1s, 250ms; 0 for no limit). Default: 1s,
+      against a normal cost of well under a millisecond: only a runaway
+      rule meets it.
 `
 
 func assessUsage(w io.Writer) {

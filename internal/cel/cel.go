@@ -247,6 +247,10 @@ type celPoint struct {
 	// they are (consent's become Assessment.Consent.Reasons): they are not
 	// decoded into the assessment's arena, which would keep it alive.
 	kept bool
+	// long is true when the time limit can stop the program: it loops,
+	// and its worst case is not bounded below celQuickCost
+	// (celdeadline.go).
+	long bool
 }
 
 // compileCEL type-checks a CEL rule file and plans it once, with the
@@ -270,7 +274,22 @@ func compileCEL(env *cel.Env, point string, src bundle.Source, params map[string
 // variable at run time, with cel-go's own evaluation options and the cost
 // limit tracked on every call: no inlining, no rewrite, no decorators.
 func compile(env *cel.Env, point string, src bundle.Source, params map[string]any, plain bool) (*celPoint, error) {
-	checked, iss := env.CompileSource(common.NewStringSource(string(src.Text), src.Name))
+	source := common.NewStringSource(string(src.Text), src.Name)
+	inline := !plain && params != nil && celPasses&passParams != 0
+	var (
+		checked *cel.Ast
+		iss     *cel.Issues
+	)
+	if inline {
+		// The inliner works on the parsed rule, and cel-go's optimiser
+		// type-checks what it returns: one check, not one before and one
+		// after (the check is a third of a rule's load). The parameters
+		// are dyn to the checker either way (params.x or dyn(literal)),
+		// so it accepts and refuses the same rules.
+		checked, iss = inlineParams(env, source, params)
+	} else {
+		checked, iss = env.CompileSource(source)
+	}
 	if iss.Err() != nil {
 		return nil, celLoadError(src.Name, iss)
 	}
@@ -285,27 +304,22 @@ func compile(env *cel.Env, point string, src bundle.Source, params map[string]an
 		if err != nil {
 			return nil, &bundle.LoadError{File: src.Name, Err: err}
 		}
-		return &celPoint{name: point, file: src.Name, prg: prg, tracked: true, kept: point == "consent"}, nil
+		return &celPoint{name: point, file: src.Name, prg: prg, tracked: true, kept: point == "consent", long: celLoops(checked.NativeRep().Expr())}, nil
 	}
 	folded := checked
 	sizes := celSizes{params: paramsSize(params)}
-	if params != nil && celPasses&passParams != 0 {
-		opt, err := cel.NewStaticOptimizer(paramsInliner{params})
-		if err != nil {
-			return nil, &bundle.LoadError{File: src.Name, Err: err}
-		}
-		if folded, iss = opt.Optimize(env, checked); iss.Err() != nil {
-			return nil, celLoadError(src.Name, iss)
-		}
-	}
 	opts := []cel.ProgramOption{
 		cel.EvalOptions(cel.OptOptimize),
 		cel.InterruptCheckFrequency(celInterruptEvery),
 	}
 	tracked := celEstimateWork(folded.NativeRep().Expr(), celEstimateMax) > celEstimateMax
+	worst := uint64(celCostLimit)
 	if !tracked {
 		est, err := env.EstimateCost(folded, sizes)
 		tracked = err != nil || est.Max > celCostLimit
+		if err == nil {
+			worst = est.Max
+		}
 	}
 	if tracked {
 		opts = append(opts, cel.CostLimit(celCostLimit))
@@ -320,11 +334,13 @@ func compile(env *cel.Env, point string, src bundle.Source, params map[string]an
 			opts = append(opts, cel.CustomDecoratorV2(celAppends()))
 		}
 	}
-	prg, err := env.PlanProgram(celRewrite(folded.NativeRep()), opts...)
+	rewritten := celRewrite(folded.NativeRep())
+	prg, err := env.PlanProgram(rewritten, opts...)
 	if err != nil {
 		return nil, &bundle.LoadError{File: src.Name, Err: err}
 	}
-	return &celPoint{name: point, file: src.Name, prg: prg, tracked: tracked, kept: point == "consent"}, nil
+	long := (tracked || worst > celQuickCost) && celLoops(rewritten.Expr())
+	return &celPoint{name: point, file: src.Name, prg: prg, tracked: tracked, kept: point == "consent", long: long}, nil
 }
 
 // passSet is a set of the optimiser's passes: the rewrites of celRewrite,
@@ -364,6 +380,20 @@ func celLoadError(file string, iss *cel.Issues) error {
 		le.Err = errors.New(strings.TrimPrefix(strings.TrimSpace(iss.String()), fmt.Sprintf("ERROR: %s:%d:%d: ", file, le.Line, le.Col)))
 	}
 	return le
+}
+
+// inlineParams parses source, inlines the parameters (paramsInliner) and
+// type-checks the result.
+func inlineParams(env *cel.Env, source common.Source, params map[string]any) (*cel.Ast, *cel.Issues) {
+	parsed, iss := env.ParseSource(source)
+	if iss.Err() != nil {
+		return nil, iss
+	}
+	opt, err := cel.NewStaticOptimizer(paramsInliner{params})
+	if err != nil { // only for no optimiser
+		panic(err)
+	}
+	return opt.Optimize(env, parsed)
 }
 
 // paramsInliner replaces each params.<name> in a rule with the value of
@@ -569,15 +599,12 @@ func (p *celPoint) eval(ctx context.Context, act *celActivation) (eval.Decision,
 		out, _, err = p.prg.Eval(act)
 	} else {
 		if err := ctx.Err(); err != nil {
-			return eval.Decision{}, err
+			return eval.Decision{}, p.evalError(ctx, err)
 		}
 		out, _, err = p.prg.ContextEval(ctx, act)
 	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return eval.Decision{}, ctx.Err() // as the Rego path: cancelled, not a failed rule
-		}
-		return eval.Decision{}, fmt.Errorf("%w: decision point %s (%s): %v", eval.ErrEvaluation, p.name, p.file, err)
+		return eval.Decision{}, p.evalError(ctx, err)
 	}
 	var arena *celDecodeArena
 	if !p.kept {

@@ -5,6 +5,10 @@
 // views, and decodes decisions into eval.Decision. It is the only package
 // of dsrkit that imports cel-go.
 //
+// Compile compiles a bundle's points on every core, and an optional point
+// at its first use when eval.Plan.Lazy (celoptional.go); eval.Plan.Deadline
+// bounds each evaluation through cel-go's interrupt (celdeadline.go).
+//
 // The load-time optimiser (the default) inlines the parameters, rewrites
 // each checked rule (celrewrite.go: loops over constant lists written
 // out, constants folded, chains of binds as one block) and decorates the

@@ -27,6 +27,16 @@ func profile(t testing.TB, name string) fs.FS {
 // Rego, which this package does not run).
 func compileBundle(t testing.TB, fsys fs.FS) *Program {
 	t.Helper()
+	prg, err := Compile(context.Background(), bundlePlan(t, fsys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prg
+}
+
+// bundlePlan is the plan of a bundle's CEL points, compiled eagerly.
+func bundlePlan(t testing.TB, fsys fs.FS) eval.Plan {
+	t.Helper()
 	b, err := bundle.Read(fsys, profiles)
 	if err != nil {
 		t.Fatal(err)
@@ -49,11 +59,7 @@ func compileBundle(t testing.TB, fsys fs.FS) *Program {
 			plan.Optional = append(plan.Optional, p)
 		}
 	}
-	prg, err := Compile(context.Background(), plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return prg
+	return plan
 }
 
 func mustCase(t testing.TB, js string) dsr.Case {

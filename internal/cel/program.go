@@ -24,59 +24,60 @@ type Program struct {
 	stages   [2][]*celPoint // indexed like the plan's stages; nil where not CEL
 	args     ref.Val        // params as CEL sees them
 	optional map[string]*celOptional
-	optArgs  ref.Val
 	declared *celDeclared // the bundle's declared inputs; nil: none
+	// limit is the time limit of one evaluation (Plan.Deadline; nil:
+	// none), and long says which stages have a point it can stop
+	// (celPoint.long): see celdeadline.go.
+	limit *celTimeLimit
+	long  [2]bool
 }
 
 var _ eval.Program = (*Program)(nil)
 
-// Compile type-checks and plans the plan's CEL points. Errors are
-// *bundle.LoadError at file:line:col with the source line and a caret.
+// Compile type-checks and plans the plan's CEL points (the optional ones
+// at their first use when plan.Lazy). Errors are *bundle.LoadError at
+// file:line:col with the source line and a caret; with several broken
+// points, the first in the plan's order.
 func Compile(ctx context.Context, plan eval.Plan) (*Program, error) {
-	p := &Program{optional: map[string]*celOptional{}, declared: newCELDeclared(plan.Bundle.Manifest.Inputs)}
+	p := &Program{optional: map[string]*celOptional{}, limit: newTimeLimit(plan.Deadline), declared: newCELDeclared(plan.Bundle.Manifest.Inputs)}
 	celArgs := celParams(plan.Params).(map[string]any)
-	var env *cel.Env
+	var jobs []compileJob
 	for i, points := range plan.Stages {
 		p.stages[i] = make([]*celPoint, len(points))
 		for j, pt := range points {
-			if pt == "" {
-				continue
-			}
-			if env == nil {
-				var err error
-				if env, err = newCELEnvWith(p.declared); err != nil {
-					return nil, fmt.Errorf("policies: CEL environment: %w", err)
-				}
-			}
-			if err := loadTimeLeft(ctx, plan.Bundle.PointFiles[pt].Name); err != nil {
-				return nil, err
-			}
-			var err error
-			if p.stages[i][j], err = compile(env, pt, plan.Bundle.PointFiles[pt], celArgs, plan.Plain); err != nil {
-				return nil, err
+			if pt != "" {
+				jobs = append(jobs, compileJob{point: pt, dst: &p.stages[i][j]})
 			}
 		}
-	}
-	if env != nil {
-		p.args = env.CELTypeAdapter().NativeToValue(celArgs)
 	}
 	for _, pt := range plan.Optional {
-		if err := loadTimeLeft(ctx, plan.Bundle.PointFiles[pt].Name); err != nil {
-			return nil, err
+		op := &celOptional{point: pt, src: plan.Bundle.PointFiles[pt], params: celArgs, plain: plan.Plain}
+		if !plan.Lazy {
+			jobs = append(jobs, compileJob{point: pt, opt: op})
 		}
-		env, err := newPointEnv(pointSpecs[pt])
-		if err != nil {
-			return nil, fmt.Errorf("policies: CEL environment for %s: %w", pt, err)
-		}
-		prg, err := compile(env, pt, plan.Bundle.PointFiles[pt], celArgs, plan.Plain)
-		if err != nil {
-			return nil, err
-		}
-		p.optional[pt] = &celOptional{celPoint: prg, adapter: env.CELTypeAdapter()}
-		if p.optArgs == nil {
-			p.optArgs = env.CELTypeAdapter().NativeToValue(celArgs)
+		p.optional[pt] = op
+	}
+	if len(jobs) == 0 {
+		return p, nil
+	}
+	// The stages' environment is shared by every bundle unless the bundle
+	// declares inputs of its own, which its environment types (R-INPUT-1).
+	env, err := sharedEnv()
+	if p.declared != nil {
+		env, err = newCELEnvWith(p.declared)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("policies: CEL environment: %w", err)
+	}
+	if err := compileAll(ctx, env, plan, celArgs, jobs); err != nil {
+		return nil, err
+	}
+	for i := range p.stages {
+		for _, cp := range p.stages[i] {
+			p.long[i] = p.long[i] || (cp != nil && cp.long)
 		}
 	}
+	p.args = env.CELTypeAdapter().NativeToValue(celArgs)
 	return p, nil
 }
 
@@ -90,14 +91,25 @@ func (p *Program) Start(c *dsr.Case, f *dsr.Facts) eval.Session {
 	return in
 }
 
-// Eval evaluates the stage's CEL points.
+// Eval evaluates the stage's CEL points: those that can run long within
+// the time limit, from the stage's start.
 func (in *celInput) Eval(ctx context.Context, stage int, out []eval.Decision) error {
+	limited := ctx
+	if in.prog.long[stage] {
+		var cancel context.CancelFunc
+		limited, cancel = in.prog.limit.start(ctx)
+		defer cancel()
+	}
 	for j, cp := range in.prog.stages[stage] {
 		if cp == nil {
 			continue
 		}
+		pctx := ctx
+		if cp.long {
+			pctx = limited
+		}
 		var err error
-		if out[j], err = cp.eval(ctx, &in.act); err != nil {
+		if out[j], err = cp.eval(pctx, &in.act); err != nil {
 			return err
 		}
 	}
@@ -142,13 +154,6 @@ var pointSpecs = map[string]pointSpec{
 	bundle.PointCETRRules: {},
 }
 
-// celOptional is a compiled optional CEL point and the adapter of its
-// environment (which knows the point's input type).
-type celOptional struct {
-	*celPoint
-	adapter types.Adapter
-}
-
 // newPointEnv declares what an optional CEL point sees: params (the
 // bundle's parameters) and, for a point with input, input as its type.
 func newPointEnv(spec pointSpec) (*cel.Env, error) {
@@ -173,27 +178,32 @@ func (p *Program) Decide(ctx context.Context, point string, in any) (any, error)
 	if op == nil {
 		return nil, fmt.Errorf("cel: no optional point %s", point)
 	}
-	vars := map[string]any{"params": p.optArgs}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := op.compiled(); err != nil {
+		return nil, fmt.Errorf("%w: decision point %s: %w", eval.ErrEvaluation, point, err)
+	}
+	vars := map[string]any{"params": op.args}
 	if in != nil {
 		vars["input"] = op.adapter.NativeToValue(in)
+	}
+	if op.long {
+		var cancel context.CancelFunc
+		ctx, cancel = p.limit.start(ctx)
+		defer cancel()
 	}
 	var (
 		out ref.Val
 		err error
 	)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	if ctx.Done() == nil {
 		out, _, err = op.prg.Eval(vars)
 	} else {
 		out, _, err = op.prg.ContextEval(ctx, vars)
 	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("%w: decision point %s (%s): %v", eval.ErrEvaluation, op.name, op.file, err)
+		return nil, op.evalError(ctx, err)
 	}
 	v, err := celToJSON(out)
 	if err != nil {

@@ -77,9 +77,18 @@ type Plan struct {
 	// Optional lists the optional points this back end evaluates.
 	Optional []string
 	// Deadline bounds one evaluation of a stage or an optional point (0:
-	// none); a back end whose evaluation is otherwise bounded (CEL's cost
-	// limit) may ignore it.
+	// none): an evaluation still running then fails with ErrEvaluation
+	// naming the rule file and the limit. Each back end checks it at its
+	// own points (Rego every few hundred expressions, CEL every hundred
+	// loop iterations), so an evaluation that finishes between two checks
+	// is never stopped.
 	Deadline time.Duration
+	// Lazy compiles each optional point at its first use (once, safe for
+	// concurrent use) instead of in Compile: a faster load, and a broken
+	// optional point is found when it is first decided rather than at
+	// load. A back end may compile eagerly regardless (Rego does). Off
+	// (eager) is for checking a bundle before rollout.
+	Lazy bool
 	// Plain turns the load-time optimiser off: the rules run as the
 	// engine's own library runs them. It must never change an answer.
 	Plain bool
