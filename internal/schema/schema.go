@@ -326,3 +326,19 @@ func segment(name string) string {
 	}
 	return name
 }
+
+// Reflect returns the JSON Schema of the Go type t with the same mappings
+// as Case (dates, ratings, NHS numbers, event and action kinds), every
+// object closed to unknown fields and no field required unless its
+// jsonschema tag says so: the shape of a request or response body of the
+// HTTP service (package server), whose strict decoder and the types' own
+// checks then enforce the rest. id, when given, becomes the schema's $id,
+// so the schema's own "#/$defs/..." references resolve when it is
+// embedded in another document (an OpenAPI document).
+func Reflect(t reflect.Type, id string) *invopop.Schema {
+	s := reflectType(t, true)
+	if id != "" {
+		s.ID = invopop.ID(id)
+	}
+	return s
+}
