@@ -74,12 +74,6 @@ func OpenTokens(path string) (*TokenFile, error) {
 	return t, nil
 }
 
-// DefaultTokenFile is the token file beside a key file: the key file's
-// name with .key replaced by .tokens.
-func DefaultTokenFile(keyFile string) string {
-	return strings.TrimSuffix(keyFile, ".key") + ".tokens"
-}
-
 // reload reads the file again if it changed. t.mu is held.
 func (t *TokenFile) reload() error {
 	fi, err := os.Stat(t.path)
