@@ -23,6 +23,10 @@
 //	GET  /v1/people/{id}/history[?why=]                  coordinator
 //	GET  /v1/people/{id}/audit                           admin
 //	POST /v1/referrals, /v1/referrals/{id}/decision      coordinator
+//	POST /v1/reviews, GET /v1/reviews/{id}                coordinator: plan, read (audited)
+//	POST /v1/reviews/{id}/hold|recommendations|report     coordinator
+//	POST /v1/meetings, GET /v1/meetings/{id}              coordinator: Blue Light meetings
+//	POST /v1/meetings/{id}/attendance|steps|options|funding|close   coordinator
 //	GET  /v1/worklist[?as_of=&due_before=&rating=&overdue=]   viewer (pseudonyms only), coordinator
 //	GET  /v1/export                                      analyst: pseudonymised
 //	GET  /v1/verify                                      admin
@@ -36,8 +40,8 @@
 //   - viewer: the worklist without identifiers (each person by pseudonym,
 //     no local ids, no request ids), assessments of cases sent, the
 //     bundles.
-//   - coordinator: reads and writes people, referrals and decisions, and
-//     the worklist with local ids.
+//   - coordinator: reads and writes people, referrals and decisions,
+//     reviews and Blue Light meetings, and the worklist with local ids.
 //   - analyst: pseudonymised exports (GET /v1/export), assessments of cases
 //     sent, the bundles.
 //   - admin: tokens, verify, the audit of a person. Rekeying stays with
@@ -82,7 +86,7 @@
 // # Domain events
 //
 // With an Outbox, writes enqueue domain events (person added, rating
-// agreed) for a webhook, at least once; see Event for what is sent.
+// agreed, Blue Light meeting recorded) for a webhook, at least once; see Event for what is sent.
 //
 // # Shutdown
 //

@@ -257,3 +257,12 @@ var (
 	fixtureActor = register.Actor{ID: "fixture", Role: register.RoleCoordinator}
 	testDay      = calendar.MustParseDate
 )
+
+// decodeJSONValue marshals v and decodes it into out strictly.
+func decodeJSONValue(v any, out any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return dsr.UnmarshalStrict(b, out)
+}

@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dsrkit/dsrkit/bluelight"
 	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/cetr"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
@@ -220,6 +222,19 @@ func (s *Server) table() []*route {
 
 		{method: "POST", path: "/v1/referrals", op: "refer", summary: "record a request to join", roles: coordinator, body: typeOf[register.Referral](), resp: typeOf[Created](), status: 201, write: true, handle: s.refer},
 		{method: "POST", path: "/v1/referrals/{id}/decision", op: "decideReferral", summary: "decide a request to join", roles: coordinator, body: typeOf[DecisionRequest](), resp: typeOf[Created](), write: true, handle: s.decide},
+
+		{method: "POST", path: "/v1/reviews", op: "planReview", summary: "plan a review (or change one not yet held)", roles: coordinator, body: typeOf[ReviewPlan](), resp: typeOf[cetr.Review](), status: 201, write: true, handle: s.planReview},
+		{method: "GET", path: "/v1/reviews/{id}", op: "showReview", summary: "read a review (audited)", roles: coordinator, resp: typeOf[cetr.Review](), handle: s.showReview},
+		{method: "POST", path: "/v1/reviews/{id}/hold", op: "holdReview", summary: "hold a review", roles: coordinator, body: typeOf[ReviewHold](), resp: typeOf[cetr.Review](), write: true, handle: s.holdReview},
+		{method: "POST", path: "/v1/reviews/{id}/recommendations", op: "recommend", summary: "add, close or escalate recommendations", roles: coordinator, body: typeOf[Recommendations](), resp: typeOf[cetr.Review](), write: true, handle: s.recommend},
+		{method: "POST", path: "/v1/reviews/{id}/report", op: "reportReview", summary: "send a review's report", roles: coordinator, body: typeOf[ReviewReport](), resp: typeOf[cetr.Review](), write: true, handle: s.reportReview},
+		{method: "POST", path: "/v1/meetings", op: "openMeeting", summary: "call a Blue Light meeting", roles: coordinator, body: typeOf[MeetingOpening](), resp: typeOf[bluelight.Record](), status: 201, write: true, handle: s.openMeeting},
+		{method: "GET", path: "/v1/meetings/{id}", op: "showMeeting", summary: "read a Blue Light meeting (audited)", roles: coordinator, resp: typeOf[bluelight.Record](), handle: s.showMeeting},
+		{method: "POST", path: "/v1/meetings/{id}/attendance", op: "attendMeeting", summary: "record who joined a meeting", roles: coordinator, body: typeOf[MeetingAttendance](), resp: typeOf[bluelight.Record](), write: true, handle: s.attend},
+		{method: "POST", path: "/v1/meetings/{id}/steps", op: "meetingSteps", summary: "complete steps of a meeting", roles: coordinator, body: typeOf[MeetingSteps](), resp: typeOf[bluelight.Record](), write: true, handle: s.steps},
+		{method: "POST", path: "/v1/meetings/{id}/options", op: "meetingOptions", summary: "reject and choose options", roles: coordinator, body: typeOf[MeetingOptions](), resp: typeOf[bluelight.Record](), write: true, handle: s.options},
+		{method: "POST", path: "/v1/meetings/{id}/funding", op: "fundMeeting", summary: "authorise funded support", roles: coordinator, body: typeOf[bluelight.FundingRequest](), resp: typeOf[bluelight.Record](), write: true, handle: s.fund},
+		{method: "POST", path: "/v1/meetings/{id}/close", op: "closeMeeting", summary: "close a meeting", roles: coordinator, body: typeOf[MeetingClose](), resp: typeOf[bluelight.Record](), write: true, handle: s.closeMeeting},
 
 		{method: "GET", path: "/v1/worklist", op: "worklist", summary: "read the worklist", roles: worklisters, resp: typeOf[Worklist](),
 			query: []param{dateParam("as_of", "the date (default today)"), dateParam("due_before", "only items due before this date"),

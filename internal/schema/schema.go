@@ -20,6 +20,7 @@ package schema
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -97,7 +98,7 @@ func Marshal(s *invopop.Schema) ([]byte, error) {
 // reflectType reflects t with the dsrkit mappings. With requiredByHand, no
 // field is required until the caller says so; otherwise a field is required
 // when its json tag lacks omitempty and omitzero.
-func reflectType(t reflect.Type, requiredByHand bool) *invopop.Schema {
+func reflectType(t reflect.Type, requiredByHand bool, textTypes ...bool) *invopop.Schema {
 	// enums remembers the schemas the mapper made with an enum, and how many
 	// values it gave. A field's jsonschema tag appends its own enum values
 	// to the same schema (dsr.Assessment's rating fields allow "", an
@@ -127,6 +128,11 @@ func reflectType(t reflect.Type, requiredByHand bool) *invopop.Schema {
 				return enum(stringsOf(dsr.EventTypes)...)
 			case reflect.TypeFor[dsr.ActionKind]():
 				return enum(stringsOf(dsr.ActionKinds)...)
+			}
+			if len(textTypes) > 0 && textTypes[0] {
+				if s := textSchema(t); s != nil {
+					return s
+				}
 			}
 			return nil // time.Time is built in: {"type":"string","format":"date-time"}
 		},
@@ -336,9 +342,70 @@ func segment(name string) string {
 // so the schema's own "#/$defs/..." references resolve when it is
 // embedded in another document (an OpenAPI document).
 func Reflect(t reflect.Type, id string) *invopop.Schema {
-	s := reflectType(t, true)
+	s := reflectType(t, true, true)
+	nullable(s)
+	for _, d := range s.Definitions {
+		nullable(d)
+	}
 	if id != "" {
 		s.ID = invopop.ID(id)
 	}
 	return s
+}
+
+// textSchema is the schema of a type other than a struct that encodes
+// itself as text (encoding.TextMarshaler): a string, and for a small
+// integer type (the enumerations of cetr and bluelight) the enum of the
+// words its values encode to and decode from.
+func textSchema(t reflect.Type) *invopop.Schema {
+	if t.Kind() == reflect.Struct || t.Kind() == reflect.Pointer || !t.Implements(reflect.TypeFor[encoding.TextMarshaler]()) ||
+		!reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+		return nil
+	}
+	s := &invopop.Schema{Type: "string"}
+	if t.Kind() != reflect.Uint8 && t.Kind() != reflect.Int8 {
+		return s
+	}
+	for i := range 256 {
+		v := reflect.New(t).Elem()
+		if t.Kind() == reflect.Uint8 {
+			v.SetUint(uint64(i))
+		} else {
+			v.SetInt(int64(int8(i)))
+		}
+		b, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+		if err != nil {
+			continue
+		}
+		back := reflect.New(t)
+		if back.Interface().(encoding.TextUnmarshaler).UnmarshalText(b) != nil || back.Elem().Interface() != v.Interface() {
+			continue
+		}
+		s.Enum = append(s.Enum, string(b))
+	}
+	return s
+}
+
+// nullable lets every array and map property of s, at any depth, be null
+// too: encoding/json writes a nil slice or map so.
+func nullable(s *invopop.Schema) {
+	if s == nil {
+		return
+	}
+	if s.Properties != nil {
+		for p := s.Properties.Oldest(); p != nil; p = p.Next() {
+			nullable(p.Value)
+			if p.Value.Type == "array" || (p.Value.Type == "object" && p.Value.AdditionalProperties != nil && p.Value.Properties == nil) {
+				if p.Value.Extras == nil {
+					p.Value.Extras = map[string]any{}
+				}
+				p.Value.Extras["type"] = []string{p.Value.Type, "null"}
+				p.Value.Type = ""
+			}
+		}
+	}
+	nullable(s.Items)
+	if s.AdditionalProperties != nil {
+		nullable(s.AdditionalProperties)
+	}
 }
