@@ -86,7 +86,8 @@
 // # Domain events
 //
 // With an Outbox, writes enqueue domain events (person added, rating
-// agreed, Blue Light meeting recorded) for a webhook, at least once; see Event for what is sent.
+// agreed, Blue Light meeting recorded; SweepOverdue adds review overdue)
+// for a webhook, at least once; see Event for what is sent.
 //
 // # Shutdown
 //

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -125,5 +127,55 @@ func TestOutboxDeliversWithRetries(t *testing.T) {
 				t.Errorf("an event carries the identifier %q: %s", secret, b)
 			}
 		}
+	}
+}
+
+// TestSweepOverdue: each overdue review on the worklist is enqueued once,
+// and not again by a later sweep, nor after a restart.
+func TestSweepOverdue(t *testing.T) {
+	dir := t.TempDir()
+	ob, err := OpenOutbox(dir, "http://127.0.0.1:1/unused")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, nil, func(c *Config) { c.Outbox = ob })
+	np := f.added()
+	items, err := f.reg.Due(t0, testDay("2026-04-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, it := range items {
+		if it.Overdue && strings.HasSuffix(string(it.Kind), "_review") {
+			want++
+		}
+	}
+	if want == 0 {
+		t.Fatal("no overdue review on the worklist: the test shows nothing")
+	}
+	n, err := f.srv.SweepOverdue(t0)
+	if err != nil || n != want {
+		t.Fatalf("first sweep: %d, %v; want the %d overdue reviews", n, err, want)
+	}
+	pending, _ := ob.Pending() // the reviews only (the person was added straight on the register)
+	if len(pending) != want {
+		t.Fatalf("pending %v", pending)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, pending[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev Event
+	json.Unmarshal(b, &ev)
+	if ev.Kind != EventReviewOverdue || ev.Person != f.srv.pseudonym(np.Person.ID) || ev.Due.IsZero() || !strings.HasSuffix(ev.Action, "_review") {
+		t.Errorf("event %s", b)
+	}
+	if strings.Contains(string(b), np.Person.ID) {
+		t.Errorf("the event names the person: %s", b)
+	}
+	ob2, _ := OpenOutbox(dir, "http://127.0.0.1:1/unused")
+	f.srv.cfg.Outbox = ob2
+	if n, err := f.srv.SweepOverdue(t0); err != nil || n != 0 {
+		t.Errorf("a second sweep after a restart: %d, %v; want none", n, err)
 	}
 }

@@ -47,8 +47,12 @@ Options:
   --policy NAME       embedded policy bundle (default %s)
   --key-file FILE     the register's key file (or DSR_KEY_FILE; see Keys)
   --tokens FILE       the API token file (default: ID.tokens beside the key file)
-  --webhook URL       deliver domain events (person added, rating agreed) to
-                      URL, at least once, retried with back-off
+  --webhook URL       deliver domain events (person added, rating agreed,
+                      Blue Light meeting recorded, review overdue) to URL, at
+                      least once, retried with back-off; each carries the
+                      person's pseudonymous id, never their id, NHS number or
+                      name
+  --overdue-every D   how often to look for overdue reviews (default 1h)
   --outbox DIR        where events wait for delivery (default ID.outbox
                       beside the token file)
   --oidc-issuer URL   accept JWTs of this OpenID Connect issuer
@@ -84,6 +88,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	addr := fset.String("addr", "127.0.0.1:8080", "listen address")
 	webhook := fset.String("webhook", "", "webhook URL")
 	outboxDir := fset.String("outbox", "", "outbox directory")
+	overdueEvery := fset.Duration("overdue-every", time.Hour, "how often to look for overdue reviews")
 	var oidc server.OIDC
 	fset.StringVar(&oidc.Issuer, "oidc-issuer", "", "OpenID Connect issuer")
 	fset.StringVar(&oidc.Audience, "oidc-audience", "", "audience")
@@ -154,6 +159,9 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		errorf(stderr, "serve: %v", err)
 		return exitFailure
+	}
+	if cfg.Outbox != nil && *overdueEvery > 0 {
+		go srv.RunOverdue(ctx, *overdueEvery)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
