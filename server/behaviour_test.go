@@ -411,3 +411,45 @@ func TestReadsAreAudited(t *testing.T) {
 		t.Errorf("reads audited %v, want details (why meeting), history, nhs_number lookup", reads)
 	}
 }
+
+// TestPolicyDiff: an analyst's diff over the register names people by
+// pseudonym only, and each read is audited; over generated cases it
+// counts them.
+func TestPolicyDiff(t *testing.T) {
+	f := newFixture(t, nil)
+	var people []register.NewPerson
+	for range 3 {
+		people = append(people, f.added())
+	}
+	tok := f.tokens[register.RoleAnalyst]
+	s, body, _ := f.do("POST", "/v1/policies/diff", tok, map[string]any{"old": "national-2023", "new": "national-2017", "source": "register"})
+	if s != 200 {
+		t.Fatalf("diff: %d %s", s, body)
+	}
+	var rep struct{ Cases, Assessed int }
+	json.Unmarshal(body, &rep)
+	if rep.Cases != 3 || rep.Assessed != 3 {
+		t.Errorf("diff over the register: %s", body)
+	}
+	for _, np := range people {
+		if strings.Contains(string(body), np.Person.ID) || strings.Contains(string(body), string(np.Person.NHSNumber)) {
+			t.Errorf("the diff names %s", np.Person.ID)
+		}
+		a, err := f.reg.Audit(t0, np.Person.ID, register.Actor{ID: "a", Role: register.RoleAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := a[len(a)-1]; !last.Read || last.Why != "policy diff" || last.By.Role != register.RoleAnalyst {
+			t.Errorf("the diff's read is not audited: %+v", last)
+		}
+	}
+	s, body, _ = f.do("POST", "/v1/policies/diff", tok, map[string]any{"old": "national-2023", "new": "national-2017", "generate": 50, "seed": 7})
+	json.Unmarshal(body, &rep)
+	if s != 200 || rep.Cases != 50 {
+		t.Errorf("diff over generated cases: %d %.300s", s, body)
+	}
+	s, body, hdr := f.do("POST", "/v1/policies/diff", tok, map[string]any{"old": "nope", "new": "national-2017"})
+	if p := problemFrom(t, s, body, hdr); s != 400 || fields(p)[0] != "old" {
+		t.Errorf("an unknown bundle: %d %s", s, body)
+	}
+}

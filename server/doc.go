@@ -13,6 +13,7 @@
 //	GET  /healthz, /readyz, /metrics, /v1/openapi.json   no token
 //	POST /v1/assess[?policy=NAME]                        any role: a case in, an assessment out
 //	GET  /v1/policies                                    any role
+//	POST /v1/policies/diff                               analyst: who changes between two bundles
 //	POST /v1/people                                      coordinator: add a person
 //	GET  /v1/people                                      coordinator: the local ids
 //	POST /v1/people/search                               coordinator: by NHS number (in the body, never a URL)
@@ -42,8 +43,9 @@
 //     bundles.
 //   - coordinator: reads and writes people, referrals and decisions,
 //     reviews and Blue Light meetings, and the worklist with local ids.
-//   - analyst: pseudonymised exports (GET /v1/export), assessments of cases
-//     sent, the bundles.
+//   - analyst: policy diffs (over generated cases, or the register's people
+//     named by pseudonym, each read audited) and pseudonymised exports
+//     (GET /v1/export), assessments of cases sent, the bundles.
 //   - admin: tokens, verify, the audit of a person. Rekeying stays with
 //     `dsr register rekey`, which needs the new key beside the old.
 //

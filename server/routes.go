@@ -12,6 +12,7 @@ import (
 	"github.com/dsrkit/dsrkit/cetr"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
+	"github.com/dsrkit/dsrkit/policies/policydiff"
 	"github.com/dsrkit/dsrkit/register"
 )
 
@@ -206,6 +207,8 @@ func (s *Server) table() []*route {
 			bodySchema: "case", respSchema: "assessment",
 			query: []param{{"policy", "string", "", "an embedded policy bundle (default: the register's)"}}, handle: s.assess},
 		{method: "GET", path: "/v1/policies", op: "listPolicies", summary: "list the embedded policy bundles", roles: anyRole, resp: typeOf[PolicyList](), handle: s.listPolicies},
+
+		{method: "POST", path: "/v1/policies/diff", op: "diffPolicies", summary: "report who changes between two bundles", roles: analyst, body: typeOf[DiffRequest](), resp: typeOf[policydiff.Report](), handle: s.diff},
 
 		{method: "POST", path: "/v1/people", op: "addPerson", summary: "add a person", roles: coordinator, body: typeOf[register.NewPerson](), resp: typeOf[Created](), status: 201, write: true, handle: s.addPerson},
 		{method: "GET", path: "/v1/people", op: "listPeople", summary: "list the people on the register", roles: coordinator, resp: typeOf[PeopleList](), handle: s.listPeople},

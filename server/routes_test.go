@@ -35,6 +35,10 @@ var samples = map[string]sample{
 		return "/v1/assess", testCase("c1"), nil
 	},
 	"listPolicies": fixed("/v1/policies"),
+	"diffPolicies": func(f *fixture) (string, any, []string) {
+		f.added()
+		return "/v1/policies/diff", map[string]any{"old": "national-2023", "new": "national-2017", "source": "register"}, nil
+	},
 	"addPerson": func(f *fixture) (string, any, []string) {
 		return "/v1/people", f.person(), nil
 	},

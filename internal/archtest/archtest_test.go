@@ -54,7 +54,7 @@ var allowed = map[string][]string{
 	// server is the HTTP service over a register and a policy bundle: above
 	// policies and register, below cmd/dsr.
 	"server": {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
-		"internal/schema", "policies", "policies/policydiff"},
+		"internal/schema", "policies", "policies/policycheck", "policies/policydiff"},
 	"cmd/dsr": nil, // the top: anything of ours
 }
 
