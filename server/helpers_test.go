@@ -119,6 +119,21 @@ func (idp *testIdP) token(t testing.TB, iss, sub, role string, exp time.Time) st
 	return string(b)
 }
 
+// tokenFor signs a JWT of the issuer for another audience.
+func (idp *testIdP) tokenFor(t testing.TB, aud, sub, role string) string {
+	t.Helper()
+	tok, err := jwt.NewBuilder().Issuer(idp.issuer).Subject(sub).Audience([]string{aud}).
+		IssuedAt(testNow.Add(-time.Minute)).Expiration(testNow.Add(time.Hour)).Claim("dsr_role", role).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := jwt.Sign(tok, jwt.WithKey(jwa.ES256(), idp.key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // fixture is a service over a fresh memory register, with an API token
 // for each role and an issuer of JWTs.
 type fixture struct {

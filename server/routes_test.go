@@ -132,6 +132,8 @@ func TestAuthRouteByRoute(t *testing.T) {
 		{"expired JWT", f.idp.token(t, f.idp.issuer, "staff-1", "admin", testNow.Add(-2*time.Hour)), ""},
 		{"wrong issuer", f.idp.token(t, "https://other-issuer.invalid", "staff-1", "admin", testNow.Add(time.Hour)), ""},
 		{"no role claim", f.idp.token(t, f.idp.issuer, "staff-1", "superuser", testNow.Add(time.Hour)), ""},
+		{"wrong audience", f.idp.tokenFor(t, "another-service", "staff-1", "admin"), ""},
+		{"forged signature", forge(f.idp.token(t, f.idp.issuer, "staff-1", "admin", testNow.Add(time.Hour))), ""},
 	}
 	for _, role := range register.Roles {
 		creds = append(creds, cred{"API token " + role, f.tokens[role], role},
@@ -339,3 +341,13 @@ func toAny(s []string) []any {
 }
 
 var _ = http.MethodGet
+
+// forge changes one character in the middle of a JWT's signature.
+func forge(jwt string) string {
+	i := strings.LastIndex(jwt, ".") + 20
+	c := byte('A')
+	if jwt[i] == 'A' {
+		c = 'B'
+	}
+	return jwt[:i] + string(c) + jwt[i+1:]
+}
