@@ -38,7 +38,7 @@ type FieldError struct {
 
 // Problem types: the "type" of each kind of problem the service answers.
 const (
-	problemBase        = "https://dsrkit.invalid/problems/"
+	problemBase        = "urn:dsrkit:problem:"
 	ProblemInvalid     = problemBase + "invalid"
 	ProblemConflict    = problemBase + "conflict"
 	ProblemNotFound    = problemBase + "not-found"

@@ -582,8 +582,12 @@ func (s *Server) worklist(_ http.ResponseWriter, r *http.Request, by register.Ac
 			wi.Pseudonym = s.pseudonym(it.PersonID)
 		}
 		if by.Role == register.RoleViewer {
-			// Without identifiers: the pseudonym only, no request id.
+			// Without identifiers: the pseudonym only, no request id, and of a
+			// document its kind only.
 			wi.PersonID, wi.ReferralID = "", ""
+			if wi.Document != nil {
+				wi.Document = &register.DocumentRef{Kind: wi.Document.Kind}
+			}
 		}
 		out.Items = append(out.Items, wi)
 	}

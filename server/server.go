@@ -64,8 +64,6 @@ type Server struct {
 	// engines caches the embedded bundles /v1/assess?policy= loads.
 	engines  sync.Map // name → *engineOnce
 	shutting atomic.Bool
-	// writes counts the writes in flight (for the shutdown test).
-	writes sync.WaitGroup
 }
 
 type engineOnce struct {
@@ -153,8 +151,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("shutting down: finishing the requests in flight")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
 	defer cancel()
+	// Shutdown waits for every handler running to return.
 	err := hs.Shutdown(sctx)
-	s.writes.Wait()
 	if err != nil {
 		return fmt.Errorf("server: shutting down: %w", err)
 	}
@@ -220,8 +218,6 @@ func (s *Server) wrap(rt *route) http.Handler {
 				writeProblem(sw, &Problem{Type: ProblemNotReady, Title: "shutting down", Status: http.StatusServiceUnavailable})
 				return
 			}
-			s.writes.Add(1)
-			defer s.writes.Done()
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
 		defer cancel()
