@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -89,7 +90,13 @@ func TestServeSQLite(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", cfg)
 	t.Setenv("DSR_DATABASE_URL", "")
 	db := filepath.Join(t.TempDir(), "serve.db")
-	base, stdout, stderr, stop := startServe(t, "--db", db)
+	events := make(chan string, 10)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		events <- string(b)
+	}))
+	defer hook.Close()
+	base, stdout, stderr, stop := startServe(t, "--db", db, "--webhook", hook.URL, "--overdue-every", "0")
 	admin := strings.TrimSpace(stdout.String())
 	if !strings.HasPrefix(admin, "dsr_") {
 		t.Fatalf("no admin token on stdout: %q; stderr %s", admin, stderr.String())
@@ -121,6 +128,10 @@ func TestServeSQLite(t *testing.T) {
 	}
 	if s, _ := call(t, "POST", base+"/v1/people", admin, np); s != 403 {
 		t.Errorf("add with the admin token: %d, want 403", s)
+	}
+	// The webhook hears of the person, by pseudonym.
+	if ev := <-events; !strings.Contains(ev, `"kind":"person_added"`) || strings.Contains(ev, "serve-p1") || strings.Contains(ev, "9990000018") {
+		t.Errorf("event %s", ev)
 	}
 	if code := stop(); code != 0 {
 		t.Fatalf("dsr serve exited %d: %s", code, stderr.String())
