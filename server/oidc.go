@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/dsrkit/dsrkit/register"
@@ -146,8 +147,9 @@ func (o *OIDC) Verify(ctx context.Context, token string) (register.Actor, error)
 	}
 	tok, err := o.parse(token, set)
 	if err != nil && strings.Contains(err.Error(), "key") {
-		// Perhaps the issuer rotated its keys: fetch them again (at most
-		// every jwksMinRefresh).
+		// No key of the set verifies it: perhaps the issuer rotated its
+		// keys, so fetch them again (at most every jwksMinRefresh) and try
+		// once more.
 		if set2, ferr := o.keys(ctx, true); ferr == nil && set2 != set {
 			tok, err = o.parse(token, set2)
 		}
@@ -192,7 +194,9 @@ func (o *OIDC) Verify(ctx context.Context, token string) (register.Actor, error)
 
 func (o *OIDC) parse(token string, set jwk.Set) (jwt.Token, error) {
 	return jwt.Parse([]byte(token),
-		jwt.WithKeySet(set),
+		// A JWKS may leave out each key's alg: it is then inferred from the
+		// key's type (never a MAC for a public key).
+		jwt.WithKeySet(set, jws.WithInferAlgorithmFromKey(true)),
 		jwt.WithValidate(true),
 		jwt.WithIssuer(o.Issuer),
 		jwt.WithAudience(o.Audience),
