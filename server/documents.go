@@ -324,7 +324,7 @@ func reviewWrite[T any](s *Server, w http.ResponseWriter, r *http.Request, by re
 		return 0, nil, err
 	}
 	if err := s.cfg.Register.SaveReview(r.Context(), rev, by); err != nil {
-		return 0, nil, err
+		return 0, nil, &personError{rev.Person.ID, err}
 	}
 	return 200, rev, nil
 }
@@ -404,7 +404,7 @@ func meetingWrite[T any](s *Server, w http.ResponseWriter, r *http.Request, by r
 		return 0, nil, err
 	}
 	if err := s.cfg.Register.SaveMeeting(r.Context(), m, by, nil); err != nil {
-		return 0, nil, err
+		return 0, nil, &personError{m.Record().PersonID, err}
 	}
 	rec := m.Record()
 	if rec.Closed && !wasClosed {

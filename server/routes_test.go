@@ -325,8 +325,13 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 			t.Errorf("route %s: the mux routes it to %q", pattern, got)
 		}
 	}
+	// A route's path under another method is 405 naming the methods.
+	status, body, hdr := f.do("DELETE", "/v1/people/x1", f.tokens["admin"], nil)
+	if status != 405 || hdr.Get("Allow") != "GET" || hdr.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("DELETE /v1/people/x1: %d Allow %q %s", status, hdr.Get("Allow"), body)
+	}
 	// A path of no route is a problem, not the mux's text.
-	status, body, hdr := f.do("GET", "/v1/nothing-here", f.tokens["admin"], nil)
+	status, body, hdr = f.do("GET", "/v1/nothing-here", f.tokens["admin"], nil)
 	if status != 404 || hdr.Get("Content-Type") != "application/problem+json" {
 		t.Errorf("GET /v1/nothing-here: %d %s %s", status, hdr.Get("Content-Type"), body)
 	}

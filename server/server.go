@@ -97,9 +97,7 @@ func New(cfg Config) (*Server, error) {
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
 	}
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, &Problem{Type: ProblemNoRoute, Title: "no such route", Status: http.StatusNotFound})
-	})
+	s.mux.HandleFunc("/", s.noRoute)
 	doc, err := s.buildOpenAPI()
 	if err != nil {
 		return nil, err
@@ -110,6 +108,36 @@ func New(cfg Config) (*Server, error) {
 	}
 	return s, nil
 }
+
+// noRoute answers a request no route takes: 405 with Allow when the path
+// is a route's under another method, else 404.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeProblem(w, &Problem{Type: ProblemBadMethod, Title: "method not allowed", Status: http.StatusMethodNotAllowed,
+			Detail: "this route takes " + strings.Join(allow, ", ")})
+		return
+	}
+	writeProblem(w, &Problem{Type: ProblemNoRoute, Title: "no such route", Status: http.StatusNotFound})
+}
+
+// personError is an error of a write to a person's record made through
+// another record (a review, a meeting): a conflict reports their version.
+type personError struct {
+	id  string
+	err error
+}
+
+func (e *personError) Error() string { return e.err.Error() }
+func (e *personError) Unwrap() error { return e.err }
 
 // Handler returns the service's handler.
 func (s *Server) Handler() http.Handler { return s.mux }
@@ -230,7 +258,15 @@ func (s *Server) wrap(rt *route) http.Handler {
 			p := problemOf(err)
 			if p.Status == http.StatusConflict && p.Type == ProblemConflict {
 				s.metrics.conflicts.WithLabelValues(label).Inc()
-				if id := r.PathValue("id"); id != "" && rt.person {
+				id := ""
+				if rt.person {
+					id = r.PathValue("id")
+				}
+				var pe *personError
+				if errors.As(err, &pe) {
+					id = pe.id
+				}
+				if id != "" {
 					if v, verr := s.cfg.Register.Version(context.WithoutCancel(ctx), id); verr == nil {
 						p.CurrentVersion = &v
 						sw.Header().Set("ETag", etag(v))
