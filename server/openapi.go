@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -36,8 +37,16 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 		}
 		return map[string]any{"$ref": "#/components/schemas/" + name}
 	}
+	// A schema is named for its type; two types of one name (in two
+	// packages) are told apart by their package's name.
+	types := map[string]reflect.Type{}
 	typed := func(t reflect.Type) map[string]any {
-		return ref(t.Name(), func() *invopop.Schema { return schema.Reflect(t, "") })
+		name := t.Name()
+		if other, ok := types[name]; ok && other != t {
+			name = path.Base(t.PkgPath()) + "." + name
+		}
+		types[name] = t
+		return ref(name, func() *invopop.Schema { return schema.Reflect(t, "") })
 	}
 	named := func(name string) map[string]any {
 		return ref(name, func() *invopop.Schema {
