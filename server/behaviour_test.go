@@ -453,3 +453,19 @@ func TestPolicyDiff(t *testing.T) {
 		t.Errorf("an unknown bundle: %d %s", s, body)
 	}
 }
+
+// TestPanicIsAProblem: a handler's panic is answered 500 and its value
+// (which could name someone) is not logged.
+func TestPanicIsAProblem(t *testing.T) {
+	f := newFixture(t, nil, func(c *Config) {
+		c.Ready = func(context.Context) error { panic("Synthetic Person9 Zed 9991234567") }
+	})
+	s, body, hdr := f.do("GET", "/readyz", "", nil)
+	problemFrom(t, s, body, hdr)
+	if s != 500 {
+		t.Errorf("a panic: %d %s", s, body)
+	}
+	if logs := f.logs.String(); strings.Contains(logs, "Person9") || !strings.Contains(logs, "handler panicked") {
+		t.Errorf("the log: %s", logs)
+	}
+}

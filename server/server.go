@@ -223,6 +223,17 @@ func (s *Server) wrap(rt *route) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		by, role := register.Actor{}, "-"
 		defer func() {
+			// A panic's value may name people: it is answered 500 and
+			// logged by route only.
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("handler panicked", "route", label)
+				if sw.status == 0 {
+					writeProblem(sw, &Problem{Type: ProblemInternal, Title: "internal error", Status: http.StatusInternalServerError})
+				}
+			}
 			d := time.Since(start)
 			s.metrics.observe(label, sw.status, d)
 			s.log.Info("request", "route", label, "status", sw.status, "duration_ms", float64(d.Microseconds())/1000, "role", role)
