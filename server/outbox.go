@@ -56,7 +56,12 @@ type Event struct {
 //
 // An event is enqueued after the register's write commits: a process that
 // dies between the two loses that event (the register's log still holds
-// the write). Each process has its own directory.
+// the write). Several processes may share a directory (dsr serve's default
+// is one per register): each delivers what it finds, so an event may reach
+// the webhook more than once, which at-least-once allows (the receiver
+// drops an id it has seen), and review_overdue markers (EnqueueOnce) are
+// shared. A webhook that refuses an event holds up the ones after it,
+// retried until it takes it.
 type Outbox struct {
 	dir     string
 	webhook string
