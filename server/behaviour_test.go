@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -467,5 +468,37 @@ func TestPanicIsAProblem(t *testing.T) {
 	}
 	if logs := f.logs.String(); strings.Contains(logs, "Person9") || !strings.Contains(logs, "handler panicked") {
 		t.Errorf("the log: %s", logs)
+	}
+}
+
+// TestRevokeToken: a revoked token no longer authenticates; an unknown id
+// is 404.
+func TestRevokeToken(t *testing.T) {
+	f := newFixture(t, nil)
+	admin := f.tokens[register.RoleAdmin]
+	s, body, _ := f.do("POST", "/v1/tokens", admin, map[string]any{"name": "short-lived", "role": "viewer"})
+	if s != 201 {
+		t.Fatalf("create: %d %s", s, body)
+	}
+	var tc TokenCreated
+	json.Unmarshal(body, &tc)
+	if s, _, _ := f.do("GET", "/v1/worklist", tc.Token, nil); s != 200 {
+		t.Fatalf("the new token: %d", s)
+	}
+	if s, body, _ := f.do("DELETE", "/v1/tokens/"+tc.Token[4:12], admin, nil); s != 204 {
+		t.Fatalf("revoke: %d %s", s, body)
+	}
+	if s, _, _ := f.do("GET", "/v1/worklist", tc.Token, nil); s != 401 {
+		t.Errorf("the revoked token: %d, want 401", s)
+	}
+	if s, _, _ := f.do("DELETE", "/v1/tokens/00000000", admin, nil); s != 404 {
+		t.Errorf("revoking an unknown token: %d, want 404", s)
+	}
+	// The file never held the token itself.
+	b, _ := os.ReadFile(f.srv.cfg.Tokens.path)
+	for _, tok := range f.tokens {
+		if strings.Contains(string(b), tok) {
+			t.Error("the token file holds a token")
+		}
 	}
 }

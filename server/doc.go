@@ -31,7 +31,7 @@
 //	GET  /v1/worklist[?as_of=&due_before=&rating=&overdue=]   viewer (pseudonyms only), coordinator
 //	GET  /v1/export                                      analyst: pseudonymised
 //	GET  /v1/verify                                      admin
-//	POST /v1/tokens, GET /v1/tokens                      admin
+//	POST /v1/tokens, GET /v1/tokens, DELETE /v1/tokens/{id}   admin
 //
 // # Roles
 //

@@ -96,6 +96,7 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": typed(rt.resp)}}
 		case rt.respSchema != "":
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": named(rt.respSchema)}}
+		case status == http.StatusNoContent:
 		case rt.op == "metrics":
 			ok["content"] = map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}
 		default:

@@ -247,6 +247,7 @@ func (s *Server) table() []*route {
 
 		{method: "GET", path: "/v1/verify", op: "verify", summary: "verify the log's hash chain", roles: admin, resp: typeOf[Verified](), handle: s.verify},
 		{method: "POST", path: "/v1/tokens", op: "createToken", summary: "create an API token", roles: admin, body: typeOf[TokenRequest](), resp: typeOf[TokenCreated](), status: 201, handle: s.createToken},
+		{method: "DELETE", path: "/v1/tokens/{id}", op: "revokeToken", summary: "revoke an API token", roles: admin, status: 204, handle: s.revokeToken},
 		{method: "GET", path: "/v1/tokens", op: "listTokens", summary: "list the API tokens", roles: admin, resp: typeOf[TokenList](), handle: s.listTokens},
 	}
 }
@@ -643,6 +644,16 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, _ register.
 		return 0, nil, err
 	}
 	return 201, TokenCreated{Token: tok, Name: req.Name, Role: req.Role}, nil
+}
+
+func (s *Server) revokeToken(_ http.ResponseWriter, r *http.Request, _ register.Actor) (int, any, error) {
+	if s.cfg.Tokens == nil {
+		return 0, nil, register.ErrNotFound
+	}
+	if err := s.cfg.Tokens.Revoke(r.PathValue("id")); err != nil {
+		return 0, nil, err
+	}
+	return 204, nil, nil
 }
 
 func (s *Server) listTokens(http.ResponseWriter, *http.Request, register.Actor) (int, any, error) {

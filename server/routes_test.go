@@ -91,6 +91,13 @@ var samples = map[string]sample{
 	"export":     fixed("/v1/export"),
 	"verify":     fixed("/v1/verify"),
 	"listTokens": fixed("/v1/tokens"),
+	"revokeToken": func(f *fixture) (string, any, []string) {
+		tok, err := f.srv.cfg.Tokens.CreateToken(fmt.Sprintf("to-revoke-%d", f.seq.Add(1)), "viewer", testNow)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return "/v1/tokens/" + tok[4:12], nil, nil
+	},
 	"createToken": func(f *fixture) (string, any, []string) {
 		return "/v1/tokens", map[string]any{"name": fmt.Sprintf("new-client-%d", f.seq.Add(1)), "role": "viewer"}, nil
 	},

@@ -127,35 +127,44 @@ func (t *TokenFile) CreateToken(name, role string, now time.Time) (string, error
 	}
 	entries := append(slices.Clone(t.entries), TokenEntry{ID: hex.EncodeToString(id[:]), Name: name, Role: role,
 		Hash: hex.EncodeToString(sum[:]), Created: now.UTC()})
-	b, err := json.MarshalIndent(tokenFileJSON{Tokens: entries}, "", "  ")
-	if err != nil {
+	if err := t.write(entries); err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(filepath.Dir(t.path), 0o700); err != nil {
-		return "", fmt.Errorf("server: token file: %w", err)
+	return token, nil
+}
+
+// Revoke removes the token with id (TokenEntry.ID): it no longer
+// authenticates, in this process at once and in any other reading the file
+// at its next request. An unknown id is register.ErrNotFound.
+func (t *TokenFile) Revoke(id string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.reload(); err != nil {
+		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(t.path), ".tokens-*")
+	i := slices.IndexFunc(t.entries, func(e TokenEntry) bool { return e.ID == id })
+	if i < 0 {
+		return fmt.Errorf("server: token %q: %w", id, register.ErrNotFound)
+	}
+	return t.write(slices.Delete(slices.Clone(t.entries), i, i+1))
+}
+
+// write replaces the file with entries (mode 0600, through a synced
+// temporary file). t.mu is held.
+func (t *TokenFile) write(entries []TokenEntry) error {
+	b, err := json.MarshalIndent(tokenFileJSON{Tokens: entries}, "", "  ")
 	if err != nil {
-		return "", fmt.Errorf("server: token file: %w", err)
+		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("server: token file: %w", err)
+	if err := os.MkdirAll(filepath.Dir(t.path), 0o700); err != nil {
+		return fmt.Errorf("server: token file: %w", err)
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("server: token file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("server: token file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), t.path); err != nil {
-		return "", fmt.Errorf("server: token file: %w", err)
+	if err := writeFileSync(t.path, append(b, '\n')); err != nil {
+		return fmt.Errorf("server: token file: %w", err)
 	}
 	t.entries = entries
 	t.mtime = time.Time{} // read again next time, for the new mtime
-	return token, nil
+	return nil
 }
 
 // Tokens lists the tokens (never their hashes).
