@@ -47,7 +47,8 @@
 //     named by pseudonym, each read audited) and pseudonymised exports
 //     (GET /v1/export), assessments of cases sent, the bundles.
 //   - admin: tokens, verify, the audit of a person. Rekeying stays with
-//     `dsr register rekey`, which needs the new key beside the old.
+//     `dsr register rekey`, run with the service stopped: every process
+//     serving the register holds the old key-encryption key.
 //
 // A request without a valid token is 401 (with WWW-Authenticate: Bearer);
 // a role the route does not take, 403.
