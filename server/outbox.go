@@ -22,10 +22,19 @@ import (
 
 // Event kinds the outbox delivers.
 const (
-	EventPersonAdded      = "person_added"
-	EventRatingAgreed     = "rating_agreed"
+	// EventPersonAdded: someone joined the register (POST /v1/people, or a
+	// Blue Light meeting opened with a person), dated the day of the write.
+	EventPersonAdded = "person_added"
+	// EventRatingAgreed: the multi-agency meeting agreed a rating
+	// (R-RAG-AGREED); Rating says which.
+	EventRatingAgreed = "rating_agreed"
+	// EventBlueLightMeeting: a Blue Light meeting closed, its
+	// blue_light_meeting joining the person's history; dated the day of
+	// the call.
 	EventBlueLightMeeting = "bluelight_meeting_recorded"
-	EventReviewOverdue    = "review_overdue"
+	// EventReviewOverdue: a review on the worklist is overdue (see
+	// Server.SweepOverdue); Action is its kind and Due its due date.
+	EventReviewOverdue = "review_overdue"
 )
 
 // Event is a domain event as the webhook receives it (a JSON object, one
