@@ -179,3 +179,41 @@ func TestSweepOverdue(t *testing.T) {
 		t.Errorf("a second sweep after a restart: %d, %v; want none", n, err)
 	}
 }
+
+// TestMeetingAndPersonEvents: opening a meeting with a new person enqueues
+// person_added; closing a meeting bluelight_meeting_recorded, dated the
+// day of the call; by pseudonym.
+func TestMeetingAndPersonEvents(t *testing.T) {
+	dir := t.TempDir()
+	ob, err := OpenOutbox(dir, "http://127.0.0.1:1/unused")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, nil, func(c *Config) { c.Outbox = ob })
+	tok := f.tokens[register.RoleCoordinator]
+	path, body, _ := samples["openMeeting"](f)
+	if s, b, _ := f.do("POST", path, tok, body); s != 201 {
+		t.Fatalf("open: %d %s", s, b)
+	}
+	path, body, _ = samples["closeMeeting"](f)
+	if s, b, _ := f.do("POST", path, tok, body); s != 200 {
+		t.Fatalf("close: %d %s", s, b)
+	}
+	pending, _ := ob.Pending()
+	var kinds []string
+	for _, name := range pending {
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		var ev Event
+		json.Unmarshal(b, &ev)
+		kinds = append(kinds, ev.Kind)
+		if ev.Kind == EventBlueLightMeeting && ev.Date.String() != "2026-04-01" {
+			t.Errorf("meeting event dated %s", ev.Date)
+		}
+		if len(ev.Person) != len(f.srv.pseudonym("x")) || strings.Contains(string(b), "srv-p") {
+			t.Errorf("event %s", b)
+		}
+	}
+	if strings.Join(kinds, ",") != EventPersonAdded+","+EventBlueLightMeeting {
+		t.Errorf("events %v", kinds)
+	}
+}
