@@ -85,13 +85,30 @@ func (p *serveProc) stop(t *testing.T) {
 // the current version and is not in the register; nothing else is
 // answered; the log verifies.
 func TestServeFourProcessesOnePostgreSQL(t *testing.T) {
-	db := postgresRegister(t)
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "dsr")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
+	contend(t, postgresRegister(t), 4)
+}
+
+// TestServeConcurrentSQLite is the same with one process on a SQLite
+// register: eight clients at once on one file.
+func TestServeConcurrentSQLite(t *testing.T) {
+	contend(t, filepath.Join(t.TempDir(), "serve.db"), 1)
+}
+
+// dsrBinary builds the dsr binary into the test's temporary directory.
+func dsrBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "dsr")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	return bin
+}
+
+// contend runs nprocs dsr serve processes on the register db (the first
+// creates it) and the eight clients of TestServeFourProcessesOnePostgreSQL.
+func contend(t *testing.T, db string, nprocs int) {
+	dir := t.TempDir()
+	bin := dsrBinary(t)
 	var env []string
 	for _, e := range os.Environ() {
 		if !strings.HasPrefix(e, "DSR_") && !strings.HasPrefix(e, "XDG_CONFIG_HOME=") {
@@ -106,7 +123,7 @@ func TestServeFourProcessesOnePostgreSQL(t *testing.T) {
 	if !strings.HasPrefix(admin, "dsr_") {
 		t.Fatalf("no admin token: %q", admin)
 	}
-	for range 3 {
+	for range nprocs - 1 {
 		procs = append(procs, startServeProc(t, bin, env, common...))
 	}
 	defer func() {
@@ -155,7 +172,7 @@ func TestServeFourProcessesOnePostgreSQL(t *testing.T) {
 	var people []string
 	for i := range shared + clients {
 		id := fmt.Sprintf("pg-p%d", i)
-		if s, b, _ := do(procs[i%4], "POST", "/v1/people", coord, person(id, i)); s != 201 {
+		if s, b, _ := do(procs[i%len(procs)], "POST", "/v1/people", coord, person(id, i)); s != 201 {
 			t.Fatalf("add %s: %d %s", id, s, b)
 		}
 		people = append(people, id)
@@ -185,7 +202,7 @@ func TestServeFourProcessesOnePostgreSQL(t *testing.T) {
 				if n%3 == 2 {
 					id = own
 				}
-				p := procs[(c+n)%4]
+				p := procs[(c+n)%len(procs)]
 				marker := fmt.Sprintf("w%d_%d", c, n)
 				rating := []string{"red", "amber"}[n%2]
 				var hdr []string
@@ -221,7 +238,7 @@ func TestServeFourProcessesOnePostgreSQL(t *testing.T) {
 	found := map[string]int{}
 	marker := regexp.MustCompile(`agreed (w[0-9]+_[0-9]+)\.`)
 	for i, id := range people {
-		s, b, _ := do(procs[i%4], "GET", "/v1/people/"+id+"/history?why=load+test+check", coord, nil)
+		s, b, _ := do(procs[i%len(procs)], "GET", "/v1/people/"+id+"/history?why=load+test+check", coord, nil)
 		if s != 200 {
 			t.Fatalf("history of %s: %d %s", id, s, b)
 		}
@@ -256,10 +273,10 @@ func TestServeFourProcessesOnePostgreSQL(t *testing.T) {
 	if conflicts == 0 {
 		t.Error("no conflicts: the clients did not contend, so the test shows nothing")
 	}
-	s, b, _ = do(procs[3], "GET", "/v1/verify", admin, nil)
+	s, b, _ = do(procs[len(procs)-1], "GET", "/v1/verify", admin, nil)
 	if s != 200 || !strings.Contains(string(b), `"verified":true`) {
 		t.Errorf("verify: %d %s", s, b)
 	}
-	t.Logf("4 processes, %d clients, %d writes in %v: %d acknowledged (each in the register once), %d answered 409 (none in the register), verify clean",
-		clients, acked+conflicts, elapsed.Round(time.Millisecond), acked, conflicts)
+	t.Logf("%d process(es), %d clients, %d writes in %v: %d acknowledged (each in the register once), %d answered 409 (none in the register), verify clean",
+		nprocs, clients, acked+conflicts, elapsed.Round(time.Millisecond), acked, conflicts)
 }
