@@ -258,7 +258,13 @@ func (s *Server) wrap(rt *route) http.Handler {
 				return
 			}
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
+		// A write runs to its end even if the client goes: it may be more
+		// than one append (an NHS number's claim, then the person).
+		base := r.Context()
+		if rt.write {
+			base = context.WithoutCancel(base)
+		}
+		ctx, cancel := context.WithTimeout(base, s.cfg.RequestTimeout)
 		defer cancel()
 		r = r.WithContext(ctx)
 		status, body, err := rt.handle(sw, r, by)
