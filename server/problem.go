@@ -38,22 +38,21 @@ type FieldError struct {
 
 // Problem types: the "type" of each kind of problem the service answers.
 const (
-	problemBase        = "urn:dsrkit:problem:"
-	ProblemInvalid     = problemBase + "invalid"
-	ProblemConflict    = problemBase + "conflict"
-	ProblemNotFound    = problemBase + "not-found"
-	ProblemErased      = problemBase + "erased"
-	ProblemRemoved     = problemBase + "removed"
-	ProblemConsent     = problemBase + "consent-required"
-	ProblemTooLarge    = problemBase + "too-large"
-	ProblemAuth        = problemBase + "unauthenticated"
-	ProblemForbidden   = problemBase + "forbidden"
-	ProblemInternal    = problemBase + "internal"
-	ProblemNoRoute     = problemBase + "no-route"
-	ProblemBadMethod   = problemBase + "method-not-allowed"
-	ProblemNotReady    = problemBase + "not-ready"
-	ProblemTimeout     = problemBase + "timeout"
-	ProblemUnsupported = problemBase + "unsupported-media-type"
+	problemBase      = "urn:dsrkit:problem:"
+	ProblemInvalid   = problemBase + "invalid"
+	ProblemConflict  = problemBase + "conflict"
+	ProblemNotFound  = problemBase + "not-found"
+	ProblemErased    = problemBase + "erased"
+	ProblemRemoved   = problemBase + "removed"
+	ProblemConsent   = problemBase + "consent-required"
+	ProblemTooLarge  = problemBase + "too-large"
+	ProblemAuth      = problemBase + "unauthenticated"
+	ProblemForbidden = problemBase + "forbidden"
+	ProblemInternal  = problemBase + "internal"
+	ProblemNoRoute   = problemBase + "no-route"
+	ProblemBadMethod = problemBase + "method-not-allowed"
+	ProblemNotReady  = problemBase + "not-ready"
+	ProblemTimeout   = problemBase + "timeout"
 )
 
 // writeProblem writes p with its status.

@@ -404,13 +404,6 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-// errUnsupportedType is a body that is not JSON.
-type errUnsupportedType struct{ got string }
-
-func (e errUnsupportedType) Error() string {
-	return fmt.Sprintf("Content-Type %q: want application/json", e.got)
-}
-
 func checkJSONType(r *http.Request) error {
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
