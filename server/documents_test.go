@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/dsrkit/dsrkit/bluelight"
-	"github.com/dsrkit/dsrkit/calendar"
-	"github.com/dsrkit/dsrkit/cetr"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
 )
@@ -160,8 +158,3 @@ func init() {
 		return "/v1/meetings/" + f.meeting(true) + "/close", meetingCloseBody, nil
 	}
 }
-
-var (
-	_ = calendar.Date{}
-	_ = cetr.Review{}
-)

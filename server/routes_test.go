@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -351,8 +350,6 @@ func toAny(s []string) []any {
 	}
 	return out
 }
-
-var _ = http.MethodGet
 
 // forge changes one character in the middle of a JWT's signature.
 func forge(jwt string) string {
