@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,5 +79,67 @@ func TestOIDCVerify(t *testing.T) {
 		case c.role != "" && (err != nil || by.Role != c.role || by.ID != "staff-9"):
 			t.Errorf("%s: %+v, %v; want staff-9 as %s", c.name, by, err, c.role)
 		}
+	}
+}
+
+// TestOIDCKeyRotation: a token signed by a key the cached set lacks is
+// verified once the set is fetched again, which happens at most every
+// jwksMinRefresh.
+func TestOIDCKeyRotation(t *testing.T) {
+	newKey := func(kid string) (jwk.Key, jwk.Key) {
+		priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		k, _ := jwk.Import(priv)
+		k.Set(jwk.KeyIDKey, kid)
+		k.Set(jwk.AlgorithmKey, jwa.ES256())
+		pub, _ := k.PublicKey()
+		return k, pub
+	}
+	k1, pub1 := newKey("k1")
+	k2, pub2 := newKey("k2")
+	var mu sync.Mutex
+	set := jwk.NewSet()
+	set.AddKey(pub1)
+	fetches := 0
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		fetches++
+		json.NewEncoder(w).Encode(set)
+	}))
+	defer ts.Close()
+	now := testNow
+	o := &OIDC{Issuer: "iss", Audience: "svc", JWKSURL: ts.URL, Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }}
+	token := func(k jwk.Key) string {
+		tok, _ := jwt.NewBuilder().Issuer("iss").Subject("s1").Audience([]string{"svc"}).Expiration(testNow.Add(time.Hour)).Claim("dsr_role", "viewer").Build()
+		b, err := jwt.Sign(tok, jwt.WithKey(jwa.ES256(), k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if _, err := o.Verify(t0, token(k1)); err != nil {
+		t.Fatalf("k1: %v", err)
+	}
+	// The issuer rotates to k2.
+	mu.Lock()
+	set = jwk.NewSet()
+	set.AddKey(pub2)
+	mu.Unlock()
+	if _, err := o.Verify(t0, token(k2)); err == nil {
+		t.Fatal("k2 verified within jwksMinRefresh of the last fetch: the set was fetched again too soon")
+	}
+	mu.Lock()
+	now = now.Add(jwksMinRefresh + time.Second)
+	mu.Unlock()
+	if _, err := o.Verify(t0, token(k2)); err != nil {
+		t.Fatalf("k2 after the refresh interval: %v", err)
+	}
+	if _, err := o.Verify(t0, token(k1)); err == nil {
+		t.Error("the rotated-out k1 still verifies")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fetches != 2 {
+		t.Errorf("%d fetches of the keys, want 2", fetches)
 	}
 }

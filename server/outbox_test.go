@@ -216,4 +216,7 @@ func TestMeetingAndPersonEvents(t *testing.T) {
 	if strings.Join(kinds, ",") != EventPersonAdded+","+EventBlueLightMeeting {
 		t.Errorf("events %v", kinds)
 	}
+	if _, m, _ := f.do("GET", "/metrics", "", nil); !strings.Contains(string(m), "dsr_outbox_pending 2") {
+		t.Error("the metrics do not count the 2 events pending")
+	}
 }
