@@ -24,7 +24,7 @@ type serveProc struct {
 	cmd    *exec.Cmd
 	base   string
 	stderr string // its file
-	stdout *bytes.Buffer
+	stdout string // its file
 	wait   chan error
 }
 
@@ -37,15 +37,22 @@ func startServeProc(t *testing.T, bin string, env []string, args ...string) *ser
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &serveProc{stderr: errFile, stdout: &bytes.Buffer{}}
+	outFile := filepath.Join(filepath.Dir(errFile), "stdout")
+	of, err := os.Create(outFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Files, not pipes: the child writes them itself, so what it printed
+	// before the line saying where it listens is there once that line is.
+	p := &serveProc{stderr: errFile, stdout: outFile}
 	p.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	p.cmd.Env = env
-	p.cmd.Stderr, p.cmd.Stdout = ef, p.stdout
+	p.cmd.Stderr, p.cmd.Stdout = ef, of
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
-	go func() { exited <- p.cmd.Wait(); ef.Close() }()
+	go func() { exited <- p.cmd.Wait(); ef.Close(); of.Close() }()
 	t.Cleanup(func() {
 		if p.cmd.ProcessState == nil {
 			p.cmd.Process.Kill()
@@ -119,7 +126,8 @@ func contend(t *testing.T, db string, nprocs int) {
 	common := []string{"--db", db, "--key-file", filepath.Join(dir, "reg.key"), "--tokens", filepath.Join(dir, "reg.tokens")}
 	// The first creates the register and the admin token; the others open it.
 	procs := []*serveProc{startServeProc(t, bin, env, common...)}
-	admin := strings.TrimSpace(procs[0].stdout.String())
+	out, _ := os.ReadFile(procs[0].stdout)
+	admin := strings.TrimSpace(string(out))
 	if !strings.HasPrefix(admin, "dsr_") {
 		t.Fatalf("no admin token: %q", admin)
 	}
