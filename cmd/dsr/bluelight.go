@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/dsrkit/dsrkit/bluelight"
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/server"
 )
 
 const bluelightUsageText = `Usage: dsr bluelight COMMAND --db FILE [--by ID --role ROLE] [options] ARGS
@@ -67,24 +66,14 @@ Options:
 
 func bluelightUsage(w io.Writer) { fmt.Fprintf(w, bluelightUsageText, policies.DefaultBundle) }
 
-// bluelightOpenInput is the JSON of `dsr bluelight open`.
-type bluelightOpenInput struct {
-	bluelight.Opening
-	Person *register.NewPerson `json:"person"`
-}
-
-// bluelightOptionInput is the JSON of `dsr bluelight option`.
-type bluelightOptionInput struct {
-	Rejections []bluelight.Rejection `json:"rejections"`
-	Choice     *bluelight.Choice     `json:"choice"`
-}
-
-// bluelightCloseInput is the JSON of `dsr bluelight close`.
-type bluelightCloseInput struct {
-	Steps    []bluelight.StepNote `json:"steps"`
-	ClosedAt time.Time            `json:"closed_at"`
-	Outcome  bluelight.Outcome    `json:"outcome"`
-}
+// The inputs of `dsr bluelight open`, `option` and `close`, and the
+// functions that apply them, are the service's (package server), so the
+// command and POST /v1/meetings take the same JSON by the same rules.
+type (
+	bluelightOpenInput   = server.MeetingOpening
+	bluelightOptionInput = server.MeetingOptions
+	bluelightCloseInput  = server.MeetingClose
+)
 
 // bluelightSubcommands are the subcommands of `dsr bluelight`.
 var bluelightSubcommands = []subcommand{
@@ -246,38 +235,13 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 	return exitOK
 }
 
-// openMeeting calls a meeting from the JSON of `dsr bluelight open`, with
-// the date of birth from the register when the input leaves it out.
+// openMeeting calls a meeting from the JSON of `dsr bluelight open`
+// (server.OpenMeeting).
 func openMeeting(ctx context.Context, reg *register.Register, rules bluelight.Rules, in *bluelightOpenInput, by register.Actor) (*bluelight.Meeting, error) {
-	if in.Person != nil && in.PersonID == "" {
-		in.PersonID = in.Person.Person.ID
-	}
-	if in.DateOfBirth.IsZero() {
-		switch {
-		case in.Person != nil:
-			in.DateOfBirth = in.Person.Person.DateOfBirth
-		case in.PersonID != "":
-			d, err := reg.Details(ctx, in.PersonID, by, register.Because("opening a Blue Light meeting"))
-			if err != nil && !errors.Is(err, register.ErrNotFound) {
-				return nil, err
-			}
-			in.DateOfBirth = d.Person.DateOfBirth
-		}
-	}
-	if in.ID != "" {
-		if _, _, err := reg.FindDocument(ctx, register.MeetingKind, in.ID); err == nil {
-			return nil, fmt.Errorf("Blue Light meeting %q is already recorded: %w", in.ID, register.ErrConflict)
-		}
-	}
-	return bluelight.Open(ctx, rules, in.Opening)
+	return server.OpenMeeting(ctx, reg, rules, in, by)
 }
 
 // completeSteps completes steps of the call in the order given.
 func completeSteps(m *bluelight.Meeting, steps []bluelight.StepNote) error {
-	for _, s := range steps {
-		if err := m.Complete(s.Step, s.Notes); err != nil {
-			return err
-		}
-	}
-	return nil
+	return server.CompleteSteps(m, steps)
 }

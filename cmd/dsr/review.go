@@ -2,16 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
-	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/cetr"
-	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/server"
 )
 
 // cliNow is the clock of the review and bluelight commands (tests set it).
@@ -62,37 +60,14 @@ Options:
 
 func reviewUsage(w io.Writer) { fmt.Fprintf(w, reviewUsageText, policies.DefaultBundle) }
 
-// reviewPlanInput is the JSON of `dsr review plan`.
-type reviewPlanInput struct {
-	ID           string        `json:"id"`
-	PersonID     string        `json:"person_id"`
-	Kind         string        `json:"kind"`
-	Planned      calendar.Date `json:"planned"`
-	StartsAt     time.Time     `json:"starts_at"`
-	Commissioner string        `json:"commissioner"`
-	Consent      *cetr.Consent `json:"consent"`
-	Papers       []cetr.Paper  `json:"papers"`
-	PapersSent   time.Time     `json:"papers_sent"`
-	Panel        []cetr.Member `json:"panel"`
-}
-
-// reviewHoldInput is the JSON of `dsr review hold`.
-type reviewHoldInput struct {
-	Held       calendar.Date         `json:"held"`
-	Outcome    string                `json:"outcome"`
-	Note       string                `json:"note"`
-	Findings   map[string]string     `json:"findings"`
-	Panel      []cetr.Member         `json:"panel"`
-	PapersSent time.Time             `json:"papers_sent"`
-	Rating     *cetr.RatingAgreement `json:"rating"`
-}
-
-// reviewReportInput is the JSON of `dsr review report`.
-type reviewReportInput struct {
-	Sent       calendar.Date         `json:"sent"`
-	Recipients []cetr.Recipient      `json:"recipients"`
-	Rating     *cetr.RatingAgreement `json:"rating"`
-}
+// The inputs of `dsr review plan`, `hold` and `report`, and the functions
+// that apply them, are the service's (package server), so the command and
+// POST /v1/reviews take the same JSON by the same rules.
+type (
+	reviewPlanInput   = server.ReviewPlan
+	reviewHoldInput   = server.ReviewHold
+	reviewReportInput = server.ReviewReport
+)
 
 // docCommand is the parsed common part of `dsr review` and `dsr bluelight`.
 type docCommand struct {
@@ -274,10 +249,7 @@ func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stde
 	case "recommend":
 		err = recommend(r, recs)
 	case "report":
-		err = r.SendReport(rep.Sent, rep.Recipients)
-		if err == nil && rep.Rating != nil {
-			err = r.AgreeRating(*rep.Rating)
-		}
+		err = server.SendReport(r, &rep)
 	}
 	if err == nil {
 		err = reg.SaveReview(ctx, r, c.by, c.writeOptions()...)
@@ -293,110 +265,13 @@ func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stde
 }
 
 // planReview plans a new review with the parameters prm, or changes one
-// not yet held (which keeps the parameters it was planned with).
+// not yet held (server.PlanReview).
 func planReview(ctx context.Context, reg *register.Register, prm cetr.Params, in *reviewPlanInput, by register.Actor) (*cetr.Review, error) {
-	r, err := reg.FindReview(ctx, in.ID)
-	switch {
-	case errors.Is(err, register.ErrNotFound) || in.ID == "":
-		var p dsr.Person
-		if in.PersonID != "" {
-			d, err := reg.Details(ctx, in.PersonID, by, register.Because("planning a review"))
-			if err != nil {
-				return nil, err
-			}
-			p = d.Person
-		}
-		r, err = cetr.New(cetr.Plan{ID: in.ID, Person: p, Kind: cetr.Kind(in.Kind), Planned: in.Planned, StartsAt: in.StartsAt, Commissioner: in.Commissioner}, prm)
-		if err != nil {
-			return nil, err
-		}
-	case err != nil:
-		return nil, err
-	default:
-		if in.PersonID != "" && in.PersonID != r.Person.ID {
-			return nil, &dsr.ValidationError{Field: "person_id", Problem: fmt.Sprintf("review %q is for %q, not %q", r.ID, r.Person.ID, in.PersonID)}
-		}
-		if in.Kind != "" && cetr.Kind(in.Kind) != r.Kind {
-			return nil, &dsr.ValidationError{Field: "kind", Problem: fmt.Sprintf("review %q is a %s review; plan another for a %q one", r.ID, r.Kind, in.Kind)}
-		}
-		if !in.Planned.IsZero() && in.Planned != r.Planned {
-			if err := r.Reschedule(in.Planned); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if in.Consent != nil {
-		if err := r.SetConsent(*in.Consent); err != nil {
-			return nil, err
-		}
-	}
-	for _, p := range in.Papers {
-		if err := r.AddPaper(p); err != nil {
-			return nil, err
-		}
-	}
-	if in.Panel != nil {
-		if err := r.SetPanel(in.Panel...); err != nil {
-			return nil, err
-		}
-	}
-	if !in.PapersSent.IsZero() {
-		if err := r.SendPapers(in.PapersSent); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
+	return server.PlanReview(ctx, reg, prm, in, by)
 }
 
-func holdReview(r *cetr.Review, in *reviewHoldInput) error {
-	if in.Panel != nil {
-		if err := r.SetPanel(in.Panel...); err != nil {
-			return err
-		}
-	}
-	if !in.PapersSent.IsZero() {
-		if err := r.SendPapers(in.PapersSent); err != nil {
-			return err
-		}
-	}
-	for k, v := range in.Findings {
-		line, err := cetr.ParseKLOE(k)
-		if err != nil {
-			return &dsr.ValidationError{Field: "findings." + k, Rule: "R-CETR-KLOE", Problem: err.Error()}
-		}
-		if err := r.Record(line, v); err != nil {
-			return err
-		}
-	}
-	if err := r.Hold(in.Held, cetr.Outcome(in.Outcome), in.Note); err != nil {
-		return err
-	}
-	if in.Rating != nil {
-		return r.AgreeRating(*in.Rating)
-	}
-	return nil
-}
+func holdReview(r *cetr.Review, in *reviewHoldInput) error { return server.HoldReview(r, in) }
 
 // recommend adds new recommendations (id 0) and closes or escalates those
-// named by id.
-func recommend(r *cetr.Review, recs []cetr.Recommendation) error {
-	for i, rec := range recs {
-		var err error
-		switch {
-		case rec.ID == 0:
-			_, err = r.Recommend(rec)
-		case rec.Status == cetr.Done:
-			err = r.Complete(rec.ID, rec.Closed)
-		case rec.Status == cetr.Dropped:
-			err = r.Drop(rec.ID, rec.Closed, rec.Reason)
-		case !rec.Escalated.IsZero():
-			err = r.MarkEscalated(rec.ID, rec.Escalated)
-		default:
-			err = &dsr.ValidationError{Field: fmt.Sprintf("[%d]", i), Rule: "R-CETR-ACT", Problem: "with an id, give status done or dropped with closed, or escalated"}
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// named by id (server.Recommend).
+func recommend(r *cetr.Review, recs []cetr.Recommendation) error { return server.Recommend(r, recs) }

@@ -38,6 +38,11 @@ Usage:
       Plan, hold and follow up C(E)TRs on the register. Run 'dsr review help'.
   dsr bluelight open|attend|step|option|fund|close|minute --db FILE ...
       Record a Blue Light meeting on the register. Run 'dsr bluelight help'.
+  dsr serve [--addr HOST:PORT] [--db FILE|URL] [--webhook URL] ...
+      Serve the register and a policy bundle as an authenticated HTTP/JSON
+      service (OpenAPI at /v1/openapi.json). Run 'dsr serve -h'.
+  dsr serve token create --role ROLE --name NAME
+      Create an API token for the service, shown once.
   dsr help
       Print this text.
 

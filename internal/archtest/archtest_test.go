@@ -19,7 +19,7 @@ const module = "github.com/dsrkit/dsrkit/"
 // may import. The order of the layers, bottom up:
 // calendar; dsr; consent, cetr, bluelight; register and its stores;
 // internal/bundle, internal/eval, internal/rego and internal/cel;
-// policies and its tools; cmd/dsr. A new package must be added here, in
+// policies and its tools; server; cmd/dsr. A new package must be added here, in
 // its layer.
 var allowed = map[string][]string{
 	"calendar":                {},
@@ -51,7 +51,11 @@ var allowed = map[string][]string{
 	"policies/policytest":  {"calendar", "dsr", "policies", "policies/policycheck"},
 	"examples/policies":    {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "policies", "policies/policycheck", "policies/policydiff", "policies/policytest"},
 	"docs":                 {},
-	"cmd/dsr":              nil, // the top: anything of ours
+	// server is the HTTP service over a register and a policy bundle: above
+	// policies and register, below cmd/dsr.
+	"server": {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
+		"internal/schema", "policies", "policies/policycheck", "policies/policydiff"},
+	"cmd/dsr": nil, // the top: anything of ours
 }
 
 // engineFree are the packages that must not depend on a policy engine even

@@ -141,7 +141,7 @@ func Marshal(s *invopop.Schema) ([]byte, error) {
 // reflectType reflects t with the dsrkit mappings. With requiredByHand, no
 // field is required until the caller says so; otherwise a field is required
 // when its json tag lacks omitempty and omitzero.
-func reflectType(t reflect.Type, requiredByHand bool) *invopop.Schema {
+func reflectType(t reflect.Type, requiredByHand bool, textTypes ...bool) *invopop.Schema {
 	// enums remembers the schemas the mapper made with an enum, and how many
 	// values it gave. A field's jsonschema tag appends its own enum values
 	// to the same schema (dsr.Assessment's rating fields allow "", an
@@ -180,6 +180,11 @@ func reflectType(t reflect.Type, requiredByHand bool) *invopop.Schema {
 			// cetr.KLOE) is a string in JSON, whatever its Go kind.
 			if tm := reflect.TypeFor[encoding.TextMarshaler](); t != reflect.TypeFor[time.Time]() && (t.Implements(tm) || reflect.PointerTo(t).Implements(tm)) {
 				return &invopop.Schema{Type: "string"}
+			}
+			if len(textTypes) > 0 && textTypes[0] {
+				if s := textSchema(t); s != nil {
+					return s
+				}
 			}
 			return nil // time.Time is built in: {"type":"string","format":"date-time"}
 		},
@@ -378,4 +383,81 @@ func segment(name string) string {
 		return `""`
 	}
 	return name
+}
+
+// Reflect returns the JSON Schema of the Go type t with the same mappings
+// as Case (dates, ratings, NHS numbers, event and action kinds), every
+// object closed to unknown fields and no field required unless its
+// jsonschema tag says so: the shape of a request or response body of the
+// HTTP service (package server), whose strict decoder and the types' own
+// checks then enforce the rest. id, when given, becomes the schema's $id,
+// so the schema's own "#/$defs/..." references resolve when it is
+// embedded in another document (an OpenAPI document).
+func Reflect(t reflect.Type, id string) *invopop.Schema {
+	s := reflectType(t, true, true)
+	nullable(s)
+	for _, d := range s.Definitions {
+		nullable(d)
+	}
+	if id != "" {
+		s.ID = invopop.ID(id)
+	}
+	return s
+}
+
+// textSchema is the schema of a type other than a struct that encodes
+// itself as text (encoding.TextMarshaler): a string, and for a small
+// integer type (the enumerations of cetr and bluelight) the enum of the
+// words its values encode to and decode from.
+func textSchema(t reflect.Type) *invopop.Schema {
+	if t.Kind() == reflect.Struct || t.Kind() == reflect.Pointer || !t.Implements(reflect.TypeFor[encoding.TextMarshaler]()) ||
+		!reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+		return nil
+	}
+	s := &invopop.Schema{Type: "string"}
+	if t.Kind() != reflect.Uint8 && t.Kind() != reflect.Int8 {
+		return s
+	}
+	for i := range 256 {
+		v := reflect.New(t).Elem()
+		if t.Kind() == reflect.Uint8 {
+			v.SetUint(uint64(i))
+		} else {
+			v.SetInt(int64(int8(i)))
+		}
+		b, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+		if err != nil {
+			continue
+		}
+		back := reflect.New(t)
+		if back.Interface().(encoding.TextUnmarshaler).UnmarshalText(b) != nil || back.Elem().Interface() != v.Interface() {
+			continue
+		}
+		s.Enum = append(s.Enum, string(b))
+	}
+	return s
+}
+
+// nullable lets every array and map property of s, at any depth, be null
+// too: encoding/json writes a nil slice or map so.
+func nullable(s *invopop.Schema) {
+	if s == nil {
+		return
+	}
+	if s.Properties != nil {
+		for p := s.Properties.Oldest(); p != nil; p = p.Next() {
+			nullable(p.Value)
+			if p.Value.Type == "array" || (p.Value.Type == "object" && p.Value.AdditionalProperties != nil && p.Value.Properties == nil) {
+				if p.Value.Extras == nil {
+					p.Value.Extras = map[string]any{}
+				}
+				p.Value.Extras["type"] = []string{p.Value.Type, "null"}
+				p.Value.Type = ""
+			}
+		}
+	}
+	nullable(s.Items)
+	if s.AdditionalProperties != nil {
+		nullable(s.AdditionalProperties)
+	}
 }
