@@ -73,19 +73,25 @@ type (
 		Details    register.Details `json:"details"`
 		Assessment dsr.Assessment   `json:"assessment"`
 	}
-	// PeopleList is GET /v1/people.
+	// PeopleList is GET /v1/people: everyone on the register on the
+	// date, as `dsr register list` shows them (register.List).
 	PeopleList struct {
-		People []string `json:"people"`
+		AsOf   calendar.Date        `json:"as_of"`
+		People []register.ListEntry `json:"people"`
 	}
-	// FindRequest is POST /v1/people/search: the NHS number is in the body,
-	// never in a URL (which proxies log).
+	// FindRequest is POST /v1/people/search: exactly one of an NHS number
+	// and a name (exact, case folded), in the body, never in a URL (which
+	// proxies log).
 	FindRequest struct {
-		NHSNumber dsr.NHSNumber `json:"nhs_number" jsonschema:"required"`
+		NHSNumber dsr.NHSNumber `json:"nhs_number,omitempty"`
+		Name      string        `json:"name,omitempty"`
 		Why       string        `json:"why,omitempty"`
 	}
-	// FindResult is the person found.
+	// FindResult is who was found: ID the one person an NHS number
+	// belongs to; IDs everyone found (by a name, several may share it).
 	FindResult struct {
-		ID string `json:"id"`
+		ID  string   `json:"id,omitempty"`
+		IDs []string `json:"ids"`
 	}
 	// RatingRequest is POST /v1/people/{id}/rating (R-RAG-AGREED).
 	RatingRequest struct {
@@ -211,8 +217,14 @@ func (s *Server) table() []*route {
 		{method: "POST", path: "/v1/policies/diff", op: "diffPolicies", summary: "report who changes between two bundles", roles: analyst, body: typeOf[DiffRequest](), resp: typeOf[policydiff.Report](), handle: s.diff},
 
 		{method: "POST", path: "/v1/people", op: "addPerson", summary: "add a person", roles: coordinator, body: typeOf[register.NewPerson](), resp: typeOf[Created](), status: 201, write: true, handle: s.addPerson},
-		{method: "GET", path: "/v1/people", op: "listPeople", summary: "list the people on the register", roles: coordinator, resp: typeOf[PeopleList](), handle: s.listPeople},
-		{method: "POST", path: "/v1/people/search", op: "findPerson", summary: "find a person by NHS number (audited)", roles: coordinator, body: typeOf[FindRequest](), resp: typeOf[FindResult](), handle: s.findPerson},
+		{method: "GET", path: "/v1/people", op: "listPeople", summary: "list the people on the register, with ratings of record and what is due", roles: coordinator, resp: typeOf[PeopleList](),
+			query: []param{dateParam("as_of", "the date (default today)"), dateParam("due_before", "only people with an item due before this date"),
+				{"rating", "string", "", "only people with this rating of record: red, amber, green or blue"},
+				{"overdue", "boolean", "", "only people with an overdue item"},
+				{"differs", "boolean", "", "only people whose agreed rating differs from the suggestion"},
+				{"team", "string", "", "only people held by this team"},
+				{"coordinator", "string", "", "only people with this care coordinator"}}, handle: s.listPeople},
+		{method: "POST", path: "/v1/people/search", op: "findPerson", summary: "find people by NHS number or name (audited)", roles: coordinator, body: typeOf[FindRequest](), resp: typeOf[FindResult](), handle: s.findPerson},
 		{method: "GET", path: "/v1/people/{id}", op: "showPerson", summary: "show a person (audited)", roles: coordinator, resp: typeOf[PersonView](), query: []param{why}, person: true, handle: s.showPerson},
 		{method: "PUT", path: "/v1/people/{id}/details", op: "updateDetails", summary: "update a person's details", roles: coordinator, body: typeOf[register.Details](), resp: typeOf[Written](), write: true, person: true, ifMatch: true, handle: s.updateDetails},
 		{method: "POST", path: "/v1/people/{id}/events", op: "recordEvent", summary: "record an event", roles: coordinator, body: typeOf[dsr.Event](), resp: typeOf[Written](), write: true, person: true, ifMatch: true, handle: s.recordEvent},
@@ -338,14 +350,41 @@ func (s *Server) version(r *http.Request, w http.ResponseWriter, id string) int6
 }
 
 func (s *Server) listPeople(_ http.ResponseWriter, r *http.Request, _ register.Actor) (int, any, error) {
-	ids, err := s.cfg.Register.People(r.Context())
+	q := r.URL.Query()
+	asOf, err := queryDate(r, "as_of", s.today())
 	if err != nil {
 		return 0, nil, err
 	}
-	if ids == nil {
-		ids = []string{}
+	var f register.ListFilter
+	if f.DueBefore, err = queryDate(r, "due_before", calendar.Date{}); err != nil {
+		return 0, nil, err
 	}
-	return 200, PeopleList{People: ids}, nil
+	if v := q.Get("rating"); v != "" {
+		if f.Rating, err = dsr.ParseRating(v); err != nil || f.Rating == dsr.Unrated {
+			return 0, nil, invalid("rating", "%q: want red, amber, green or blue", v)
+		}
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"overdue", &f.Overdue}, {"differs", &f.Differs}} {
+		if v := q.Get(b.name); v != "" {
+			if *b.dst, err = strconv.ParseBool(v); err != nil {
+				return 0, nil, invalid(b.name, "%q: want true or false", v)
+			}
+		}
+	}
+	f.Team, f.CareCoordinator = q.Get("team"), q.Get("coordinator")
+	for _, t := range []struct{ name, v string }{{"team", f.Team}, {"coordinator", f.CareCoordinator}} {
+		if err := dsr.CheckText(t.name, "", t.v, 500); err != nil {
+			return 0, nil, err
+		}
+	}
+	people, err := s.cfg.Register.List(r.Context(), asOf, f)
+	if err != nil {
+		return 0, nil, err
+	}
+	return 200, PeopleList{AsOf: asOf, People: people}, nil
 }
 
 func (s *Server) findPerson(w http.ResponseWriter, r *http.Request, by register.Actor) (int, any, error) {
@@ -353,14 +392,26 @@ func (s *Server) findPerson(w http.ResponseWriter, r *http.Request, by register.
 	if err := decode(w, r, &req); err != nil {
 		return 0, nil, err
 	}
-	if req.NHSNumber == "" {
-		return 0, nil, invalid("nhs_number", "required")
+	switch {
+	case req.NHSNumber == "" && req.Name == "":
+		return 0, nil, invalid("nhs_number", "required, or name")
+	case req.NHSNumber != "" && req.Name != "":
+		return 0, nil, invalid("name", "give an NHS number or a name, not both")
+	case req.Name != "":
+		if err := dsr.CheckText("name", "", req.Name, 500); err != nil {
+			return 0, nil, err
+		}
+		ids, err := s.cfg.Register.FindName(r.Context(), req.Name, by, register.Because(req.Why))
+		if err != nil {
+			return 0, nil, err
+		}
+		return 200, FindResult{IDs: ids}, nil
 	}
 	id, err := s.cfg.Register.FindNHSNumber(r.Context(), req.NHSNumber, by, register.Because(req.Why))
 	if err != nil {
 		return 0, nil, err
 	}
-	return 200, FindResult{ID: id}, nil
+	return 200, FindResult{ID: id, IDs: []string{id}}, nil
 }
 
 func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, by register.Actor) (int, any, error) {
