@@ -18,7 +18,7 @@ import (
 // dueCacheFormat is part of every due-cache key: a change to what the
 // register puts in a person's items (documentItems, mergeItems) bumps it,
 // so rows written by another build are recomputed, never served.
-const dueCacheFormat = "due-cache 1"
+const dueCacheFormat = "due-cache 2"
 
 // PolicyNamer is what rules implement to have their worklist items cached
 // across processes (policies.Engine does): the bundle's name, version and
@@ -65,6 +65,25 @@ const dueBatch = 512
 // persisted cache does not apply (another store, rules without a policy
 // digest, the cache turned off).
 func (r *Register) dueCached(ctx context.Context, asOf calendar.Date) (items []WorkItem, ok bool, err error) {
+	results, ok, err := r.duePeople(ctx, asOf)
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	n := 0
+	for i := range results {
+		n += len(results[i].items)
+	}
+	items = make([]WorkItem, 0, n)
+	for i := range results {
+		items = append(items, results[i].items...)
+		results[i].items = nil
+	}
+	return items, true, nil
+}
+
+// duePeople is dueCached's pass, person by person, in stream order: each
+// one's items and ratings.
+func (r *Register) duePeople(ctx context.Context, asOf calendar.Date) (results []personItems, ok bool, err error) {
 	ss, isSide := r.store.(SideStore)
 	if !isSide || r.noDueCache {
 		return nil, false, nil
@@ -75,7 +94,6 @@ func (r *Register) dueCached(ctx context.Context, asOf calendar.Date) (items []W
 	}
 	extra := []byte(asOf.String() + "\x00" + digest)
 	var mu sync.Mutex
-	var results []personItems
 	var stale []string
 	total := 0
 	err = inParallel(ctx, r.workers, func(emit func(Stream, []byte) error) error {
@@ -88,11 +106,11 @@ func (r *Register) dueCached(ctx context.Context, asOf calendar.Date) (items []W
 		}
 		return err
 	}, func(row *Stream, due []byte) error {
-		its, hit := r.dueHit(ctx, row, due, asOf, extra)
+		pi, hit := r.dueHit(ctx, row, due, asOf, extra)
 		mu.Lock()
 		defer mu.Unlock()
 		if hit {
-			results = append(results, personItems{row.Name, its})
+			results = append(results, pi)
 		} else {
 			stale = append(stale, row.Name)
 		}
@@ -107,47 +125,44 @@ func (r *Register) dueCached(ctx context.Context, asOf calendar.Date) (items []W
 		}
 	}
 	slices.SortFunc(results, func(a, b personItems) int { return strings.Compare(a.stream, b.stream) })
-	n := 0
-	for i := range results {
-		n += len(results[i].items)
-	}
-	items = make([]WorkItem, 0, n)
-	for i := range results {
-		items = append(items, results[i].items...)
-		results[i].items = nil
-	}
-	return items, true, nil
+	return results, true, nil
 }
 
-// personItems are one person's worklist items, by their stream's name.
+// personItems are one person's worklist items, by their stream's name,
+// and their ratings on the date (for List: a person may have no items).
 type personItems struct {
-	stream string
-	items  []WorkItem
+	ratings dueRatings
+	stream  string
+	items   []WorkItem
 }
 
 // dueHit returns a person's items from their due row, if it is for the
 // stream's row as it is now. The items are not kept in memory as well: the
 // store has them, and a register of 100,000 people would hold them all.
-func (r *Register) dueHit(ctx context.Context, row *Stream, due []byte, asOf calendar.Date, extra []byte) ([]WorkItem, bool) {
+func (r *Register) dueHit(ctx context.Context, row *Stream, due []byte, asOf calendar.Date, extra []byte) (personItems, bool) {
 	if row.KeyDestroyed || !hmac.Equal(r.keys.StreamMAC(row), row.MAC) {
-		return nil, false // read in full: an erased person, or a broken row to report
+		return personItems{}, false // read in full: an erased person, or a broken row to report
 	}
 	if due == nil {
-		return nil, false
+		return personItems{}, false
 	}
 	g, err := r.keys.aead(ctx, row)
 	if err != nil {
-		return nil, false
+		return personItems{}, false
 	}
 	pt, err := r.keys.openSide(g, row, sideDue, extra, due)
 	if err != nil {
-		return nil, false
+		return personItems{}, false
 	}
-	its, err := decodeItems(pt)
+	rt, rest, ok := parseDueRatings(pt)
+	if !ok {
+		return personItems{}, false
+	}
+	its, err := decodeItems(rest)
 	if err != nil {
-		return nil, false
+		return personItems{}, false
 	}
-	return its, true
+	return personItems{stream: row.Name, items: its, ratings: rt}, true
 }
 
 // dueStale reads in full, checks and assesses the people dueCached could
@@ -197,12 +212,12 @@ func (r *Register) dueStale(ctx context.Context, ss SideStore, stale []string, t
 		if err := r.keys.checkStream(s); err != nil {
 			return err
 		}
-		its, err := r.assessForDue(ctx, s, asOf)
+		its, rt, err := r.assessRated(ctx, s, asOf)
 		if err != nil {
 			return err
 		}
 		mu.Lock()
-		*results = append(*results, personItems{s.Name, its})
+		*results = append(*results, personItems{stream: s.Name, items: its, ratings: rt})
 		mu.Unlock()
 		if s.KeyDestroyed {
 			return nil
@@ -215,6 +230,7 @@ func (r *Register) dueStale(ctx context.Context, ss SideStore, stale []string, t
 		if err != nil {
 			return err
 		}
+		b = append(rt.bytes(), b...)
 		row := DueRow{Stream: s.Name, Version: s.Version,
 			Data: r.keys.sealSide(g, s.Name, sideHeader{kind: sideDue, version: s.Version, head: s.Head, extra: extra}, b)}
 		pmu.Lock()

@@ -3,8 +3,6 @@ package register
 import (
 	"cmp"
 	"context"
-	"crypto/hmac"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -148,78 +146,26 @@ func sortedList(entries []*ListEntry, filter ListFilter) []ListEntry {
 	return out
 }
 
-// listCached is List through a SideStore's rows: the worklist items from
-// the persisted due cache (dueCached, which assesses only the people whose
-// stream, or the rules, changed), and who is held, their team and care
-// coordinator from each stream's sealed snapshot, in one pass over the
-// rows with no records read. A person whose snapshot is missing, stale or
-// does not open is read in full (entryOf), as is one with no items, whose
-// ratings only an assessment gives. ok is false when the caches do not
-// apply.
+// listCached is List through the persisted due cache (duePeople, which
+// assesses only the people whose stream, or the rules, changed): each
+// person's row holds their items with who is held, their ratings, team and
+// care coordinator, so the list is one pass over the rows with no records
+// read. ok is false when the cache does not apply.
 func (r *Register) listCached(ctx context.Context, asOf calendar.Date) (out []*ListEntry, ok bool, err error) {
-	ss, isSide := r.store.(SideStore)
-	if !isSide || r.noSnapshots {
-		return nil, false, nil
-	}
-	items, ok, err := r.dueCached(ctx, asOf)
+	people, ok, err := r.duePeople(ctx, asOf)
 	if !ok || err != nil {
 		return nil, ok, err
 	}
-	byPerson := map[string][]WorkItem{}
-	for _, it := range items {
-		byPerson[it.PersonID] = append(byPerson[it.PersonID], it)
-	}
-	var mu sync.Mutex
-	err = inParallel(ctx, r.workers, func(emit func(Stream, []byte) error) error {
-		return ss.Sides(ctx, personStreamPrefix, true, func(row Stream, snap, _ []byte) error { return emit(row, snap) })
-	}, func(row *Stream, snap []byte) error {
-		e, served := r.entryFromSnapshot(ctx, row, snap, asOf, byPerson)
-		if !served {
-			s, err := r.store.Stream(ctx, row.Name)
-			if err != nil {
-				return fmt.Errorf("dsr: reading the register: %w", err)
-			}
-			if e, err = r.entryOf(ctx, &s, asOf); err != nil {
-				return err
-			}
+	for i := range people {
+		p := &people[i]
+		if !p.ratings.held {
+			continue
 		}
-		if e != nil {
-			mu.Lock()
-			out = append(out, e)
-			mu.Unlock()
-		}
-		return nil
-	})
-	return out, true, err
-}
-
-// entryFromSnapshot is the list entry of the person whose row and sealed
-// snapshot these are (nil when not held on asOf), with their items from
-// byPerson; served is false when the snapshot cannot serve it.
-func (r *Register) entryFromSnapshot(ctx context.Context, row *Stream, blob []byte, asOf calendar.Date, byPerson map[string][]WorkItem) (e *ListEntry, served bool) {
-	if blob == nil || row.KeyDestroyed || !hmac.Equal(r.keys.StreamMAC(row), row.MAC) {
-		return nil, false
+		e := entrySummary(p.ratings.id, p.ratings.team, p.ratings.coordinator, p.items)
+		e.Rating, e.AgreedRating, e.RatingOfRecord = p.ratings.rating, p.ratings.agreed, p.ratings.record
+		out = append(out, e)
 	}
-	g, err := r.keys.aead(ctx, row)
-	if err != nil {
-		return nil, false
-	}
-	pt, err := r.keys.openSide(g, row, sideSnapshot, nil, blob)
-	if err != nil {
-		return nil, false
-	}
-	var snap snapshot
-	if json.Unmarshal(pt, &snap) != nil || snap.Person.ID == "" {
-		return nil, false
-	}
-	if snap.Added.After(asOf) || (snap.Removal != nil && !snap.Removal.Date.After(asOf)) {
-		return nil, true // not held on asOf
-	}
-	items := byPerson[snap.Person.ID]
-	if len(items) == 0 {
-		return nil, false
-	}
-	return entrySummary(snap.Person.ID, snap.Team, snap.CareCoordinator, items), true
+	return out, true, nil
 }
 
 // entrySummary is a list entry from a person's items.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/cipher"
 	"crypto/hmac"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -403,37 +404,90 @@ func (r *Register) dueFor(ctx context.Context, s *Stream, asOf calendar.Date) ([
 }
 
 func (r *Register) assessForDue(ctx context.Context, s *Stream, asOf calendar.Date) ([]WorkItem, error) {
+	items, _, err := r.assessRated(ctx, s, asOf)
+	return items, err
+}
+
+// dueRatings is what List shows of a person on a date besides their
+// items, kept with the items in the due cache (a person on the register
+// may have nothing due): whether they are on the register then, their
+// ratings, and who holds their entry (R-DATA-1).
+type dueRatings struct {
+	held                   bool
+	rating, agreed, record dsr.Rating
+	id, team, coordinator  string
+}
+
+// bytes is the summary as the start of a due-cache row: four bytes, then
+// three length-prefixed strings.
+func (d dueRatings) bytes() []byte {
+	held := byte(0)
+	if d.held {
+		held = 1
+	}
+	b := []byte{held, byte(d.rating), byte(d.agreed), byte(d.record)}
+	for _, s := range []string{d.id, d.team, d.coordinator} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	return b
+}
+
+// parseDueRatings reads what bytes wrote from the start of b, and returns
+// the rest.
+func parseDueRatings(b []byte) (dueRatings, []byte, bool) {
+	if len(b) < 4 {
+		return dueRatings{}, nil, false
+	}
+	d := dueRatings{held: b[0] == 1, rating: dsr.Rating(b[1]), agreed: dsr.Rating(b[2]), record: dsr.Rating(b[3])}
+	b = b[4:]
+	for _, dst := range []*string{&d.id, &d.team, &d.coordinator} {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(len(b)-k) {
+			return dueRatings{}, nil, false
+		}
+		*dst = string(b[k : k+int(n)])
+		b = b[k+int(n):]
+	}
+	return d, b, true
+}
+
+// assessRated is assessForDue with the person's ratings.
+func (r *Register) assessRated(ctx context.Context, s *Stream, asOf calendar.Date) ([]WorkItem, dueRatings, error) {
+	var rt dueRatings
 	st, err := r.openPerson(ctx, s) // dueFor checked it
 	if err != nil {
-		return nil, err
+		return nil, rt, err
 	}
 	if !st.held(asOf) {
-		return nil, nil
+		return nil, rt, nil
 	}
 	id := st.id
 	c := st.caseOn(asOf, false)
 	a, err := r.rules.Assess(ctx, c)
 	if err != nil {
-		return nil, fmt.Errorf("dsr: assessing %q: %w", id, err)
+		return nil, rt, fmt.Errorf("dsr: assessing %q: %w", id, err)
 	}
+	rt = dueRatings{held: true, rating: a.Rating, agreed: a.AgreedRating, record: a.RatingOfRecord,
+		id: id, team: st.details.Entry.Team, coordinator: st.details.Entry.CareCoordinator}
 	items := make([]WorkItem, len(a.Actions))
 	for i, act := range a.Actions {
 		items[i] = WorkItem{PersonID: id, Rating: a.Rating, AgreedRating: a.AgreedRating, RatingOfRecord: a.RatingOfRecord, Action: act}
 	}
 	if items, err = r.ageOutItems(ctx, st, asOf, &a, items); err != nil {
-		return nil, err
+		return nil, rt, err
 	}
 	if !a.OnRegister || len(st.docs) == 0 {
-		return items, nil
+		return items, rt, nil
 	}
 	docs, err := r.documentItems(st, &c)
 	if err != nil {
-		return nil, err
+		return nil, rt, err
 	}
 	for i := range docs {
 		docs[i].Rating, docs[i].AgreedRating, docs[i].RatingOfRecord = a.Rating, a.AgreedRating, a.RatingOfRecord
 	}
-	return mergeItems(items, docs), nil
+	return mergeItems(items, docs), rt, nil
 }
 
 func (r *Register) referralsDue(ctx context.Context, asOf calendar.Date) ([]WorkItem, error) {

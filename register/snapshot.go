@@ -233,10 +233,6 @@ type snapshot struct {
 	// record order: the events whose sequence a new one must keep
 	// consistent.
 	Stays []dsr.Event `json:"stays,omitempty"`
-	// Team and CareCoordinator are the register entry's (R-DATA-1), for
-	// List.
-	Team            string `json:"team,omitempty"`
-	CareCoordinator string `json:"care_coordinator,omitempty"`
 	// Valid is set while every event of the history is valid in itself
 	// (dates against today and the date of birth aside, which Record
 	// checks with First and Last) and Stays is a consistent sequence.
@@ -288,15 +284,14 @@ func (s *snapshot) apply(typ string, p *payload) {
 	switch typ {
 	case RecordPersonAdded:
 		s.Person, s.Added = p.Details.Person, p.Date
-		s.Team, s.CareCoordinator = p.Details.Entry.Team, p.Details.Entry.CareCoordinator
 	case RecordDetailsUpdated:
-		d := Details{Person: s.Person, Entry: dsr.Entry{Team: s.Team, CareCoordinator: s.CareCoordinator}}
 		if p.Details != nil {
-			d = *p.Details
+			s.Person = p.Details.Person
 		} else { // a change of details: only what changed (details.go)
+			d := Details{Person: s.Person}
 			applyChanges(&d, p.Changes)
+			s.Person = d.Person
 		}
-		s.Person, s.Team, s.CareCoordinator = d.Person, d.Entry.Team, d.Entry.CareCoordinator
 	case RecordCircumstances, RecordDocument:
 	case RecordPersonRemoved:
 		s.Removal = p.Removal
@@ -309,8 +304,7 @@ func (s *snapshot) apply(typ string, p *payload) {
 
 // snapshotOf builds the snapshot of a person's state as read in full.
 func snapshotOf(st *personState) *snapshot {
-	s := &snapshot{Person: st.details.Person, Added: st.added, Removal: st.removal, Valid: true,
-		Team: st.details.Entry.Team, CareCoordinator: st.details.Entry.CareCoordinator}
+	s := &snapshot{Person: st.details.Person, Added: st.added, Removal: st.removal, Valid: true}
 	for _, e := range st.events {
 		s.addEvent(e, false)
 	}
