@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
@@ -77,44 +76,26 @@ func (r *Register) List(ctx context.Context, asOf calendar.Date, filter ListFilt
 	if out, ok, err := r.listCached(ctx, asOf); ok {
 		return sortedList(out, filter), err
 	}
-	var streams []Stream
-	if err := r.store.Streams(ctx, personStreamPrefix, func(s Stream) error {
-		streams = append(streams, s)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("dsr: reading the register: %w", err)
-	}
-	results := make([]*ListEntry, len(streams))
-	errs := make([]error, len(streams))
-	var next atomic.Int64
-	var failed atomic.Bool
-	var wg sync.WaitGroup
-	for range min(r.workers, max(len(streams), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(streams) || failed.Load() {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					errs[i] = err
-					failed.Store(true)
-					return
-				}
-				results[i], errs[i] = r.entryOf(ctx, &streams[i], asOf)
-				if errs[i] != nil {
-					failed.Store(true)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for i := range streams {
-		if errs[i] != nil {
-			return nil, errs[i]
+	var mu sync.Mutex
+	var results []*ListEntry
+	err := inParallel(ctx, r.workers, func(emit func(Stream, []byte) error) error {
+		if err := r.store.Streams(ctx, personStreamPrefix, func(s Stream) error { return emit(s, nil) }); err != nil && ctx.Err() == nil {
+			return fmt.Errorf("dsr: reading the register: %w", err)
+		} else {
+			return err
 		}
+	}, func(s *Stream, _ []byte) error {
+		e, err := r.entryOf(ctx, s, asOf)
+		if err != nil || e == nil {
+			return err
+		}
+		mu.Lock()
+		results = append(results, e)
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return sortedList(results, filter), nil
 }

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/dsrkit/dsrkit/calendar"
@@ -328,54 +327,34 @@ func (r *Register) Due(ctx context.Context, asOf calendar.Date) ([]WorkItem, err
 	if items, ok, err := r.dueCached(ctx, asOf); ok {
 		return r.dueWithReferrals(ctx, asOf, items, err)
 	}
-	var streams []Stream
-	if err := r.store.Streams(ctx, personStreamPrefix, func(s Stream) error {
-		streams = append(streams, s)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("dsr: reading the register: %w", err)
-	}
-	results := make([][]WorkItem, len(streams))
-	errs := make([]error, len(streams))
-	var next atomic.Int64
-	var failed atomic.Bool
-	var wg sync.WaitGroup
-	for range min(r.workers, max(len(streams), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(streams) || failed.Load() {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					errs[i] = err
-					failed.Store(true)
-					return
-				}
-				results[i], errs[i] = r.dueFor(ctx, &streams[i], asOf)
-				if errs[i] != nil {
-					failed.Store(true)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	items := []WorkItem{} // an empty worklist is [] in JSON, not null
-	for i := range streams {
-		if errs[i] != nil {
-			return nil, errs[i]
+	var mu sync.Mutex
+	var results []personItems
+	err := inParallel(ctx, r.workers, func(emit func(Stream, []byte) error) error {
+		if err := r.store.Streams(ctx, personStreamPrefix, func(s Stream) error { return emit(s, nil) }); err != nil && ctx.Err() == nil {
+			return fmt.Errorf("dsr: reading the register: %w", err)
+		} else {
+			return err
 		}
-		items = append(items, results[i]...)
-	}
-	refs, err := r.referralsDue(ctx, asOf)
+	}, func(s *Stream, _ []byte) error {
+		its, err := r.dueFor(ctx, s, asOf)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		results = append(results, personItems{stream: s.Name, items: its})
+		mu.Unlock()
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	items = append(items, refs...)
-	SortWorklist(items)
-	return items, nil
+	// In stream order, as the cached path gives them, before the sort.
+	slices.SortFunc(results, func(a, b personItems) int { return strings.Compare(a.stream, b.stream) })
+	items := []WorkItem{} // an empty worklist is [] in JSON, not null
+	for i := range results {
+		items = append(items, results[i].items...)
+	}
+	return r.dueWithReferrals(ctx, asOf, items, nil)
 }
 
 // dueEntry is a person's worklist items as assessed at one version of
