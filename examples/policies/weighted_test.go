@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -269,19 +268,5 @@ func TestDeclaredInputsRefusedNamingTheField(t *testing.T) {
 				t.Errorf("%s: %s=%s: error %v, want %q matching dsr.ErrInvalid", dir, tc.name, tc.v, err, tc.want)
 			}
 		}
-	}
-}
-
-// TestOverlayRedefiningANationalNameRefused: an overlay that declares a
-// national name (in_crisis, a circumstance) as its own input fails to
-// load, naming the input and the manifest.
-func TestOverlayRedefiningANationalNameRefused(t *testing.T) {
-	_, err := policies.Load(context.Background(), os.DirFS(filepath.Join("testdata", "redefines-national")))
-	var le *policies.LoadError
-	if !errors.Is(err, policies.ErrBadBundle) || !errors.As(err, &le) {
-		t.Fatalf("Load: %v, want a *LoadError matching ErrBadBundle", err)
-	}
-	if le.File != ".manifest" || !strings.Contains(err.Error(), "input in_crisis") || !strings.Contains(err.Error(), "national name") || !strings.Contains(err.Error(), "R-INPUT-1") {
-		t.Errorf("Load: %v: want the manifest named with input in_crisis, a national name (R-INPUT-1)", err)
 	}
 }

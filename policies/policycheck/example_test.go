@@ -27,7 +27,7 @@ func ExampleRun() {
 		fmt.Println(f) // the invariant, the message and the shrunk case as JSON
 	}
 	// Output:
-	// 100 cases (seed 1), 6 invariants kept: true
+	// 100 cases (seed 1), 7 invariants kept: true
 }
 
 // A Generator draws the same synthetic people for the same seed, in any
