@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"os"
+	"runtime"
 	"testing"
 
 	regoeng "github.com/dsrkit/dsrkit/internal/rego"
@@ -175,6 +176,59 @@ func BenchmarkAssessDeclaredInputs(b *testing.B) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// BenchmarkAssessDeclaredInputsPaired is BenchmarkAssessDeclaredInputs
+// measured so that a shared machine disturbs both sides alike: each
+// iteration assesses a batch of the national case and a batch of the same
+// case with 10 declared inputs, alternately, on one locked thread, and
+// counts each side's thread CPU time. It reports the two sides' CPU time
+// per assessment and their ratio (inputs10 over national).
+func BenchmarkAssessDeclaredInputsPaired(b *testing.B) {
+	ctx := context.Background()
+	for _, engine := range []struct{ name, national, overlay string }{
+		{"rego", DefaultBundle, "testdata/inputs10"},
+		{"cel", "national-2023-cel", "testdata/inputs10-cel"},
+	} {
+		national := benchEngineOf(b, engine.national)
+		declared, err := Load(ctx, os.DirFS(engine.overlay))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, name := range benchcases.Names {
+			c := benchCase(b, name)
+			with := c
+			with.Inputs = inputs10
+			b.Run(engine.name+"/"+name, func(b *testing.B) {
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				const batch = 16
+				var cpu [2]int64
+				sides := [2]struct {
+					e *Engine
+					c dsr.Case
+				}{{national, c}, {declared, with}}
+				n := 0
+				for b.Loop() {
+					for i, s := range sides {
+						start := threadCPU()
+						for range batch {
+							if _, err := s.e.Assess(ctx, s.c); err != nil {
+								b.Fatal(err)
+							}
+						}
+						cpu[i] += threadCPU() - start
+					}
+					n += batch
+				}
+				if threadCPU() >= 0 && cpu[0] > 0 {
+					b.ReportMetric(float64(cpu[0])/float64(n), "national-cpu-ns/op")
+					b.ReportMetric(float64(cpu[1])/float64(n), "inputs10-cpu-ns/op")
+					b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "ratio")
+				}
+			})
 		}
 	}
 }
