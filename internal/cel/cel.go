@@ -492,7 +492,7 @@ func (z celSizes) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 		return nil
 	}
 	switch path[0] {
-	case "as_of", "person", "circumstances", "facts", "decisions", "inputs": // an enum input's words are at most 64 bytes: see below
+	case "as_of", "person", "circumstances", "facts", "decisions", "inputs":
 	case "params":
 		if z.params == 0 {
 			return nil
@@ -506,7 +506,7 @@ func (z celSizes) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 		return &cost.SizeEstimate{Min: k, Max: k}
 	}
 	if n.Type() == cel.StringType {
-		if path[0] == "inputs" {
+		if path[0] == "inputs" { // an enum input's words: dsr.InputDecl.Check bounds them
 			return &cost.SizeEstimate{Min: 0, Max: dsr.MaxInputNameLength}
 		}
 		return &cost.SizeEstimate{Min: 0, Max: celMaxWord}
