@@ -21,6 +21,7 @@ import (
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/common/decls"
+	"cel.dev/cel-go/common/overloads"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
@@ -515,6 +516,12 @@ func (z celSizes) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 }
 
 func (z celSizes) EstimateCallCost(function, overloadID string, target *cost.AstNode, args []cost.AstNode) *cost.CallEstimate {
+	if overloadID == overloads.IntToString {
+		// string(int): at most 20 bytes ("-9223372036854775808"), which
+		// cel-go does not know, so that a rule formatting a number (a
+		// weighted score over declared inputs, R-INPUT-1) is bounded.
+		return cost.NewCallEstimate(cost.FixedCostEstimate(1), &cost.SizeEstimate{Min: 1, Max: 20})
+	}
 	return nil
 }
 

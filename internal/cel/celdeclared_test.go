@@ -3,6 +3,7 @@ package cel
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -86,5 +87,16 @@ func TestDeclaredInputsSeenWithDefaults(t *testing.T) {
 			t.Errorf("inputs %v: the rule saw %q, want %q", tc.given, got, tc.want)
 		}
 		s.Release()
+	}
+}
+
+// TestWeightedItemsRatingIsBounded: the example rating over 19 declared
+// inputs (examples/policies/weighted-items-cel) has a worst-case cost
+// bounded at load (its string(int) conversions are at most 20 bytes), so
+// it runs without per-call cost tracking.
+func TestWeightedItemsRatingIsBounded(t *testing.T) {
+	p := compileBundle(t, os.DirFS("../../examples/policies/weighted-items-cel"))
+	if rating := p.stages[0][2]; rating == nil || rating.tracked {
+		t.Errorf("weighted-items-cel's rating: %+v, want compiled untracked", rating)
 	}
 }
