@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
@@ -90,5 +92,48 @@ func TestUndeclaredInputRefusedCatchesAnEngineThatTakesIt(t *testing.T) {
 	}
 	if err := inv.Check(c, dsr.Assessment{}, vague); err == nil {
 		t.Error("an engine refusing without naming the field passes")
+	}
+}
+
+// TestScenarioRefused: a scenario whose want.json says "refused" passes
+// only when the engine refuses the case with exactly those fields and
+// rules.
+func TestScenarioRefused(t *testing.T) {
+	const caseJSON = `{"as_of": "2026-04-01", "person": {"id": "syn-r", "nhs_number": "9990042004", "date_of_birth": "2010-05-05", "autism": true},
+ "circumstances": {"escalating_behaviour": true}, "inputs": %s,
+ "events": [{"type": "consent_given", "date": "2026-01-05", "given_by": "parent"}]}`
+	folder := func(inputs, want string) *fstest.MapFS {
+		return &fstest.MapFS{
+			"s/description.md": {Data: []byte("a scenario")},
+			"s/case.json":      {Data: []byte(strings.Replace(caseJSON, "%s", inputs, 1))},
+			"s/want.json":      {Data: []byte(want)},
+		}
+	}
+	load := policycheck.Loader(os.DirFS(filepath.Join("..", "..", "examples", "policies", "weighted-items")))
+	for _, tc := range []struct {
+		name, inputs, want string
+		pass               bool
+	}{
+		{"refused as wanted", `{"self_harm": 7}`, `{"refused": [{"field": "inputs.self_harm", "rule": "R-INPUT-1"}]}`, true},
+		{"assessed, not refused", `{"self_harm": 2}`, `{"refused": [{"field": "inputs.self_harm", "rule": "R-INPUT-1"}]}`, false},
+		{"another field refused", `{"sleep": 9}`, `{"refused": [{"field": "inputs.self_harm", "rule": "R-INPUT-1"}]}`, false},
+		{"a problem more than wanted", `{"self_harm": 7, "sleep": 9}`, `{"refused": [{"field": "inputs.self_harm", "rule": "R-INPUT-1"}]}`, false},
+		{"refused with another key", `{"self_harm": 7}`, `{"refused": [{"field": "inputs.self_harm", "rule": "R-INPUT-1"}], "rating": "red"}`, false},
+		{"refused, assessment wanted", `{"self_harm": 7}`, `{"rating": "red"}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := policycheck.ScenarioResults(folder(tc.inputs, tc.want), ".", load)
+			if err != nil || len(res) != 1 {
+				t.Fatalf("ScenarioResults: %v, %d results", err, len(res))
+			}
+			if res[0].Passed() != tc.pass {
+				t.Errorf("passed %v, want %v: %v", res[0].Passed(), tc.pass, res[0].Problems)
+			}
+			for _, p := range res[0].Problems {
+				if strings.HasPrefix(p, "case.json") {
+					t.Errorf("the case itself is invalid: %s", p) // the scenario must fail for the reason under test
+				}
+			}
+		})
 	}
 }
