@@ -217,6 +217,9 @@ func (v *InputValue) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// errProblem stands for a problem checkInput does not describe.
+var errProblem = &ValidationError{Problem: "invalid"}
+
 // inputRule is the rule every declared-input error cites.
 const inputRule = "R-INPUT-1"
 
@@ -229,11 +232,24 @@ func ValidateInputs(decls []InputDecl, inputs map[string]InputValue) error {
 	if len(inputs) == 0 {
 		return nil
 	}
+	// The common case, every input valid, allocates nothing: the names
+	// are sorted and the fields named only when something is wrong.
+	valid := true
+	for name, v := range inputs {
+		i := declIndex(decls, name)
+		if i < 0 || checkInput("", decls[i], v) != nil {
+			valid = false
+			break
+		}
+	}
+	if valid {
+		return nil
+	}
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(inputs)) {
 		v := inputs[name]
 		field := "inputs." + name
-		i := slices.IndexFunc(decls, func(d InputDecl) bool { return d.Name == name })
+		i := declIndex(decls, name)
 		if i < 0 {
 			if len(decls) == 0 {
 				errs = append(errs, invalid(field, inputRule, "unknown input: the bundle declares none"))
@@ -249,7 +265,33 @@ func ValidateInputs(decls []InputDecl, inputs map[string]InputValue) error {
 	return errors.Join(errs...)
 }
 
+func declIndex(decls []InputDecl, name string) int {
+	for i := range decls {
+		if decls[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// checkInput checks v against d; with field "" it only reports whether
+// there is a problem, without describing it (allocation-free, for the
+// common case).
 func checkInput(field string, d InputDecl, v InputValue) *ValidationError {
+	if field == "" {
+		ok := v.kind == d.Kind
+		switch {
+		case !ok:
+		case d.Kind == InputInt:
+			ok = (d.Min == nil || v.n >= *d.Min) && (d.Max == nil || v.n <= *d.Max)
+		case d.Kind == InputEnum:
+			ok = slices.Contains(d.Values, v.s)
+		}
+		if ok {
+			return nil
+		}
+		return errProblem
+	}
 	if v.kind != d.Kind {
 		return invalid(field, inputRule, "want %s, got %s", kindWant(d), kindGot(v))
 	}

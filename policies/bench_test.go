@@ -2,8 +2,11 @@ package policies
 
 import (
 	"context"
-	regoeng "github.com/dsrkit/dsrkit/internal/rego"
+	"os"
+	"runtime"
 	"testing"
+
+	regoeng "github.com/dsrkit/dsrkit/internal/rego"
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
@@ -154,6 +157,105 @@ func BenchmarkOptimiser(b *testing.B) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// inputs10 are values for the 10 inputs testdata/inputs10 and
+// testdata/inputs10-cel declare (4 bool, 4 int, 2 enum).
+var inputs10 = map[string]dsr.InputValue{
+	"local_flag_1": dsr.BoolInput(true), "local_flag_2": dsr.BoolInput(false), "local_flag_3": dsr.BoolInput(true), "local_flag_4": dsr.BoolInput(false),
+	"item_1": dsr.IntInput(0), "item_2": dsr.IntInput(1), "item_3": dsr.IntInput(2), "item_4": dsr.IntInput(3),
+	"choice_1": dsr.WordInput("one"), "choice_2": dsr.WordInput("three"),
+}
+
+// BenchmarkAssessDeclaredInputs is BenchmarkAssess for the national case
+// and for the same case with 10 declared inputs (R-INPUT-1) under an
+// overlay that declares them and changes nothing else, side by side, in
+// each engine: the cost of checking the inputs and passing them to the
+// rules.
+func BenchmarkAssessDeclaredInputs(b *testing.B) {
+	ctx := context.Background()
+	for _, engine := range []struct{ name, national, overlay string }{
+		{"rego", DefaultBundle, "testdata/inputs10"},
+		{"cel", "national-2023-cel", "testdata/inputs10-cel"},
+	} {
+		national := benchEngineOf(b, engine.national)
+		declared, err := Load(ctx, os.DirFS(engine.overlay))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, name := range benchcases.Names {
+			c := benchCase(b, name)
+			with := c
+			with.Inputs = inputs10
+			for _, run := range []struct {
+				label string
+				e     *Engine
+				c     dsr.Case
+			}{{"national", national, c}, {"inputs10", declared, with}} {
+				b.Run(engine.name+"/"+name+"/"+run.label, func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						if _, err := run.e.Assess(ctx, run.c); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkAssessDeclaredInputsPaired is BenchmarkAssessDeclaredInputs
+// measured so that a shared machine disturbs both sides alike: each
+// iteration assesses a batch of the national case and a batch of the same
+// case with 10 declared inputs, alternately, on one locked thread, and
+// counts each side's thread CPU time. It reports the two sides' CPU time
+// per assessment and their ratio (inputs10 over national).
+func BenchmarkAssessDeclaredInputsPaired(b *testing.B) {
+	ctx := context.Background()
+	for _, engine := range []struct{ name, national, overlay string }{
+		{"rego", DefaultBundle, "testdata/inputs10"},
+		{"cel", "national-2023-cel", "testdata/inputs10-cel"},
+	} {
+		national := benchEngineOf(b, engine.national)
+		declared, err := Load(ctx, os.DirFS(engine.overlay))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, name := range benchcases.Names {
+			c := benchCase(b, name)
+			with := c
+			with.Inputs = inputs10
+			b.Run(engine.name+"/"+name, func(b *testing.B) {
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				const batch = 16
+				var cpu [2]int64
+				sides := [2]struct {
+					e *Engine
+					c dsr.Case
+				}{{national, c}, {declared, with}}
+				n := 0
+				for b.Loop() {
+					for i, s := range sides {
+						start := threadCPU()
+						for range batch {
+							if _, err := s.e.Assess(ctx, s.c); err != nil {
+								b.Fatal(err)
+							}
+						}
+						cpu[i] += threadCPU() - start
+					}
+					n += batch
+				}
+				if threadCPU() >= 0 && cpu[0] > 0 {
+					b.ReportMetric(float64(cpu[0])/float64(n), "national-cpu-ns/op")
+					b.ReportMetric(float64(cpu[1])/float64(n), "inputs10-cpu-ns/op")
+					b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "ratio")
+				}
+			})
 		}
 	}
 }

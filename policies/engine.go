@@ -179,7 +179,22 @@ func (e *Engine) Assess(ctx context.Context, c dsr.Case) (dsr.Assessment, error)
 // Inputs lists the inputs the bundle declares besides the national
 // vocabulary (R-INPUT-1), an overlay's parents' first. A case gives them
 // under Case.Inputs; Assess refuses any other.
-func (e *Engine) Inputs() []dsr.InputDecl { return slices.Clone(e.manifest.Inputs) }
+func (e *Engine) Inputs() []dsr.InputDecl {
+	out := slices.Clone(e.manifest.Inputs)
+	for i := range out { // a copy the caller may change
+		d := &out[i]
+		if d.Min != nil {
+			lo := *d.Min
+			d.Min = &lo
+		}
+		if d.Max != nil {
+			hi := *d.Max
+			d.Max = &hi
+		}
+		d.Values = slices.Clone(d.Values)
+	}
+	return out
+}
 
 // validateInputs checks the case's inputs against the bundle's
 // declarations (dsr.ValidateInputs).

@@ -77,7 +77,9 @@ func TestOptimiserChangesNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			g := policycheck.NewGenerator(policycheck.DefaultMix, 20261204)
+			mix := policycheck.DefaultMix
+			mix.Inputs = opt.Inputs() // an overlay's declared inputs drawn too (R-INPUT-1)
+			g := policycheck.NewGenerator(mix, 20261204)
 			for i := range optimiserCases() {
 				c := g.Case(i)
 				a, errA := opt.Assess(ctx, c)

@@ -113,7 +113,7 @@ func TestSubcommandsRefuseOtherSubcommandsFlags(t *testing.T) {
 		{"policy", "diff", "national-2023", "national-2017", "--generate", "5", "--set", "x=1"},
 		{"policy", "build", "national-2023", "-o", "x.tar.gz", "--json"},
 		{"demo", "--json"},
-		{"schema", "case", "--db", "dsr.db"},
+		{"schema", "case", "--set", "x=1"}, // schema takes --policy (R-INPUT-1), not --set
 		{"assess", "-", "--db", "dsr.db"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

@@ -15,8 +15,9 @@ Usage:
   dsr assess [--policy NAME|DIR] [--set NAME=VALUE]... FILE|-
       Validate a case (JSON, from FILE or - for standard input) and print its
       assessment as JSON. Default policy: %s.
-  dsr schema case|assessment
-      Print the JSON Schema of a case or of an assessment.
+  dsr schema [--policy NAME|DIR] case|assessment
+      Print the JSON Schema of a case (with the inputs the policy declares) or
+      of an assessment.
   dsr demo [--db FILE]
       Create (or reopen) a SQLite register of synthetic people and print its
       worklist. Run 'dsr demo -h' for the options.

@@ -21,6 +21,7 @@ import (
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/common/decls"
+	"cel.dev/cel-go/common/overloads"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
@@ -525,7 +526,7 @@ func (z celSizes) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 		return nil
 	}
 	switch path[0] {
-	case "as_of", "person", "circumstances", "facts", "decisions", "inputs": // an enum input's words are at most 64 bytes: see below
+	case "as_of", "person", "circumstances", "facts", "decisions", "inputs":
 	case "params":
 		if z.params == 0 {
 			return nil
@@ -539,7 +540,7 @@ func (z celSizes) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 		return &cost.SizeEstimate{Min: k, Max: k}
 	}
 	if n.Type() == cel.StringType {
-		if path[0] == "inputs" {
+		if path[0] == "inputs" { // an enum input's words: dsr.InputDecl.Check bounds them
 			return &cost.SizeEstimate{Min: 0, Max: dsr.MaxInputNameLength}
 		}
 		return &cost.SizeEstimate{Min: 0, Max: celMaxWord}
@@ -548,6 +549,12 @@ func (z celSizes) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 }
 
 func (z celSizes) EstimateCallCost(function, overloadID string, target *cost.AstNode, args []cost.AstNode) *cost.CallEstimate {
+	if overloadID == overloads.IntToString {
+		// string(int): at most 20 bytes ("-9223372036854775808"), which
+		// cel-go does not know, so that a rule formatting a number (a
+		// weighted score over declared inputs, R-INPUT-1) is bounded.
+		return cost.NewCallEstimate(cost.FixedCostEstimate(1), &cost.SizeEstimate{Min: 1, Max: 20})
+	}
 	return nil
 }
 

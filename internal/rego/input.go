@@ -233,17 +233,26 @@ func buildInput(c *dsr.Case, f *dsr.Facts) ast.Object {
 // kInputs is the key of the declared inputs (R-INPUT-1): input.inputs.NAME.
 var kInputs = ast.StringTerm("inputs")
 
-// declaredInput is one declared input: its key and the term of its default.
+// declaredInput is one declared input: its key, the term of its default
+// and, for an enum, the terms of its words, built once (a string term
+// costs two allocations).
 type declaredInput struct {
-	name string
-	key  *ast.Term
-	def  *ast.Term
+	name  string
+	key   *ast.Term
+	def   *ast.Term
+	words map[string]*ast.Term
 }
 
 func declaredInputs(decls []dsr.InputDecl) []declaredInput {
 	out := make([]declaredInput, len(decls))
 	for i, d := range decls {
 		out[i] = declaredInput{name: d.Name, key: ast.StringTerm(d.Name), def: inputTerm(d.Default())}
+		if d.Kind == dsr.InputEnum {
+			out[i].words = make(map[string]*ast.Term, len(d.Values))
+			for _, w := range d.Values {
+				out[i].words[w] = ast.StringTerm(w)
+			}
+		}
 	}
 	return out
 }
@@ -256,7 +265,11 @@ func inputsObject(decls []declaredInput, given map[string]dsr.InputValue) ast.Ob
 	for i, d := range decls {
 		t := d.def
 		if v, ok := given[d.name]; ok {
-			t = inputTerm(v)
+			if w, isWord := v.Word(); isWord && d.words[w] != nil {
+				t = d.words[w]
+			} else {
+				t = inputTerm(v)
+			}
 		}
 		pairs[i] = [2]*ast.Term{d.key, t}
 	}

@@ -68,6 +68,9 @@ func (r ScenarioResult) Passed() bool { return len(r.Problems) == 0 }
 //     rule and overdue; due_at compared as an instant) and reason_rules
 //     (rule ids that must appear among the reasons or consent.reasons).
 //     Keys not named are not checked; an unknown key fails the scenario;
+//     Or, for a case the engine must refuse (a declared input out of
+//     range, R-INPUT-1), the one key refused: a list of {field, rule},
+//     every problem of the refusal, compared as a set;
 //   - params.json (optional): parameter overrides, applied with
 //     policies.WithParam.
 func ScenarioResults(fsys fs.FS, dir string, load LoadFunc) ([]ScenarioResult, error) {
@@ -114,6 +117,9 @@ func runScenario(fsys fs.FS, folder string, load LoadFunc, cached func(string, f
 		return []string{fmt.Sprintf("loading the engine with params %s: %v", key, err)}, nil
 	}
 	got, err := eng.Assess(context.Background(), sc.c)
+	if refused, ok := sc.want["refused"]; ok {
+		return compareRefused(sc.want, refused, err), nil
+	}
 	if err != nil {
 		return []string{fmt.Sprintf("Assess: %v", err)}, nil
 	}
@@ -181,6 +187,61 @@ func readJSON(fsys fs.FS, name string, v any) error {
 		return fmt.Errorf("%s: %w", path.Base(name), err)
 	}
 	return nil
+}
+
+// compareRefused checks that the case was refused as invalid with exactly
+// the problems want lists (want.json's "refused": a list of {field, rule}),
+// compared as sets; "refused" takes no other key beside it.
+func compareRefused(all map[string]any, want any, err error) []string {
+	if len(all) != 1 {
+		return []string{"want.json: \"refused\" takes no other key"}
+	}
+	wl, ok := want.([]any)
+	if !ok || len(wl) == 0 {
+		return []string{"want.json: refused must be a non-empty list of {field, rule}"}
+	}
+	var wantSet []string
+	for _, w := range wl {
+		m, ok := w.(map[string]any)
+		field, _ := m["field"].(string)
+		rule, _ := m["rule"].(string)
+		if !ok || field == "" || len(m) > 2 || (len(m) == 2 && rule == "") {
+			return []string{fmt.Sprintf("want.json: a refusal is {\"field\": ..., \"rule\": ...}, got %s", show(w))}
+		}
+		wantSet = append(wantSet, field+" ("+rule+")")
+	}
+	if err == nil {
+		return []string{fmt.Sprintf("assessed, want refused: %s", strings.Join(wantSet, ", "))}
+	}
+	if !errors.Is(err, dsr.ErrInvalid) {
+		return []string{fmt.Sprintf("Assess: %v, want the case refused as invalid", err)}
+	}
+	var gotSet []string
+	for _, e := range flattenJoined(err) {
+		var ve *dsr.ValidationError
+		if errors.As(e, &ve) {
+			gotSet = append(gotSet, ve.Field+" ("+ve.Rule+")")
+		}
+	}
+	slices.Sort(wantSet)
+	slices.Sort(gotSet)
+	if !slices.Equal(wantSet, gotSet) {
+		return []string{fmt.Sprintf("refused with %s, want %s (%v)", strings.Join(gotSet, ", "), strings.Join(wantSet, ", "), err)}
+	}
+	return nil
+}
+
+// flattenJoined lists the errors an errors.Join holds (err itself if
+// none).
+func flattenJoined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flattenJoined(e)...)
+		}
+		return out
+	}
+	return []error{err}
 }
 
 // CompareAssessment checks every key of a partial want (see ScenarioResults)

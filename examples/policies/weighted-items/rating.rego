@@ -9,19 +9,19 @@ package dsr.rating
 import data.params
 
 # Each item's contribution: its score times its weight.
-contribution[name] := input.inputs[name] * w if some name, w in params.item_weights
+contribution := {name: c | some name, w in params.item_weights; c := input.inputs[name] * w}
 
 score := sum([c | some c in contribution])
 
-# The items that contributed most, most first, ties by name: sorted on a
-# key of 2000000 - contribution (seven digits), the name and the
-# contribution, of which the reason shows the last two.
-ranked := sort([concat(" ", [format_int(2000000 - c, 10), name, format_int(c, 10)]) |
+# The items that contributed most, most first, ties by name: pairs of
+# (minus the contribution, the name) sort so; only those shown are
+# formatted.
+ranked := sort([[0 - c, name] |
 	some name, c in contribution
 	c > 0
 ])
 
-top := [substring(k, 8, -1) | some i, k in ranked; i < params.weighted_top_items]
+top := [concat(" ", [p[1], format_int(0 - p[0], 10)]) | some i, p in ranked; i < params.weighted_top_items]
 
 weighted := "red" if {
 	score >= params.weighted_red_at
