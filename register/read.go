@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -35,9 +36,13 @@ type personState struct {
 }
 
 type report struct {
-	date calendar.Date
-	circ dsr.Circumstances
+	date   calendar.Date
+	circ   dsr.Circumstances
+	inputs map[string]dsr.InputValue // the bundle's declared inputs (R-INPUT-1)
 }
+
+// same reports whether two reports give the same circumstances and inputs.
+func (rp *report) same(o *report) bool { return rp.circ == o.circ && maps.Equal(rp.inputs, o.inputs) }
 
 func (r *Register) person(ctx context.Context, id string) (*personState, error) {
 	s, err := r.store.Stream(ctx, r.PersonStream(id))
@@ -109,7 +114,7 @@ func (st *personState) apply(rec *Record, p payload) {
 			applyChanges(&st.details, p.Changes)
 		}
 	case RecordCircumstances:
-		st.reports = append(st.reports, report{p.Date, *p.Circumstances})
+		st.reports = append(st.reports, report{p.Date, *p.Circumstances, p.Inputs})
 	case RecordPersonRemoved:
 		st.removal = p.Removal
 	case RecordDocument:
@@ -130,10 +135,11 @@ func (st *personState) apply(rec *Record, p payload) {
 }
 
 // circumstancesOn returns the latest report dated on or before asOf (the
-// last recorded, among reports of the same date), and since when the
-// circumstances have been as it says: the date of the earliest report of
-// the same set with no different report dated between (R-RAG-AGREED-2).
-func (st *personState) circumstancesOn(asOf calendar.Date) (dsr.Circumstances, calendar.Date) {
+// last recorded, among reports of the same date; nil when none), and since
+// when the circumstances have been as it says: the date of the earliest
+// report of the same set (declared inputs included) with no different
+// report dated between (R-RAG-AGREED-2).
+func (st *personState) circumstancesOn(asOf calendar.Date) (*report, calendar.Date) {
 	var best *report
 	for i := range st.reports {
 		rp := &st.reports[i]
@@ -142,24 +148,24 @@ func (st *personState) circumstancesOn(asOf calendar.Date) (dsr.Circumstances, c
 		}
 	}
 	if best == nil {
-		return dsr.Circumstances{}, calendar.Date{}
+		return nil, calendar.Date{}
 	}
 	since := best.date
 	for i := range st.reports {
 		rp := &st.reports[i]
-		if rp.date.Before(since) && rp.circ == best.circ && !st.changedBetween(rp.date, since, best.circ) {
+		if rp.date.Before(since) && rp.same(best) && !st.changedBetween(rp.date, since, best) {
 			since = rp.date
 		}
 	}
-	return best.circ, since
+	return best, since
 }
 
 // changedBetween reports whether a report dated after from and before to
-// gives circumstances other than circ.
-func (st *personState) changedBetween(from, to calendar.Date, circ dsr.Circumstances) bool {
+// gives circumstances (or inputs) other than than's.
+func (st *personState) changedBetween(from, to calendar.Date, than *report) bool {
 	for i := range st.reports {
 		rp := &st.reports[i]
-		if rp.date.After(from) && rp.date.Before(to) && rp.circ != circ {
+		if rp.date.After(from) && rp.date.Before(to) && !rp.same(than) {
 			return true
 		}
 	}
@@ -169,8 +175,11 @@ func (st *personState) changedBetween(from, to calendar.Date, circ dsr.Circumsta
 // caseOn rebuilds the case as of asOf: events dated after it are left out
 // unless all is set (for checking a write against the whole history).
 func (st *personState) caseOn(asOf calendar.Date, all bool) dsr.Case {
-	circ, since := st.circumstancesOn(asOf)
-	c := dsr.Case{AsOf: asOf, Person: st.details.Person, Circumstances: circ, CircumstancesSince: since}
+	rp, since := st.circumstancesOn(asOf)
+	c := dsr.Case{AsOf: asOf, Person: st.details.Person, CircumstancesSince: since}
+	if rp != nil {
+		c.Circumstances, c.Inputs = rp.circ, rp.inputs
+	}
 	if !st.details.Entry.IsZero() {
 		c.Entry = &st.details.Entry
 	}

@@ -255,7 +255,10 @@ type Details struct {
 type NewPerson struct {
 	Details
 	Circumstances dsr.Circumstances `json:"circumstances"`
-	Events        []dsr.Event       `json:"events"`
+	// Inputs are the values of the inputs the register's bundle declares
+	// (R-INPUT-1), reported with the circumstances.
+	Inputs map[string]dsr.InputValue `json:"inputs,omitempty"`
+	Events []dsr.Event               `json:"events"`
 	// Documents are saved with the person, after their events: the record
 	// of the Blue Light meeting that brought them to the register, say.
 	// Each must be of a kind the register knows (WithDocumentKinds).
@@ -325,11 +328,13 @@ type payload struct {
 	Event         *dsr.Event         `json:"event,omitempty"`
 	Date          calendar.Date      `json:"date,omitzero"`
 	Circumstances *dsr.Circumstances `json:"circumstances,omitempty"`
-	Removal       *Removal           `json:"removal,omitempty"`
-	Referral      *Referral          `json:"referral,omitempty"`
-	Decision      *Decision          `json:"decision,omitempty"`
-	Document      *Document          `json:"document,omitempty"`
-	Read          *ReadAudit         `json:"read,omitempty"`
+	// Inputs are a circumstances report's declared inputs (R-INPUT-1).
+	Inputs   map[string]dsr.InputValue `json:"inputs,omitempty"`
+	Removal  *Removal                  `json:"removal,omitempty"`
+	Referral *Referral                 `json:"referral,omitempty"`
+	Decision *Decision                 `json:"decision,omitempty"`
+	Document *Document                 `json:"document,omitempty"`
+	Read     *ReadAudit                `json:"read,omitempty"`
 	// Claim is the person stream an NHS number index record names.
 	Claim string `json:"claim,omitempty"`
 	// Occurred is when what the record says happened, for a record
@@ -455,12 +460,17 @@ func (r *Register) Add(ctx context.Context, np NewPerson, by Actor, opts ...Writ
 		return fmt.Errorf("dsr: adding a person: %w", err)
 	}
 	today := w.day
-	c := dsr.Case{AsOf: today, Person: np.Person, Circumstances: np.Circumstances, Events: np.Events}
+	c := dsr.Case{AsOf: today, Person: np.Person, Circumstances: np.Circumstances, Inputs: np.Inputs, Events: np.Events}
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
 	}
 	if err := np.Details.validate(today); err != nil {
 		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+	}
+	if len(np.Inputs) > 0 { // checked against the bundle's declarations, as an assessment checks them
+		if _, err := r.rules.Assess(ctx, c); err != nil {
+			return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+		}
 	}
 	if err := r.checkNewDocuments(np.Documents, &c); err != nil {
 		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
@@ -487,7 +497,7 @@ func (r *Register) Add(ctx context.Context, np NewPerson, by Actor, opts ...Writ
 		d := np.Documents[i]
 		drafts = append(drafts, draft{RecordDocument, payload{Document: &d}})
 	}
-	drafts = append(drafts, draft{RecordCircumstances, payload{Date: today, Circumstances: &circ}})
+	drafts = append(drafts, draft{RecordCircumstances, payload{Date: today, Circumstances: &circ, Inputs: np.Inputs}})
 	stream := r.PersonStream(np.Person.ID)
 	if _, err := r.store.Stream(ctx, stream); err == nil {
 		return fmt.Errorf("dsr: adding person %q: the id is taken: %w", np.Person.ID, ErrConflict)
@@ -665,6 +675,16 @@ func unjoin(err error) []error {
 // circumstances from date on (R-RAG-*): the whole set, replacing the last
 // report for assessments on or after date.
 func (r *Register) Report(ctx context.Context, id string, date calendar.Date, circ dsr.Circumstances, by Actor, opts ...WriteOption) error {
+	return r.ReportInputs(ctx, id, date, circ, nil, by, opts...)
+}
+
+// ReportInputs is Report with the values of the inputs the register's
+// bundle declares (R-INPUT-1: an area's own circumstances, scored items,
+// enumerations), which are part of the report: the next report replaces
+// them too. They are checked against the bundle as an assessment checks
+// them (an undeclared name or a value out of range is a *ValidationError
+// naming inputs.NAME), and nothing is written if they fail.
+func (r *Register) ReportInputs(ctx context.Context, id string, date calendar.Date, circ dsr.Circumstances, inputs map[string]dsr.InputValue, by Actor, opts ...WriteOption) error {
 	if err := checkIDs(by, "id", id); err != nil {
 		return err
 	}
@@ -688,7 +708,14 @@ func (r *Register) Report(ctx context.Context, id string, date calendar.Date, ci
 	if !w.at.IsZero() && date != w.day {
 		return fmt.Errorf("dsr: reporting for %q: %w", id, invalid("date", "", "%s is not the day of --at, %s", date, w.day))
 	}
-	return r.append(ctx, st.stream, st.version, st.key(), by, false, draft{RecordCircumstances, payload{Date: date, Circumstances: &circ, Occurred: w.at}})
+	if len(inputs) > 0 {
+		c := st.caseOn(date, false)
+		c.Circumstances, c.Inputs = circ, inputs
+		if _, err := r.rules.Assess(ctx, c); err != nil {
+			return fmt.Errorf("dsr: reporting for %q: %w", id, err)
+		}
+	}
+	return r.append(ctx, st.stream, st.version, st.key(), by, false, draft{RecordCircumstances, payload{Date: date, Circumstances: &circ, Inputs: inputs, Occurred: w.at}})
 }
 
 // UpdateDetails replaces a person's identifiable details with d, and

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -364,13 +367,25 @@ func describe(e *dsr.Event) string {
 	return s + " on " + e.Day().String()
 }
 
-// circumstancesWords lists the circumstances reported true.
-func circumstancesWords(c dsr.Circumstances) string {
+// reportJSON is the JSON of `dsr register report`: the circumstances, as
+// in a case, and the bundle's declared inputs (R-INPUT-1).
+type reportJSON struct {
+	dsr.Circumstances
+	Inputs map[string]dsr.InputValue `json:"inputs,omitempty"`
+}
+
+// circumstancesWords lists the circumstances reported true, then the
+// declared inputs given, by name.
+func circumstancesWords(c dsr.Circumstances, inputs map[string]dsr.InputValue) string {
 	var on []string
 	for i, f := range c.Fields() {
 		if *f {
 			on = append(on, dsr.CircumstanceNames[i])
 		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(inputs)) {
+		v, _ := json.Marshal(inputs[name])
+		on = append(on, name+"="+string(v))
 	}
 	if len(on) == 0 {
 		return "none"

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/internal/schema"
 	"github.com/dsrkit/dsrkit/register"
 )
@@ -316,4 +317,56 @@ func TestEveryWriteCommandHasAValidExample(t *testing.T) {
 		w.run(exitOK, nil, append(args, example(t, "bluelight-"+step+".json"))...)
 	}
 	w.run(exitOK, []string{"blue_light_funding_stop"}, "register", "due", "--person", "p-a")
+}
+
+// R-INPUT-1 in the register: with an area's bundle that declares inputs,
+// add and report take their values, the rules rate from them, and a value
+// the bundle does not declare, or out of range, is refused naming the
+// field, writing nothing.
+func TestRegisterKeepsTheBundlesDeclaredInputs(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "inputs.db")
+	policy := filepath.Join("..", "..", "examples", "policies", "weighted-items")
+	staff := []string{"--db", db, "--policy", policy, "--by", "coord-1", "--role", "coordinator"}
+	setClock(t, "2026-04-01 10:00")
+	add := `{"person": {"id": "w-1", "nhs_number": "9991000062", "date_of_birth": "2010-05-05", "autism": true},
+	  "circumstances": {"escalating_behaviour": true}, "inputs": {"self_harm": 1, "completed_by": "nurse"},
+	  "events": [{"type": "consent_given", "date": "2026-01-05", "given_by": "parent"}]}`
+	if r := runCLI(t, add, append([]string{"register", "add", "-"}, staff...)...); r.code != exitOK {
+		t.Fatalf("add: exit %d: %s", r.code, r.stderr)
+	}
+	list := func() register.ListEntry {
+		t.Helper()
+		r := runCLI(t, "", append([]string{"register", "list", "--json"}, staff...)...)
+		var out []register.ListEntry
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || len(out) != 1 {
+			t.Fatalf("list: %v %s %s", err, r.stdout, r.stderr)
+		}
+		return out[0]
+	}
+	if e := list(); e.Rating != dsr.Green {
+		t.Errorf("a low score: %s, want GREEN", e.Rating)
+	}
+	before := logCount(t, db)
+	for body, field := range map[string]string{
+		`{"escalating_behaviour": true, "inputs": {"self_harm": 7}}`:    "inputs.self_harm",
+		`{"escalating_behaviour": true, "inputs": {"shoe_size": 2}}`:    "inputs.shoe_size",
+		`{"escalating_behaviour": true, "inputs": {"self_harm": true}}`: "inputs.self_harm",
+	} {
+		r := runCLI(t, body, append([]string{"register", "report", "w-1", "-"}, staff...)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, field) || !strings.Contains(r.stderr, "R-INPUT-1") {
+			t.Errorf("report %s: exit %d, want 2 naming %s (R-INPUT-1): %s", body, r.code, field, r.stderr)
+		}
+	}
+	if logCount(t, db) != before {
+		t.Fatal("a refused report wrote to the register")
+	}
+	high := `{"escalating_behaviour": true, "inputs": {"self_harm": 3, "harm_to_others": 3, "mental_health": 3,
+	  "restrictive_practice": 2, "placement_stability": 2, "housing": 1, "completed_by": "multi_agency_meeting"}}`
+	r := runCLI(t, high, append([]string{"register", "report", "w-1", "-"}, staff...)...)
+	if r.code != exitOK || !strings.Contains(r.stdout, "self_harm=3") {
+		t.Fatalf("report: exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	if e := list(); e.Rating != dsr.Red {
+		t.Errorf("a high score reported: %s, want RED", e.Rating)
+	}
 }

@@ -32,7 +32,9 @@ Commands:
                              "circumstances": {...}, "events": [...]}; consent for
                              inclusion must hold today (R-CONS-1)
   record ID FILE|-           add one event (JSON, as in a case's events)
-  report ID FILE|-           report circumstances (JSON, as in a case) from today
+  report ID FILE|-           report circumstances (JSON, as in a case) from today,
+                             with the bundle's declared inputs under "inputs"
+                             (R-INPUT-1; dsr schema case --policy NAME)
   agree ID RATING [--reason TEXT]
                              record the rating the multi-agency meeting agreed
   remove ID REASON [--evidence REF]
@@ -212,7 +214,7 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 	var (
 		np      register.NewPerson
 		ev      dsr.Event
-		circ    dsr.Circumstances
+		circ    reportJSON
 		rating  dsr.Rating
 		asOf    = calendar.DateOf(cliNow())
 		at      time.Time
@@ -320,8 +322,8 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 			saved(stdout, reg, pos[0], "%s recorded", describe(&ev))
 		}
 	case "report":
-		if err = reg.Report(ctx, pos[0], day, circ, by, wopts...); err == nil {
-			saved(stdout, reg, pos[0], "circumstances reported from %s: %s", day, circumstancesWords(circ))
+		if err = reg.ReportInputs(ctx, pos[0], day, circ.Circumstances, circ.Inputs, by, wopts...); err == nil {
+			saved(stdout, reg, pos[0], "circumstances reported from %s: %s", day, circumstancesWords(circ.Circumstances, circ.Inputs))
 		}
 	case "agree":
 		if err = reg.Agree(ctx, pos[0], rating, reason, by, wopts...); err == nil {
