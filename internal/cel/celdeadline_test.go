@@ -98,10 +98,11 @@ func TestCELNationalRulesNeedNoTimeLimit(t *testing.T) {
 		t.Errorf("stages under the time limit: %v, want none", prg.long)
 	}
 	for pt, op := range prg.optional {
-		// bluelight_funding loops over the request's splits, a list of
-		// unknown length: tracked, and under the limit.
-		if want := pt == bundle.PointBlueLightFunding; op.compiledLong(t) != want {
-			t.Errorf("%s under the time limit: %v, want %v", pt, !want, want)
+		// bluelight_funding's one loop runs over a two-element list and
+		// formats numbers with string(int), which the estimator bounds at
+		// 20 bytes: bounded at load, like the rest.
+		if op.compiledLong(t) {
+			t.Errorf("%s is under the time limit, want it bounded at load", pt)
 		}
 	}
 	plan.Plain = true
