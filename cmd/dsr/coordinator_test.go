@@ -140,17 +140,17 @@ func TestCoordinatorsWeek(t *testing.T) {
 	// Wednesday: a community C(E)TR is held.
 	setClock(t, "2026-06-10 14:00")
 	ok([]string{"CETR"}, "review", "plan", example(t, "review-plan.json"))
-	ok(nil, "review", "hold", "rev-2026-001", example(t, "review-hold.json"))
-	ok(nil, "review", "recommend", "rev-2026-001", example(t, "review-recommend.json"))
-	ok(nil, "review", "report", "rev-2026-001", example(t, "review-report.json"))
+	ok([]string{"saved: held on 2026-06-10 (stay_in_community)"}, "review", "hold", "rev-2026-001", example(t, "review-hold.json"))
+	ok([]string{"saved: 2 recommendations, 2 open"}, "review", "recommend", "rev-2026-001", example(t, "review-recommend.json"))
+	ok([]string{"saved: report sent"}, "review", "report", "rev-2026-001", example(t, "review-report.json"))
 	ok([]string{"review_recommendation", "Coordinator One", "Commission an intensive support package at home"}, "register", "due", "--person", "p-a")
 
 	// Friday morning: last night's Blue Light meeting is entered.
 	setClock(t, "2026-06-12 08:30")
 	ok([]string{"Blue Light meeting bl-2026-001 opened for p-a"}, "bluelight", "open", example(t, "bluelight-open.json"))
-	ok(nil, "bluelight", "attend", "bl-2026-001", example(t, "bluelight-attend.json"))
-	ok(nil, "bluelight", "step", "bl-2026-001", example(t, "bluelight-step.json"))
-	ok(nil, "bluelight", "option", "bl-2026-001", example(t, "bluelight-option.json"))
+	ok([]string{"bl-2026-001 of p-a saved"}, "bluelight", "attend", "bl-2026-001", example(t, "bluelight-attend.json"))
+	ok([]string{"bl-2026-001 of p-a saved"}, "bluelight", "step", "bl-2026-001", example(t, "bluelight-step.json"))
+	ok([]string{"bl-2026-001 of p-a saved"}, "bluelight", "option", "bl-2026-001", example(t, "bluelight-option.json"))
 	ok([]string{"escalate to the directors of commissioning (R-BL-ESC)"}, "bluelight", "close", "bl-2026-001", example(t, "bluelight-close.json"))
 	ok([]string{"blue_light_escalation", "review_after_blue_light"}, "register", "due", "--person", "p-a")
 	ok([]string{"escalation to Directors of commissioning, Example ICB and Borough North recorded at 2026-06-12 08:30"},

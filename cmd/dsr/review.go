@@ -257,7 +257,7 @@ func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stde
 	if err != nil {
 		return reportInput(stderr, group, fmt.Errorf("review %q: %w", r.ID, err))
 	}
-	fmt.Fprintf(stdout, "review %s of %s saved\n", r.ID, r.Person.ID)
+	fmt.Fprintf(stdout, "review %s of %s saved: %s\n", r.ID, r.Person.ID, reviewSaved(c.cmd, r))
 	for _, w := range r.Warnings() {
 		fmt.Fprintf(stdout, "warning: %s\n", w)
 	}
@@ -275,3 +275,22 @@ func holdReview(r *cetr.Review, in *reviewHoldInput) error { return server.HoldR
 // recommend adds new recommendations (id 0) and closes or escalates those
 // named by id (server.Recommend).
 func recommend(r *cetr.Review, recs []cetr.Recommendation) error { return server.Recommend(r, recs) }
+
+// reviewSaved says what a review write saved, in a few words.
+func reviewSaved(cmd string, r *cetr.Review) string {
+	switch cmd {
+	case "hold":
+		return fmt.Sprintf("held on %s (%s), review_held recorded", r.Held, r.Outcome)
+	case "recommend":
+		open := 0
+		for _, rec := range r.Recommendations {
+			if rec.IsOpen() {
+				open++
+			}
+		}
+		return fmt.Sprintf("%d recommendations, %d open", len(r.Recommendations), open)
+	case "report":
+		return "report sent, report_sent recorded"
+	}
+	return cmd
+}
