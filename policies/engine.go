@@ -32,6 +32,8 @@ type Engine struct {
 	optional  map[string]eval.Program // the back end of each optional point
 	blueLight blueLightParams         // the bundle's Blue Light parameters: see bluelight.go
 	cetr      cetrParams              // cetr_rules' decision, made at load: see cetr.go
+	// logger receives every assessment (WithDecisionLogger); nil: none.
+	logger DecisionLogger
 	// cadenceRating is the cadence_rating parameter: which rating the
 	// second stage acts on (R-RAG-AGREED-2, record.go).
 	cadenceRating string
@@ -78,7 +80,7 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 	}
 	e := &Engine{
 		cal: cfg.calendar, params: params, manifest: b.Manifest, parents: b.Parents,
-		optional: map[string]eval.Program{}, cadenceRating: cadence,
+		optional: map[string]eval.Program{}, cadenceRating: cadence, logger: cfg.logger,
 	}
 	// One plan per engine: each point goes to the engine its file is
 	// written for.
@@ -229,6 +231,9 @@ func (e *Engine) assess(ctx context.Context, c *dsr.Case, f *dsr.Facts, sc *scra
 		sessions[i] = p.Start(c, f)
 	}
 	a, err := e.decideWith(ctx, c, f, sc)
+	if err == nil && e.logger != nil {
+		e.logger.LogDecision(ctx, c, &a)
+	}
 	for _, s := range sessions {
 		s.Release() // the assessment holds nothing of it
 	}

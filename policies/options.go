@@ -20,6 +20,7 @@ type config struct {
 	plain     bool
 	eager     bool
 	coverage  *eval.Coverage
+	logger    DecisionLogger
 }
 
 // WithParam overrides one of the bundle's parameters. value is any value that

@@ -26,6 +26,7 @@ func runAssess(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	var params paramFlag
 	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
 	timeoutFlag(ctx, fset)
+	decisionLogFlag(ctx, fset)
 	files, code, ok := parseCommand(fset, args, assessUsage, stdout, stderr, 1, "want one case file (or - for standard input)")
 	if !ok {
 		return code

@@ -62,7 +62,7 @@ Options:
   --set NAME=VALUE   override a bundle parameter, as 'dsr assess --set'
                      (repeatable), e.g. --set blue_light_max_funded_hours=48
   --json             print minute as JSON
-` + timeoutUsageText
+` + timeoutUsageText + decisionLogUsageText
 
 func bluelightUsage(w io.Writer) { fmt.Fprintf(w, bluelightUsageText, policies.DefaultBundle) }
 

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -368,5 +369,54 @@ func TestRegisterKeepsTheBundlesDeclaredInputs(t *testing.T) {
 	}
 	if e := list(); e.Rating != dsr.Red {
 		t.Errorf("a high score reported: %s, want RED", e.Rating)
+	}
+}
+
+// --decision-log on assess and on the register, then policy diff
+// --replay: the log holds no NHS number, id or name, the bundle that made
+// it reproduces every decision, and another reports each as not its own.
+func TestDecisionLogAndReplay(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "decisions.jsonl")
+	db := filepath.Join(dir, "r.db")
+	setClock(t, "2026-06-09 10:00")
+	if r := runCLI(t, "", "assess", "--decision-log", log, "../../examples/cases/red-child.json"); r.code != exitOK {
+		t.Fatalf("assess: exit %d: %s", r.code, r.stderr)
+	}
+	staff := []string{"--db", db, "--by", "coord-1", "--role", "coordinator", "--decision-log", log}
+	if r := runCLI(t, "", append([]string{"register", "add", example(t, "add.json")}, staff...)...); r.code != exitOK {
+		t.Fatalf("add: exit %d: %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, "", append([]string{"register", "due"}, staff...)...); r.code != exitOK {
+		t.Fatalf("due: exit %d: %s", r.code, r.stderr)
+	}
+	raw, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(log); fi.Mode().Perm() != 0o600 {
+		t.Errorf("the log is %v, want 0600", fi.Mode().Perm())
+	}
+	lines := strings.Count(string(raw), "\n")
+	if lines < 2 {
+		t.Fatalf("%d decisions logged:\n%s", lines, raw)
+	}
+	for _, needle := range []string{"9991000011", "9991000038", `"person-a"`, `"p-a"`, "Alex Example", "ZZ99 3VZ", "Coordinator One"} {
+		if strings.Contains(string(raw), needle) {
+			t.Errorf("the decision log holds %q", needle)
+		}
+	}
+	r := runCLI(t, "", "policy", "diff", "national-2023", "examples-wiltshire-unused", "--replay", log)
+	if r.code == exitOK {
+		t.Fatalf("a missing NEW bundle: exit 0")
+	}
+	r = runCLI(t, "", "policy", "diff", "national-2023", "../../examples/policies/wiltshire", "--replay", log)
+	want := "Replay: " + strconv.Itoa(lines) + " logged decisions; national-2023 reproduces " + strconv.Itoa(lines) + ", 0 mismatches"
+	if r.code != exitOK || !strings.Contains(r.stdout, want) {
+		t.Fatalf("replay under national-2023: exit %d, want %q:\n%s%s", r.code, want, r.stdout, r.stderr)
+	}
+	r = runCLI(t, "", "policy", "diff", "national-2017", "national-2023", "--replay", log)
+	if r.code != exitOK || !strings.Contains(r.stdout, ", "+strconv.Itoa(lines)+" mismatches") || !strings.Contains(r.stdout, "logged by national-2023") {
+		t.Fatalf("replay under national-2017: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -48,6 +48,7 @@ const (
 // command table (commands).
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx = withRuleLimits(ctx)
+	defer closeRuleLimits(ctx, stderr)
 	if len(args) == 0 {
 		usage(stderr)
 		return exitUsage

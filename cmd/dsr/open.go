@@ -26,7 +26,12 @@ import (
 // loadPolicy (so openRegister) applies it to the policy it loads, with
 // nothing to pass along. A command without the flag loads with
 // policies.DefaultDeadline.
-type ruleLimits struct{ timeout time.Duration }
+type ruleLimits struct {
+	timeout time.Duration
+	// log is --decision-log's, writing to logFile; nil without the flag.
+	log     *policies.JSONLinesLog
+	logFile *os.File
+}
 
 type ruleLimitsKey struct{}
 
@@ -48,11 +53,60 @@ func timeoutFlag(ctx context.Context, fset *flag.FlagSet) {
 	fset.DurationVar(&l.timeout, "timeout", policies.DefaultDeadline, "stop a rule evaluation running longer than `D` (0: no limit)")
 }
 
+// decisionLogFlag defines --decision-log FILE on fset: every assessment
+// the command's policy makes is appended to FILE (created 0600) as JSON
+// Lines, its input without clear identifiers (policies.JSONLinesLog), for
+// 'dsr policy diff --replay'. ctx must come from run, which closes the
+// file.
+func decisionLogFlag(ctx context.Context, fset *flag.FlagSet) {
+	l, ok := ctx.Value(ruleLimitsKey{}).(*ruleLimits)
+	if !ok {
+		panic("decisionLogFlag: the command's context does not come from run")
+	}
+	fset.Func("decision-log", "append every assessment to `FILE` (JSON Lines)", func(path string) error {
+		if l.logFile != nil {
+			return errors.New("given twice")
+		}
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return err
+		}
+		l.logFile, l.log = f, policies.NewJSONLinesLog(f)
+		return nil
+	})
+}
+
+// decisionLogOf is the command's decision log, nil without --decision-log.
+func decisionLogOf(ctx context.Context) *policies.JSONLinesLog {
+	if l, ok := ctx.Value(ruleLimitsKey{}).(*ruleLimits); ok {
+		return l.log
+	}
+	return nil
+}
+
+// closeRuleLimits closes what the command's flags opened (the decision
+// log's file), reporting a log that could not be written.
+func closeRuleLimits(ctx context.Context, stderr io.Writer) {
+	l, ok := ctx.Value(ruleLimitsKey{}).(*ruleLimits)
+	if !ok || l.logFile == nil {
+		return
+	}
+	if err := l.log.Err(); err != nil {
+		errorf(stderr, "decision log: %v", err)
+	}
+	l.logFile.Close()
+}
+
 // ruleOptions are the policies options of the command's rule limits
-// (--timeout), for every Load the command makes.
+// (--timeout) and decision log (--decision-log), for every Load the
+// command makes.
 func ruleOptions(ctx context.Context) []policies.Option {
 	if l, ok := ctx.Value(ruleLimitsKey{}).(*ruleLimits); ok {
-		return []policies.Option{policies.WithDeadline(l.timeout)}
+		opts := []policies.Option{policies.WithDeadline(l.timeout)}
+		if l.log != nil {
+			opts = append(opts, policies.WithDecisionLogger(l.log))
+		}
+		return opts
 	}
 	return nil
 }
@@ -198,6 +252,9 @@ func openRegister(ctx context.Context, db, policy string, params paramFlag, keyF
 	if err != nil {
 		store.Close()
 		return nil, nil, nil, err
+	}
+	if log := decisionLogOf(ctx); log != nil { // people keyed by the register's pseudonyms
+		log.SetPersonKey(func(id string) string { return strings.TrimPrefix(reg.PersonStream(id), "person/") })
 	}
 	return reg, store, engine, nil
 }

@@ -25,7 +25,7 @@ import (
 	"github.com/dsrkit/dsrkit/register"
 )
 
-const policyDiffUsageText = `Usage: dsr policy diff OLD NEW [--cases DIR | --register FILE | --generate N --seed S]
+const policyDiffUsageText = `Usage: dsr policy diff OLD NEW [--cases DIR | --register FILE | --generate N --seed S | --replay LOG]
                        [--json] [--html FILE] [--workers N] [--base NAME] [--examples K]
                        [--timeout D]
 
@@ -44,6 +44,11 @@ Cases (one of):
                      with DSR_ROLE, each read audited
   --generate N       N synthetic cases (policycheck's generator, the default
                      population mix), reproducible from --seed S (default 1)
+  --replay LOG       the inputs of a decision log (--decision-log of 'dsr
+                     assess', 'dsr register', 'dsr serve'): real past decisions
+                     re-decided under NEW; each is first re-decided under OLD,
+                     and every one OLD does not reproduce (another bundle made
+                     it, or it decides otherwise now) is reported
 
 Options:
   --json             print the report as JSON instead of tables
@@ -84,19 +89,20 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 	examples := fset.Int("examples", 5, "people per change")
 	asOfFlag := fset.String("as-of", "", "assessment date for register cases")
 	show := fset.Int("case", -1, "print case I and exit")
+	replay := fset.String("replay", "", "decision log")
 	timeoutFlag(ctx, fset)
 	pos, code, ok := parseCommand(fset, args, policyDiffUsage, stdout, stderr, 2, "want OLD and NEW bundles")
 	if !ok {
 		return code
 	}
 	sources := 0
-	for _, set := range []bool{*casesDir != "", *register != "", *generate > 0} {
+	for _, set := range []bool{*casesDir != "", *register != "", *generate > 0, *replay != ""} {
 		if set {
 			sources++
 		}
 	}
 	if sources != 1 || *generate < 0 || *workers < 0 {
-		errorf(stderr, "policy diff: want exactly one of --cases DIR, --register FILE or --generate N (N > 0)")
+		errorf(stderr, "policy diff: want exactly one of --cases DIR, --register FILE, --generate N (N > 0) or --replay LOG")
 		policyDiffUsage(stderr)
 		return exitUsage
 	}
@@ -111,7 +117,14 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 
 	var src policydiff.Source
+	var replayed []policydiff.Mismatch
 	switch {
+	case *replay != "":
+		recs, mism, err := replayLog(ctx, *replay, engines[0])
+		if err != nil {
+			return reportInput(stderr, "policy diff", err)
+		}
+		src, replayed = policydiff.Replay{Records: recs}, mism
 	case *generate > 0:
 		// The declared inputs of both bundles are drawn; each bundle
 		// sees those it declares.
@@ -181,6 +194,15 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return exitFailure
 	}
 	var out bytes.Buffer
+	if *replay != "" {
+		// The check of the log against OLD: on standard output before the
+		// tables, on standard error beside JSON.
+		w := io.Writer(&out)
+		if *asJSON {
+			w = stderr
+		}
+		printReplayCheck(w, src.Len(), pos[0], replayed)
+	}
 	if *asJSON {
 		err = rep.WriteJSON(&out)
 	} else {
@@ -307,4 +329,33 @@ func progressBar(w io.Writer) func(done, total int) {
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+// replayLog reads a decision log and re-decides it under old.
+func replayLog(ctx context.Context, file string, old *policies.Engine) ([]policies.DecisionRecord, []policydiff.Mismatch, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	recs, err := policies.ReadDecisionLog(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--replay %s: %w", file, err)
+	}
+	mism, err := policydiff.Reproduce(ctx, old, recs)
+	return recs, mism, err
+}
+
+// printReplayCheck says how many logged decisions OLD reproduces, and
+// names the first that it does not.
+func printReplayCheck(w io.Writer, n int, old string, mism []policydiff.Mismatch) {
+	fmt.Fprintf(w, "Replay: %d logged decisions; %s reproduces %d, %d mismatches\n", n, old, n-len(mism), len(mism))
+	for i, m := range mism {
+		if i == 10 {
+			fmt.Fprintf(w, "  … and %d more\n", len(mism)-i)
+			break
+		}
+		fmt.Fprintf(w, "  line %d: %s\n", m.Line+1, m.Why)
+	}
+	fmt.Fprintln(w)
 }

@@ -97,7 +97,7 @@ Options:
                   (repeatable), e.g. --set age_max=17 for a children's register
   --json          print due, list, show, find, history and audit as JSON
   --key-file FILE the register's key file (or DSR_KEY_FILE; see Keys)
-` + timeoutUsageText + `
+` + timeoutUsageText + decisionLogUsageText + `
 ` + keyUsageText
 
 func registerUsage(w io.Writer) { fmt.Fprintf(w, registerUsageText, policies.DefaultBundle) }
@@ -151,6 +151,7 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 	fset.Var(&params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
 	keyFile := fset.String("key-file", "", "the register's key file")
 	timeoutFlag(ctx, fset)
+	decisionLogFlag(ctx, fset)
 	var by register.Actor
 	fset.StringVar(&by.ID, "by", "", "staff id")
 	fset.StringVar(&by.Role, "role", "", "staff role")

@@ -56,7 +56,7 @@ Options:
   --set NAME=VALUE   override a bundle parameter, as 'dsr assess --set'
                      (repeatable)
   --json             print summary as JSON
-` + timeoutUsageText
+` + timeoutUsageText + decisionLogUsageText
 
 func reviewUsage(w io.Writer) { fmt.Fprintf(w, reviewUsageText, policies.DefaultBundle) }
 
@@ -129,6 +129,7 @@ func parseDocCommand(ctx context.Context, group string, sub subcommand, args []s
 	fset.Var(&c.params, "set", "override the bundle parameter `NAME=VALUE` (repeatable)")
 	fset.StringVar(&c.keyFile, "key-file", "", "the register's key file")
 	timeoutFlag(ctx, fset)
+	decisionLogFlag(ctx, fset)
 	fset.StringVar(&c.by.ID, "by", "", "staff id")
 	fset.StringVar(&c.by.Role, "role", "", "staff role")
 	if sub.json {

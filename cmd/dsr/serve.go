@@ -60,7 +60,7 @@ Options:
   --oidc-jwks URL     the issuer's keys (default: from its discovery document)
   --oidc-role-claim C the claim holding the role (default dsr_role)
   --oidc-name-claim C the claim naming the member of staff (default sub)
-` + timeoutUsageText + `
+` + timeoutUsageText + decisionLogUsageText + `
 ` + keyUsageText
 
 func serveUsage(w io.Writer) { fmt.Fprintf(w, serveUsageText, policies.DefaultBundle) }
@@ -86,6 +86,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	dbFlag(fset, &sf.db, "dsr.db")
 	sf.define(fset)
 	timeoutFlag(ctx, fset)
+	decisionLogFlag(ctx, fset)
 	addr := fset.String("addr", "127.0.0.1:8080", "listen address")
 	webhook := fset.String("webhook", "", "webhook URL")
 	outboxDir := fset.String("outbox", "", "outbox directory")

@@ -76,10 +76,20 @@ Options:
       bundle's object of that name, so
         --set 'review_cadence={"red":{"n":7,"unit":"days"}}'
       changes RED's cadence only. Repeatable, applied in order.
-` + timeoutUsageText
+` + timeoutUsageText + decisionLogUsageText
 
 // timeoutUsageText is --timeout in the usage of every command that
 // evaluates rules (each defines it with timeoutFlag).
+// decisionLogUsageText is --decision-log in the usage of every command
+// that assesses people.
+const decisionLogUsageText = `  --decision-log FILE
+      Append every assessment to FILE (created 0600) as JSON Lines: when,
+      the bundle's name, version and digest, a pseudonymous key of the
+      person (the register's pseudonym), the rule input without NHS number,
+      postcode or free text, and the decisions. 'dsr policy diff OLD NEW
+      --replay FILE' re-decides them under another bundle.
+`
+
 const timeoutUsageText = `  --timeout D
       Stop a rule evaluation (a stage of an assessment, a Blue Light or
       C(E)TR decision) that runs longer than D, with an error naming the

@@ -1,0 +1,5 @@
+//go:build !race
+
+package policydiff_test
+
+const raceOn = false
