@@ -13,7 +13,9 @@ import (
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/pgstore"
 	"github.com/dsrkit/dsrkit/register/sqlitestore"
+	"github.com/jackc/pgx/v5"
 )
 
 // The benchmarks of issue 14's snapshots and due cache, on PostgreSQL and
@@ -101,18 +103,56 @@ func peakRSS(b *testing.B) {
 // DIR/due100k.db with its key file, loaded by the first run and reused by
 // the next (loaded), so a run can measure a process that only opens the
 // file and builds the worklist (its peak RSS is Due's).
+//
+// With DSR_BENCH_DIR and DSR_BENCH_PG_SCHEMA set, PostgreSQL's 100,000 are
+// kept the same way, in that schema of the server (never dropped), so a
+// second run, under the same scripts/with-postgres.sh, measures a process
+// that only reads.
 func benchFile(b *testing.B, store string, fresh func(*testing.B) register.Store, people int) (register.Store, register.KeyWrapper, bool) {
 	dir := os.Getenv("DSR_BENCH_DIR")
-	if dir == "" || store != "sqlite" || people != 100_000 {
+	if dir == "" || people != 100_000 || (store == "postgres" && os.Getenv("DSR_BENCH_PG_SCHEMA") == "") {
 		return fresh(b), testKEK, false
 	}
 	ctx := context.Background()
-	s, err := sqlitestore.Open(ctx, filepath.Join(dir, "due100k.db"))
-	if err != nil {
-		b.Fatal(err)
+	var s register.Store
+	var count func() (int, error)
+	switch store {
+	case "sqlite":
+		ss, err := sqlitestore.Open(ctx, filepath.Join(dir, "due100k.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		s = ss
+		count = func() (n int, err error) {
+			err = ss.DB().QueryRow(`SELECT count(*) FROM streams WHERE name LIKE 'person/%'`).Scan(&n)
+			return n, err
+		}
+	case "postgres":
+		schema := os.Getenv("DSR_BENCH_PG_SCHEMA")
+		base := serverURL(b)
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = conn.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{schema}.Sanitize())
+		conn.Close(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ps, err := pgstore.Open(ctx, withParam(b, base, "search_path", schema))
+		if err != nil {
+			b.Fatal(err)
+		}
+		s = ps
+		count = func() (n int, err error) {
+			err = ps.Pool().QueryRow(ctx, `SELECT count(*) FROM streams WHERE name LIKE 'person/%'`).Scan(&n)
+			return n, err
+		}
+	default:
+		return fresh(b), testKEK, false
 	}
 	b.Cleanup(func() { s.Close() })
-	keyFile := filepath.Join(dir, "due100k.key")
+	keyFile := filepath.Join(dir, store+"-due100k.key")
 	kek, err := register.OpenKeyFile(keyFile)
 	if err != nil {
 		if kek, err = register.CreateKeyFile(keyFile); err != nil {
@@ -125,7 +165,7 @@ func benchFile(b *testing.B, store string, fresh func(*testing.B) register.Store
 	}
 	var n int
 	if id != "" {
-		if err := s.DB().QueryRow(`SELECT count(*) FROM streams WHERE name LIKE 'person/%'`).Scan(&n); err != nil {
+		if n, err = count(); err != nil {
 			b.Fatal(err)
 		}
 	}
