@@ -174,14 +174,16 @@ var inputs10 = map[string]dsr.InputValue{
 // overlay that declares them and changes nothing else, side by side, in
 // each engine: the cost of checking the inputs and passing them to the
 // rules.
-func BenchmarkAssessDeclaredInputs(b *testing.B) {
-	ctx := context.Background()
+// declaredInputsPairs calls fn for each engine and bench case with the
+// national engine and case, and the overlay declaring 10 inputs with the
+// same case giving them.
+func declaredInputsPairs(b *testing.B, fn func(label string, national, declared *Engine, c, with dsr.Case)) {
 	for _, engine := range []struct{ name, national, overlay string }{
 		{"rego", DefaultBundle, "testdata/inputs10"},
 		{"cel", "national-2023-cel", "testdata/inputs10-cel"},
 	} {
 		national := benchEngineOf(b, engine.national)
-		declared, err := Load(ctx, os.DirFS(engine.overlay))
+		declared, err := Load(context.Background(), os.DirFS(engine.overlay))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -189,22 +191,29 @@ func BenchmarkAssessDeclaredInputs(b *testing.B) {
 			c := benchCase(b, name)
 			with := c
 			with.Inputs = inputs10
-			for _, run := range []struct {
-				label string
-				e     *Engine
-				c     dsr.Case
-			}{{"national", national, c}, {"inputs10", declared, with}} {
-				b.Run(engine.name+"/"+name+"/"+run.label, func(b *testing.B) {
-					b.ReportAllocs()
-					for b.Loop() {
-						if _, err := run.e.Assess(ctx, run.c); err != nil {
-							b.Fatal(err)
-						}
-					}
-				})
-			}
+			fn(engine.name+"/"+name, national, declared, c, with)
 		}
 	}
+}
+
+func BenchmarkAssessDeclaredInputs(b *testing.B) {
+	ctx := context.Background()
+	declaredInputsPairs(b, func(label string, national, declared *Engine, c, with dsr.Case) {
+		for _, run := range []struct {
+			label string
+			e     *Engine
+			c     dsr.Case
+		}{{"national", national, c}, {"inputs10", declared, with}} {
+			b.Run(label+"/"+run.label, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := run.e.Assess(ctx, run.c); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	})
 }
 
 // BenchmarkAssessDeclaredInputsPaired is BenchmarkAssessDeclaredInputs
@@ -215,47 +224,34 @@ func BenchmarkAssessDeclaredInputs(b *testing.B) {
 // per assessment and their ratio (inputs10 over national).
 func BenchmarkAssessDeclaredInputsPaired(b *testing.B) {
 	ctx := context.Background()
-	for _, engine := range []struct{ name, national, overlay string }{
-		{"rego", DefaultBundle, "testdata/inputs10"},
-		{"cel", "national-2023-cel", "testdata/inputs10-cel"},
-	} {
-		national := benchEngineOf(b, engine.national)
-		declared, err := Load(ctx, os.DirFS(engine.overlay))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, name := range benchcases.Names {
-			c := benchCase(b, name)
-			with := c
-			with.Inputs = inputs10
-			b.Run(engine.name+"/"+name, func(b *testing.B) {
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
-				const batch = 16
-				var cpu [2]int64
-				sides := [2]struct {
-					e *Engine
-					c dsr.Case
-				}{{national, c}, {declared, with}}
-				n := 0
-				for b.Loop() {
-					for i, s := range sides {
-						start := threadCPU()
-						for range batch {
-							if _, err := s.e.Assess(ctx, s.c); err != nil {
-								b.Fatal(err)
-							}
+	declaredInputsPairs(b, func(label string, national, declared *Engine, c, with dsr.Case) {
+		b.Run(label, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			const batch = 16
+			var cpu [2]int64
+			sides := [2]struct {
+				e *Engine
+				c dsr.Case
+			}{{national, c}, {declared, with}}
+			n := 0
+			for b.Loop() {
+				for i, s := range sides {
+					start := threadCPU()
+					for range batch {
+						if _, err := s.e.Assess(ctx, s.c); err != nil {
+							b.Fatal(err)
 						}
-						cpu[i] += threadCPU() - start
 					}
-					n += batch
+					cpu[i] += threadCPU() - start
 				}
-				if threadCPU() >= 0 && cpu[0] > 0 {
-					b.ReportMetric(float64(cpu[0])/float64(n), "national-cpu-ns/op")
-					b.ReportMetric(float64(cpu[1])/float64(n), "inputs10-cpu-ns/op")
-					b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "ratio")
-				}
-			})
-		}
-	}
+				n += batch
+			}
+			if threadCPU() >= 0 && cpu[0] > 0 {
+				b.ReportMetric(float64(cpu[0])/float64(n), "national-cpu-ns/op")
+				b.ReportMetric(float64(cpu[1])/float64(n), "inputs10-cpu-ns/op")
+				b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "ratio")
+			}
+		})
+	})
 }

@@ -93,6 +93,8 @@ func TestSnapshotsAndDueCacheChangeNothing(t *testing.T) {
 		}
 		pick := func(t *rapid.T) string {
 			if len(ids) == 0 {
+				// rapid's way to say this action does not apply in this
+				// state: the run draws another action, the check goes on.
 				t.Skip("nobody added yet")
 			}
 			return rapid.SampledFrom(ids).Draw(t, "person")
@@ -137,6 +139,7 @@ func TestSnapshotsAndDueCacheChangeNothing(t *testing.T) {
 				id := pick(t)
 				v, err := fast.reg.Version(regCtx, id)
 				if err != nil {
+					// Not applicable in this state (rapid draws another action).
 					t.Skip("no version: erased or unknown")
 				}
 				v -= int64(rapid.IntRange(0, 1).Draw(t, "stale"))

@@ -256,18 +256,25 @@ func CompleteSteps(m *bluelight.Meeting, steps []bluelight.StepNote) error {
 
 // The routes of reviews and meetings.
 
+// validDocIDs checks a new review's or meeting's id and, when given, its
+// person's.
+func validDocIDs(id, personID string) error {
+	if err := dsr.ValidID("id", id); err != nil {
+		return err
+	}
+	if personID != "" {
+		return dsr.ValidID("person_id", personID)
+	}
+	return nil
+}
+
 func (s *Server) planReview(w http.ResponseWriter, r *http.Request, by register.Actor) (int, any, error) {
 	var in ReviewPlan
 	if err := decode(w, r, &in); err != nil {
 		return 0, nil, err
 	}
-	if err := dsr.ValidID("id", in.ID); err != nil {
+	if err := validDocIDs(in.ID, in.PersonID); err != nil {
 		return 0, nil, err
-	}
-	if in.PersonID != "" {
-		if err := dsr.ValidID("person_id", in.PersonID); err != nil {
-			return 0, nil, err
-		}
 	}
 	prm, err := policies.CETRParams(r.Context(), s.cfg.Engine)
 	if err != nil {
@@ -346,13 +353,8 @@ func (s *Server) openMeeting(w http.ResponseWriter, r *http.Request, by register
 	if err := decode(w, r, &in); err != nil {
 		return 0, nil, err
 	}
-	if err := dsr.ValidID("id", in.ID); err != nil {
+	if err := validDocIDs(in.ID, in.PersonID); err != nil {
 		return 0, nil, err
-	}
-	if in.PersonID != "" {
-		if err := dsr.ValidID("person_id", in.PersonID); err != nil {
-			return 0, nil, err
-		}
 	}
 	rules := policies.BlueLightRules(s.cfg.Engine)
 	m, err := OpenMeeting(r.Context(), s.cfg.Register, rules, &in, by)

@@ -350,8 +350,8 @@ func (f *coordFlags) filter() (register.ListFilter, error) {
 }
 
 // saved prints what a write saved, with the person's version after it.
-func saved(w io.Writer, reg *register.Register, id, format string, args ...any) {
-	v, _ := reg.Version(context.Background(), id)
+func saved(ctx context.Context, w io.Writer, reg *register.Register, id, format string, args ...any) {
+	v, _ := reg.Version(ctx, id)
 	fmt.Fprintf(w, "saved: %s: %s (version %d)\n", id, fmt.Sprintf(format, args...), v)
 }
 

@@ -313,22 +313,22 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 	switch cmd {
 	case "add":
 		if err = reg.Add(ctx, np, by, wopts...); err == nil {
-			saved(stdout, reg, np.Person.ID, "added to the register on %s", day)
+			saved(ctx, stdout, reg, np.Person.ID, "added to the register on %s", day)
 		}
 	case "record":
 		if ev.Date.IsZero() && ev.At.IsZero() && !at.IsZero() {
 			ev.Date = day
 		}
 		if err = reg.Record(ctx, pos[0], ev, by, wopts...); err == nil {
-			saved(stdout, reg, pos[0], "%s recorded", describe(&ev))
+			saved(ctx, stdout, reg, pos[0], "%s recorded", describe(&ev))
 		}
 	case "report":
 		if err = reg.ReportInputs(ctx, pos[0], day, circ.Circumstances, circ.Inputs, by, wopts...); err == nil {
-			saved(stdout, reg, pos[0], "circumstances reported from %s: %s", day, circumstancesWords(circ.Circumstances, circ.Inputs))
+			saved(ctx, stdout, reg, pos[0], "circumstances reported from %s: %s", day, circumstancesWords(circ.Circumstances, circ.Inputs))
 		}
 	case "agree":
 		if err = reg.Agree(ctx, pos[0], rating, reason, by, wopts...); err == nil {
-			saved(stdout, reg, pos[0], "rating %s agreed on %s", ratingWord(rating), day)
+			saved(ctx, stdout, reg, pos[0], "rating %s agreed on %s", ratingWord(rating), day)
 		}
 	case "remove":
 		if err = reg.Remove(ctx, pos[0], register.RemovalReason(pos[1]), by, evidence, wopts...); err == nil {
@@ -348,13 +348,13 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 			if len(changed) == 0 {
 				fmt.Fprintf(stdout, "nothing saved: the details of %s are already as given\n", pos[0])
 			} else {
-				saved(stdout, reg, pos[0], "details changed: %s", strings.Join(changed, ", "))
+				saved(ctx, stdout, reg, pos[0], "details changed: %s", strings.Join(changed, ", "))
 			}
 		}
 	case "referral-made":
 		e := dsr.Event{Type: dsr.EventAdultReferralMade, Date: day}
 		if err = reg.Record(ctx, pos[0], e, by, wopts...); err == nil {
-			saved(stdout, reg, pos[0], "referral to the adult register recorded as made on %s (R-REM-1)", day)
+			saved(ctx, stdout, reg, pos[0], "referral to the adult register recorded as made on %s (R-REM-1)", day)
 		}
 	case "list":
 		err = runList(ctx, reg, by, asOf, filter, f.names, asJSON, stdout)

@@ -3,6 +3,7 @@ package sqlitestore_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -94,38 +95,54 @@ func BenchmarkRecordEvent(b *testing.B) {
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s")
 }
 
-var (
-	dueOnce sync.Once
-	dueFile string
-	dueErr  error
-)
-
-// BenchmarkDue10000 builds the worklist of a SQLite register of 10,000
-// people with the national-2023 bundle, in Rego and in its CEL twin,
-// assessing people in parallel.
-func BenchmarkDue10000(b *testing.B) {
-	dueOnce.Do(func() {
-		dueFile = filepath.Join(b.TempDir(), "due.db")
-		s, err := sqlitestore.Open(context.Background(), dueFile)
+// sharedRegister is a SQLite register file of n synthetic people
+// (benchPerson) with no rules' state, built once per run and shared by
+// every benchmark that asks for the same n (it outlives each benchmark's
+// temporary directory).
+func sharedRegister(b *testing.B, n int) string {
+	v, _ := sharedFiles.LoadOrStore(n, &sharedFile{})
+	f := v.(*sharedFile)
+	f.once.Do(func() {
+		dir, err := os.MkdirTemp("", "dsrkit-bench-")
 		if err != nil {
-			dueErr = err
+			f.err = err
+			return
+		}
+		f.path = filepath.Join(dir, fmt.Sprintf("people-%d.db", n))
+		s, err := sqlitestore.Open(context.Background(), f.path)
+		if err != nil {
+			f.err = err
 			return
 		}
 		defer s.Close()
 		reg := benchRegister(b, s, consentRules{})
 		start := time.Now()
-		for i := range 10_000 {
-			if err := reg.Add(context.Background(), benchPerson(i), staff); err != nil {
-				dueErr = err
+		for i := range n {
+			if f.err = reg.Add(context.Background(), benchPerson(i), staff); f.err != nil {
 				return
 			}
 		}
-		b.Logf("loaded 10,000 people in %s", time.Since(start))
+		b.Logf("loaded %d people in %s", n, time.Since(start))
 	})
-	if dueErr != nil {
-		b.Fatal(dueErr)
+	if f.err != nil {
+		b.Fatal(f.err)
 	}
-	s, err := sqlitestore.Open(context.Background(), dueFile)
+	return f.path
+}
+
+type sharedFile struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+var sharedFiles sync.Map // n → *sharedFile
+
+// BenchmarkDue10000 builds the worklist of a SQLite register of 10,000
+// people with the national-2023 bundle, in Rego and in its CEL twin,
+// assessing people in parallel.
+func BenchmarkDue10000(b *testing.B) {
+	s, err := sqlitestore.Open(context.Background(), sharedRegister(b, 10_000))
 	if err != nil {
 		b.Fatal(err)
 	}

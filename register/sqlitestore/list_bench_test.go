@@ -2,54 +2,12 @@ package sqlitestore_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/register"
 	"github.com/dsrkit/dsrkit/register/sqlitestore"
 )
-
-var (
-	listOnce sync.Once
-	listFile string
-	listErr  error
-)
-
-// listRegister is a SQLite register file of 10,000 synthetic people
-// (benchPerson), built once per run.
-func listRegister(b *testing.B) string {
-	listOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "dsrkit-list-bench-") // outlives one benchmark: every one of the run shares it
-		if err != nil {
-			listErr = err
-			return
-		}
-		listFile = filepath.Join(dir, "list.db")
-		s, err := sqlitestore.Open(context.Background(), listFile)
-		if err != nil {
-			listErr = err
-			return
-		}
-		defer s.Close()
-		reg := benchRegister(b, s, consentRules{})
-		start := time.Now()
-		for i := range 10_000 {
-			if err := reg.Add(context.Background(), benchPerson(i), staff); err != nil {
-				listErr = err
-				return
-			}
-		}
-		b.Logf("loaded 10,000 people in %s", time.Since(start))
-	})
-	if listErr != nil {
-		b.Fatal(listErr)
-	}
-	return listFile
-}
 
 // BenchmarkList10000 is `dsr register list` over 10,000 people with the CEL
 // twin of national-2023: cold (each time a new Register, as a new process
@@ -58,7 +16,7 @@ func listRegister(b *testing.B) string {
 // only, the same work), and the first of the day (each time another date,
 // so everyone is assessed and their due row written).
 func BenchmarkList10000(b *testing.B) {
-	s, err := sqlitestore.Open(context.Background(), listRegister(b))
+	s, err := sqlitestore.Open(context.Background(), sharedRegister(b, 10_000))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -101,7 +59,7 @@ func BenchmarkList10000(b *testing.B) {
 // number and by name through their pseudonym indexes, and by local id.
 // Each find audits the read (one write), as the CLI's does.
 func BenchmarkFind10000(b *testing.B) {
-	s, err := sqlitestore.Open(context.Background(), listRegister(b))
+	s, err := sqlitestore.Open(context.Background(), sharedRegister(b, 10_000))
 	if err != nil {
 		b.Fatal(err)
 	}
