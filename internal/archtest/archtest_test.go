@@ -22,7 +22,9 @@ const module = "github.com/dsrkit/dsrkit/"
 // policies and its tools; server; cmd/dsr. A new package must be added here, in
 // its layer.
 var allowed = map[string][]string{
-	"calendar":                {},
+	"calendar": {},
+	// disclosure is R-REPORT-1 on its own: no dependencies.
+	"disclosure":              {},
 	"dsr":                     {"calendar"},
 	"consent":                 {"calendar", "dsr"},
 	"cetr":                    {"calendar", "dsr"},
@@ -60,7 +62,7 @@ var allowed = map[string][]string{
 
 // engineFree are the packages that must not depend on a policy engine even
 // indirectly (go list -deps).
-var engineFree = []string{"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
+var engineFree = []string{"calendar", "disclosure", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
 	"register/storetest", "internal/bundle", "internal/eval", "internal/schema"}
 
 // engineImporters are the only packages that may import OPA or cel-go.
