@@ -96,3 +96,36 @@ func ExampleRegister_Rekey() {
 	// details with the new key: person-a <nil>
 	// last in the audit: staff-9 viewer details register meeting
 }
+
+// AddAll puts people on the register in one transaction, or nobody; the
+// same people a second time are already there.
+func ExampleRegister_AddAll() {
+	ctx := context.Background()
+	today := calendar.MustParseDate("2026-04-01")
+	reg, err := register.Open(ctx, memstore.New(), regRules{}, register.WithKeys(register.MemoryKey()),
+		register.WithConsentPolicy(consent.National2023),
+		register.WithClock(func() time.Time { return today.Start().Add(10 * time.Hour) }))
+	if err != nil {
+		panic(err)
+	}
+	staff := register.Actor{ID: "staff-17", Role: "coordinator"}
+	person := func(id string, n int, consented bool) register.NewPerson {
+		np := register.NewPerson{Details: register.Details{
+			Person: dsr.Person{ID: id, NHSNumber: dsr.TestNHSNumber(n), DateOfBirth: calendar.MustParseDate("2010-09-15"), Autism: true}}}
+		if consented {
+			np.Events = []dsr.Event{{Type: dsr.EventConsentGiven, Date: calendar.MustParseDate("2026-03-02"), GivenBy: dsr.ByParent}}
+		}
+		return np
+	}
+	_, err = reg.AddAll(ctx, []register.NewPerson{person("a", 1, true), person("b", 2, false)}, staff)
+	var be *register.BatchError
+	fmt.Println("refused:", errors.As(err, &be), "person", be.Failures[0].Index, errors.Is(err, register.ErrConsentRequired))
+	res, err := reg.AddAll(ctx, []register.NewPerson{person("a", 1, true), person("b", 2, true)}, staff)
+	fmt.Println("added:", res.Added, err)
+	res, err = reg.AddAll(ctx, []register.NewPerson{person("a", 1, true), person("b", 2, true)}, staff)
+	fmt.Println("again, added:", res.Added, "already:", res.Already, err)
+	// Output:
+	// refused: true person 1 true
+	// added: [0 1] <nil>
+	// again, added: [] already: [0 1] <nil>
+}

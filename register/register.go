@@ -399,6 +399,20 @@ func (r *Register) newStreamKey(ctx context.Context, stream string) (streamKey, 
 // append seals drafts with the stream's key and appends them naming the
 // expected version, then saves the checkpoint of the log's new head.
 func (r *Register) append(ctx context.Context, stream string, expected int64, key streamKey, by Actor, destroy bool, drafts ...draft) error {
+	req, err := r.request(stream, expected, key, by, destroy, drafts...)
+	if err != nil {
+		return err
+	}
+	out, err := r.store.Append(ctx, req)
+	if err != nil {
+		return fmt.Errorf("dsr: appending to %s: %w", stream, err)
+	}
+	return r.checkpoint(ctx, out[len(out)-1], stream)
+}
+
+// request seals drafts with the stream's key into the append of them
+// naming the expected version.
+func (r *Register) request(stream string, expected int64, key streamKey, by Actor, destroy bool, drafts ...draft) (AppendRequest, error) {
 	now := r.clock().UTC()
 	recs := make([]Record, len(drafts))
 	for i, d := range drafts {
@@ -406,7 +420,7 @@ func (r *Register) append(ctx context.Context, stream string, expected int64, ke
 		d.p.Type = d.typ
 		pt, err := json.Marshal(d.p)
 		if err != nil {
-			return fmt.Errorf("dsr: encoding %s: %w", d.typ, err)
+			return AppendRequest{}, fmt.Errorf("dsr: encoding %s: %w", d.typ, err)
 		}
 		typ := auditType(d.typ)
 		sealed := seal(key.aead, stream, expected+int64(i)+1, typ, pt)
@@ -417,11 +431,11 @@ func (r *Register) append(ctx context.Context, stream string, expected int64, ke
 	if expected == 0 {
 		req.NewKey = key.wrapped
 	}
-	out, err := r.store.Append(ctx, req)
-	if err != nil {
-		return fmt.Errorf("dsr: appending to %s: %w", stream, err)
-	}
-	last := out[len(out)-1]
+	return req, nil
+}
+
+// checkpoint saves the checkpoint of the log's new head, last.
+func (r *Register) checkpoint(ctx context.Context, last Record, stream string) error {
 	cp := Checkpoint{Seq: last.Seq, Hash: last.Hash}
 	cp.MAC = r.keys.checkpointMAC(cp)
 	if err := r.checkpoints.SaveCheckpoint(ctx, cp); err != nil {
@@ -459,45 +473,10 @@ func (r *Register) Add(ctx context.Context, np NewPerson, by Actor, opts ...Writ
 	if err != nil {
 		return fmt.Errorf("dsr: adding a person: %w", err)
 	}
-	today := w.day
-	c := dsr.Case{AsOf: today, Person: np.Person, Circumstances: np.Circumstances, Inputs: np.Inputs, Events: np.Events}
-	if err := c.Validate(); err != nil {
-		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
-	}
-	if err := np.Details.validate(today); err != nil {
-		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
-	}
-	if len(np.Inputs) > 0 { // checked against the bundle's declarations, as an assessment checks them
-		if _, err := r.rules.Assess(ctx, c); err != nil {
-			return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
-		}
-	}
-	if err := r.checkNewDocuments(np.Documents, &c); err != nil {
-		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
-	}
-	if len(np.Events)+len(np.Documents) > maxAppendRecordsPerAdd {
-		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID,
-			invalid("events", "", "%d events, at most %d in one write", len(np.Events), maxAppendRecordsPerAdd))
-	}
-	dec, err := r.consentOn(ctx, &c)
+	drafts, err := r.prepareAdd(ctx, &np, w)
 	if err != nil {
 		return err
 	}
-	if !dec.Valid {
-		return &ConsentError{PersonID: np.Person.ID, Reasons: dec.Reasons}
-	}
-	details := np.Details
-	circ := np.Circumstances
-	drafts := []draft{{RecordPersonAdded, payload{Details: &details, Date: today, Occurred: w.at}}}
-	for i := range np.Events {
-		ev := np.Events[i]
-		drafts = append(drafts, draft{string(ev.Type), payload{Event: &ev}})
-	}
-	for i := range np.Documents {
-		d := np.Documents[i]
-		drafts = append(drafts, draft{RecordDocument, payload{Document: &d}})
-	}
-	drafts = append(drafts, draft{RecordCircumstances, payload{Date: today, Circumstances: &circ, Inputs: np.Inputs}})
 	stream := r.PersonStream(np.Person.ID)
 	if _, err := r.store.Stream(ctx, stream); err == nil {
 		return fmt.Errorf("dsr: adding person %q: the id is taken: %w", np.Person.ID, ErrConflict)
@@ -513,6 +492,51 @@ func (r *Register) Add(ctx context.Context, np NewPerson, by Actor, opts ...Writ
 		return err
 	}
 	return r.append(ctx, stream, 0, key, by, false, drafts...)
+}
+
+// prepareAdd checks a new person as Add does, consent included, and
+// returns the records of their stream, for a write on day w.
+func (r *Register) prepareAdd(ctx context.Context, np *NewPerson, w when) ([]draft, error) {
+	today := w.day
+	c := dsr.Case{AsOf: today, Person: np.Person, Circumstances: np.Circumstances, Inputs: np.Inputs, Events: np.Events}
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+	}
+	if err := np.Details.validate(today); err != nil {
+		return nil, fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+	}
+	if len(np.Inputs) > 0 { // checked against the bundle's declarations, as an assessment checks them
+		if _, err := r.rules.Assess(ctx, c); err != nil {
+			return nil, fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+		}
+	}
+	if err := r.checkNewDocuments(np.Documents, &c); err != nil {
+		return nil, fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+	}
+	if len(np.Events)+len(np.Documents) > maxAppendRecordsPerAdd {
+		return nil, fmt.Errorf("dsr: adding person %q: %w", np.Person.ID,
+			invalid("events", "", "%d events, at most %d in one write", len(np.Events), maxAppendRecordsPerAdd))
+	}
+	dec, err := r.consentOn(ctx, &c)
+	if err != nil {
+		return nil, err
+	}
+	if !dec.Valid {
+		return nil, &ConsentError{PersonID: np.Person.ID, Reasons: dec.Reasons}
+	}
+	details := np.Details
+	circ := np.Circumstances
+	drafts := []draft{{RecordPersonAdded, payload{Details: &details, Date: today, Occurred: w.at}}}
+	for i := range np.Events {
+		ev := np.Events[i]
+		drafts = append(drafts, draft{string(ev.Type), payload{Event: &ev}})
+	}
+	for i := range np.Documents {
+		d := np.Documents[i]
+		drafts = append(drafts, draft{RecordDocument, payload{Document: &d}})
+	}
+	drafts = append(drafts, draft{RecordCircumstances, payload{Date: today, Circumstances: &circ, Inputs: np.Inputs}})
+	return drafts, nil
 }
 
 // writable reads a person for a write: it must exist, not be erased or

@@ -169,6 +169,22 @@ type Store interface {
 	Close() error
 }
 
+// A BatchStore is a Store that makes several appends in one transaction,
+// as Register.AddAll needs to put many people on the register at once, all
+// or none. The stores of register/memstore, register/sqlitestore and
+// register/pgstore are BatchStores; register/storetest checks the contract.
+type BatchStore interface {
+	Store
+	// AppendBatch makes the appends of reqs in order, each as Append makes
+	// it (a request sees the streams as the requests before it leave them:
+	// two requests to one stream name consecutive versions), all in one
+	// transaction: on any error nothing is written, and the error, which
+	// matches what Append would have returned, names the request (its
+	// position, from 1). It returns the records as stored, one slice per
+	// request. No requests is ErrInvalid.
+	AppendBatch(ctx context.Context, reqs []AppendRequest) ([][]Record, error)
+}
+
 // CheckAppend checks an append request the same way for every Store, once
 // the store has found the stream at req.Expected: it names a stream and at
 // least one record, each with a type, an instant and a payload; a new

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/register"
 )
 
@@ -37,7 +38,10 @@ type stream struct {
 	side, due []byte
 }
 
-var _ register.SideStore = (*Store)(nil)
+var (
+	_ register.SideStore  = (*Store)(nil)
+	_ register.BatchStore = (*Store)(nil)
+)
 
 // New returns an empty store.
 func New() *Store { return &Store{streams: map[string]*stream{}} }
@@ -59,16 +63,79 @@ func (s *Store) Append(ctx context.Context, req register.AppendRequest) ([]regis
 	if s.closed {
 		return nil, fmt.Errorf("memstore: closed")
 	}
+	if err := s.check(req, nil); err != nil {
+		return nil, err
+	}
+	return s.apply(req), nil
+}
+
+// AppendBatch implements register.BatchStore: every request is checked
+// against the streams as the requests before it would leave them, and
+// only then are all applied.
+func (s *Store) AppendBatch(ctx context.Context, reqs []register.AppendRequest) ([][]register.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(reqs) == 0 {
+		return nil, fmt.Errorf("%w: a batch of no appends", dsr.ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, fmt.Errorf("memstore: closed")
+	}
+	pending := map[string]pendingStream{}
+	for i, req := range reqs {
+		if err := s.check(req, pending); err != nil {
+			if len(reqs) > 1 {
+				err = fmt.Errorf("append %d of %d: %w", i+1, len(reqs), err)
+			}
+			return nil, err
+		}
+		p := pending[req.Stream]
+		if _, seen := pending[req.Stream]; !seen {
+			if st := s.streams[req.Stream]; st != nil {
+				p = pendingStream{version: int64(len(st.seqs)), destroyed: st.destroyed}
+			}
+		}
+		p.version += int64(len(req.Records))
+		p.destroyed = p.destroyed || req.DestroyKey
+		pending[req.Stream] = p
+	}
+	out := make([][]register.Record, len(reqs))
+	for i, req := range reqs {
+		out[i] = s.apply(req)
+	}
+	return out, nil
+}
+
+// pendingStream is a stream as the earlier requests of a batch leave it.
+type pendingStream struct {
+	version   int64
+	destroyed bool
+}
+
+// check checks req against the stream as it is, or as pending has it.
+func (s *Store) check(req register.AppendRequest, pending map[string]pendingStream) error {
+	var version int64
+	var destroyed bool
+	if p, ok := pending[req.Stream]; ok {
+		version, destroyed = p.version, p.destroyed
+	} else if st := s.streams[req.Stream]; st != nil {
+		version, destroyed = int64(len(st.seqs)), st.destroyed
+	}
+	if version != req.Expected {
+		return fmt.Errorf("memstore: stream %s is at version %d, not %d: %w", req.Stream, version, req.Expected, register.ErrConflict)
+	}
+	return register.CheckAppend(req, destroyed)
+}
+
+// apply makes a checked append.
+func (s *Store) apply(req register.AppendRequest) []register.Record {
 	st := s.streams[req.Stream]
 	var version int64
 	if st != nil {
 		version = int64(len(st.seqs))
-	}
-	if version != req.Expected {
-		return nil, fmt.Errorf("memstore: stream %s is at version %d, not %d: %w", req.Stream, version, req.Expected, register.ErrConflict)
-	}
-	if err := register.CheckAppend(req, st != nil && st.destroyed); err != nil {
-		return nil, err
 	}
 	out := make([]register.Record, len(req.Records))
 	var prev []byte
@@ -110,7 +177,7 @@ func (s *Store) Append(ctx context.Context, req register.AppendRequest) ([]regis
 	if req.DestroyKey {
 		st.due = nil
 	}
-	return out, nil
+	return out
 }
 
 // Meta implements register.Store.

@@ -54,6 +54,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/register"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -81,7 +82,10 @@ type Store struct {
 	failpoint func(ctx context.Context, tx pgx.Tx, stage string) error
 }
 
-var _ register.SideStore = (*Store)(nil)
+var (
+	_ register.SideStore  = (*Store)(nil)
+	_ register.BatchStore = (*Store)(nil)
+)
 
 // Open connects to the database dsn names, with the pool limits above, and
 // brings its schema up to date. Errors never repeat the DSN (it may hold a
@@ -200,7 +204,20 @@ func (s *Store) fail(ctx context.Context, tx pgx.Tx, stage string) error {
 }
 
 // Append implements register.Store.
-func (s *Store) Append(ctx context.Context, req register.AppendRequest) (out []register.Record, err error) {
+func (s *Store) Append(ctx context.Context, req register.AppendRequest) ([]register.Record, error) {
+	out, err := s.AppendBatch(ctx, []register.AppendRequest{req})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// AppendBatch implements register.BatchStore: every request in one
+// transaction.
+func (s *Store) AppendBatch(ctx context.Context, reqs []register.AppendRequest) (out [][]register.Record, err error) {
+	if len(reqs) == 0 {
+		return nil, fmt.Errorf("%w: a batch of no appends", dsr.ErrInvalid)
+	}
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: %w", err)
@@ -217,6 +234,32 @@ func (s *Store) Append(ctx context.Context, req register.AppendRequest) (out []r
 	if err := tx.QueryRow(ctx, `UPDATE log_head SET seq = seq WHERE id = 1 RETURNING seq, hash`).Scan(&seq, &prev); err != nil {
 		return nil, fmt.Errorf("pgstore: reading the log's head: %w", err)
 	}
+	out = make([][]register.Record, len(reqs))
+	for i, req := range reqs {
+		if out[i], err = s.appendTx(ctx, tx, req, seq, prev); err != nil {
+			if len(reqs) > 1 {
+				err = fmt.Errorf("append %d of %d: %w", i+1, len(reqs), err)
+			}
+			return nil, err
+		}
+		last := out[i][len(out[i])-1]
+		seq, prev = last.Seq, last.Hash
+	}
+	if _, err := tx.Exec(ctx, `UPDATE log_head SET seq = $1, hash = $2 WHERE id = 1`, seq, prev); err != nil {
+		return nil, fmt.Errorf("pgstore: moving the log's head: %w", err)
+	}
+	if err := s.fail(ctx, tx, "commit"); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, conflict(err, "committing to "+reqs[len(reqs)-1].Stream)
+	}
+	return out, nil
+}
+
+// appendTx makes one append in tx, after the log's record seq whose hash
+// is prev.
+func (s *Store) appendTx(ctx context.Context, tx pgx.Tx, req register.AppendRequest, seq int64, prev []byte) (out []register.Record, err error) {
 	var version int64
 	var destroyed bool
 	var key []byte
@@ -280,15 +323,6 @@ func (s *Store) Append(ctx context.Context, req register.AppendRequest) (out []r
 	}
 	if err := putSnapshot(ctx, tx, req, row); err != nil {
 		return nil, err
-	}
-	if _, err := tx.Exec(ctx, `UPDATE log_head SET seq = $1, hash = $2 WHERE id = 1`, out[len(out)-1].Seq, prev); err != nil {
-		return nil, fmt.Errorf("pgstore: moving the log's head: %w", err)
-	}
-	if err := s.fail(ctx, tx, "commit"); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return nil, conflict(err, "committing to "+req.Stream)
 	}
 	return out, nil
 }

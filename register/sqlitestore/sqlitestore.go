@@ -47,6 +47,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/register"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, as "sqlite"
 )
@@ -67,7 +68,10 @@ type Store struct {
 	failpoint func(stage string) error
 }
 
-var _ register.SideStore = (*Store)(nil)
+var (
+	_ register.SideStore  = (*Store)(nil)
+	_ register.BatchStore = (*Store)(nil)
+)
 
 // Open opens (creating if need be) the SQLite register at file and brings
 // its schema up to date.
@@ -162,7 +166,20 @@ func (s *Store) fail(stage string) error {
 }
 
 // Append implements register.Store.
-func (s *Store) Append(ctx context.Context, req register.AppendRequest) (out []register.Record, err error) {
+func (s *Store) Append(ctx context.Context, req register.AppendRequest) ([]register.Record, error) {
+	out, err := s.AppendBatch(ctx, []register.AppendRequest{req})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// AppendBatch implements register.BatchStore: every request in one
+// transaction.
+func (s *Store) AppendBatch(ctx context.Context, reqs []register.AppendRequest) (out [][]register.Record, err error) {
+	if len(reqs) == 0 {
+		return nil, fmt.Errorf("%w: a batch of no appends", dsr.ErrInvalid)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -174,6 +191,35 @@ func (s *Store) Append(ctx context.Context, req register.AppendRequest) (out []r
 			tx.Rollback()
 		}
 	}()
+	destroyed := false
+	out = make([][]register.Record, len(reqs))
+	for i, req := range reqs {
+		if out[i], err = s.appendTx(ctx, tx, req); err != nil {
+			if len(reqs) > 1 {
+				err = fmt.Errorf("append %d of %d: %w", i+1, len(reqs), err)
+			}
+			return nil, err
+		}
+		destroyed = destroyed || req.DestroyKey
+	}
+	if err := s.fail("commit"); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("sqlitestore: committing to %s: %w", reqs[len(reqs)-1].Stream, err)
+	}
+	if destroyed {
+		// Move the overwritten pages into the database file and empty the
+		// write-ahead log, which still held the key.
+		if _, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			return out, fmt.Errorf("sqlitestore: key destroyed, but checkpointing failed: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// appendTx makes one append in tx.
+func (s *Store) appendTx(ctx context.Context, tx *sql.Tx, req register.AppendRequest) (out []register.Record, err error) {
 	var version int64
 	var destroyed bool
 	var key []byte
@@ -241,19 +287,6 @@ func (s *Store) Append(ctx context.Context, req register.AppendRequest) (out []r
 	}
 	if err := putSnapshot(ctx, tx, req, row); err != nil {
 		return nil, err
-	}
-	if err := s.fail("commit"); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("sqlitestore: committing to %s: %w", req.Stream, err)
-	}
-	if req.DestroyKey {
-		// Move the overwritten pages into the database file and empty the
-		// write-ahead log, which still held the key.
-		if _, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			return out, fmt.Errorf("sqlitestore: key of %s destroyed, but checkpointing failed: %w", req.Stream, err)
-		}
 	}
 	return out, nil
 }

@@ -125,6 +125,7 @@ func Run(t *testing.T, open Open) {
 		{"a stream with no records at all in a walk", emptyWalk},
 	}
 	tests = append(tests, sideTests...)
+	tests = append(tests, batchTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
