@@ -362,6 +362,9 @@ func IfVersion(v int64) WriteOption {
 
 func (r *Register) today() calendar.Date { return calendar.DateOf(r.clock()) }
 
+// Today is the register's today: its clock's date in Europe/London.
+func (r *Register) Today() calendar.Date { return r.today() }
+
 // draft is a record to append, before sealing.
 type draft struct {
 	typ string

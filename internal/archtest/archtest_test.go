@@ -36,6 +36,7 @@ var allowed = map[string][]string{
 	"register/sqlitestore":    {"calendar", "dsr", "register", "register/storetest"},
 	"register/pgstore":        {"calendar", "dsr", "register", "register/storetest"},
 	"register/storetest":      {"calendar", "dsr", "register"},
+	"transfer":                {"calendar", "dsr", "consent", "disclosure", "register", "register/memstore", "register/sqlitestore"},
 	"internal/bundle":         {"calendar", "dsr"},
 	"internal/eval":           {"calendar", "dsr", "internal/bundle"},
 	"internal/rego":           {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
@@ -63,7 +64,7 @@ var allowed = map[string][]string{
 // engineFree are the packages that must not depend on a policy engine even
 // indirectly (go list -deps).
 var engineFree = []string{"calendar", "disclosure", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
-	"register/storetest", "internal/bundle", "internal/eval", "internal/schema"}
+	"register/storetest", "transfer", "internal/bundle", "internal/eval", "internal/schema"}
 
 // engineImporters are the only packages that may import OPA or cel-go.
 var engineImporters = []string{"internal/rego", "internal/cel"}

@@ -1,0 +1,147 @@
+package transfer_test
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/transfer"
+)
+
+func TestImportWiltshireXLSX(t *testing.T) {
+	reg, _ := newReg(t)
+	tab, err := transfer.ReadXLSX(bytes.NewReader(wiltsXLSX(t, messyRows())), "DSR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := transfer.Import(ctx, reg, tab, mapping(t, "wiltshire"), transfer.Options{By: staff})
+	var text strings.Builder
+	rep.WriteText(&text)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text.String())
+	}
+	if rep.HeaderRow != 3 || rep.Rows != 4 || rep.Blank != 1 || rep.Added != 3 || !rep.Written {
+		t.Fatalf("report:\n%s", text.String())
+	}
+	if len(rep.NoConsent) != 1 || rep.NoConsent[0].Row != 7 {
+		t.Fatalf("no consent: %+v", rep.NoConsent)
+	}
+	if !slices.Contains(rep.Unmapped, "Notes") {
+		t.Fatalf("unmapped: %v", rep.Unmapped)
+	}
+	d, err := reg.Details(ctx, "W-001", staff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, e := d.Person, d.Entry
+	if p.NHSNumber != "9990000018" || p.DateOfBirth != day("2011-05-14") || !p.Autism || p.LearningDisability || d.Name != "Person A Synthetic" {
+		t.Fatalf("person: %+v", d)
+	}
+	if e.Gender != "female" || e.Ethnicity != "A" || e.Accommodation != "family_home" || e.Placement != "in_area" || e.Funding == nil || e.Funding.Health != 50 ||
+		e.CrisisPlan == nil || !*e.CrisisPlan || e.CrisisPlanReviewed != day("2026-10-01") || e.KeyworkerReferral != day("2026-06-01") ||
+		!slices.Equal(e.PreviousAdmissions, []dsrDate{day("2024-03-02"), day("2025-01-20")}) || !slices.Equal(e.Mitigations, []string{"Keyworker allocated", "Respite offered"}) {
+		t.Fatalf("entry: %+v", e)
+	}
+	c, err := reg.Case(ctx, "W-001", today, staff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Circumstances.InCrisis || len(c.Events) != 2 || c.Events[0].GivenBy != dsr.ByParent || c.Events[0].Date != day("2026-09-01") || c.Events[1].Rating != dsr.Red {
+		t.Fatalf("case: %+v", c)
+	}
+	b, err := reg.Details(ctx, "W-002", staff)
+	if err != nil || b.Person.DateOfBirth != day("1998-04-03") || b.Entry.Placement != "out_of_area" {
+		t.Fatalf("W-002: %+v %v", b, err)
+	}
+	ids, err := reg.People(ctx)
+	if err != nil || len(ids) != 3 {
+		t.Fatalf("people: %v %v", ids, err)
+	}
+}
+
+type dsrDate = calendar.Date
+
+func TestReimportAddsNobody(t *testing.T) {
+	reg, store := newReg(t)
+	file := wiltsXLSX(t, messyRows())
+	for i := range 2 {
+		tab, err := transfer.ReadXLSX(bytes.NewReader(file), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := dump(store)
+		rep, err := transfer.Import(ctx, reg, tab, mapping(t, "wiltshire"), transfer.Options{By: staff})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			if rep.Added != 0 || len(rep.Already) != 3 || rep.Written {
+				t.Fatalf("the second import: added %d, already %d", rep.Added, len(rep.Already))
+			}
+			if !bytes.Equal(before, dump(store)) {
+				t.Fatal("the second import wrote to the store")
+			}
+			var text strings.Builder
+			rep.WriteText(&text)
+			if !strings.Contains(text.String(), "already on the register: 3") {
+				t.Fatalf("report:\n%s", text.String())
+			}
+		}
+	}
+}
+
+func TestOneBadRowImportsNothing(t *testing.T) {
+	reg, store := newReg(t)
+	rows := messyRows()
+	rows[1]["Accommodation Type"] = "Caravan"     // not a word of the vocabulary
+	rows[1]["Date Consent Given"] = "31/02/2026"  // no such day
+	rows[4]["Date of Birth"] = "sometime in 1995" // identifying: withheld
+	rows[0]["NHS Number"] = "999 000 0019"        // fails Modulus 11
+	tab, err := transfer.ReadXLSX(bytes.NewReader(wiltsXLSX(t, rows)), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := dump(store)
+	for _, dry := range []bool{true, false} {
+		rep, err := transfer.Import(ctx, reg, tab, mapping(t, "wiltshire"), transfer.Options{By: staff, DryRun: dry})
+		if !errors.Is(err, transfer.ErrRejected) {
+			t.Fatalf("dry run %v: err %v", dry, err)
+		}
+		if !bytes.Equal(before, dump(store)) {
+			t.Fatal("a sheet with bad rows wrote to the store")
+		}
+		want := []transfer.Problem{
+			{Sheet: "DSR", Row: 4, Column: "B", Heading: "NHS Number", Field: "nhs_number", Withheld: true},
+			{Sheet: "DSR", Row: 5, Column: "L", Heading: "Accommodation Type", Field: "entry.accommodation", Value: "Caravan"},
+			{Sheet: "DSR", Row: 5, Column: "AK", Heading: "Date Consent Given", Field: "consent.date", Value: "31/02/2026"},
+			{Sheet: "DSR", Row: 8, Column: "D", Heading: "Date of Birth", Field: "date_of_birth", Withheld: true},
+		}
+		if len(rep.Problems) != len(want) {
+			t.Fatalf("problems: %+v", rep.Problems)
+		}
+		for i, w := range want {
+			g := rep.Problems[i]
+			g.Problem = ""
+			if g != w {
+				t.Fatalf("problem %d: %+v, want %+v", i, rep.Problems[i], w)
+			}
+		}
+		var text, page bytes.Buffer
+		rep.WriteText(&text)
+		rep.WriteHTML(&page)
+		for _, out := range []string{text.String(), page.String()} {
+			for _, secret := range []string{"999 000 0019", "9990000019", "sometime in 1995", "Person A", "W-001"} {
+				if strings.Contains(out, secret) {
+					t.Fatalf("the report shows %q:\n%s", secret, out)
+				}
+			}
+			if !strings.Contains(out, "Caravan") || !strings.Contains(out, "31/02/2026") {
+				t.Fatalf("the report does not show the values that identify nobody:\n%s", out)
+			}
+		}
+	}
+}
