@@ -271,6 +271,26 @@ func (r *Register) Details(ctx context.Context, id string, by Actor, opts ...Rea
 	return st.details, nil
 }
 
+// DetailsAndCase returns a person's details and their case as of asOf
+// (as Details and Case return them) in one read, audited once (as
+// "details and case"): for an export that needs both.
+func (r *Register) DetailsAndCase(ctx context.Context, id string, asOf calendar.Date, by Actor, opts ...ReadOption) (Details, dsr.Case, error) {
+	if err := by.validate(); err != nil {
+		return Details{}, dsr.Case{}, fmt.Errorf("dsr: reading %q: %w", id, err)
+	}
+	st, err := r.person(ctx, id)
+	if err != nil {
+		return Details{}, dsr.Case{}, err
+	}
+	if st.erased {
+		return Details{}, dsr.Case{}, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
+	}
+	if err := r.audit(ctx, id, "details and case", by, opts); err != nil {
+		return Details{}, dsr.Case{}, err
+	}
+	return st.details, st.caseOn(asOf, false), nil
+}
+
 // Assess rebuilds a person's case as of asOf and assesses it with the
 // register's Rules.
 func (r *Register) Assess(ctx context.Context, id string, asOf calendar.Date) (dsr.Assessment, error) {

@@ -56,7 +56,13 @@ func (rules) Assess(_ context.Context, c dsr.Case) (dsr.Assessment, error) {
 	return a, nil
 }
 
-func openReg(t testing.TB, store register.Store) *register.Register {
+// tb is what the helpers need of a test: a *testing.T or a *rapid.T.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+}
+
+func openReg(t tb, store register.Store) *register.Register {
 	t.Helper()
 	reg, err := register.Open(ctx, store, rules{}, register.WithKeys(register.MemoryKey()), register.WithConsentPolicy(consent.National2023),
 		register.WithClock(func() time.Time { return today.Start().Add(10 * time.Hour) }))
@@ -66,7 +72,7 @@ func openReg(t testing.TB, store register.Store) *register.Register {
 	return reg
 }
 
-func newReg(t testing.TB) (*register.Register, *memstore.Store) {
+func newReg(t tb) (*register.Register, *memstore.Store) {
 	t.Helper()
 	s := memstore.New()
 	return openReg(t, s), s
