@@ -49,6 +49,10 @@ func (rules) Assess(_ context.Context, c dsr.Case) (dsr.Assessment, error) {
 	default:
 		a.Rating = dsr.Green
 	}
+	a.RatingOfRecord = a.Rating
+	if a.AgreedRating != dsr.Unrated {
+		a.RatingOfRecord = a.AgreedRating
+	}
 	if a.OnRegister && len(f.Consent) > 0 {
 		from := f.Consent[len(f.Consent)-1].Date
 		a.Actions = append(a.Actions, dsr.Action{Kind: dsr.ActionDSRReview, From: from, Due: from.AddDays(14), Rule: "R-REV-1", Reason: "register review"})
