@@ -165,7 +165,9 @@ func Export(ctx context.Context, reg *register.Register, m *Mapping, opts Export
 	}
 	if opts.ForSharing {
 		// Rows in an order that says nothing of anyone's id.
-		slices.SortFunc(out.Rows, func(a, b []Cell) int { return slices.CompareFunc(a, b, func(x, y Cell) int { return strings.Compare(x.String(), y.String()) }) })
+		slices.SortFunc(out.Rows, func(a, b []Cell) int {
+			return slices.CompareFunc(a, b, func(x, y Cell) int { return strings.Compare(x.String(), y.String()) })
+		})
 	}
 	count := func(n int) string {
 		if opts.ForSharing {
