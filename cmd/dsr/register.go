@@ -74,6 +74,12 @@ Commands:
                              (the read is audited: who, role, when, why)
   audit ID                   list who wrote and who read a person's records
                              (--role admin)
+  import FILE.xlsx|FILE.csv --mapping NAME|FILE [--dry-run] [--report FILE.html]
+                             import an area's register sheet, all or nothing
+                             (dsr register import -h)
+  export --mapping NAME|FILE [--format xlsx|csv] [-o FILE] [--for-sharing]
+                             the register in the sheet's layout, with ratings
+                             and next due (dsr register export -h)
   rekey [--new-key-file FILE]
                              re-wrap every person's key and the register's secrets
                              under a new key-encryption key, in one transaction:
@@ -136,7 +142,7 @@ func registerCommands() []*command {
 			return runRegister(ctx, sub, args, stdin, stdout, stderr)
 		}})
 	}
-	return out
+	return append(out, transferCommands()...)
 }
 
 // runRegister is `dsr register CMD ...` for the subcommand sub (CMD); args

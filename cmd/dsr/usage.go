@@ -23,6 +23,13 @@ Usage:
       worklist. Run 'dsr demo -h' for the options.
   dsr register add|record|report|agree|remove|due|verify|history --db FILE ...
       Keep a register in a SQLite file. Run 'dsr register help'.
+  dsr register import FILE.xlsx|FILE.csv --mapping NAME|FILE --db FILE [--dry-run]
+      Import an area's register sheet through a mapping, all or nothing.
+  dsr register export --mapping NAME|FILE [--format xlsx|csv] [-o FILE] [--for-sharing]
+      Write the register in the sheet's layout, with ratings and next due.
+  dsr report national --month YYYY-MM --db FILE [-o FILE.csv]
+      The month's national return (Assuring Transformation shape),
+      pseudonymised, its counts under R-REPORT-1.
   dsr policy list [--json]
       List the embedded policy profiles with version, engines, what each
       extends and its digest.
