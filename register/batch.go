@@ -70,7 +70,7 @@ const maxBatch = 100_000
 // twice adds nobody the second time. Two people of the batch with the same
 // local id or NHS number are refused. The store must be a BatchStore.
 func (r *Register) AddAll(ctx context.Context, people []NewPerson, by Actor, opts ...WriteOption) (BatchResult, error) {
-	plan, err := r.planAll(ctx, people, by, opts)
+	plan, err := r.planAll(ctx, people, by, opts, true)
 	if err != nil || len(plan.reqs) == 0 {
 		return plan.result, err
 	}
@@ -92,7 +92,7 @@ func (r *Register) AddAll(ctx context.Context, people []NewPerson, by Actor, opt
 // CheckAll checks people as AddAll would, writing nothing, and returns
 // what AddAll would do, or its *BatchError.
 func (r *Register) CheckAll(ctx context.Context, people []NewPerson, by Actor, opts ...WriteOption) (BatchResult, error) {
-	plan, err := r.planAll(ctx, people, by, opts)
+	plan, err := r.planAll(ctx, people, by, opts, false)
 	return plan.result, err
 }
 
@@ -103,8 +103,8 @@ type batchPlan struct {
 
 // planAll checks every person and builds the appends that add them: one
 // claim per new NHS number, one append per name index stream, one new
-// stream per person.
-func (r *Register) planAll(ctx context.Context, people []NewPerson, by Actor, opts []WriteOption) (batchPlan, error) {
+// stream per person (unless build is false: only the checks).
+func (r *Register) planAll(ctx context.Context, people []NewPerson, by Actor, opts []WriteOption, build bool) (batchPlan, error) {
 	var plan batchPlan
 	if err := by.validate(); err != nil {
 		return plan, fmt.Errorf("dsr: adding people: %w", err)
@@ -179,6 +179,11 @@ func (r *Register) planAll(ctx context.Context, people []NewPerson, by Actor, op
 				}
 			}
 			nhs[idx] = i
+			if !build {
+				add = append(add, person{i: i})
+				plan.result.Added = append(plan.result.Added, i)
+				continue
+			}
 			d := draft{RecordNHSClaimed, payload{Claim: stream}}
 			var req AppendRequest
 			if s == nil {
@@ -213,6 +218,9 @@ func (r *Register) planAll(ctx context.Context, people []NewPerson, by Actor, op
 	}
 	if len(fails) > 0 {
 		return batchPlan{}, &BatchError{Failures: fails}
+	}
+	if !build {
+		return plan, nil
 	}
 	plan.reqs = claims
 	for _, idx := range nameList {

@@ -161,7 +161,11 @@ func Import(ctx context.Context, reg *register.Register, t *Table, m *Mapping, o
 	if len(rep.Problems) > 0 {
 		return rep, ErrRejected
 	}
-	res, err := reg.CheckAll(ctx, people, opts.By)
+	add := reg.CheckAll
+	if !opts.DryRun {
+		add = reg.AddAll // checks as CheckAll does, and writes only if all pass
+	}
+	res, err := add(ctx, people, opts.By)
 	var be *register.BatchError
 	if errors.As(err, &be) {
 		// People whose consent does not hold are listed, not refused;
@@ -189,7 +193,7 @@ func Import(ctx context.Context, reg *register.Register, t *Table, m *Mapping, o
 			}
 		}
 		people, rowOf = keep, keepRows
-		res, err = reg.CheckAll(ctx, people, opts.By)
+		res, err = add(ctx, people, opts.By)
 	}
 	if err != nil {
 		if errors.As(err, &be) {
@@ -198,26 +202,14 @@ func Import(ctx context.Context, reg *register.Register, t *Table, m *Mapping, o
 			}
 			return rep, ErrRejected
 		}
-		return rep, err
+		return rep, fmt.Errorf("transfer: import: %w", err)
 	}
 	slices.SortFunc(rep.NoConsent, func(a, b RowRef) int { return a.Row - b.Row })
 	for _, i := range res.Already {
 		rep.Already = append(rep.Already, RowRef{Sheet: t.Name, Row: rowOf[i]})
 	}
 	rep.Added = len(res.Added)
-	if opts.DryRun || len(res.Added) == 0 {
-		return rep, nil
-	}
-	if _, err := reg.AddAll(ctx, people, opts.By); err != nil {
-		if errors.As(err, &be) {
-			for _, f := range be.Failures {
-				registerProblems(rep, t.Name, rowOf[f.Index], f.Err, cols, rows[rowOf[f.Index]])
-			}
-			return rep, ErrRejected
-		}
-		return rep, fmt.Errorf("transfer: import: %w", err)
-	}
-	rep.Written = true
+	rep.Written = !opts.DryRun && len(res.Added) > 0
 	return rep, nil
 }
 

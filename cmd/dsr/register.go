@@ -128,6 +128,8 @@ var registerSubcommands = []subcommand{
 	{"decide", "ID OUTCOME", false},
 	{"update-details", "ID FILE|-", false},
 	{"referral-made", "ID", false},
+	{"import", "FILE", false}, // transfer.go
+	{"export", "", false},     // transfer.go
 }
 
 // registerWrites are the subcommands of `dsr register` that write, and so
@@ -138,11 +140,15 @@ var registerWrites = []string{"add", "record", "report", "agree", "remove", "ref
 func registerCommands() []*command {
 	var out []*command
 	for _, sub := range registerSubcommands {
+		if c := transferCommand(sub.name); c != nil {
+			out = append(out, c)
+			continue
+		}
 		out = append(out, &command{name: sub.name, usage: registerUsage, run: func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runRegister(ctx, sub, args, stdin, stdout, stderr)
 		}})
 	}
-	return append(out, transferCommands()...)
+	return out
 }
 
 // runRegister is `dsr register CMD ...` for the subcommand sub (CMD); args

@@ -43,7 +43,7 @@ Options:
   --json               print the report as JSON
   --fields             print the fields a mapping can name, and exit
   --db, --policy, --set, --key-file, --by, --role as for 'dsr register'
-`
+` + timeoutUsageText + decisionLogUsageText
 
 const exportUsageText = `Usage: dsr register export --mapping NAME|MAP.json [--format xlsx|csv] [-o FILE]
            [--for-sharing] [--as-of DATE] --db FILE [--by ID --role ROLE]
@@ -63,7 +63,8 @@ Options:
   -o FILE              write to FILE (default: standard output)
   --for-sharing        no identifiers; counts under R-REPORT-1
   --as-of DATE         the day of the ratings and next due (default today)
-`
+  --db, --policy, --set, --key-file, --by, --role as for 'dsr register'
+` + timeoutUsageText + decisionLogUsageText
 
 const reportUsageText = `Usage: dsr report national --month YYYY-MM --db FILE [-o FILE.csv] [--by ID --role ROLE]
 
@@ -79,7 +80,7 @@ Options:
   --month YYYY-MM  the month (required)
   -o FILE          write to FILE (default: standard output)
   --db, --policy, --set, --key-file, --by, --role as for 'dsr register'
-`
+` + timeoutUsageText + decisionLogUsageText
 
 func importUsage(w io.Writer) { io.WriteString(w, importUsageText) }
 func exportUsage(w io.Writer) { io.WriteString(w, exportUsageText) }
@@ -395,10 +396,14 @@ func runNational(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	return exitOK
 }
 
-// transferCommands are import and export, under `dsr register`.
-func transferCommands() []*command {
-	return []*command{
-		{name: "import", usage: importUsage, run: runImport},
-		{name: "export", usage: exportUsage, run: runExport},
+// transferCommand is `dsr register import` or `export` (nil for another
+// name): their own flags, not runRegister's.
+func transferCommand(name string) *command {
+	switch name {
+	case "import":
+		return &command{name: name, usage: importUsage, run: runImport}
+	case "export":
+		return &command{name: name, usage: exportUsage, run: runExport}
 	}
+	return nil
 }

@@ -51,7 +51,7 @@ func TestImportExportAndNationalCommands(t *testing.T) {
 
 	write("amber")
 	r := runCLI(t, "", append([]string{"register", "import", sheet, "--mapping", "nhse"}, staff...)...)
-	if r.code != exitOK || !strings.Contains(r.stdout, "added: 2, in one transaction") || !strings.Contains(r.stdout, "sheet row 3: no consent") {
+	if r.code != exitOK || !strings.Contains(r.stdout, "added: 2, in one transaction") || !strings.Contains(r.stdout, "sheet row 3: no consent") || !strings.Contains(r.stderr, "created the register") {
 		t.Fatalf("import: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = runCLI(t, "", append([]string{"register", "import", sheet, "--mapping", "nhse"}, staff...)...)

@@ -12,7 +12,9 @@ import (
 // putSnapshot keeps the stream's snapshot in an append's transaction:
 // replaced by what req.Snapshot returns for the new row, or deleted; a
 // destroyed key deletes the due-cache row too.
-func putSnapshot(ctx context.Context, tx *sql.Tx, req register.AppendRequest, row register.Stream) error {
+func putSnapshot(ctx context.Context, tx interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, req register.AppendRequest, row register.Stream) error {
 	var snap []byte
 	if req.Snapshot != nil && !req.DestroyKey {
 		snap = req.Snapshot(&row)

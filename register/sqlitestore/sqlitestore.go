@@ -192,9 +192,11 @@ func (s *Store) AppendBatch(ctx context.Context, reqs []register.AppendRequest) 
 		}
 	}()
 	destroyed := false
+	t := &txn{tx: tx, stmts: map[string]*sql.Stmt{}}
+	defer t.close()
 	out = make([][]register.Record, len(reqs))
 	for i, req := range reqs {
-		if out[i], err = s.appendTx(ctx, tx, req); err != nil {
+		if out[i], err = s.appendTx(ctx, t, req); err != nil {
 			if len(reqs) > 1 {
 				err = fmt.Errorf("append %d of %d: %w", i+1, len(reqs), err)
 			}
@@ -218,8 +220,52 @@ func (s *Store) AppendBatch(ctx context.Context, reqs []register.AppendRequest) 
 	return out, nil
 }
 
+// txn is a transaction that prepares each statement once, and knows the
+// log's head once read, for the appends of a batch.
+type txn struct {
+	tx        *sql.Tx
+	stmts     map[string]*sql.Stmt
+	headKnown bool
+	seq       int64
+	prev      []byte
+}
+
+func (t *txn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
+func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return t.tx.QueryRowContext(ctx, query, args...) // returns the error
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (t *txn) close() {
+	for _, st := range t.stmts {
+		st.Close()
+	}
+}
+
 // appendTx makes one append in tx.
-func (s *Store) appendTx(ctx context.Context, tx *sql.Tx, req register.AppendRequest) (out []register.Record, err error) {
+func (s *Store) appendTx(ctx context.Context, tx *txn, req register.AppendRequest) (out []register.Record, err error) {
 	var version int64
 	var destroyed bool
 	var key []byte
@@ -234,19 +280,19 @@ func (s *Store) appendTx(ctx context.Context, tx *sql.Tx, req register.AppendReq
 	if err := register.CheckAppend(req, destroyed); err != nil {
 		return nil, err
 	}
-	var seq int64
-	var prev []byte
-	switch err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev); {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return nil, fmt.Errorf("sqlitestore: reading the log's head: %w", err)
+	seq, prev := tx.seq, tx.prev
+	if !tx.headKnown {
+		switch err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev); {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return nil, fmt.Errorf("sqlitestore: reading the log's head: %w", err)
+		}
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO records (seq, stream, version, type, at, actor_id, actor_role, payload, prev, hash)
+	ins, err := tx.stmt(ctx, `INSERT INTO records (seq, stream, version, type, at, actor_id, actor_role, payload, prev, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: %w", err)
 	}
-	defer ins.Close()
 	out = make([]register.Record, len(req.Records))
 	for i, r := range req.Records {
 		r.Stream, r.Seq, r.Version = req.Stream, seq+int64(i)+1, version+int64(i)+1
@@ -288,6 +334,7 @@ func (s *Store) appendTx(ctx context.Context, tx *sql.Tx, req register.AppendReq
 	if err := putSnapshot(ctx, tx, req, row); err != nil {
 		return nil, err
 	}
+	tx.headKnown, tx.seq, tx.prev = true, out[len(out)-1].Seq, out[len(out)-1].Hash
 	return out, nil
 }
 
