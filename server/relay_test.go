@@ -12,7 +12,6 @@ import (
 	"github.com/dsrkit/dsrkit/dsr"
 )
 
-
 // pendingEvents reads the events waiting in dir, in delivery order.
 func pendingEvents(t *testing.T, ob *Outbox) (names []string, evs []Event) {
 	t.Helper()
