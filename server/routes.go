@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -349,7 +350,7 @@ func (s *Server) version(r *http.Request, w http.ResponseWriter, id string) int6
 	return v
 }
 
-func (s *Server) listPeople(_ http.ResponseWriter, r *http.Request, _ register.Actor) (int, any, error) {
+func (s *Server) listPeople(_ http.ResponseWriter, r *http.Request, by register.Actor) (int, any, error) {
 	q := r.URL.Query()
 	asOf, err := queryDate(r, "as_of", s.today())
 	if err != nil {
@@ -382,6 +383,9 @@ func (s *Server) listPeople(_ http.ResponseWriter, r *http.Request, _ register.A
 	}
 	people, err := s.cfg.Register.List(r.Context(), asOf, f)
 	if err != nil {
+		return 0, nil, err
+	}
+	if err := s.cfg.Register.AuditBulk(r.Context(), "GET /v1/people", f.String(), asOf, register.IDs(people), by); err != nil {
 		return 0, nil, err
 	}
 	return 200, PeopleList{AsOf: asOf, People: people}, nil
@@ -603,6 +607,7 @@ func (s *Server) worklist(_ http.ResponseWriter, r *http.Request, by register.Ac
 		return 0, nil, err
 	}
 	out := Worklist{AsOf: asOf, Items: []WorklistItem{}}
+	var kept []register.WorkItem
 	for _, it := range items {
 		if !before.IsZero() && !it.DueDate().Before(before) {
 			continue
@@ -632,6 +637,17 @@ func (s *Server) worklist(_ http.ResponseWriter, r *http.Request, by register.Ac
 			}
 		}
 		out.Items = append(out.Items, wi)
+		kept = append(kept, it)
+	}
+	if by.Role != register.RoleViewer {
+		// Local ids: an identifiable read. A viewer's has pseudonyms only.
+		desc := register.ListFilter{Rating: rating, DueBefore: before}.String()
+		if overdue != nil {
+			desc += fmt.Sprintf(", overdue %t", *overdue)
+		}
+		if err := s.cfg.Register.AuditBulk(r.Context(), "GET /v1/worklist", desc, asOf, register.PeopleIn(kept), by); err != nil {
+			return 0, nil, err
+		}
 	}
 	return 200, out, nil
 }
