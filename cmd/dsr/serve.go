@@ -41,6 +41,10 @@ SHA-256 hashes in the token file, mode 0600, beside the key file) or, with
 Roles: viewer (the worklist, by pseudonym), coordinator (people), analyst
 (pseudonymised export), admin (tokens, verify, audit).
 
+It assesses today's worklist when it starts and just after each midnight
+(Europe/London), so the first worklist of a day is answered from the
+register's cache.
+
 Unless GOGC is set, the garbage collector's target is 400 (the service's
 live heap is small; fewer collections keep the latency's tail short).
 
@@ -187,6 +191,8 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if cfg.Outbox != nil && *overdueEvery > 0 {
 		go srv.RunOverdue(ctx, *overdueEvery)
 	}
+	// Today's worklist, assessed before the first coordinator asks for it.
+	go srv.RunWarm(ctx)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		errorf(stderr, "serve: %v", err)
