@@ -172,7 +172,7 @@ func walkRepo(t *testing.T, exts []string) []repoFile {
 		if err != nil {
 			return err
 		}
-		if d.Name() == ".git" {
+		if d.Name() == ".git" || d.Name() == "node_modules" { // node_modules: npm ci's test-time tools, not the repository's
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
