@@ -313,3 +313,32 @@ func TestExportIsStableAndAudited(t *testing.T) {
 	var ve *dsr.ValidationError
 	assert.True(t, errors.As(err, &ve), "who exports is required")
 }
+
+// BenchmarkBundle: one person's bundle (an inpatient with two spells and
+// two reviews), reads and audits included.
+func BenchmarkBundle(b *testing.B) {
+	reg, clk := newRegister(b)
+	populate(b, reg, clk)
+	for b.Loop() {
+		if _, err := fhir.Bundle(ctx, reg, inpatientID, asOf, staff); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkValidate: the FHIR R4 JSON Schema check of one such bundle.
+func BenchmarkValidate(b *testing.B) {
+	v := fhirtest.Schema(b)
+	reg, clk := newRegister(b)
+	populate(b, reg, clk)
+	bundle, err := fhir.Bundle(ctx, reg, inpatientID, asOf, staff)
+	require.NoError(b, err)
+	raw, err := fhir.Marshal(bundle)
+	require.NoError(b, err)
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if err := v.Validate(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
