@@ -36,20 +36,16 @@ var allowed = map[string][]string{
 	"register/sqlitestore":    {"calendar", "dsr", "register", "register/storetest"},
 	"register/pgstore":        {"calendar", "dsr", "register", "register/storetest"},
 	"register/storetest":      {"calendar", "dsr", "register"},
-	// fhir exports the register as FHIR R4 (through the register's
-	// audited reads); fhir/fhirtest checks FHIR JSON in tests.
-	"fhir":                   {"calendar", "dsr", "register"},
-	"fhir/fhirtest":          {},
-	"internal/bundle":        {"calendar", "dsr"},
-	"internal/eval":          {"calendar", "dsr", "internal/bundle"},
-	"internal/rego":          {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
-	"internal/cel":           {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
-	"internal/schema":        {"calendar", "dsr"},
-	"internal/benchcases":    {},
-	"internal/archtest":      {},
-	"internal/attack":        {},
-	"scripts/attack":         {"internal/attack"},
-	"scripts/attack/needles": {"dsr"},
+	"internal/bundle":         {"calendar", "dsr"},
+	"internal/eval":           {"calendar", "dsr", "internal/bundle"},
+	"internal/rego":           {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
+	"internal/cel":            {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
+	"internal/schema":         {"calendar", "dsr"},
+	"internal/benchcases":     {},
+	"internal/archtest":       {},
+	"internal/attack":         {},
+	"scripts/attack":          {"internal/attack"},
+	"scripts/attack/needles":  {"dsr"},
 	"policies": {"calendar", "dsr", "consent", "cetr", "bluelight", "internal/bundle", "internal/eval", "internal/rego", "internal/cel",
 		"internal/benchcases", "policies/policycheck"},
 	"policies/policycheck": {"calendar", "dsr", "policies", "internal/rego"},
@@ -61,6 +57,11 @@ var allowed = map[string][]string{
 	// policies and register, below cmd/dsr.
 	"server": {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
 		"internal/schema", "policies", "policies/policycheck", "policies/policydiff"},
+	// fhir exports the register as FHIR R4 (through the register's
+	// audited reads); fhir/fhirtest checks FHIR JSON in tests.
+	"fhir":          {"calendar", "dsr", "register"},
+	"fhir/fhirtest": {},
+
 	"cmd/dsr": nil, // the top: anything of ours
 }
 
