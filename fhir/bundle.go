@@ -10,6 +10,7 @@ import (
 	r4 "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
 	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/cetr"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/register"
 )
@@ -28,8 +29,9 @@ var ErrNotFound = errors.New("fhir: no such person on the register")
 type Option func(*options)
 
 type options struct {
-	why         string
-	localSystem string
+	why          string
+	localSystem  string
+	reviewSystem string
 }
 
 // Because gives the reason recorded with the audit of every read the
@@ -94,7 +96,7 @@ func Marshal(b r4.Bundle) ([]byte, error) {
 }
 
 func optionsOf(reg *register.Register, opts []Option) options {
-	o := options{why: "FHIR R4 export", localSystem: LocalIDSystemBase + reg.ID()}
+	o := options{why: "FHIR R4 export", localSystem: LocalIDSystemBase + reg.ID(), reviewSystem: ReviewIDSystemBase + reg.ID()}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -116,6 +118,7 @@ func collection(key string, asOf calendar.Date, entries []r4.BundleEntry) r4.Bun
 
 // person gathers one person's entries.
 type person struct {
+	o       *options
 	stream  string
 	patient string // the Patient's fullUrl
 	entries []r4.BundleEntry
@@ -154,7 +157,11 @@ func personEntries(ctx context.Context, reg *register.Register, id string, asOf 
 	if err != nil {
 		return nil, readError(err)
 	}
-	p := &person{stream: reg.PersonStream(id)}
+	held, err := heldReviews(ctx, reg, id)
+	if err != nil {
+		return nil, err
+	}
+	p := &person{stream: reg.PersonStream(id), o: o}
 	var patientID string
 	p.patient, patientID = p.url("Patient", 0)
 	if err := p.add(p.patient, patient(patientID, &d, o)); err != nil {
@@ -169,7 +176,7 @@ func personEntries(ctx context.Context, reg *register.Register, id string, asOf 
 	if basis, err = p.spells(&c, asOf); err != nil {
 		return nil, err
 	}
-	reviews, err := p.reviews(&c)
+	reviews, err := p.reviews(&c, held)
 	if err != nil {
 		return nil, err
 	}
@@ -184,6 +191,32 @@ func personEntries(ctx context.Context, reg *register.Register, id string, asOf 
 		}
 	}
 	return p.entries, nil
+}
+
+// reviewKey matches a review record to the review_held event it added.
+type reviewKey struct {
+	held calendar.Date
+	kind string
+}
+
+// heldReviews are the person's review records (register.ReviewKind) that
+// were held, by the day and kind they were held.
+func heldReviews(ctx context.Context, reg *register.Register, id string) (map[reviewKey]*cetr.Review, error) {
+	docs, err := reg.Documents(ctx, id, register.ReviewKind)
+	if err != nil {
+		return nil, readError(err)
+	}
+	out := map[reviewKey]*cetr.Review{}
+	for _, d := range docs {
+		rv, err := register.ReviewFromDocument(d)
+		if err != nil {
+			return nil, fmt.Errorf("fhir: a review record: %w", err)
+		}
+		if rv.IsHeld() {
+			out[reviewKey{rv.Held, string(rv.Kind)}] = rv
+		}
+	}
+	return out, nil
 }
 
 // readError is a read's error without the person's id in its words.
@@ -382,8 +415,10 @@ func (p *person) spells(c *dsr.Case, asOf calendar.Date) ([]r4.Reference, error)
 }
 
 // reviews adds a Procedure for each C(E)TR held, coded with R-CODE-1's
-// SNOMED CT code where its kind has one, and returns references to them.
-func (p *person) reviews(c *dsr.Case) ([]r4.Reference, error) {
+// SNOMED CT code where its kind has one, with the review record's id and
+// outcome where the register keeps its record, and returns references to
+// them.
+func (p *person) reviews(c *dsr.Case, held map[reviewKey]*cetr.Review) ([]r4.Reference, error) {
 	var refs []r4.Reference
 	n := 0
 	for _, e := range c.Events {
@@ -402,6 +437,12 @@ func (p *person) reviews(c *dsr.Case) ([]r4.Reference, error) {
 			Status:  r4.EventStatusCompleted,
 			Code:    ptr(concept(reviewWords[e.Kind], codes...)),
 			Subject: ref(p.patient),
+		}
+		if rv := held[reviewKey{e.Day(), e.Kind}]; rv != nil {
+			pr.Identifier = []r4.Identifier{{System: ptr(p.o.reviewSystem), Value: ptr(rv.ID)}}
+			if rv.Outcome != "" {
+				pr.Outcome = ptr(concept(rv.Outcome.Title(), coding(ReviewOutcomeSystem, string(rv.Outcome), rv.Outcome.Title())))
+			}
 		}
 		if !e.At.IsZero() {
 			pr.PerformedDateTime = ptr(e.At.UTC().Format("2006-01-02T15:04:05Z"))

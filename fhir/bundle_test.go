@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dsrkit/dsrkit/cetr"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/fhir"
 	"github.com/dsrkit/dsrkit/fhir/fhirtest"
@@ -172,6 +173,17 @@ func TestReviewsCarryTheSNOMEDCodesOfRCODE1(t *testing.T) {
 		}
 		assert.Equal(t, codes, got, "%s's reviews in %s", id, fhir.SNOMEDSystem)
 	}
+	pr := decode(t, export(t, reg, adultID)).procedures[0]
+	require.Len(t, pr.Identifier, 1, "the review record's id")
+	assert.Equal(t, fhir.ReviewIDSystemBase+reg.ID(), *pr.Identifier[0].System)
+	assert.Equal(t, adultReview, *pr.Identifier[0].Value)
+	require.NotNil(t, pr.Outcome)
+	assert.Equal(t, fhir.ReviewOutcomeSystem, *pr.Outcome.Coding[0].System)
+	assert.Equal(t, string(cetr.StayInCommunity), *pr.Outcome.Coding[0].Code)
+	assert.Equal(t, "2026-02-20", *pr.PerformedDateTime)
+	pr = decode(t, export(t, reg, inpatientID)).procedures[0]
+	assert.Empty(t, pr.Identifier, "a review held with no record kept")
+	assert.Nil(t, pr.Outcome)
 	for kind, code := range map[string]string{dsr.ReviewCommunity: "1060751000000101", dsr.ReviewPostAdmission: "1060741000000104", dsr.ReviewInpatient: "1060761000000103"} {
 		got, ok := fhir.ReviewSNOMED(kind)
 		assert.True(t, ok)

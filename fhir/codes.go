@@ -57,6 +57,13 @@ const (
 	// ReviewKindSystem codes the kind of a C(E)TR beside its SNOMED CT
 	// code: community, post_admission, inpatient, trigger, statutory.
 	ReviewKindSystem = Namespace + "CodeSystem/dsr-review-kind"
+	// ReviewOutcomeSystem codes what a held review concluded
+	// (cetr.Outcomes): stay_in_community, admission_needed,
+	// continue_in_hospital, discharge_planned.
+	ReviewOutcomeSystem = Namespace + "CodeSystem/dsr-review-outcome"
+	// ReviewIDSystemBase, followed by the register's id, is the identifier
+	// system of the register's review records (cetr.Review.ID).
+	ReviewIDSystemBase = Namespace + "Id/review/"
 )
 
 // The SNOMED CT codes of the kinds of C(E)TR (R-CODE-1).

@@ -46,7 +46,10 @@
 //     legal status and an out-of-area placement as text.
 //   - Procedure for each C(E)TR held, status completed, coded with
 //     R-CODE-1's SNOMED CT code (SNOMEDSystem) where the kind has one, and
-//     always with its kind in ReviewKindSystem.
+//     always with its kind in ReviewKindSystem; where the register keeps
+//     the review's record (register.ReviewDocuments), its id (an identifier
+//     of ReviewIDSystemBase and the register's id) and its outcome
+//     (ReviewOutcomeSystem).
 //
 // # Withdrawn people are never exported
 //
@@ -74,11 +77,16 @@
 //	CodeSystem/dsr-consent-scope    dsr, cetr, sharing
 //	CodeSystem/dsr-consent-given-by self, parent, deputy, attorney, best_interests
 //	CodeSystem/dsr-review-kind      community, post_admission, inpatient, trigger, statutory
+//	CodeSystem/dsr-review-outcome   stay_in_community, admission_needed, continue_in_hospital, discharge_planned
 //	StructureDefinition/dsr-rating-of-record, dsr-suggested-rating,
 //	dsr-agreed-rating               extensions, each a Coding of dsr-rating
 //	StructureDefinition/dsr-consent-given-by
 //	                                extension, a Coding of dsr-consent-given-by
 //	Id/person/REGISTER-ID           the register's local ids of people
+//	Id/review/REGISTER-ID           the register's ids of review records
+//
+// Who may export is the host's decision, as for every read of the
+// register; dsr register fhir lets coordinators and admins.
 //
 // The output is checked in the tests against HL7's FHIR R4 JSON Schema
 // (package fhir/fhirtest); it claims no profile (meta.profile) it has not

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/cetr"
+	"github.com/dsrkit/dsrkit/cetr/cetrtest"
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
@@ -53,7 +55,7 @@ func newRegister(t testing.TB) (*register.Register, *clock) {
 	clk := &clock{}
 	clk.set(day("2026-04-01"))
 	reg, err := register.Open(ctx, memstore.New(), eng, register.WithKeys(register.MemoryKey()),
-		register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023))
+		register.WithClock(clk.Now), register.WithConsentPolicy(consent.National2023), register.WithDocumentKinds(register.ReviewDocuments{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +69,8 @@ const (
 	removedID   = "syn-removed"   // removed from the register (moved area)
 	withdrawnID = "syn-withdrawn" // consent withdrawn: erased, never exported
 	childID     = "syn-child"     // 14, a parent's consent, information sharing withdrawn since
+
+	adultReview = "rev-adult-1" // the adult's community C(E)TR record
 )
 
 var nhs = map[string]dsr.NHSNumber{
@@ -99,9 +103,17 @@ func populate(t testing.TB, reg *register.Register, clk *clock) {
 	a.Events = []dsr.Event{
 		{Type: dsr.EventReferralReceived, Date: day("2026-01-05"), By: "professional"},
 		{Type: dsr.EventConsentGiven, Date: day("2026-01-10"), GivenBy: dsr.BySelf, Scope: []string{dsr.ScopeDSR, dsr.ScopeSharing}},
-		{Type: dsr.EventReviewHeld, Date: day("2026-02-20"), Kind: dsr.ReviewCommunity},
 	}
 	add(a)
+	// The community C(E)TR, kept as a review record (its review_held
+	// event comes with it).
+	rv := cetrtest.MustNew(t, cetr.Plan{ID: adultReview, Person: a.Person, Kind: cetr.Community, Planned: day("2026-02-20"), Commissioner: cetrtest.Commissioner})
+	must(t, rv.SetConsent(cetr.Consent{Asked: day("2026-02-01"), Given: day("2026-02-03"), GivenBy: dsr.BySelf}))
+	must(t, rv.SetPanel(cetrtest.Panel()...))
+	must(t, rv.SendPapers(cetrtest.At("2026-02-16 09:00")))
+	cetrtest.RecordAll(t, rv)
+	must(t, rv.Hold(day("2026-02-20"), cetr.StayInCommunity, ""))
+	must(t, reg.SaveReview(ctx, rv, staff))
 
 	in := person(inpatientID, day("1985-11-02"), "Sam Synthetic")
 	in.Entry = dsr.Entry{Gender: "non_binary"}

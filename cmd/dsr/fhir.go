@@ -30,7 +30,8 @@ inpatient spell and a Procedure for each C(E)TR held, coded with R-CODE-1's
 SNOMED CT codes. Ids are urn:uuid names of the register's pseudonyms: an
 export made again for the same date is the same. People whose consent was
 withdrawn are never exported (R-CONS-4): --all leaves them out, and ID is
-refused. Every read is audited, with --why (default "FHIR R4 export").
+refused. Only coordinators and admins export (the bundle identifies people);
+every read is audited, with --why (default "FHIR R4 export").
 
 Options:
   ID              the person's local id
@@ -93,6 +94,9 @@ func runFHIR(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	err = checkActor(by)
+	if err == nil && !mayReadNames(by.Role) {
+		err = &dsr.ValidationError{Field: "--role", Problem: fmt.Sprintf("the role %s may not export identifiable records: coordinator or admin", by.Role)}
+	}
 	if err == nil && !*all {
 		err = checkArgIDs("ID", pos[0])
 	}

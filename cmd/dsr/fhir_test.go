@@ -200,16 +200,19 @@ func TestFHIRExportOfTheDemoRegister(t *testing.T) {
 }
 
 func TestFHIRCommandUsage(t *testing.T) {
-	r := runCLI(t, "", "register", "fhir", "--db", "x.db", "--by", "a", "--role", "viewer")
+	r := runCLI(t, "", "register", "fhir", "--db", "x.db", "--by", "a", "--role", "coordinator")
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "want ID or --all")
-	r = runCLI(t, "", "register", "fhir", "p1", "--all", "--db", "x.db", "--by", "a", "--role", "viewer")
+	r = runCLI(t, "", "register", "fhir", "p1", "--all", "--db", "x.db", "--by", "a", "--role", "coordinator")
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "not both")
+	r = runCLI(t, "", "register", "fhir", "p1", "--db", "x.db", "--by", "a", "--role", "analyst")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "may not export identifiable records")
 	r = runCLI(t, "", "register", "fhir", "-h")
 	assert.Equal(t, exitOK, r.code)
 	assert.True(t, strings.HasPrefix(r.stdout, "Usage: dsr register fhir"))
-	r = runCLI(t, "", "register", "fhir", "p1", "--db", filepath.Join(t.TempDir(), "none.db"), "--by", "a", "--role", "viewer")
+	r = runCLI(t, "", "register", "fhir", "p1", "--db", filepath.Join(t.TempDir(), "none.db"), "--by", "a", "--role", "coordinator")
 	assert.Equal(t, exitUsage, r.code, "a missing register is not created")
 	assert.Contains(t, r.stderr, "no such register file")
 }

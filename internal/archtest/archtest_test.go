@@ -59,7 +59,7 @@ var allowed = map[string][]string{
 		"internal/schema", "policies", "policies/policycheck", "policies/policydiff"},
 	// fhir exports the register as FHIR R4 (through the register's
 	// audited reads); fhir/fhirtest checks FHIR JSON in tests.
-	"fhir":          {"calendar", "dsr", "register"},
+	"fhir":          {"calendar", "dsr", "cetr", "register"},
 	"fhir/fhirtest": {},
 
 	"cmd/dsr": nil, // the top: anything of ours
