@@ -324,7 +324,9 @@ func (p *person) flag(id string, st register.Standing, a *dsr.Assessment, onRegi
 // date (a parent's consent lapsed at 16, R-CONS-3).
 func (p *person) consents(c *dsr.Case, a *dsr.Assessment) error {
 	n := 0
-	for i, e := range c.Events {
+	order := dsr.Chronological(c.Events) // "later" is by date, then as recorded
+	for k, i := range order {
+		e := c.Events[i]
 		if e.Type != dsr.EventConsentGiven {
 			continue
 		}
@@ -334,7 +336,8 @@ func (p *person) consents(c *dsr.Case, a *dsr.Assessment) error {
 		}
 		for _, s := range scopes {
 			status, end := r4.ConsentStateActive, calendar.Date{}
-			for _, f := range c.Events[i+1:] {
+			for _, j := range order[k+1:] {
+				f := c.Events[j]
 				if (f.Type == dsr.EventConsentWithdrawn || f.Type == dsr.EventConsentGiven) && f.HasScope(s) {
 					status, end = r4.ConsentStateInactive, f.Day()
 					break
