@@ -30,6 +30,9 @@ Usage:
   dsr report national --month YYYY-MM --db FILE [-o FILE.csv]
       The month's national return (Assuring Transformation shape),
       pseudonymised, its counts under R-REPORT-1.
+  dsr register fhir ID|--all [-o FILE] --db FILE
+      Export a person, or everyone held, as a FHIR R4 Bundle for a shared
+      care record (withdrawn people never).
   dsr policy list [--json]
       List the embedded policy profiles with version, engines, what each
       extends and its digest.
