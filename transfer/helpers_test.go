@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -215,4 +216,58 @@ func messyRows() []wiltsRow {
 			"Consent to be on DSR": "Y", "Date Consent Given": "2026-10-01", "Consent Given By": "Best interests", "Lacks capacity": "Y", "RAG Rating": "B"},
 		{},
 	}
+}
+
+// wiltsCSV is wiltsXLSX's sheet as a CSV with semicolons: the title in
+// the first cell, each group heading once, over its first column, and an
+// Excel date as its serial number (as a sheet saved with raw values holds
+// it).
+func wiltsCSV(rows []wiltsRow) []byte {
+	var b bytes.Buffer
+	var heads []string
+	groups := []string{}
+	for _, g := range wiltsGroups {
+		for k, h := range g.heads {
+			heads = append(heads, h)
+			if k == 0 {
+				groups = append(groups, g.title)
+			} else {
+				groups = append(groups, "")
+			}
+		}
+	}
+	cell := func(v string) string {
+		if strings.ContainsAny(v, ";\"\n") {
+			return `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
+		}
+		return v
+	}
+	line := func(cells []string) {
+		for i, c := range cells {
+			if i > 0 {
+				b.WriteByte(';')
+			}
+			b.WriteString(cell(c))
+		}
+		b.WriteString("\r\n")
+	}
+	b.WriteString("\ufeff")
+	line([]string{"Wiltshire Dynamic Support Register"})
+	line(groups)
+	line(heads)
+	for _, r := range rows {
+		out := make([]string, len(heads))
+		for j, h := range heads {
+			switch v := r[h].(type) {
+			case nil:
+			case time.Time:
+				y, m, d := v.Date()
+				out[j] = fmt.Sprint(transfer.ToExcelSerial(calendar.NewDate(y, m, d)))
+			default:
+				out[j] = fmt.Sprint(v)
+			}
+		}
+		line(out)
+	}
+	return b.Bytes()
 }

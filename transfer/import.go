@@ -237,15 +237,24 @@ type column struct {
 // locate finds the header row and the mapped columns, reporting what is
 // missing; it returns the header's position in t.Rows, or -1.
 func locate(t *Table, m *Mapping, rep *Report) ([]column, int) {
+	// keys are the names each column of row i may be found by: its
+	// heading, and "GROUP / HEADING" under a group heading in the row
+	// above (merged across its columns in a workbook; in a CSV written
+	// once, in its first column, and read on to the right).
 	keys := func(i int) [][]string {
 		row := &t.Rows[i]
 		out := make([][]string, len(row.Cells))
+		group := ""
 		for j, c := range row.Cells {
 			out[j] = []string{Heading(c)}
-			if i > 0 {
-				if above := t.Rows[i-1].Cell(j); Heading(above) != "" && Heading(above) != Heading(c) {
-					out[j] = append(out[j], Heading(above+" / "+c))
-				}
+			if i == 0 {
+				continue
+			}
+			if above := t.Rows[i-1].Cell(j); Heading(above) != "" {
+				group = above
+			}
+			if Heading(group) != "" && Heading(group) != Heading(c) {
+				out[j] = append(out[j], Heading(group+" / "+c))
 			}
 		}
 		return out

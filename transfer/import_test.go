@@ -3,12 +3,15 @@ package transfer_test
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/register/sqlitestore"
 	"github.com/dsrkit/dsrkit/transfer"
 )
 
@@ -144,4 +147,82 @@ func TestOneBadRowImportsNothing(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The same register as a CSV: semicolons, a byte order mark, the group
+// headings once each, Excel serial dates.
+func TestImportWiltshireCSV(t *testing.T) {
+	reg, _ := newReg(t)
+	tab, err := transfer.ReadCSV(bytes.NewReader(wiltsCSV(messyRows())), "wiltshire.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := transfer.Import(ctx, reg, tab, mapping(t, "wiltshire"), transfer.Options{By: staff})
+	if err != nil {
+		var s strings.Builder
+		rep.WriteText(&s)
+		t.Fatalf("%v\n%s", err, s.String())
+	}
+	if rep.HeaderRow != 3 || rep.Added != 3 || len(rep.NoConsent) != 1 || rep.Columns["entry.funding.social_care"] != "R" {
+		t.Fatalf("%+v", rep)
+	}
+	d, err := reg.Details(ctx, "W-001", staff)
+	if err != nil || d.Person.DateOfBirth != day("2011-05-14") || d.Entry.Funding == nil || d.Entry.Funding.SocialCare != 50 || d.Entry.KeyworkerReferral != day("2026-06-01") {
+		t.Fatalf("%+v %v", d, err)
+	}
+}
+
+// On SQLite, a sheet with one bad row leaves the register's files byte
+// for byte as they were.
+func TestOneBadRowLeavesTheSQLiteFileUnchanged(t *testing.T) {
+	dir := t.TempDir()
+	store, err := sqlitestore.Open(ctx, filepath.Join(dir, "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := openReg(t, store)
+	if _, err := reg.AddAll(ctx, nil, staff); err != nil {
+		t.Fatal(err)
+	}
+	importMessy(t, reg) // three people already on it
+	files := func() map[string][]byte {
+		out := map[string][]byte{}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[e.Name()] = b
+		}
+		return out
+	}
+	rows := messyRows()
+	rows = append(rows, wiltsRow{"Local ID": "W-010", "NHS Number": "9990000042", "Date of Birth": "01/01/1990", "AUTISM": "Y",
+		"Consent to be on DSR": "Y", "Date Consent Given": "01/10/2026", "RAG Rating": "Red"})
+	rows = append(rows, wiltsRow{"Local ID": "W-011", "Date of Birth": "01/01/1990", "AUTISM": "Y", "Section 117 Eligible": "perhaps",
+		"Consent to be on DSR": "Y", "Date Consent Given": "01/10/2026"})
+	tab, err := transfer.ReadCSV(bytes.NewReader(wiltsCSV(rows)), "wiltshire.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := files()
+	rep, err := transfer.Import(ctx, reg, tab, mapping(t, "wiltshire"), transfer.Options{By: staff})
+	if !errors.Is(err, transfer.ErrRejected) || len(rep.Problems) != 1 {
+		t.Fatalf("%v %+v", err, rep.Problems)
+	}
+	p := rep.Problems[0]
+	if p.Sheet != "wiltshire" || p.Row != 11 || p.Column != "P" || p.Heading != "Section 117 Eligible" || p.Value != "perhaps" {
+		t.Fatalf("problem %+v", p)
+	}
+	after := files()
+	if len(before) != len(after) {
+		t.Fatalf("files %d before, %d after", len(before), len(after))
+	}
+	for name, b := range before {
+		if !bytes.Equal(b, after[name]) {
+			t.Fatalf("%s changed", name)
+		}
+	}
+	store.Close()
 }

@@ -43,8 +43,8 @@ const maxRows = 1_000_000
 var ErrFormat = errors.New("transfer: not a readable sheet")
 
 // ReadCSV reads a CSV sheet: UTF-8, with or without a byte order mark,
-// fields separated by commas or semicolons (whichever the first line
-// holds more of, outside quotes), quoted as RFC 4180 has it. Rows are
+// fields separated by commas or semicolons (whichever the first lines
+// hold more of, outside quotes), quoted as RFC 4180 has it. Rows are
 // numbered by record, as a spreadsheet shows them.
 func ReadCSV(r io.Reader, name string) (*Table, error) {
 	br := bufio.NewReader(r)
@@ -73,8 +73,8 @@ func ReadCSV(r io.Reader, name string) (*Table, error) {
 	return t, nil
 }
 
-// sniff picks the separator of the first line: ';' if it holds more of
-// them than commas outside quotes, else ','.
+// sniff picks the separator: ';' if the first lines (up to 4 KiB) hold
+// more of them than commas outside quotes, else ','.
 func sniff(head []byte) rune {
 	commas, semis := 0, 0
 	quoted := false
@@ -83,11 +83,6 @@ func sniff(head []byte) rune {
 		case c == '"':
 			quoted = !quoted
 		case quoted:
-		case c == '\n':
-			if semis > commas {
-				return ';'
-			}
-			return ','
 		case c == ',':
 			commas++
 		case c == ';':
