@@ -145,3 +145,35 @@ func TestCheckAllWritesNothing(t *testing.T) {
 		t.Fatal("CheckAll wrote to the store")
 	}
 }
+
+func TestDetailsAndCaseIsOneAuditedRead(t *testing.T) {
+	reg, _, _ := newReg(t)
+	mustAdd(t, reg, regPerson("a", 1))
+	d, c, err := reg.DetailsAndCase(regCtx, "a", regDay("2026-04-01"), regStaff, register.Because("export"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := reg.Details(regCtx, "a", regStaff)
+	if err != nil || fmt.Sprint(d) != fmt.Sprint(want) || !c.Circumstances.InCrisis || len(c.Events) != 1 {
+		t.Fatalf("details %+v, case %+v, %v", d, c, err)
+	}
+	entries, err := reg.Audit(regCtx, "a", register.Actor{ID: "admin-1", Role: "admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reads []string
+	for _, e := range entries {
+		if e.Read {
+			reads = append(reads, e.What+"/"+e.Why)
+		}
+	}
+	if !slices.Equal(reads, []string{"details and case/export", "details/"}) {
+		t.Fatalf("reads audited: %v", reads)
+	}
+	if _, _, err := reg.DetailsAndCase(regCtx, "nobody", regDay("2026-04-01"), regStaff); !errors.Is(err, register.ErrNotFound) {
+		t.Fatalf("an unknown person: %v", err)
+	}
+	if _, _, err := reg.DetailsAndCase(regCtx, "a", regDay("2026-04-01"), register.Actor{}); !errors.Is(err, dsr.ErrInvalid) {
+		t.Fatalf("no actor: %v", err)
+	}
+}
