@@ -131,6 +131,8 @@ func Import(ctx context.Context, reg *register.Register, t *Table, m *Mapping, o
 		people []register.NewPerson
 		rowOf  []int
 		rows   = map[int]*scrub{}
+		idRow  = map[string]int{}
+		nhsRow = map[dsr.NHSNumber]int{}
 	)
 	data := t.Rows[header+1:]
 	for k := range data {
@@ -151,6 +153,19 @@ func Import(ctx context.Context, reg *register.Register, t *Table, m *Mapping, o
 		if !ok {
 			continue
 		}
+		// One person, one row: a second row for the same local id or
+		// NHS number is a problem of the sheet, named by the first row.
+		if first, dup := idRow[np.Person.ID]; dup {
+			rep.Problems = append(rep.Problems, Problem{Sheet: t.Name, Row: row.Number, Column: rep.Columns["id"], Field: "id", Withheld: true,
+				Problem: fmt.Sprintf("the same local id as row %d: one row a person", first)})
+			continue
+		}
+		if first, dup := nhsRow[np.Person.NHSNumber]; dup && np.Person.NHSNumber != "" {
+			rep.Problems = append(rep.Problems, Problem{Sheet: t.Name, Row: row.Number, Column: rep.Columns["nhs_number"], Field: "nhs_number", Withheld: true,
+				Problem: fmt.Sprintf("the same NHS number as row %d: one row a person", first)})
+			continue
+		}
+		idRow[np.Person.ID], nhsRow[np.Person.NHSNumber] = row.Number, row.Number
 		rows[row.Number] = sc
 		people = append(people, np)
 		rowOf = append(rowOf, row.Number)
@@ -494,11 +509,14 @@ func convert(row *Row, cols []column, env parseEnv, today calendar.Date, by regi
 	case d.consentDate.After(today):
 		problem(consentCol, dmy(d.consentDate), "a consent date after the day of the import")
 	}
+	if why != "" {
+		// Not imported, so not checked: the register holds nothing of
+		// someone without consent (R-CONS-1).
+		rep.Problems = rep.Problems[:problems]
+		return np, sc, false, why
+	}
 	if len(rep.Problems) > problems {
 		return np, sc, false, ""
-	}
-	if why != "" {
-		return np, sc, false, why
 	}
 	if givenBy == "auto" || d.givenBy == "" {
 		d.givenBy = autoGiver(p, d.consentDate)

@@ -218,8 +218,7 @@ func TestOneBadRowLeavesTheSQLiteFileUnchanged(t *testing.T) {
 	if p.Sheet != "wiltshire" || p.Row != 11 || p.Column != "P" || p.Heading != "Section 117 Eligible" || p.Value != "perhaps" {
 		t.Fatalf("problem %+v", p)
 	}
-	// A problem only the register finds: two new people with one NHS
-	// number (the converters pass both).
+	// Two rows of one person: the converters pass both.
 	rows[len(rows)-1]["Section 117 Eligible"] = "N"
 	rows[len(rows)-1]["NHS Number"] = "999 000 0042"
 	tab, err = transfer.ReadCSV(bytes.NewReader(wiltsCSV(rows)), "wiltshire.csv")
@@ -230,7 +229,23 @@ func TestOneBadRowLeavesTheSQLiteFileUnchanged(t *testing.T) {
 	if !errors.Is(err, transfer.ErrRejected) || len(rep.Problems) != 1 {
 		t.Fatalf("%v %+v", err, rep.Problems)
 	}
-	if p := rep.Problems[0]; p.Row != 11 || p.Field != "nhs_number" || p.Column != "B" || !p.Withheld || p.Value != "" || strings.Contains(p.Problem, "9990000042") {
+	if p := rep.Problems[0]; p.Row != 11 || p.Field != "nhs_number" || p.Column != "B" || !p.Withheld || p.Value != "" ||
+		p.Problem != "the same NHS number as row 10: one row a person" {
+		t.Fatalf("problem %+v", p)
+	}
+	// A problem only the register finds: a consent date before the date
+	// of birth (each date converts).
+	rows[len(rows)-1]["NHS Number"] = ""
+	rows[len(rows)-1]["Date Consent Given"] = "01/10/1989"
+	tab, err = transfer.ReadCSV(bytes.NewReader(wiltsCSV(rows)), "wiltshire.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = transfer.Import(ctx, reg, tab, mapping(t, "wiltshire"), transfer.Options{By: staff})
+	if !errors.Is(err, transfer.ErrRejected) || len(rep.Problems) != 1 {
+		t.Fatalf("%v %+v", err, rep.Problems)
+	}
+	if p := rep.Problems[0]; p.Row != 11 || p.Field != "consent.date" || p.Column != "AK" || p.Withheld || strings.Contains(p.Problem, "1990") {
 		t.Fatalf("problem %+v", p)
 	}
 	after := files()
