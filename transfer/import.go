@@ -247,6 +247,19 @@ type column struct {
 	spec  *fieldSpec
 	c     *Column
 	index int
+	// words are the column's Values by folded word.
+	words map[string]string
+}
+
+func wordsOf(c *Column) map[string]string {
+	if len(c.Values) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(c.Values))
+	for k, v := range c.Values {
+		m[Word(k)] = v
+	}
+	return m
 }
 
 // locate finds the header row and the mapped columns, reporting what is
@@ -337,10 +350,10 @@ func locate(t *Table, m *Mapping, rep *Report) ([]column, int) {
 		j, ok := at[i]
 		switch {
 		case ok:
-			cols = append(cols, column{spec: fieldByName[c.Field], c: c, index: j})
+			cols = append(cols, column{spec: fieldByName[c.Field], c: c, index: j, words: wordsOf(c)})
 			rep.Columns[c.Field] = columnName(j)
 		case c.Default != "":
-			cols = append(cols, column{spec: fieldByName[c.Field], c: c, index: -1})
+			cols = append(cols, column{spec: fieldByName[c.Field], c: c, index: -1, words: wordsOf(c)})
 			if Heading(c.Heading) != "" {
 				rep.Missing = append(rep.Missing, c.Heading)
 			}
@@ -420,7 +433,10 @@ func convert(row *Row, cols []column, env parseEnv, today calendar.Date, by regi
 		if c.spec.class != plain && cell != "" {
 			sc.values = append(sc.values, strings.TrimSpace(cell))
 		}
-		v, set, err := c.spec.parse(c.c.applyValues(cell), env)
+		if w, ok := c.words[Word(cell)]; ok {
+			cell = w
+		}
+		v, set, err := c.spec.parse(cell, env)
 		if err != nil {
 			problem(c, cell, strings.TrimPrefix(err.Error(), ErrValue.Error()+": "))
 			continue
