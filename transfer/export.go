@@ -230,7 +230,9 @@ func cellOf(spec *fieldSpec, col *Column, v *view) Cell {
 }
 
 // WriteCSV writes the people as CSV, UTF-8 with a byte order mark (so a
-// spreadsheet reads it as UTF-8), dates as dd/mm/yyyy.
+// spreadsheet reads it as UTF-8), dates as dd/mm/yyyy, and a cell that a
+// spreadsheet would take for a formula (starting =, +, - or @) behind an
+// apostrophe.
 func (e *Exported) WriteCSV(w io.Writer) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
@@ -240,12 +242,22 @@ func (e *Exported) WriteCSV(w io.Writer) error {
 	for _, row := range e.Rows {
 		rec := make([]string, len(row))
 		for i, c := range row {
-			rec[i] = c.String()
+			rec[i] = defuse(c.String())
 		}
 		cw.Write(rec)
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// defuse keeps a spreadsheet from reading a CSV cell as a formula: a cell
+// that starts with =, +, - or @ gets a leading apostrophe, which Text
+// drops again on import.
+func defuse(s string) string {
+	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // WriteSummaryCSV writes the summary as CSV.

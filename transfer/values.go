@@ -207,8 +207,13 @@ func ParsePercent(s string) (v int, ok bool, err error) {
 }
 
 // Text trims a text cell: white space at either end goes, line breaks
-// become "\n" and other control characters go.
+// become "\n" and other control characters go, and the apostrophe that
+// keeps a spreadsheet from reading a cell starting =, +, - or @ as a
+// formula is dropped.
 func Text(s string) string {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@", rune(s[1])) {
+		s = s[1:]
+	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.Map(func(r rune) rune {
 		switch {

@@ -214,3 +214,35 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// A name that a spreadsheet would run as a formula leaves in a CSV behind
+// an apostrophe and comes back as it was.
+func TestCSVExportDefusesFormulas(t *testing.T) {
+	reg, _ := newReg(t)
+	m := mapping(t, "nhse")
+	in := "NHS Number,Patient Name,Date of Birth,Autism (Y/N),Consent Date,Care Coordinator\n" +
+		"999 000 0018,\"=HYPERLINK(\"\"x\"\")\",14/05/1990,Y,01/09/2026,@Coordinator\n"
+	tab, _ := transfer.ReadCSV(strings.NewReader(in), "r.csv")
+	if _, err := transfer.Import(ctx, reg, tab, m, transfer.Options{By: staff}); err != nil {
+		t.Fatal(err)
+	}
+	ex, err := transfer.Export(ctx, reg, m, transfer.ExportOptions{By: staff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	ex.WriteCSV(&b)
+	if !strings.Contains(b.String(), `"'=HYPERLINK(""x"")"`) || !strings.Contains(b.String(), ",'@Coordinator") {
+		t.Fatalf("export:\n%s", b.String())
+	}
+	two, _ := newReg(t)
+	tab, _ = transfer.ReadCSV(&b, "r.csv")
+	if _, err := transfer.Import(ctx, two, tab, m, transfer.Options{By: staff}); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := two.FindNHSNumber(ctx, "9990000018", staff)
+	d, err := two.Details(ctx, id, staff)
+	if err != nil || d.Name != `=HYPERLINK("x")` || d.Entry.CareCoordinator != "@Coordinator" {
+		t.Fatalf("%+v %v", d, err)
+	}
+}
