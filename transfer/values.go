@@ -80,7 +80,8 @@ func ExcelSerial(serial float64) (calendar.Date, error) {
 func ToExcelSerial(d calendar.Date) int { return d.Sub(excelDay0b) }
 
 // ParseDate reads a date cell: ISO 2006-01-02; day first d/m/yyyy or
-// d/m/yy with /, - or . between (a two-digit year is in this century
+// d/m/yy with /, - or . between, or with the month in words (14 May 2009,
+// 14-May-09) (a two-digit year is in this century
 // unless that would be after pivot's year, then in the last); or an Excel
 // serial number (a plain number from 1 to 2958465, as a spreadsheet holds
 // a date cell). A blank cell (Blank) is ok false.
@@ -106,6 +107,9 @@ func ParseDate(s string, pivot calendar.Date) (d calendar.Date, ok bool, err err
 			return d, false, bad("want a date (dd/mm/yyyy, yyyy-mm-dd or an Excel date): no such day")
 		}
 		return d, true, nil
+	}
+	if strings.IndexFunc(s, unicode.IsLetter) >= 0 {
+		return wordDate(s, pivot)
 	}
 	sep := strings.IndexAny(s, "/-.")
 	if sep < 0 {
@@ -138,6 +142,27 @@ func ParseDate(s string, pivot calendar.Date) (d calendar.Date, ok bool, err err
 		return d, false, bad("want a date (dd/mm/yyyy, yyyy-mm-dd or an Excel date): no such day")
 	}
 	return calendar.NewDate(year, time.Month(month), day), true, nil
+}
+
+// wordDate reads a date with the month in words: 14 May 2009, 14-May-09,
+// 14 may 2009, 3 September 2026.
+func wordDate(s string, pivot calendar.Date) (calendar.Date, bool, error) {
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' || r == '/' || r == ',' || r == '.' })
+	if len(fields) != 3 {
+		return calendar.Date{}, false, bad("want a date (dd/mm/yyyy, yyyy-mm-dd or an Excel date)")
+	}
+	m := strings.ToLower(fields[1])
+	month := 0
+	for i := time.January; i <= time.December; i++ {
+		name := strings.ToLower(i.String())
+		if m == name || (len(m) >= 3 && strings.HasPrefix(name, m)) || (m == "sept" && i == time.September) {
+			month = int(i)
+		}
+	}
+	if month == 0 {
+		return calendar.Date{}, false, bad("want a date (dd/mm/yyyy, yyyy-mm-dd or an Excel date)")
+	}
+	return ParseDate(fields[0]+"/"+strconv.Itoa(month)+"/"+fields[2], pivot)
 }
 
 func isNumber(s string) bool {
@@ -193,13 +218,20 @@ func ParseNHSNumber(s string) (n dsr.NHSNumber, ok bool, err error) {
 	return n, true, nil
 }
 
-// ParsePercent reads a whole percentage, 0 to 100, with or without "%".
+// ParsePercent reads a whole percentage, 0 to 100, with or without "%";
+// a fraction below 1 (as a workbook keeps a cell formatted as a
+// percentage: 0.5 for 50%) is read as that share of 100. 1 is 1%.
 func ParsePercent(s string) (v int, ok bool, err error) {
 	if Blank(s) {
 		return 0, false, nil
 	}
 	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
 	f, err := strconv.ParseFloat(t, 64)
+	if err == nil && f > 0 && f < 1 && t == strings.TrimSpace(s) {
+		// A workbook keeps a cell formatted as a percentage as a fraction
+		// (0.5 for 50%).
+		f = math.Round(f*1e6) / 1e4
+	}
 	if err != nil || f != math.Trunc(f) || f < 0 || f > 100 {
 		return 0, false, bad("want a whole percentage from 0 to 100")
 	}

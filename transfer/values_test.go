@@ -16,7 +16,8 @@ func TestParseDate(t *testing.T) {
 	for in, want := range map[string]string{
 		"14/05/2009": "2009-05-14", "1/2/2026": "2026-02-01", "3/4/98": "1998-04-03", "3/4/26": "2026-04-03", "3/4/27": "1927-04-03",
 		"2026-02-28": "2026-02-28", "2026-02-28T10:00:00": "2026-02-28", "14-05-2009": "2009-05-14", "14.05.2009": "2009-05-14",
-		" 07/07/1995 ": "1995-07-07", "29/02/2024": "2024-02-29",
+		" 07/07/1995 ": "1995-07-07", "29/02/2024": "2024-02-29", "14 May 2009": "2009-05-14", "14-may-09": "2009-05-14",
+		"3 September 2026": "2026-09-03", "3 Sept 2026": "2026-09-03", "01-Dec-1999": "1999-12-01",
 		// Excel's 1900 system: 1 is 1 January 1900; 59 is 28 February
 		// 1900; 61, after the 29 February that never was, is 1 March.
 		"1": "1900-01-01", "59": "1900-02-28", "61": "1900-03-01", "45658": "2025-01-01", "46342.75": "2026-11-16", "2958465": "9999-12-31",
@@ -26,7 +27,7 @@ func TestParseDate(t *testing.T) {
 			t.Errorf("%q: %v %v %v, want %s", in, d, ok, err, want)
 		}
 	}
-	for _, in := range []string{"60", "0", "2958466", "31/02/2026", "2026-13-01", "13/13/2013", "1/2", "1/2/3/4", "12/2026", "Monday", "1/-2/2026", "1/2/202"} {
+	for _, in := range []string{"60", "0", "2958466", "31/02/2026", "2026-13-01", "13/13/2013", "1/2", "1/2/3/4", "12/2026", "Monday", "1/-2/2026", "1/2/202", "14 Mayday 2009", "31 Feb 2026", "May 2009", "14 Ju 2009"} {
 		if _, _, err := transfer.ParseDate(in, pivot); !errors.Is(err, transfer.ErrValue) {
 			t.Errorf("%q: err %v, want ErrValue", in, err)
 		}
@@ -69,6 +70,16 @@ func TestParseWords(t *testing.T) {
 		_, _, err := transfer.ParseNHSNumber(in)
 		if !errors.Is(err, transfer.ErrValue) || strings.Contains(err.Error(), "999") {
 			t.Errorf("ParseNHSNumber(%q): %v (must fail without the number)", in, err)
+		}
+	}
+	for in, want := range map[string]int{"50": 50, "50%": 50, " 0 ": 0, "100": 100, "0.5": 50, "0.25": 25, "1": 1} {
+		if v, ok, err := transfer.ParsePercent(in); !ok || err != nil || v != want {
+			t.Errorf("ParsePercent(%q) = %v %v %v, want %d", in, v, ok, err, want)
+		}
+	}
+	for _, in := range []string{"101", "-5", "12.5", "0.125", "half"} {
+		if _, _, err := transfer.ParsePercent(in); !errors.Is(err, transfer.ErrValue) {
+			t.Errorf("ParsePercent(%q) converts", in)
 		}
 	}
 	if transfer.Heading("  Date of\nBirth* ") != "date of birth" || transfer.Word("Out of area") != "out_of_area" || transfer.Word("Non-binary") != "non_binary" {
