@@ -173,11 +173,11 @@ func Import(ctx context.Context, reg *register.Register, t *Table, m *Mapping, o
 	if opts.Progress != nil {
 		opts.Progress(len(data), len(data))
 	}
-	if len(rep.Problems) > 0 {
-		return rep, ErrRejected
-	}
+	// The register checks the rows that converted even when others did
+	// not, so that one report holds every problem; it writes only when
+	// every row converted and passes.
 	add := reg.CheckAll
-	if !opts.DryRun {
+	if !opts.DryRun && len(rep.Problems) == 0 {
 		add = reg.AddAll // checks as CheckAll does, and writes only if all pass
 	}
 	res, err := add(ctx, people, opts.By)
@@ -199,6 +199,7 @@ func Import(ctx context.Context, reg *register.Register, t *Table, m *Mapping, o
 			refused[f.Index] = true
 		}
 		if len(rep.Problems) > 0 {
+			slices.SortStableFunc(rep.Problems, func(a, b Problem) int { return a.Row - b.Row })
 			return rep, ErrRejected
 		}
 		for i := range people {
@@ -210,11 +211,16 @@ func Import(ctx context.Context, reg *register.Register, t *Table, m *Mapping, o
 		people, rowOf = keep, keepRows
 		res, err = add(ctx, people, opts.By)
 	}
+	if err == nil && len(rep.Problems) > 0 {
+		slices.SortStableFunc(rep.Problems, func(a, b Problem) int { return a.Row - b.Row })
+		return rep, ErrRejected
+	}
 	if err != nil {
 		if errors.As(err, &be) {
 			for _, f := range be.Failures {
 				registerProblems(rep, t.Name, rowOf[f.Index], f.Err, cols, rows[rowOf[f.Index]])
 			}
+			slices.SortStableFunc(rep.Problems, func(a, b Problem) int { return a.Row - b.Row })
 			return rep, ErrRejected
 		}
 		return rep, fmt.Errorf("transfer: import: %w", err)

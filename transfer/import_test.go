@@ -259,3 +259,32 @@ func TestOneBadRowLeavesTheSQLiteFileUnchanged(t *testing.T) {
 	}
 	store.Close()
 }
+
+// One report holds every problem: those of the converters and those only
+// the register finds, in row order.
+func TestEveryProblemInOneReport(t *testing.T) {
+	reg, store := newReg(t)
+	rows := messyRows()
+	rows[0]["Date Consent Given"] = "01/05/2011" // before W-001's birth: only the register sees it
+	rows[4]["RAG Rating"] = "Purple"              // the converter sees it
+	tab, err := transfer.ReadXLSX(bytes.NewReader(wiltsXLSX(t, rows)), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := dump(store)
+	for _, dry := range []bool{true, false} {
+		rep, err := transfer.Import(ctx, reg, tab, mapping(t, "wiltshire"), transfer.Options{By: staff, DryRun: dry})
+		if !errors.Is(err, transfer.ErrRejected) || len(rep.Problems) != 2 {
+			t.Fatalf("%v %+v", err, rep.Problems)
+		}
+		if p := rep.Problems[0]; p.Row != 4 || p.Field != "consent.date" || p.Column != "AK" {
+			t.Fatalf("first problem %+v", p)
+		}
+		if p := rep.Problems[1]; p.Row != 8 || p.Field != "rating" || p.Value != "Purple" {
+			t.Fatalf("second problem %+v", p)
+		}
+		if !bytes.Equal(before, dump(store)) {
+			t.Fatal("a refused import wrote")
+		}
+	}
+}
