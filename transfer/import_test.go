@@ -266,7 +266,7 @@ func TestEveryProblemInOneReport(t *testing.T) {
 	reg, store := newReg(t)
 	rows := messyRows()
 	rows[0]["Date Consent Given"] = "01/05/2011" // before W-001's birth: only the register sees it
-	rows[4]["RAG Rating"] = "Purple"              // the converter sees it
+	rows[4]["RAG Rating"] = "Purple"             // the converter sees it
 	tab, err := transfer.ReadXLSX(bytes.NewReader(wiltsXLSX(t, rows)), "")
 	if err != nil {
 		t.Fatal(err)
