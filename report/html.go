@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"io"
+	"strings"
 )
 
 // Stylesheet is the CSS the standalone pages carry, in the spirit of the
@@ -98,6 +99,12 @@ var funcs = template.FuncMap{
 	"barChart":  func(t *Table) template.HTML { return barChart(t, false) },
 	"rateChart": func(t *Table) template.HTML { return barChart(t, true) },
 	"flowChart": flowChart,
+	"rating": func(r interface{ String() string }) string {
+		if w := r.String(); w != "" {
+			return strings.ToUpper(w)
+		}
+		return "none"
+	},
 	"tagClass": func(r string) string {
 		switch r {
 		case "red", "amber", "green", "blue":
