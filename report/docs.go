@@ -138,7 +138,9 @@ var reviewTmpl = template.Must(template.New("review").Funcs(funcs).Parse(`
 // ReviewSummaryFragment is the C(E)TR summary (cetr.Review.WriteMarkdown's
 // content) as HTML to put inside a host page. It names the person by
 // local id only.
-func ReviewSummaryFragment(r *cetr.Review) template.HTML { return fragment(reviewTmpl, newReviewView(r)) }
+func ReviewSummaryFragment(r *cetr.Review) template.HTML {
+	return fragment(reviewTmpl, newReviewView(r))
+}
 
 // ReviewSummaryHTML writes the C(E)TR summary as a standalone, printable
 // page.
@@ -319,7 +321,9 @@ var minuteTmpl = template.Must(template.New("minute").Funcs(funcs).Parse(`
 // MinuteFragment is the Blue Light meeting's minute
 // (bluelight.Meeting.Minute's content) as HTML to put inside a host page.
 // Times are Europe/London with their offsets.
-func MinuteFragment(m *bluelight.Meeting) template.HTML { return fragment(minuteTmpl, newMinuteView(m)) }
+func MinuteFragment(m *bluelight.Meeting) template.HTML {
+	return fragment(minuteTmpl, newMinuteView(m))
+}
 
 // MinuteHTML writes the minute as a standalone, printable page.
 func MinuteHTML(w io.Writer, m *bluelight.Meeting) error {
