@@ -100,7 +100,8 @@ func flowChart(t *Table) template.HTML {
 	var left, right []*node
 	rowNode := map[int]*node{}
 	colNode := map[int]*node{}
-	y := 0.0
+	const top = 12.0 // room for the first label
+	y := top
 	for i, r := range t.Rows {
 		if value(r.Total) == 0 && !r.Total.Suppressed() {
 			continue
@@ -111,7 +112,7 @@ func flowChart(t *Table) template.HTML {
 		y += n.h + gap
 	}
 	hL := y
-	y = 0
+	y = top
 	for j, c := range t.Totals {
 		if value(c) == 0 && !c.Suppressed() {
 			continue

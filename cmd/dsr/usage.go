@@ -39,6 +39,10 @@ Usage:
       Plan, hold and follow up C(E)TRs on the register. Run 'dsr review help'.
   dsr bluelight open|attend|step|option|fund|close|minute --db FILE ...
       Record a Blue Light meeting on the register. Run 'dsr bluelight help'.
+  dsr report board --quarter YYYYQN | meeting-pack --date DATE --db FILE -o FILE
+      Write the quarterly board report (small numbers suppressed) or the
+      register group's meeting pack as HTML, PDF (headless Chromium) or
+      JSON. Run 'dsr report help'.
   dsr serve [--addr HOST:PORT] [--db FILE|URL] [--webhook URL] ...
       Serve the register and a policy bundle as an authenticated HTTP/JSON
       service (OpenAPI at /v1/openapi.json). Run 'dsr serve -h'.

@@ -34,7 +34,7 @@ func FindChromium(path string) (string, error) {
 	if path != "" {
 		p, err := exec.LookPath(path)
 		if err != nil {
-			return "", fmt.Errorf("%w: %s (from --chromium or DSR_CHROMIUM) is not an executable: %v", ErrNoBrowser, path, err)
+			return "", fmt.Errorf("%w: %s (from --chromium or DSR_CHROMIUM) is not an executable: %v; %s", ErrNoBrowser, path, err, install)
 		}
 		return p, nil
 	}
@@ -43,8 +43,11 @@ func FindChromium(path string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("%w: none of chromium, chromium-browser or google-chrome is on PATH; install Chromium (on Debian or Ubuntu: apt-get install chromium) or set DSR_CHROMIUM to the browser's path, or write HTML instead (-o FILE.html)", ErrNoBrowser)
+	return "", fmt.Errorf("%w: none of chromium, chromium-browser or google-chrome is on PATH; %s", ErrNoBrowser, install)
 }
+
+// install says how to get a browser, in the error of FindChromium.
+const install = "install Chromium (on Debian or Ubuntu: apt-get install chromium) or set DSR_CHROMIUM to the browser's path, or write HTML instead (-o FILE.html)"
 
 // FromHTML prints the page html (a whole, self-contained document) to
 // PDF on A4 with its backgrounds, with the Chromium at chromiumPath (empty:
