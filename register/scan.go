@@ -71,25 +71,53 @@ func (s *Scanned) AssessWithout(ctx context.Context, asOf calendar.Date, drop fu
 	return a, nil
 }
 
-// Scan reads every person on the register, added or erased, one at a
-// time in stream order, and calls fn with their records; fn must not keep
-// s past its return. It is the bulk read of reports over the register (a
-// board report reads every history once, not person by person): like Due,
-// it returns nothing identifiable and is not audited. Each stream is
-// checked as Due checks it; a broken one stops the scan with its error,
-// as does an error from fn.
+// Standing is where a scanned person stands on a date (Scanned.On):
+// whether they are on the register, their ratings, and what is due for
+// them, as Register.List and Register.Due would say.
+type Standing struct {
+	Held bool
+	// Rating is the rules' suggestion, AgreedRating the meeting's and
+	// RatingOfRecord the one the register acts on (R-RAG-AGREED-2).
+	Rating, AgreedRating, RatingOfRecord dsr.Rating
+	// Items are the person's worklist items on the date (their documents'
+	// included), as Register.Due lists them.
+	Items []WorkItem
+}
+
+// On is where the person stands on asOf: one assessment with the
+// register's Rules, as Register.Due makes it (no cache). A person not on
+// the register then (or erased) is the zero Standing, with no
+// assessment.
+func (s *Scanned) On(ctx context.Context, asOf calendar.Date) (Standing, error) {
+	if s.Erased || !s.st.held(asOf) {
+		return Standing{}, nil
+	}
+	items, rt, err := s.r.assessState(ctx, s.st, asOf)
+	if err != nil {
+		return Standing{}, err
+	}
+	return Standing{Held: rt.held, Rating: rt.rating, AgreedRating: rt.agreed, RatingOfRecord: rt.record, Items: items}, nil
+}
+
+// Scan reads every person on the register, added or erased, and calls fn
+// with their records, from as many goroutines at once as the register
+// assesses people (WithWorkers): fn must be safe for concurrent use, and
+// must not keep s past its return. It is the bulk read of reports over the
+// register (a board report reads every history once, not person by
+// person, and assesses people in parallel): like Due, it returns nothing
+// identifiable and is not audited. Each stream is checked as Due checks
+// it; a broken one stops the scan with its error, as does an error from fn.
 func (r *Register) Scan(ctx context.Context, fn func(s *Scanned) error) error {
-	err := r.store.Streams(ctx, personStreamPrefix, func(st Stream) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := r.keys.checkStream(&st); err != nil {
+	err := inParallel(ctx, r.workers, func(emit func(Stream, []byte) error) error {
+		return r.store.Streams(ctx, personStreamPrefix, func(s Stream) error { return emit(s, nil) })
+	}, func(st *Stream, _ []byte) error {
+		if err := r.keys.checkStream(st); err != nil {
 			return err
 		}
 		if st.KeyDestroyed {
-			return fn(erasedScan(&st))
+			return fn(erasedScan(st))
 		}
-		ps, err := r.openPerson(ctx, &st)
+		ps, err := r.openPerson(ctx, st)
 		if err != nil {
 			return err
 		}

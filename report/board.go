@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/dsrkit/dsrkit/bluelight"
 	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/cetr"
 	"github.com/dsrkit/dsrkit/disclosure"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/register"
@@ -147,16 +149,14 @@ type BoardOptions struct {
 	Today calendar.Date
 	// Area names the area in the title (optional).
 	Area string
-	// Progress, when set, is called as people are read: done of total.
-	Progress func(done, total int)
 }
 
 // NewBoard builds the board report for quarter q from the register: one
-// pass over every person's records (register.Register.Scan) and over the
-// requests to join, and the register's list on the day before the
-// quarter and on its last day (or today), which the register's due cache
-// keeps between runs. Erased people count only where their clear audit
-// trail says enough: joining, and leaving by withdrawing consent.
+// pass over every person's records (register.Register.Scan, people in
+// parallel), assessing each on the day before the quarter and on its last
+// day (or today), and one over the requests to join. Erased people count
+// only where their clear audit trail says enough: joining, and leaving by
+// withdrawing consent.
 func NewBoard(ctx context.Context, reg *register.Register, q Quarter, opts BoardOptions) (*Board, error) {
 	if opts.Today.IsZero() {
 		return nil, &dsr.ValidationError{Field: "today", Problem: "required: the board report's figures are as of today at the latest"}
@@ -169,27 +169,6 @@ func NewBoard(ctx context.Context, reg *register.Register, q Quarter, opts Board
 		return nil, &dsr.ValidationError{Field: "quarter", Problem: fmt.Sprintf("%s has not started (today is %s)", q, opts.Today)}
 	}
 	start := b.From.AddDays(-1)
-	before, err := reg.List(ctx, start, register.ListFilter{})
-	if err != nil {
-		return nil, err
-	}
-	after, err := reg.List(ctx, b.AsOf, register.ListFilter{})
-	if err != nil {
-		return nil, err
-	}
-	due, err := reg.Due(ctx, b.AsOf)
-	if err != nil {
-		return nil, err
-	}
-	startRating := make(map[string]dsr.Rating, len(before))
-	for _, e := range before {
-		startRating[e.PersonID] = e.RatingOfRecord
-	}
-	endRating := make(map[string]dsr.Rating, len(after))
-	for _, e := range after {
-		endRating[e.PersonID] = e.RatingOfRecord
-	}
-
 	fromStates := append(append([]string{stateOff}, labels(ratingRows)...), stateGone)
 	toStates := append(labels(ratingRows), stateLeft)
 	flow := newMatrix(len(fromStates), len(toStates))
@@ -206,36 +185,16 @@ func NewBoard(ctx context.Context, reg *register.Register, q Quarter, opts Board
 	cons := newMatrix(4, 1)
 	refRows := []string{"Accepted", "Declined", "Not yet decided"}
 	refs := newMatrix(len(refRows), len(decisionBands))
-
-	for _, e := range after {
-		ratings[ratingIndex(e.RatingOfRecord)][0]++
-	}
-	// People on the register at the start: their rating then, and now or
-	// left. Joiners come from the scan (not on the register at the start).
-	for id, r := range startRating {
-		to := len(toStates) - 1
-		if er, ok := endRating[id]; ok {
-			to = ratingIndex(er)
-		}
-		flow[1+ratingIndex(r)][to]++
-	}
-	for id, r := range endRating {
-		if _, ok := startRating[id]; !ok {
-			flow[0][ratingIndex(r)]++
-		}
-	}
-	for _, it := range due {
-		if it.PersonID == "" || !it.Overdue {
-			continue
-		}
-		if k := reviewKindOfAction(it.Kind); k >= 0 && !it.DueDate().Before(b.From) {
-			revs[k][revNotHeld]++
-		}
-	}
 	inQuarter := func(d calendar.Date) bool { return !d.Before(b.From) && !d.After(b.AsOf) }
 
-	err = reg.Scan(ctx, func(s *register.Scanned) error {
+	// One pass over everyone, in parallel: the assessments on the day
+	// before the quarter and on AsOf, and the review-day assessments,
+	// outside the lock; the counting under it.
+	var mu sync.Mutex
+	err := reg.Scan(ctx, func(s *register.Scanned) error {
 		if s.Erased {
+			mu.Lock()
+			defer mu.Unlock()
 			if inQuarter(s.Left) {
 				cons[conRegisterWithdrawn][0]++
 				if !s.Added.After(start) { // on the register at the start, as far as the trail says
@@ -243,6 +202,65 @@ func NewBoard(ctx context.Context, reg *register.Register, q Quarter, opts Board
 				}
 			}
 			return nil
+		}
+		before, err := s.On(ctx, start)
+		if err != nil {
+			return err
+		}
+		after, err := s.On(ctx, b.AsOf)
+		if err != nil {
+			return err
+		}
+		events := slices.Clone(s.Events)
+		slices.SortStableFunc(events, func(a, b dsr.Event) int { return a.Day().Compare(b.Day()) })
+		held := map[int]int{} // review event index → column
+		for i := range events {
+			e := &events[i]
+			k := slices.IndexFunc(reviewKinds, func(rk reviewKind) bool { return rk.kind == e.Kind })
+			if e.Type != dsr.EventReviewHeld || !inQuarter(e.Day()) || k < 0 {
+				continue
+			}
+			col, err := onTime(ctx, s, e, reviewKinds[k].actions)
+			if err != nil {
+				return err
+			}
+			held[i] = col
+		}
+		var reviews []*cetr.Review
+		var meetings []*bluelight.Meeting
+		for _, d := range s.Documents {
+			switch d.Kind {
+			case register.ReviewKind:
+				rv, err := register.ReviewFromDocument(d)
+				if err != nil {
+					return err
+				}
+				reviews = append(reviews, rv)
+			case register.MeetingKind:
+				m, err := register.MeetingFromDocument(d, nil)
+				if err != nil {
+					return err
+				}
+				meetings = append(meetings, m)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case before.Held && after.Held:
+			flow[1+ratingIndex(before.RatingOfRecord)][ratingIndex(after.RatingOfRecord)]++
+		case before.Held:
+			flow[1+ratingIndex(before.RatingOfRecord)][len(toStates)-1]++
+		case after.Held:
+			flow[0][ratingIndex(after.RatingOfRecord)]++
+		}
+		if after.Held {
+			ratings[ratingIndex(after.RatingOfRecord)][0]++
+		}
+		for _, it := range after.Items {
+			if k := reviewKindOfAction(it.Kind); k >= 0 && it.Overdue && !it.DueDate().Before(b.From) {
+				revs[k][revNotHeld]++
+			}
 		}
 		seen := map[int]bool{}
 		person := func(row int) {
@@ -252,8 +270,6 @@ func NewBoard(ctx context.Context, reg *register.Register, q Quarter, opts Board
 			}
 		}
 		var admitted calendar.Date
-		events := slices.Clone(s.Events)
-		slices.SortStableFunc(events, func(a, b dsr.Event) int { return a.Day().Compare(b.Day()) })
 		for i := range events {
 			e := &events[i]
 			d := e.Day()
@@ -286,60 +302,40 @@ func NewBoard(ctx context.Context, reg *register.Register, q Quarter, opts Board
 					}
 				}
 			case dsr.EventReviewHeld:
-				if !inQuarter(d) {
-					continue
+				if col, ok := held[i]; ok {
+					k := slices.IndexFunc(reviewKinds, func(rk reviewKind) bool { return rk.kind == e.Kind })
+					revs[k][col]++
 				}
-				k := slices.IndexFunc(reviewKinds, func(rk reviewKind) bool {
-					return rk.kind == e.Kind
-				})
-				if k < 0 {
-					continue
-				}
-				col, err := onTime(ctx, s, e, reviewKinds[k].actions)
-				if err != nil {
-					return err
-				}
-				revs[k][col]++
 			}
 		}
 		if !admitted.IsZero() && s.Held(b.AsOf) {
 			stays[band(stayBounds, b.AsOf.Sub(admitted))][1]++
 		}
-		for _, d := range s.Documents {
-			switch d.Kind {
-			case register.ReviewKind:
-				rv, err := register.ReviewFromDocument(d)
-				if err != nil {
-					return err
-				}
-				switch {
-				case inQuarter(rv.Consent.Withdrawn):
-					person(conReviewWithdrawn)
-				case rv.IsHeld() && inQuarter(rv.Held) && !rv.Consent.Holds() && rv.Consent.Withdrawn.IsZero():
-					person(conReviewRefused)
-				}
-			case register.MeetingKind:
-				m, err := register.MeetingFromDocument(d, nil)
-				if err != nil {
-					return err
-				}
-				rec := m.Record()
-				if !inQuarter(calendar.DateOf(rec.Notice.CallAt)) {
-					continue
-				}
-				row := len(blRows) - 1
-				if rec.Choice != nil {
-					row = int(rec.Choice.Option) - 1
-				}
-				col := blOpen
-				if rec.Closed && !calendar.DateOf(rec.ClosedAt).After(b.AsOf) {
-					col = blSatisfactory
-					if bad, _ := m.Unsatisfactory(); bad {
-						col = blUnsatisfactory
-					}
-				}
-				bl[row][col]++
+		for _, rv := range reviews {
+			switch {
+			case inQuarter(rv.Consent.Withdrawn):
+				person(conReviewWithdrawn)
+			case rv.IsHeld() && inQuarter(rv.Held) && !rv.Consent.Holds() && rv.Consent.Withdrawn.IsZero():
+				person(conReviewRefused)
 			}
+		}
+		for _, m := range meetings {
+			rec := m.Record()
+			if !inQuarter(calendar.DateOf(rec.Notice.CallAt)) {
+				continue
+			}
+			row := len(blRows) - 1
+			if rec.Choice != nil {
+				row = int(rec.Choice.Option) - 1
+			}
+			col := blOpen
+			if rec.Closed && !calendar.DateOf(rec.ClosedAt).After(b.AsOf) {
+				col = blSatisfactory
+				if bad, _ := m.Unsatisfactory(); bad {
+					col = blUnsatisfactory
+				}
+			}
+			bl[row][col]++
 		}
 		return nil
 	})
