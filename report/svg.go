@@ -32,7 +32,12 @@ func value(c disclosure.Count) int {
 // barChart draws the table as horizontal bars: one group per row, one bar
 // per column, coloured by column (or by rating when byRating).
 func barChart(t *Table, byRating bool) template.HTML {
-	const labelW, chartW, barH, gap, groupGap = 230, 360, 16, 2, 12
+	const chartW, barH, gap, groupGap = 360, 16, 2, 12
+	longest := 0
+	for _, r := range t.Rows {
+		longest = max(longest, len([]rune(r.Label)))
+	}
+	labelW := min(420, max(120, 7*longest+16)) // about 7px a character at 13px
 	maxV := 1
 	for _, r := range t.Rows {
 		for _, c := range r.Cells {
