@@ -71,10 +71,10 @@ func (s *Scanned) AssessWithout(ctx context.Context, asOf calendar.Date, drop fu
 	return a, nil
 }
 
-// Standing is where a scanned person stands on a date (Scanned.On):
+// Position is where a scanned person stands on a date, their position (Scanned.On):
 // whether they are on the register, their ratings, and what is due for
 // them, as Register.List and Register.Due would say.
-type Standing struct {
+type Position struct {
 	Held bool
 	// Rating is the rules' suggestion, AgreedRating the meeting's and
 	// RatingOfRecord the one the register acts on (R-RAG-AGREED-2).
@@ -86,17 +86,17 @@ type Standing struct {
 
 // On is where the person stands on asOf: one assessment with the
 // register's Rules, as Register.Due makes it (no cache). A person not on
-// the register then (or erased) is the zero Standing, with no
+// the register then (or erased) is the zero Position, with no
 // assessment.
-func (s *Scanned) On(ctx context.Context, asOf calendar.Date) (Standing, error) {
+func (s *Scanned) On(ctx context.Context, asOf calendar.Date) (Position, error) {
 	if s.Erased || !s.st.held(asOf) {
-		return Standing{}, nil
+		return Position{}, nil
 	}
 	items, rt, err := s.r.assessState(ctx, s.st, asOf)
 	if err != nil {
-		return Standing{}, err
+		return Position{}, err
 	}
-	return Standing{Held: rt.held, Rating: rt.rating, AgreedRating: rt.agreed, RatingOfRecord: rt.record, Items: items}, nil
+	return Position{Held: rt.held, Rating: rt.rating, AgreedRating: rt.agreed, RatingOfRecord: rt.record, Items: items}, nil
 }
 
 // Scan reads every person on the register, added or erased, and calls fn

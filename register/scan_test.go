@@ -34,7 +34,7 @@ func TestScanAgreesWithListAndDue(t *testing.T) {
 	require.NoError(t, err)
 
 	var mu sync.Mutex
-	standing := map[string]register.Standing{}
+	standing := map[string]register.Position{}
 	var erased []*register.Scanned
 	require.NoError(t, reg.Scan(regCtx, func(s *register.Scanned) error {
 		if s.Erased {

@@ -73,7 +73,9 @@ type PackOptions struct {
 // NewMeetingPack builds the pack for the meeting on date: the register's
 // worklist on that day (register.Register.Due), the people with an item
 // due by then, and for each their history (audited, because of the
-// meeting) for what changed since their last review.
+// meeting) for what changed since their last review. The list itself is
+// audited as one bulk read (register.Register.AuditBulk) naming everyone
+// in it.
 func NewMeetingPack(ctx context.Context, reg *register.Register, date calendar.Date, opts PackOptions) (*MeetingPack, error) {
 	if err := opts.By.Validate(); err != nil {
 		return nil, fmt.Errorf("report: meeting pack: %w", err)
@@ -137,6 +139,13 @@ func NewMeetingPack(ctx context.Context, reg *register.Register, date calendar.D
 			pp.Name = d.Name
 		}
 		p.People = append(p.People, pp)
+	}
+	ids := make([]string, len(p.People))
+	for i := range p.People {
+		ids[i] = p.People[i].PersonID
+	}
+	if err := reg.AuditBulk(ctx, "meeting pack", "due by "+date.String(), date, ids, opts.By, why); err != nil {
+		return nil, err
 	}
 	slices.SortStableFunc(p.People, func(a, b PackPerson) int {
 		if (a.Overdue > 0) != (b.Overdue > 0) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,6 +50,20 @@ type Config struct {
 	Now func() time.Time
 	// RequestTimeout bounds one request's work (default 30s).
 	RequestTimeout time.Duration
+	// TLS, when set, makes Serve speak HTTPS only (with HTTP/2), with at
+	// least TLS 1.2, and every answer carries Strict-Transport-Security.
+	// Its certificates are the caller's (see LoadTLS).
+	TLS *tls.Config
+}
+
+// LoadTLS reads a PEM certificate chain and its private key for
+// Config.TLS, and sets TLS 1.2 as the least version.
+func LoadTLS(certFile, keyFile string) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("server: TLS certificate: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // Server is the HTTP/JSON service over a register. Handler serves it;
@@ -105,6 +120,9 @@ func New(cfg Config) (*Server, error) {
 	s.openapi = doc
 	if cfg.Outbox != nil {
 		cfg.Outbox.metrics = s.metrics
+		if err := cfg.Outbox.Follow(context.Background(), cfg.Register); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -169,7 +187,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	if s.cfg.TLS != nil {
+		tc := s.cfg.TLS.Clone()
+		if tc.MinVersion < tls.VersionTLS12 {
+			tc.MinVersion = tls.VersionTLS12
+		}
+		hs.TLSConfig = tc
+		go func() { errc <- hs.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- hs.Serve(ln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -220,6 +247,9 @@ func (s *Server) wrap(rt *route) http.Handler {
 	label := rt.method + " " + rt.path
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		if s.cfg.TLS != nil {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		sw := &statusWriter{ResponseWriter: w}
 		by, role := register.Actor{}, "-"
 		defer func() {
@@ -296,6 +326,9 @@ func (s *Server) wrap(rt *route) http.Handler {
 			}
 			writeProblem(sw, p)
 			return
+		}
+		if rt.write {
+			s.relay(ctx)
 		}
 		if raw, ok := body.(rawJSON); ok {
 			sw.Header().Set("Content-Type", raw.contentType)

@@ -63,13 +63,18 @@ var allowed = map[string][]string{
 	// policies and register, below cmd/dsr.
 	"server": {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
 		"internal/schema", "policies", "policies/policycheck", "policies/policydiff"},
+	// fhir exports the register as FHIR R4 (through the register's
+	// audited reads); fhir/fhirtest checks FHIR JSON in tests.
+	"fhir":          {"calendar", "dsr", "cetr", "register"},
+	"fhir/fhirtest": {},
+
 	"cmd/dsr": nil, // the top: anything of ours
 }
 
 // engineFree are the packages that must not depend on a policy engine even
 // indirectly (go list -deps).
 var engineFree = []string{"calendar", "disclosure", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
-	"register/storetest", "internal/bundle", "internal/eval", "internal/schema", "report", "internal/pdf"}
+	"register/storetest", "internal/bundle", "internal/eval", "internal/schema", "fhir", "fhir/fhirtest", "report", "internal/pdf"}
 
 // engineImporters are the only packages that may import OPA or cel-go.
 var engineImporters = []string{"internal/rego", "internal/cel"}
