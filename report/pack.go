@@ -178,7 +178,7 @@ func changesSince(h []register.HistoryEntry) (calendar.Date, string, []Change) {
 				what = "the last register review"
 			}
 			if i := strings.Index(e.Summary, " on "); i >= 0 {
-				if d, err := calendar.ParseDate(strings.Fields(e.Summary[i+4:])[0]); err == nil {
+				if d, err := calendar.ParseDate(strings.TrimRight(strings.Fields(e.Summary[i+4:])[0], ",")); err == nil {
 					since = d
 				}
 			}

@@ -29,6 +29,10 @@ func TestMeetingPackListsWhoIsDueAndWhatChanged(t *testing.T) {
 	// Not due by the meeting: reviewed 20 September, next due 4 October.
 	f.add("later-1", day("2026-08-01"), green)
 	f.record("later-1", dsr.Event{Type: dsr.EventRegisterReviewed, Date: day("2026-09-20")})
+	// A C(E)TR held on 10 September, recorded on the 12th.
+	f.add("cetr-1", day("2026-08-01"), green)
+	f.on(day("2026-09-12"))
+	require.NoError(t, f.reg.Record(ctx, "cetr-1", dsr.Event{Type: dsr.EventReviewHeld, Date: day("2026-09-10"), Kind: dsr.ReviewCommunity}, staff))
 	f.on(day("2026-09-21"))
 
 	p, err := report.NewMeetingPack(ctx, f.reg, day("2026-09-22"), report.PackOptions{By: staff, Names: true})
@@ -37,10 +41,12 @@ func TestMeetingPackListsWhoIsDueAndWhatChanged(t *testing.T) {
 	for _, pp := range p.People {
 		ids = append(ids, pp.PersonID)
 	}
-	assert.Equal(t, []string{"overdue-1", "due-1"}, ids, "by the earliest due date; later-1 has nothing due by the meeting")
-	assert.Equal(t, 2, p.Overdue, "due-1's community review, due 14 days after the crisis began, is overdue too")
+	assert.Equal(t, []string{"overdue-1", "cetr-1", "due-1"}, ids, "by the earliest due date; later-1 has nothing due by the meeting")
+	assert.Equal(t, 3, p.Overdue, "due-1's community review, due 14 days after the crisis began, is overdue too")
+	assert.Equal(t, day("2026-09-10"), p.People[1].Since, "the day the C(E)TR was held, not the day it was recorded")
+	assert.Equal(t, "the last C(E)TR", p.People[1].SinceWhat)
 
-	due := p.People[1]
+	due := p.People[2]
 	assert.Equal(t, dsr.Amber, due.RatingOfRecord)
 	assert.Equal(t, dsr.Red, due.Rating)
 	assert.Equal(t, day("2026-09-01"), due.Since)
@@ -71,7 +77,7 @@ func TestMeetingPackListsWhoIsDueAndWhatChanged(t *testing.T) {
 			reads = append(reads, e.What)
 		}
 	}
-	assert.ElementsMatch(t, []string{"history", "details", "meeting pack (due by 2026-09-22): 2 people"}, reads, "the history, the name, and the pack's list as one bulk read")
+	assert.ElementsMatch(t, []string{"history", "details", "meeting pack (due by 2026-09-22): 3 people"}, reads, "the history, the name, and the pack's list as one bulk read")
 
 	var named, anon bytes.Buffer
 	require.NoError(t, report.WriteMeetingPackHTML(&named, p, true))
@@ -79,6 +85,6 @@ func TestMeetingPackListsWhoIsDueAndWhatChanged(t *testing.T) {
 	assert.Contains(t, named.String(), "Synthetic Person due-1")
 	assert.NotContains(t, anon.String(), "Synthetic Person", "no names unless asked")
 	assert.Contains(t, anon.String(), `id="person-due-1"`)
-	assert.Equal(t, 2, strings.Count(anon.String(), `<section class="dsr-person"`), "one section (a printed page) each")
+	assert.Equal(t, 3, strings.Count(anon.String(), `<section class="dsr-person"`), "one section (a printed page) each")
 	saveArtifact(t, "meeting-pack-sample.html", anon.Bytes())
 }
