@@ -61,10 +61,14 @@ func (b *Board) Tables() []*Table {
 
 // The states of the movement table.
 const (
-	stateOff   = "Not on the register"
-	stateLeft  = "Left the register"
-	stateGone  = "On the register, records since erased"
-	stateNoRat = "Not rated"
+	stateOff  = "Not on the register"
+	stateLeft = "Left the register"
+	stateGone = "On the register, records since erased"
+	// stateErased is someone on the register at the end whose records
+	// have been erased since (consent withdrawn after the quarter): their
+	// rating is not kept.
+	stateErased = "Records since erased"
+	stateNoRat  = "Not rated"
 )
 
 // ratingRows are the ratings in the order the board reads them.
@@ -170,9 +174,11 @@ func NewBoard(ctx context.Context, reg *register.Register, q Quarter, opts Board
 	}
 	start := b.From.AddDays(-1)
 	fromStates := append(append([]string{stateOff}, labels(ratingRows)...), stateGone)
-	toStates := append(labels(ratingRows), stateLeft)
+	toStates := append(labels(ratingRows), stateErased, stateLeft)
+	erasedCol, leftCol := len(toStates)-2, len(toStates)-1
+	ratingStates := append(labels(ratingRows), stateErased)
 	flow := newMatrix(len(fromStates), len(toStates))
-	ratings := newMatrix(len(ratingRows), 1)
+	ratings := newMatrix(len(ratingStates), 1)
 	months := []string{}
 	for m := range 3 {
 		months = append(months, b.From.AddMonths(m).Month().String())
@@ -193,13 +199,24 @@ func NewBoard(ctx context.Context, reg *register.Register, q Quarter, opts Board
 	var mu sync.Mutex
 	err := reg.Scan(ctx, func(s *register.Scanned) error {
 		if s.Erased {
+			// The clear trail says when they joined and left: on the
+			// register at the start or the end, their ratings not kept.
 			mu.Lock()
 			defer mu.Unlock()
+			atStart, atEnd := s.Held(start), s.Held(b.AsOf)
+			switch {
+			case atStart && atEnd:
+				flow[len(fromStates)-1][erasedCol]++
+			case atStart:
+				flow[len(fromStates)-1][leftCol]++
+			case atEnd:
+				flow[0][erasedCol]++
+			}
+			if atEnd {
+				ratings[len(ratingStates)-1][0]++
+			}
 			if inQuarter(s.Left) {
 				cons[conRegisterWithdrawn][0]++
-				if !s.Added.After(start) { // on the register at the start, as far as the trail says
-					flow[len(fromStates)-1][len(toStates)-1]++
-				}
 			}
 			return nil
 		}
@@ -250,7 +267,7 @@ func NewBoard(ctx context.Context, reg *register.Register, q Quarter, opts Board
 		case before.Held && after.Held:
 			flow[1+ratingIndex(before.RatingOfRecord)][ratingIndex(after.RatingOfRecord)]++
 		case before.Held:
-			flow[1+ratingIndex(before.RatingOfRecord)][len(toStates)-1]++
+			flow[1+ratingIndex(before.RatingOfRecord)][leftCol]++
 		case after.Held:
 			flow[0][ratingIndex(after.RatingOfRecord)]++
 		}
@@ -366,8 +383,8 @@ func NewBoard(ctx context.Context, reg *register.Register, q Quarter, opts Board
 	}
 
 	b.Ratings = newTable("ratings", "People on the register by rating of record",
-		fmt.Sprintf("Everyone on the register on %s, by the rating the register acts on (the rating agreed by the multi-agency meeting where it stands, otherwise the rules' suggestion).", b.AsOf),
-		"Rating of record", labels(ratingRows), []string{"People"}, ratings)
+		fmt.Sprintf("Everyone on the register on %s, by the rating the register acts on (the rating agreed by the multi-agency meeting where it stands, otherwise the rules' suggestion). Someone whose consent was withdrawn since then is counted without a rating: their records are erased.", b.AsOf),
+		"Rating of record", ratingStates, []string{"People"}, ratings)
 	b.Ratings.rowPercents("people on the register")
 	b.Movement = newTable("movement", "Movement during the quarter",
 		fmt.Sprintf("Rows: rating of record on %s (the day before the quarter), or not on the register then. Columns: rating of record on %s, or left the register.", start, b.AsOf),

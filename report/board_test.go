@@ -52,6 +52,10 @@ func handBuilt(t *testing.T) *fixture {
 		// Red from 1 September, no review by 30 September: due 15 September
 		// and not held.
 		f.add(id("waiting"), day("2026-09-01"), crisis)
+		// On the register all quarter, withdraws consent on 5 October:
+		// counted at the end without a rating.
+		f.add(id("late"), day("2026-06-01"), green)
+		f.record(id("late"), dsr.Event{Type: dsr.EventConsentWithdrawn, Date: day("2026-10-05"), By: dsr.BySelf})
 	}
 	for i := range 5 {
 		f.refer(fmt.Sprintf("ref-a-%d", i), day("2026-07-01"), day("2026-07-05"), register.Accept)
@@ -90,13 +94,15 @@ func TestBoardFiguresOfAHandBuiltRegister(t *testing.T) {
 	assert.Equal(t, "5", cell(t, &b.Ratings, "Green", "People"))
 	assert.Equal(t, "15", cell(t, &b.Ratings, "Red", "People"))
 	assert.Equal(t, "5", cell(t, &b.Ratings, "Blue", "People"))
-	assert.Equal(t, "25", b.Ratings.Total.String())
-	assert.Equal(t, "60%", b.Ratings.Rows[0].Percent, "red: 15 of 25")
+	assert.Equal(t, "5", cell(t, &b.Ratings, "Records since erased", "People"), "the late withdrawers")
+	assert.Equal(t, "30", b.Ratings.Total.String())
+	assert.Equal(t, "50%", b.Ratings.Rows[0].Percent, "red: 15 of 30")
 
 	assert.Equal(t, "5", cell(t, &b.Movement, "Green", "Green"))
 	assert.Equal(t, "5", cell(t, &b.Movement, "Red", "Red"))
 	assert.Equal(t, "5", cell(t, &b.Movement, "Green", "Left the register"), "the movers")
 	assert.Equal(t, "5", cell(t, &b.Movement, "On the register, records since erased", "Left the register"))
+	assert.Equal(t, "5", cell(t, &b.Movement, "On the register, records since erased", "Records since erased"), "the late withdrawers")
 	assert.Equal(t, "5", cell(t, &b.Movement, "Not on the register", "Blue"))
 	assert.Equal(t, "10", cell(t, &b.Movement, "Not on the register", "Red"))
 

@@ -49,6 +49,7 @@ func ExampleNewBoard() {
 	// Green 5 100%
 	// Blue 0 0%
 	// Not rated 0 0%
+	// Records since erased 0 0%
 	// total 5
 	// true true
 }
