@@ -30,6 +30,7 @@ const Stylesheet = `
 .dsr-table th, .dsr-table td { border-bottom: 1px solid #d8dde0; padding: 0.5rem 1rem 0.5rem 0; text-align: left; vertical-align: top; }
 .dsr-table thead th { border-bottom: 2px solid #212b32; }
 .dsr-table tfoot th, .dsr-table tfoot td { border-top: 2px solid #212b32; font-weight: bold; }
+.dsr-table .dsr-date { white-space: nowrap; }
 .dsr-table .dsr-num, .dsr-table .dsr-pct { text-align: right; font-variant-numeric: tabular-nums; }
 .dsr-figure { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
 .dsr-figure figure { margin: 0; max-width: 100%; }

@@ -237,12 +237,12 @@ var packTmpl = template.Must(template.New("pack").Funcs(funcs).Parse(`
 <h3>What changed since {{.Since}}</h3>
 {{if .Changes}}<table class="dsr-table"><caption class="dsr-muted">Records written since the last review</caption>
 <thead><tr><th scope="col">Date</th><th scope="col">What</th></tr></thead><tbody>
-{{range .Changes}}<tr><td>{{.Date}}</td><td>{{.What}}</td></tr>
+{{range .Changes}}<tr><td class="dsr-date">{{.Date}}</td><td>{{.What}}</td></tr>
 {{end}}</tbody></table>{{else}}<p>Nothing recorded since.</p>{{end}}
 <h3>Open actions</h3>
 <table class="dsr-table"><caption class="dsr-muted">{{len .Items}} open, {{.Overdue}} overdue</caption>
 <thead><tr><th scope="col">Due</th><th scope="col">What</th><th scope="col">Rule</th><th scope="col">Who</th></tr></thead><tbody>
-{{range .Items}}<tr><td>{{.DueDate}}{{if .Overdue}} <strong class="dsr-overdue">overdue</strong>{{end}}</td><td>{{.Reason}}</td><td>{{.Rule}}</td><td>{{.Who}}</td></tr>
+{{range .Items}}<tr><td class="dsr-date">{{.DueDate}}{{if .Overdue}} <strong class="dsr-overdue">overdue</strong>{{end}}</td><td>{{.Reason}}</td><td>{{.Rule}}</td><td>{{.Who}}</td></tr>
 {{end}}</tbody></table>
 </section>
 {{end}}
