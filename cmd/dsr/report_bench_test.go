@@ -21,8 +21,14 @@ import (
 // the page. Each run is on a fresh copy of the register file. cpu-s/op is
 // the process's user and system time per run, which the other work on a
 // shared machine does not inflate as it does ns/op. The register is built
-// once (dsr demo, about a minute and a half); DSR_BENCH_REPORT_DB names
+// once (dsr demo, 35 s to a minute and a half); DSR_BENCH_REPORT_DB names
 // one built before, with DSR_BENCH_REPORT_KEY its key file.
+//
+// Measured on the 2-core machine shared with other work (load 5 to 9):
+// national-2023-cel 1.35 to 1.6 s a report, 1.26 to 1.30 CPU-s; the
+// default national-2023 (Rego) 4.9 to 11.8 s, 5.2 to 5.8 CPU-s, of which
+// the 20,000 Rego assessments are about 4; peak resident memory of the
+// command 66 to 68 MB either way.
 func BenchmarkReportBoard10000(b *testing.B) {
 	db := os.Getenv("DSR_BENCH_REPORT_DB")
 	if db != "" {
