@@ -17,15 +17,14 @@ import (
 
 const fhirUsageText = `Usage: dsr register fhir ID|--all [-o FILE] [--as-of DATE] [--why TEXT] --db FILE --by ID --role ROLE
 
-Export a person (ID), or everyone the register holds (--all) who holds
-consent to share, as a FHIR R4 Bundle of type collection for a shared care
-record (package fhir): the
-Patient with the NHS number (system https://fhir.nhs.uk/Id/nhs-number) and
-the local id, the register Flag with the rating of record (removed: inactive,
-with the day of removal), the rating's RiskAssessment with its reasons, a
-Consent for each scope of each consent given, an EpisodeOfCare for each
-inpatient spell and a Procedure for each C(E)TR held, coded with R-CODE-1's
-SNOMED CT codes. Ids are urn:uuid names of the register's pseudonyms: an
+Export a person (ID), or everyone the register holds (--all), with consent
+to share, as a FHIR R4 Bundle of type collection for a shared care record
+(package fhir): the Patient with the NHS number (system
+https://fhir.nhs.uk/Id/nhs-number) and the local id, the register Flag with
+the rating of record (removed: inactive, with the day of removal), the
+rating's RiskAssessment with its reasons, a Consent for each scope of each
+consent given, an EpisodeOfCare for each inpatient spell and a Procedure for
+each C(E)TR held, coded with R-CODE-1's SNOMED CT codes. Ids are urn:uuid names of the register's pseudonyms: an
 export made again for the same date is the same.
 
 A shared care record is information sharing: a person is exported only when,
