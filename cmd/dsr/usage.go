@@ -24,8 +24,8 @@ Usage:
   dsr register add|record|report|agree|remove|due|verify|history --db FILE ...
       Keep a register in a SQLite file. Run 'dsr register help'.
   dsr register fhir ID|--all [-o FILE] --db FILE
-      Export a person, or everyone held, as a FHIR R4 Bundle for a shared
-      care record (withdrawn people never).
+      Export a person, or everyone held, with consent to share (scope
+      sharing, R-CONS-1) as a FHIR R4 Bundle for a shared care record.
   dsr policy list [--json]
       List the embedded policy profiles with version, engines, what each
       extends and its digest.

@@ -64,8 +64,9 @@ var allowed = map[string][]string{
 	"server": {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
 		"internal/schema", "policies", "policies/policycheck", "policies/policydiff"},
 	// fhir exports the register as FHIR R4 (through the register's
-	// audited reads); fhir/fhirtest checks FHIR JSON in tests.
-	"fhir":          {"calendar", "dsr", "cetr", "register"},
+	// audited reads, judging consent to share with package consent);
+	// fhir/fhirtest checks FHIR JSON in tests.
+	"fhir":          {"calendar", "dsr", "consent", "cetr", "register"},
 	"fhir/fhirtest": {},
 
 	"cmd/dsr": nil, // the top: anything of ours
