@@ -11,6 +11,7 @@ import (
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/cetr"
+	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/register"
 )
@@ -32,6 +33,7 @@ type options struct {
 	why          string
 	localSystem  string
 	reviewSystem string
+	consent      consent.Params
 }
 
 // Because gives the reason recorded with the audit of every read the
@@ -47,8 +49,10 @@ func WithLocalIDSystem(uri string) Option { return func(o *options) { o.localSys
 // RiskAssessment of their rating, a Consent for each consent given, an
 // EpisodeOfCare for each inpatient spell and a Procedure for each C(E)TR
 // held (see the package documentation). Every read is made as by, and
-// audited. Someone whose consent was withdrawn is ErrWithdrawn, an unknown
-// id ErrNotFound; neither error names the person.
+// audited. Someone who does not hold consent to share on asOf is refused
+// with an error matching ErrNoSharingConsent, after only their case has
+// been read (to judge it); someone whose consent was withdrawn is
+// ErrWithdrawn, an unknown id ErrNotFound. No error names the person.
 func Bundle(ctx context.Context, reg *register.Register, personID string, asOf calendar.Date, by register.Actor, opts ...Option) (r4.Bundle, error) {
 	o := optionsOf(reg, opts)
 	entries, err := personEntries(ctx, reg, personID, asOf, by, &o)
@@ -59,31 +63,39 @@ func Bundle(ctx context.Context, reg *register.Register, personID string, asOf c
 }
 
 // BundleAll exports everyone the register holds on asOf (on the register
-// or removed from it) as one Bundle of type collection: each person's
-// entries as Bundle gives them, in the order of their local ids. People
-// whose consent was withdrawn are not in it (R-CONS-4): the register no
-// longer holds them.
-func BundleAll(ctx context.Context, reg *register.Register, asOf calendar.Date, by register.Actor, opts ...Option) (r4.Bundle, error) {
+// or removed from it) who holds consent to share then, as one Bundle of
+// type collection: each person's entries as Bundle gives them, in the
+// order of their local ids. The Summary counts the people in it and those
+// left out for want of consent to share, by the rule that decided (it
+// names nobody). People whose consent was withdrawn are not in it, nor
+// counted (R-CONS-4): the register no longer holds them.
+func BundleAll(ctx context.Context, reg *register.Register, asOf calendar.Date, by register.Actor, opts ...Option) (r4.Bundle, Summary, error) {
 	if err := by.Validate(); err != nil {
-		return r4.Bundle{}, fmt.Errorf("fhir: %w", err)
+		return r4.Bundle{}, Summary{}, fmt.Errorf("fhir: %w", err)
 	}
 	o := optionsOf(reg, opts)
 	ids, err := reg.People(ctx)
 	if err != nil {
-		return r4.Bundle{}, fmt.Errorf("fhir: %w", err)
+		return r4.Bundle{}, Summary{}, fmt.Errorf("fhir: %w", err)
 	}
 	var entries []r4.BundleEntry
+	var sum Summary
 	for _, id := range ids {
 		es, err := personEntries(ctx, reg, id, asOf, by, &o)
-		if errors.Is(err, ErrWithdrawn) {
+		var refused *noSharing
+		switch {
+		case errors.As(err, &refused):
+			sum.leave(refused)
+			continue
+		case errors.Is(err, ErrWithdrawn):
 			continue // withdrawn since the list was read
+		case err != nil:
+			return r4.Bundle{}, Summary{}, err
 		}
-		if err != nil {
-			return r4.Bundle{}, err
-		}
+		sum.People++
 		entries = append(entries, es...)
 	}
-	return collection("register/"+reg.ID(), asOf, entries), nil
+	return collection("register/"+reg.ID(), asOf, entries), sum, nil
 }
 
 // Marshal returns the bundle as indented JSON, as the CLI writes it.
@@ -96,7 +108,7 @@ func Marshal(b r4.Bundle) ([]byte, error) {
 }
 
 func optionsOf(reg *register.Register, opts []Option) options {
-	o := options{why: "FHIR R4 export", localSystem: LocalIDSystemBase + reg.ID(), reviewSystem: ReviewIDSystemBase + reg.ID()}
+	o := options{why: "FHIR R4 export", localSystem: LocalIDSystemBase + reg.ID(), reviewSystem: ReviewIDSystemBase + reg.ID(), consent: consent.National2023}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -141,15 +153,20 @@ func (p *person) add(url string, res any) error {
 
 func personEntries(ctx context.Context, reg *register.Register, id string, asOf calendar.Date, by register.Actor, o *options) ([]r4.BundleEntry, error) {
 	why := register.Because(o.why)
+	// The case first: it is enough to judge consent to share, and someone
+	// without it has nothing else read.
+	c, err := reg.Case(ctx, id, asOf, by, why)
+	if err != nil {
+		return nil, readError(err)
+	}
+	if err := sharingConsent(o.consent, &c, asOf); err != nil {
+		return nil, err
+	}
 	d, err := reg.Details(ctx, id, by, why)
 	if err != nil {
 		return nil, readError(err)
 	}
 	st, err := reg.Standing(ctx, id, by, why)
-	if err != nil {
-		return nil, readError(err)
-	}
-	c, err := reg.Case(ctx, id, asOf, by, why)
 	if err != nil {
 		return nil, readError(err)
 	}
@@ -378,7 +395,7 @@ func (p *person) consent(id string, e *dsr.Event, scope string, status r4.Consen
 		Patient:    ptr(ref(p.patient)),
 		DateTime:   dateOf(e.Day()),
 		Performer:  []r4.Reference{giver},
-		PolicyRule: ptr(concept("consent for inclusion on the Dynamic Support Register (R-CONS-1, R-CONS-2)", coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", "opt-in"))),
+		PolicyRule: ptr(concept("consent for "+scopeWords[scope]+" (R-CONS-1, R-CONS-2)", coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", "opt-in"))),
 		Provision:  prov,
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsrkit/dsrkit/cetr"
+	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/fhir"
 	"github.com/dsrkit/dsrkit/fhir/fhirtest"
@@ -99,10 +100,10 @@ func TestEveryBundleIsValidFHIRR4(t *testing.T) {
 	v := fhirtest.Schema(t)
 	reg, clk := newRegister(t)
 	populate(t, reg, clk)
-	for _, id := range []string{adultID, inpatientID, removedID, childID} {
+	for _, id := range shared {
 		assert.NoError(t, v.Validate(export(t, reg, id)), "%s's bundle", id)
 	}
-	all, err := fhir.BundleAll(ctx, reg, asOf, staff)
+	all, _, err := fhir.BundleAll(ctx, reg, asOf, staff)
 	require.NoError(t, err)
 	raw, err := fhir.Marshal(all)
 	require.NoError(t, err)
@@ -119,7 +120,7 @@ func TestEveryBundleIsValidFHIRR4(t *testing.T) {
 func TestIdentifiersRoundTrip(t *testing.T) {
 	reg, clk := newRegister(t)
 	populate(t, reg, clk)
-	for _, id := range []string{adultID, inpatientID, removedID, childID} {
+	for _, id := range shared {
 		rs := decode(t, export(t, reg, id))
 		require.Len(t, rs.patients, 1, id)
 		p := rs.patients[0]
@@ -196,16 +197,18 @@ func TestReviewsCarryTheSNOMEDCodesOfRCODE1(t *testing.T) {
 func TestWithdrawnPeopleAreNeverExported(t *testing.T) {
 	reg, clk := newRegister(t)
 	populate(t, reg, clk)
-	all, err := fhir.BundleAll(ctx, reg, asOf, staff)
+	all, sum, err := fhir.BundleAll(ctx, reg, asOf, staff)
 	require.NoError(t, err)
 	raw, err := fhir.Marshal(all)
 	require.NoError(t, err)
 	rs := decode(t, raw)
-	assert.Len(t, rs.patients, 4, "everyone held but the withdrawn person")
+	assert.Len(t, rs.patients, len(shared), "everyone held with consent to share, not the withdrawn person")
+	assert.Equal(t, len(shared), sum.People)
+	assert.Equal(t, len(unshared), sum.Omitted(), "the withdrawn are not held, so not counted")
 	assert.NotContains(t, string(raw), string(nhs[withdrawnID]), "no trace of their NHS number")
 	assert.NotContains(t, string(raw), withdrawnID)
 	assert.NotContains(t, string(raw), "Kim Synthetic")
-	for _, id := range []string{adultID, inpatientID, removedID, childID} {
+	for _, id := range shared {
 		assert.Contains(t, string(raw), string(nhs[id]))
 	}
 
@@ -277,14 +280,29 @@ func TestConsentsSayWhoGaveThemAndWhetherTheyHold(t *testing.T) {
 		assert.Equal(t, "parent", *c.Extension[0].ValueCoding.Code)
 		assert.Equal(t, "2026-03-02", *c.DateTime)
 		assert.Nil(t, c.Performer[0].Reference, "a parent is not the patient")
-		got[*c.Category[1].Coding[0].Code] = c.Status
-		if *c.Category[1].Coding[0].Code == dsr.ScopeSharing {
+		scope := *c.Category[1].Coding[0].Code
+		got[scope] = c.Status
+		if scope == dsr.ScopeCETR {
 			assert.Equal(t, "2026-04-10", *c.Provision.Period.End)
 		}
+		assert.Contains(t, *c.PolicyRule.Text, map[string]string{dsr.ScopeDSR: "inclusion", dsr.ScopeCETR: "Treatment Review", dsr.ScopeSharing: "information sharing"}[scope],
+			"the policy says what the consent is for")
 	}
 	assert.Equal(t, map[string]r4.ConsentState{
-		dsr.ScopeDSR: r4.ConsentStateActive, dsr.ScopeCETR: r4.ConsentStateActive, dsr.ScopeSharing: r4.ConsentStateInactive,
-	}, got, "information sharing withdrawn: inactive; the rest hold")
+		dsr.ScopeDSR: r4.ConsentStateActive, dsr.ScopeCETR: r4.ConsentStateInactive, dsr.ScopeSharing: r4.ConsentStateActive,
+	}, got, "consent to a C(E)TR withdrawn: inactive; the rest hold")
+
+	// A parent's consent confirmed by the young person at 16: the
+	// parent's is inactive from the day of the confirmation, the young
+	// person's holds.
+	rs = decode(t, export(t, reg, confirmedID))
+	states := map[string][]r4.ConsentState{}
+	for _, c := range rs.consents {
+		states[*c.Extension[0].ValueCoding.Code] = append(states[*c.Extension[0].ValueCoding.Code], c.Status)
+	}
+	assert.Equal(t, map[string][]r4.ConsentState{
+		dsr.ByParent: {r4.ConsentStateInactive, r4.ConsentStateInactive}, dsr.BySelf: {r4.ConsentStateActive, r4.ConsentStateActive},
+	}, states)
 
 	rs = decode(t, export(t, reg, adultID))
 	require.Len(t, rs.consents, 2, "inclusion and sharing")
@@ -313,7 +331,7 @@ func TestExportIsStableAndAudited(t *testing.T) {
 	require.NotEmpty(t, b.Entry)
 
 	// Ids are unique across everyone.
-	all, err := fhir.BundleAll(ctx, reg, asOf, staff)
+	all, _, err := fhir.BundleAll(ctx, reg, asOf, staff)
 	require.NoError(t, err)
 	seen := map[string]bool{}
 	for _, e := range all.Entry {
@@ -321,7 +339,7 @@ func TestExportIsStableAndAudited(t *testing.T) {
 		seen[*e.FullUrl] = true
 	}
 
-	_, err = fhir.BundleAll(ctx, reg, asOf, register.Actor{})
+	_, _, err = fhir.BundleAll(ctx, reg, asOf, register.Actor{})
 	var ve *dsr.ValidationError
 	assert.True(t, errors.As(err, &ve), "who exports is required")
 }
@@ -353,4 +371,96 @@ func BenchmarkValidate(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestOnlyPeopleWithConsentToShareAreExported: a shared care record is
+// information sharing, so someone is exported only with consent to share
+// that holds on the export's date. Each unshared person is refused alone,
+// with an error that names the rule and nobody, after only their case was
+// read; everyone's bundle leaves them out and counts them by rule.
+func TestOnlyPeopleWithConsentToShareAreExported(t *testing.T) {
+	reg, clk := newRegister(t)
+	populate(t, reg, clk)
+	admin := register.Actor{ID: "admin-1", Role: register.RoleAdmin}
+	for id, rule := range unshared {
+		_, err := fhir.Bundle(ctx, reg, id, asOf, staff)
+		require.ErrorIs(t, err, fhir.ErrNoSharingConsent, id)
+		assert.Contains(t, err.Error(), rule+": ", "%s: the rule that decided", id)
+		assert.Contains(t, err.Error(), "scope sharing", "what is missing")
+		assert.NotContains(t, err.Error(), id, "the refusal names nobody")
+		assert.NotContains(t, err.Error(), string(nhs[id]))
+		assert.NotContains(t, err.Error(), unsharedName)
+
+		audit, err := reg.Audit(ctx, id, admin)
+		require.NoError(t, err)
+		var reads []string
+		for _, e := range audit {
+			if e.Read {
+				reads = append(reads, e.What)
+			}
+		}
+		assert.Len(t, reads, 1, "%s: only the case is read, to judge consent: %v", id, reads)
+	}
+
+	// The same people on a day they did hold it: the lapsed young person
+	// before their 16th birthday, the unshared before the withdrawal.
+	for _, id := range []string{lapsedID, unsharedID} {
+		_, err := fhir.Bundle(ctx, reg, id, day("2026-04-09"), staff)
+		assert.NoError(t, err, "%s on 9 April", id)
+	}
+	// And the shared on a day before they gave it.
+	_, err := fhir.Bundle(ctx, reg, gillickID, day("2026-03-04"), staff)
+	assert.ErrorIs(t, err, fhir.ErrNoSharingConsent, "the day before the consent to share")
+
+	all, sum, err := fhir.BundleAll(ctx, reg, asOf, staff)
+	require.NoError(t, err)
+	raw, err := fhir.Marshal(all)
+	require.NoError(t, err)
+	for id := range unshared {
+		assert.NotContains(t, string(raw), string(nhs[id]), "no unshared person's NHS number")
+		assert.NotContains(t, string(raw), `"`+id+`"`, "no unshared person's local id")
+	}
+	assert.NotContains(t, string(raw), unsharedName)
+	assert.Equal(t, len(shared), len(decode(t, raw).patients), "at least the shared are exported")
+	assert.Equal(t, fhir.Summary{People: len(shared), LeftOut: []fhir.LeftOut{
+		{Rule: "R-CONS-1", Reason: "no consent to share is recorded", People: 1},
+		{Rule: "R-CONS-2", Reason: "the latest consent to share was given by someone who could not give it", People: 1},
+		{Rule: "R-CONS-3", Reason: "a parent's consent to share lapsed at the 16th birthday and the young person has not confirmed it", People: 1},
+		{Rule: "R-CONS-4", Reason: "consent to share was withdrawn", People: 1},
+	}}, sum)
+	line := sum.String()
+	assert.Contains(t, line, "6 people exported, 4 left out without consent to share: 1 no consent to share is recorded (R-CONS-1); ")
+	for id := range unshared {
+		assert.NotContains(t, line, id)
+	}
+}
+
+// TestTheAreasConsentParametersJudgeSharing: a Gillick-competent child's
+// own consent to share holds where the area allows Gillick competence
+// (national-2023, the default), and not where it does not (R-CONS-2); a
+// parent's consent to share does not lapse at 16 where the area says it
+// does not (R-CONS-3).
+func TestTheAreasConsentParametersJudgeSharing(t *testing.T) {
+	reg, clk := newRegister(t)
+	populate(t, reg, clk)
+	_, err := fhir.Bundle(ctx, reg, gillickID, asOf, staff)
+	require.NoError(t, err, "national-2023 allows a Gillick-competent child to consent")
+	_, err = fhir.Bundle(ctx, reg, gillickID, asOf, staff, fhir.WithConsentParams(consent.National2023))
+	require.NoError(t, err)
+
+	noGillick := consent.National2023
+	noGillick.GillickAllowed = false
+	_, err = fhir.Bundle(ctx, reg, gillickID, asOf, staff, fhir.WithConsentParams(noGillick))
+	require.ErrorIs(t, err, fhir.ErrNoSharingConsent)
+	assert.Contains(t, err.Error(), "R-CONS-2: ")
+	assert.Contains(t, err.Error(), "Gillick competent")
+
+	noLapse := consent.National2023
+	noLapse.ParentConsentLapses = false
+	_, err = fhir.Bundle(ctx, reg, lapsedID, asOf, staff, fhir.WithConsentParams(noLapse))
+	assert.NoError(t, err, "a parent's consent to share that does not lapse")
+	_, sum, err := fhir.BundleAll(ctx, reg, asOf, staff, fhir.WithConsentParams(noGillick))
+	require.NoError(t, err)
+	assert.Equal(t, len(shared)-1, sum.People, "the Gillick-competent child left out")
+	assert.Equal(t, 2, sum.LeftOut[1].People, "R-CONS-2: the bad giver and the Gillick-competent child")
 }

@@ -1,11 +1,12 @@
 // Package fhir exports the register as FHIR R4, for a regional shared care
 // record: one Bundle (type collection) per person (Bundle), or everyone
-// the register holds in one (BundleAll), built with the
-// github.com/samply/golang-fhir-models R4 types. It follows UK Core where
-// UK Core has something to say, and NHS England's PatientFlag pattern for
-// the register flag. The package is engine-free: it reads the register
-// through its audited reads (Details, Standing, Case) as the member of
-// staff who exports, and asks the register's rules for the assessment.
+// the register holds with consent to share in one (BundleAll), built with
+// the github.com/samply/golang-fhir-models R4 types. It follows UK Core
+// where UK Core has something to say, and NHS England's PatientFlag
+// pattern for the register flag. The package is engine-free: it reads the
+// register through its audited reads (Case, Details, Standing) as the
+// member of staff who exports, asks the register's rules for the
+// assessment, and judges consent to share with package consent.
 //
 // # What a person's bundle holds
 //
@@ -35,12 +36,12 @@
 //   - Consent, one for each scope of each consent given (ConsentScopeSystem:
 //     dsr, cetr, sharing): who gave it (R-CONS-2) in the
 //     ConsentGivenByExtension and as the performer (the Patient when the
-//     person gave it), the date, scope patient-privacy, policy rule
-//     OPTIN. It is active until a later withdrawal or a later consent for
-//     the same scope (then inactive, the provision's period ending that
-//     day); consent for inclusion is inactive, too, when the rules find it
-//     does not hold on the export's date (a parent's consent lapsed at 16,
-//     R-CONS-3).
+//     person gave it), the date, scope patient-privacy, policy rule OPTIN
+//     (its text says what the consent is for). It is active until a later
+//     withdrawal or a later consent for the same scope (then inactive, the
+//     provision's period ending that day); consent for inclusion is
+//     inactive, too, when the rules find it does not hold on the export's
+//     date (a parent's consent lapsed at 16, R-CONS-3).
 //   - EpisodeOfCare for each inpatient spell, admission to discharge
 //     (active while the person is still in), with the ward's security, the
 //     legal status and an out-of-area placement as text.
@@ -51,11 +52,34 @@
 //     of ReviewIDSystemBase and the register's id) and its outcome
 //     (ReviewOutcomeSystem).
 //
+// # Only people who hold consent to share are exported
+//
+// A shared care record is information sharing, which needs consent of its
+// own (docs/rules.md, R-CONS-1): a person is exported only when, on the
+// export's date, they hold a consent_given covering the scope sharing
+// (dsr.ScopeSharing), or a recorded best-interests decision for it
+// (given by dsr.ByBestInterests). Consent for inclusion alone is not
+// enough. It is judged by package consent (consent.Params.Evaluate for
+// consent.Sharing), as the register judges consent for inclusion: the
+// latest record covering sharing on or before the date decides; it holds
+// only if given by someone who could give it then (R-CONS-2), not a
+// parent's lapsed at the 16th birthday and not confirmed by the young
+// person (R-CONS-3), and not withdrawn (R-CONS-4). The parameters are
+// national-2023's unless WithConsentParams gives the area's. There is no
+// option to export without it.
+//
+// Bundle refuses someone without it with an error matching
+// ErrNoSharingConsent that cites the rule that decided and says what is
+// missing; only their case has been read (audited), to judge it. BundleAll
+// leaves them out, and its Summary counts them by rule. Neither the error
+// nor the Summary names anyone.
+//
 // # Withdrawn people are never exported
 //
-// Withdrawal of consent takes a person's identifiable data off the
-// register (R-CONS-4): BundleAll leaves them out, and Bundle refuses them
-// with ErrWithdrawn, whose words name nobody.
+// Withdrawal of consent for inclusion takes a person's identifiable data
+// off the register (R-CONS-4): BundleAll leaves them out (and does not
+// count them: they are no longer held), and Bundle refuses them with
+// ErrWithdrawn, whose words name nobody.
 //
 // # Stable ids
 //

@@ -1,8 +1,10 @@
 package fhir_test
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	r4 "github.com/samply/golang-fhir-models/fhir-models/fhir"
@@ -14,12 +16,20 @@ import (
 	"github.com/dsrkit/dsrkit/register"
 )
 
-// TestAnyHistoryExportsAsValidFHIR: for a synthetic adult with any mix of
-// consent scopes, inpatient spells (the last perhaps still open), reviews
-// of every kind, an agreed rating, a withdrawal of sharing and a removal,
-// the bundle is valid FHIR R4, the identifiers come back, every review
-// has R-CODE-1's code where its kind has one, and the flag and spells say
-// what the history says.
+// TestAnyHistoryExportsAsValidFHIR: for a synthetic adult with or without
+// capacity, with any mix of consent scopes, inpatient spells (the last
+// perhaps still open), reviews of every kind, an agreed rating, consents
+// to share given (by anyone, whether or not they could give it) and
+// withdrawn in any order, and a removal, the export follows the sharing
+// gate: when, by a model of the rules kept here (the latest record
+// covering sharing decides: a withdrawal ends it, and only the person
+// with capacity, or for one without it a deputy, an attorney or a
+// best-interests decision, may give it to an adult), consent to share
+// does not hold, Bundle refuses with ErrNoSharingConsent citing the rule
+// and naming nobody, and BundleAll leaves the person out and counts them;
+// when it holds, the bundle is valid FHIR R4, the identifiers come back,
+// every review has R-CODE-1's code where its kind has one, and the flag
+// and spells say what the history says.
 func TestAnyHistoryExportsAsValidFHIR(t *testing.T) {
 	v := fhirtest.Schema(t)
 	rapid.Check(t, func(rt *rapid.T) {
@@ -31,14 +41,28 @@ func TestAnyHistoryExportsAsValidFHIR(t *testing.T) {
 		np.Circumstances.InCrisis = rapid.Bool().Draw(rt, "crisis")
 		np.Circumstances.CommunityCannotManage = rapid.Bool().Draw(rt, "cannot_manage")
 		np.Circumstances.MentalHealthDeteriorating = rapid.Bool().Draw(rt, "deteriorating")
+		np.Person.LacksCapacity = rapid.Bool().Draw(rt, "lacks_capacity")
+		may := func(by string) bool { // the model: who may consent for an adult
+			if np.Person.LacksCapacity {
+				return by == dsr.ByDeputy || by == dsr.ByAttorney || by == dsr.ByBestInterests
+			}
+			return by == dsr.BySelf
+		}
+		giver := dsr.BySelf
+		if np.Person.LacksCapacity {
+			giver = rapid.SampledFrom([]string{dsr.ByDeputy, dsr.ByAttorney, dsr.ByBestInterests}).Draw(rt, "giver")
+		}
 		scopes := []string{dsr.ScopeDSR}
 		for _, s := range []string{dsr.ScopeCETR, dsr.ScopeSharing} {
 			if rapid.Bool().Draw(rt, "scope_"+s) {
 				scopes = append(scopes, s)
 			}
 		}
+		// The model's judgement of consent to share, and the rule that
+		// decides when it does not hold.
+		sharing, rule := slices.Contains(scopes, dsr.ScopeSharing), "R-CONS-1"
 		d := day("2025-01-01").AddDays(rapid.IntRange(0, 250).Draw(rt, "consented"))
-		np.Events = []dsr.Event{{Type: dsr.EventConsentGiven, Date: d, GivenBy: dsr.BySelf, Scope: scopes}}
+		np.Events = []dsr.Event{{Type: dsr.EventConsentGiven, Date: d, GivenBy: giver, Scope: scopes}}
 		spells := rapid.IntRange(0, 3).Draw(rt, "spells")
 		open := false
 		for i := range spells {
@@ -70,8 +94,20 @@ func TestAnyHistoryExportsAsValidFHIR(t *testing.T) {
 				ok(rt, reg.Agree(ctx, id, a.Rating, "", staff))
 			}
 		}
-		if slices.Contains(scopes, dsr.ScopeSharing) && rapid.Bool().Draw(rt, "withdraw_sharing") {
-			ok(rt, reg.Record(ctx, id, dsr.Event{Type: dsr.EventConsentWithdrawn, Date: day("2026-04-05"), By: dsr.BySelf, Scope: []string{dsr.ScopeSharing}}, staff))
+		// Up to three later consents to share or withdrawals of it, on the
+		// same day or the next (the later recorded decides a day's).
+		on := day("2026-04-05")
+		for i := range rapid.IntRange(0, 3).Draw(rt, "sharing_records") {
+			on = on.AddDays(rapid.IntRange(0, 1).Draw(rt, fmt.Sprintf("sharing_day%d", i)))
+			clk.set(on)
+			if rapid.IntRange(0, 3).Draw(rt, fmt.Sprintf("sharing_withdrawn%d", i)) == 0 {
+				ok(rt, reg.Record(ctx, id, dsr.Event{Type: dsr.EventConsentWithdrawn, Date: on, By: giver, Scope: []string{dsr.ScopeSharing}}, staff))
+				sharing, rule = false, "R-CONS-4"
+				continue
+			}
+			by := rapid.SampledFrom(dsr.ConsentGivers).Draw(rt, fmt.Sprintf("sharing_by%d", i))
+			ok(rt, reg.Record(ctx, id, dsr.Event{Type: dsr.EventConsentGiven, Date: on, GivenBy: by, Scope: []string{dsr.ScopeSharing}}, staff))
+			sharing, rule = may(by), "R-CONS-2"
 		}
 		removed := rapid.Bool().Draw(rt, "removed")
 		if removed {
@@ -79,8 +115,25 @@ func TestAnyHistoryExportsAsValidFHIR(t *testing.T) {
 		}
 		clk.set(day("2026-04-10"))
 
-		b, err := fhir.Bundle(ctx, reg, id, day("2026-04-10"), staff)
+		_, sum, err := fhir.BundleAll(ctx, reg, day("2026-04-10"), staff)
 		ok(rt, err)
+		b, err := fhir.Bundle(ctx, reg, id, day("2026-04-10"), staff)
+		if !sharing {
+			if !errors.Is(err, fhir.ErrNoSharingConsent) || !strings.Contains(err.Error(), rule+": ") {
+				rt.Fatalf("no consent to share (%s): Bundle gives %v", rule, err)
+			}
+			if strings.Contains(err.Error(), id) || strings.Contains(err.Error(), string(np.Person.NHSNumber)) {
+				rt.Fatalf("the refusal names the person: %v", err)
+			}
+			if sum.People != 0 || sum.Omitted() != 1 || sum.LeftOut[0].Rule != rule {
+				rt.Fatalf("BundleAll's summary %+v, want one left out by %s", sum, rule)
+			}
+			return
+		}
+		ok(rt, err)
+		if sum.People != 1 || sum.Omitted() != 0 {
+			rt.Fatalf("BundleAll's summary %+v, want one exported", sum)
+		}
 		raw, err := fhir.Marshal(b)
 		ok(rt, err)
 		if err := v.Validate(raw); err != nil {

@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-
-	r4 "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
@@ -20,18 +17,25 @@ import (
 
 const fhirUsageText = `Usage: dsr register fhir ID|--all [-o FILE] [--as-of DATE] [--why TEXT] --db FILE --by ID --role ROLE
 
-Export a person (ID), or everyone the register holds (--all), as a FHIR R4
-Bundle of type collection for a shared care record (package fhir): the
-Patient with the NHS number (system https://fhir.nhs.uk/Id/nhs-number) and
-the local id, the register Flag with the rating of record (removed: inactive,
-with the day of removal), the rating's RiskAssessment with its reasons, a
-Consent for each scope of each consent given, an EpisodeOfCare for each
-inpatient spell and a Procedure for each C(E)TR held, coded with R-CODE-1's
-SNOMED CT codes. Ids are urn:uuid names of the register's pseudonyms: an
-export made again for the same date is the same. People whose consent was
-withdrawn are never exported (R-CONS-4): --all leaves them out, and ID is
-refused. Only coordinators and admins export (the bundle identifies people);
-every read is audited, with --why (default "FHIR R4 export").
+Export a person (ID), or everyone the register holds (--all), with consent
+to share, as a FHIR R4 Bundle of type collection for a shared care record
+(package fhir): the Patient with the NHS number (system
+https://fhir.nhs.uk/Id/nhs-number) and the local id, the register Flag with
+the rating of record (removed: inactive, with the day of removal), the
+rating's RiskAssessment with its reasons, a Consent for each scope of each
+consent given, an EpisodeOfCare for each inpatient spell and a Procedure for
+each C(E)TR held, coded with R-CODE-1's SNOMED CT codes. Ids are urn:uuid names of the register's pseudonyms: an
+export made again for the same date is the same.
+
+A shared care record is information sharing: a person is exported only when,
+on the export's date, they hold a consent_given covering scope sharing, or a
+best-interests decision for it, given by someone who could give it (R-CONS-1,
+R-CONS-2), not lapsed at 16 (R-CONS-3) and not withdrawn (R-CONS-4). ID
+without it is refused (exit 1, naming the rule); --all leaves them out and
+prints on standard error how many, by rule, never who. People whose consent
+was withdrawn are never exported. Only coordinators and admins export (the
+bundle identifies people); every read is audited, with --why (default
+"FHIR R4 export").
 
 Options:
   ID              the person's local id
@@ -126,13 +130,18 @@ func runFHIR(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	var b []byte
 	people := 1
 	if *all {
-		bundle, err := fhir.BundleAll(ctx, reg, asOf, by, opts...)
+		bundle, sum, err := fhir.BundleAll(ctx, reg, asOf, by, opts...)
 		if err == nil {
-			people = countPatients(bundle.Entry)
+			people = sum.People
 			b, err = fhir.Marshal(bundle)
 		}
 		if err != nil {
 			return reportInput(stderr, group, err)
+		}
+		if sum.Omitted() > 0 {
+			// Counts and rule ids only: the operator learns how many were
+			// left out and why, never who.
+			fmt.Fprintf(stderr, "%s: as of %s, %s\n", group, asOf, sum)
 		}
 	} else {
 		bundle, err := fhir.Bundle(ctx, reg, pos[0], asOf, by, opts...)
@@ -156,18 +165,4 @@ func runFHIR(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintf(stdout, "wrote %s: a FHIR R4 bundle of %d people as of %s\n", *out, people, asOf)
 	return exitOK
-}
-
-// countPatients counts the Patient entries of a bundle.
-func countPatients(entries []r4.BundleEntry) int {
-	n := 0
-	for _, e := range entries {
-		var head struct {
-			ResourceType string `json:"resourceType"`
-		}
-		if json.Unmarshal(e.Resource, &head) == nil && head.ResourceType == "Patient" {
-			n++
-		}
-	}
-	return n
 }

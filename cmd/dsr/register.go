@@ -70,8 +70,9 @@ Commands:
                              the local ids of the people found (exact; a name is
                              matched case folded, through its pseudonym; audited)
   fhir ID|--all [-o FILE] [--as-of DATE] [--why TEXT]
-                             export a person, or everyone held, as a FHIR R4
-                             Bundle (withdrawn people never; 'dsr register fhir -h')
+                             export a person, or everyone held, with consent to
+                             share (scope sharing), as a FHIR R4 Bundle
+                             (R-CONS-1; 'dsr register fhir -h')
   verify                     check the log's hash chain
   history ID [--why TEXT]    print a person's timeline with the rules that fired
                              (the read is audited: who, role, when, why)

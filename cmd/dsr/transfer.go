@@ -66,7 +66,7 @@ Options:
   --db, --policy, --set, --key-file, --by, --role as for 'dsr register'
 ` + timeoutUsageText + decisionLogUsageText
 
-const reportUsageText = `Usage: dsr report national --month YYYY-MM --db FILE [-o FILE.csv] [--by ID --role ROLE]
+const nationalUsageText = `Usage: dsr report national --month YYYY-MM --db FILE [-o FILE.csv] [--by ID --role ROLE]
 
 Write the national return for the month as CSV, in the shape of NHS
 England's Assuring Transformation collection as far as the register holds
@@ -82,9 +82,9 @@ Options:
   --db, --policy, --set, --key-file, --by, --role as for 'dsr register'
 ` + timeoutUsageText + decisionLogUsageText
 
-func importUsage(w io.Writer) { io.WriteString(w, importUsageText) }
-func exportUsage(w io.Writer) { io.WriteString(w, exportUsageText) }
-func reportUsage(w io.Writer) { io.WriteString(w, reportUsageText) }
+func importUsage(w io.Writer)   { io.WriteString(w, importUsageText) }
+func exportUsage(w io.Writer)   { io.WriteString(w, exportUsageText) }
+func nationalUsage(w io.Writer) { io.WriteString(w, nationalUsageText) }
 
 // regFlags are the flags every command over a register takes.
 type regFlags struct {
@@ -356,11 +356,11 @@ func runNational(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	f.define(ctx, fset)
 	month := fset.String("month", "", "YYYY-MM")
 	out := fset.String("o", "", "output file")
-	_, code, ok := parseCommand(fset, args, reportUsage, stdout, stderr, 0, "")
+	_, code, ok := parseCommand(fset, args, nationalUsage, stdout, stderr, 0, "")
 	if !ok {
 		return code
 	}
-	if code, ok := f.actor(stderr, group, reportUsage); !ok {
+	if code, ok := f.actor(stderr, group, nationalUsage); !ok {
 		return code
 	}
 	start, end, err := transfer.ParseMonth(*month)

@@ -36,17 +36,25 @@ var allowed = map[string][]string{
 	"register/sqlitestore":    {"calendar", "dsr", "register", "register/storetest"},
 	"register/pgstore":        {"calendar", "dsr", "register", "register/storetest"},
 	"register/storetest":      {"calendar", "dsr", "register"},
-	"transfer":                {"calendar", "dsr", "consent", "disclosure", "register", "register/memstore", "register/sqlitestore"},
-	"internal/bundle":         {"calendar", "dsr"},
-	"internal/eval":           {"calendar", "dsr", "internal/bundle"},
-	"internal/rego":           {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
-	"internal/cel":            {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
-	"internal/schema":         {"calendar", "dsr"},
-	"internal/benchcases":     {},
-	"internal/archtest":       {},
-	"internal/attack":         {},
-	"scripts/attack":          {"internal/attack"},
-	"scripts/attack/needles":  {"dsr"},
+	// report renders the register's reports (board, meeting pack, review
+	// summary, Blue Light minute) as HTML: above register, engine-free.
+	"report": {"calendar", "dsr", "disclosure", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore",
+		"cetr/cetrtest", "bluelight/bluelighttest"},
+	// internal/pdf prints HTML to PDF through headless Chromium.
+	"internal/pdf":           {},
+	"internal/bundle":        {"calendar", "dsr"},
+	"internal/eval":          {"calendar", "dsr", "internal/bundle"},
+	"internal/rego":          {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
+	"internal/cel":           {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
+	"internal/schema":        {"calendar", "dsr"},
+	"internal/benchcases":    {},
+	"internal/archtest":      {},
+	"internal/attack":        {},
+	"scripts/attack":         {"internal/attack"},
+	"scripts/attack/needles": {"dsr"},
+	// transfer moves people in and out of the register (sheets, the
+	// national return): above register, engine-free.
+	"transfer": {"calendar", "dsr", "consent", "disclosure", "register", "register/memstore", "register/sqlitestore"},
 	"policies": {"calendar", "dsr", "consent", "cetr", "bluelight", "internal/bundle", "internal/eval", "internal/rego", "internal/cel",
 		"internal/benchcases", "policies/policycheck"},
 	"policies/policycheck": {"calendar", "dsr", "policies", "internal/rego"},
@@ -59,8 +67,9 @@ var allowed = map[string][]string{
 	"server": {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
 		"internal/schema", "policies", "policies/policycheck", "policies/policydiff"},
 	// fhir exports the register as FHIR R4 (through the register's
-	// audited reads); fhir/fhirtest checks FHIR JSON in tests.
-	"fhir":          {"calendar", "dsr", "cetr", "register"},
+	// audited reads, judging consent to share with package consent);
+	// fhir/fhirtest checks FHIR JSON in tests.
+	"fhir":          {"calendar", "dsr", "consent", "cetr", "register"},
 	"fhir/fhirtest": {},
 
 	"cmd/dsr": nil, // the top: anything of ours
@@ -69,7 +78,7 @@ var allowed = map[string][]string{
 // engineFree are the packages that must not depend on a policy engine even
 // indirectly (go list -deps).
 var engineFree = []string{"calendar", "disclosure", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
-	"register/storetest", "transfer", "internal/bundle", "internal/eval", "internal/schema", "fhir", "fhir/fhirtest"}
+	"register/storetest", "transfer", "internal/bundle", "internal/eval", "internal/schema", "fhir", "fhir/fhirtest", "report", "internal/pdf"}
 
 // engineImporters are the only packages that may import OPA or cel-go.
 var engineImporters = []string{"internal/rego", "internal/cel"}
