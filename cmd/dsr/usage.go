@@ -27,9 +27,6 @@ Usage:
       Import an area's register sheet through a mapping, all or nothing.
   dsr register export --mapping NAME|FILE [--format xlsx|csv] [-o FILE] [--for-sharing]
       Write the register in the sheet's layout, with ratings and next due.
-  dsr report national --month YYYY-MM --db FILE [-o FILE.csv]
-      The month's national return (Assuring Transformation shape),
-      pseudonymised, its counts under R-REPORT-1.
   dsr register fhir ID|--all [-o FILE] --db FILE
       Export a person, or everyone held, with consent to share (scope
       sharing, R-CONS-1) as a FHIR R4 Bundle for a shared care record.
@@ -53,6 +50,9 @@ Usage:
       Write the quarterly board report (small numbers suppressed) or the
       register group's meeting pack as HTML, PDF (headless Chromium) or
       JSON. Run 'dsr report help'.
+  dsr report national --month YYYY-MM --db FILE [-o FILE.csv]
+      The month's national return (Assuring Transformation shape),
+      pseudonymised, its counts under R-REPORT-1.
   dsr serve [--addr HOST:PORT] [--db FILE|URL] [--webhook URL] ...
       Serve the register and a policy bundle as an authenticated HTTP/JSON
       service (OpenAPI at /v1/openapi.json). Run 'dsr serve -h'.
