@@ -24,7 +24,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "columns of the sheet the mapping does not read (ignored): %s\n", strings.Join(r.Unmapped, "; "))
 	}
 	if len(r.Problems) > 0 {
-		fmt.Fprintf(&b, "\n%d problems: nothing imported\n", len(r.Problems))
+		fmt.Fprintf(&b, "\n%s: nothing imported\n", r.ProblemCount())
 		for _, p := range r.Problems {
 			fmt.Fprintf(&b, "  %s\n", p)
 		}
@@ -56,7 +56,7 @@ var reportHTML = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <main>
 <h1>Register import{{if .DryRun}} (dry run){{end}}: {{.Sheet}}</h1>
 <p>Mapping <strong>{{.Mapping}}</strong>; headings on row {{.HeaderRow}}; {{.Rows}} rows of people, {{.Blank}} blank rows skipped.</p>
-{{if .Problems}}<h2 class="bad">{{len .Problems}} problems: nothing imported</h2>
+{{if .Problems}}<h2 class="bad">{{.ProblemCount}}: nothing imported</h2>
 <table>
 <thead><tr><th scope="col">Sheet</th><th scope="col">Row</th><th scope="col">Column</th><th scope="col">Heading</th><th scope="col">Value</th><th scope="col">Problem</th><th scope="col">Rule</th></tr></thead>
 <tbody>{{range .Problems}}<tr><td>{{.Sheet}}</td><td>{{if .Row}}{{.Row}}{{end}}</td><td>{{.Column}}</td><td>{{.Heading}}</td><td>{{if .Withheld}}<em>withheld</em>{{else}}{{.Value}}{{end}}</td><td>{{.Problem}}</td><td>{{.Rule}}</td></tr>
@@ -75,6 +75,15 @@ var reportHTML = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 </body>
 </html>
 `))
+
+// ProblemCount says how many problems there are, in words: "1 problem",
+// "3 problems".
+func (r *Report) ProblemCount() string {
+	if len(r.Problems) == 1 {
+		return "1 problem"
+	}
+	return fmt.Sprintf("%d problems", len(r.Problems))
+}
 
 // WriteHTML writes the report as a page (the same as WriteText).
 func (r *Report) WriteHTML(w io.Writer) error { return reportHTML.Execute(w, r) }

@@ -223,7 +223,7 @@ func runImport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	}
 	switch {
 	case errors.Is(err, transfer.ErrRejected):
-		errorf(stderr, "%s: %d problems: nothing imported", group, len(rep.Problems))
+		errorf(stderr, "%s: %s: nothing imported", group, rep.ProblemCount())
 		return exitUsage
 	case err != nil:
 		return reportInput(stderr, group, err)
