@@ -177,3 +177,61 @@ func TestDetailsAndCaseIsOneAuditedRead(t *testing.T) {
 		t.Fatalf("no actor: %v", err)
 	}
 }
+
+func TestDetailsAndCasesAuditsEachPersonInOneWrite(t *testing.T) {
+	reg, store, _ := newReg(t)
+	for i := range 5 {
+		mustAdd(t, reg, regPerson(fmt.Sprintf("p-%d", i), i))
+	}
+	if _, err := reg.Details(regCtx, "p-2", regStaff); err != nil { // an audit stream that exists
+		t.Fatal(err)
+	}
+	ids := []string{"p-0", "p-1", "p-2", "p-3", "p-4"}
+	logLen := func() (n int) {
+		store.Log(regCtx, func(register.Record) error { n++; return nil })
+		return n
+	}
+	before := logLen()
+	ds, cs, err := reg.DetailsAndCases(regCtx, ids, regDay("2026-04-01"), regStaff, register.Because("export"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if logLen() != before+5 {
+		t.Fatalf("%d records written, want 5", logLen()-before)
+	}
+	admin := register.Actor{ID: "admin-1", Role: "admin"}
+	for i, id := range ids {
+		d, c, err := reg.DetailsAndCase(regCtx, id, regDay("2026-04-01"), regStaff)
+		if err != nil || fmt.Sprint(d) != fmt.Sprint(ds[i]) || fmt.Sprint(c) != fmt.Sprint(cs[i]) {
+			t.Fatalf("%s: %v", id, err)
+		}
+		entries, err := reg.Audit(regCtx, id, admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range entries {
+			if e.Read && e.What == "details and case" && e.Why == "export" && e.By == regStaff {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("%s: %d reads for the export audited, want 1", id, n)
+		}
+	}
+	if err := reg.Verify(regCtx); err != nil {
+		t.Fatal(err)
+	}
+	// Anyone unknown: nothing read, nothing audited.
+	before = logLen()
+	if _, _, err := reg.DetailsAndCases(regCtx, []string{"p-0", "nobody"}, regDay("2026-04-01"), regStaff); !errors.Is(err, register.ErrNotFound) {
+		t.Fatalf("err %v", err)
+	}
+	if logLen() != before {
+		t.Fatal("a refused read was audited")
+	}
+	// The same person twice: each read audited, in turn.
+	if _, _, err := reg.DetailsAndCases(regCtx, []string{"p-0", "p-0"}, regDay("2026-04-01"), regStaff); err != nil || logLen() != before+2 {
+		t.Fatalf("twice: %v, %d records", err, logLen()-before)
+	}
+}

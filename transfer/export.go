@@ -94,8 +94,9 @@ var AgeBands = []string{"0-13", "14-17", "18-24", "25-34", "35-44", "45-54", "55
 
 // Export reads everyone on the register on the day (register.List: the
 // suggested, agreed and of-record ratings and the next due date) and their
-// details and case (register.DetailsAndCase: one audited read per person,
-// by opts.By), into the mapping's layout, which Import reads back.
+// details and case (register.DetailsAndCases: each person's read audited
+// in their own audit, by opts.By, the audits of 500 people in one write),
+// into the mapping's layout, which Import reads back.
 func Export(ctx context.Context, reg *register.Register, m *Mapping, opts ExportOptions) (*Exported, error) {
 	if err := opts.By.Validate(); err != nil {
 		return nil, fmt.Errorf("transfer: export: %w", err)
@@ -134,14 +135,7 @@ func Export(ctx context.Context, reg *register.Register, m *Mapping, opts Export
 	byRating := map[dsr.Rating]int{}
 	byBand := map[string]int{}
 	outOfArea := 0
-	for k, e := range entries {
-		if opts.Progress != nil && k%200 == 0 {
-			opts.Progress(k, len(entries))
-		}
-		d, c, err := reg.DetailsAndCase(ctx, e.PersonID, asOf, opts.By, register.Because("export"))
-		if err != nil {
-			return nil, fmt.Errorf("transfer: export: %w", err)
-		}
+	err = readChunks(ctx, reg, entries, asOf, opts.By, "export", opts.Progress, func(e register.ListEntry, d register.Details, c dsr.Case) {
 		v := viewOf(d, &c)
 		row := make([]Cell, 0, len(out.Headings))
 		for _, col := range cols {
@@ -159,9 +153,9 @@ func Export(ctx context.Context, reg *register.Register, m *Mapping, opts Export
 		if d.Entry.OutOfArea() {
 			outOfArea++
 		}
-	}
-	if opts.Progress != nil {
-		opts.Progress(len(entries), len(entries))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("transfer: export: %w", err)
 	}
 	if opts.ForSharing {
 		// Rows in an order that says nothing of anyone's id.
@@ -198,6 +192,38 @@ func Export(ctx context.Context, reg *register.Register, m *Mapping, opts Export
 		out.Summary = append(out.Summary, [2]string{"Counts", "R-REPORT-1: 1 to 4 shown as *, others rounded to the nearest 5; the total is the sum of the published cells"})
 	}
 	return out, nil
+}
+
+// chunk is how many people an export reads, and audits in one write, at
+// a time.
+const chunk = 500
+
+// readChunks reads the people of entries (register.DetailsAndCases: each
+// read audited, a chunk's audits in one write) and calls fn for each, in
+// order.
+func readChunks(ctx context.Context, reg *register.Register, entries []register.ListEntry, asOf calendar.Date, by register.Actor, why string,
+	progress func(done, total int), fn func(register.ListEntry, register.Details, dsr.Case)) error {
+	for from := 0; from < len(entries); from += chunk {
+		if progress != nil {
+			progress(from, len(entries))
+		}
+		part := entries[from:min(from+chunk, len(entries))]
+		ids := make([]string, len(part))
+		for i, e := range part {
+			ids[i] = e.PersonID
+		}
+		ds, cs, err := reg.DetailsAndCases(ctx, ids, asOf, by, register.Because(why))
+		if err != nil {
+			return err
+		}
+		for i, e := range part {
+			fn(e, ds[i], cs[i])
+		}
+	}
+	if progress != nil {
+		progress(len(entries), len(entries))
+	}
+	return nil
 }
 
 // viewOf is what export reads of a person.

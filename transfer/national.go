@@ -61,7 +61,8 @@ func ParseMonth(s string) (calendar.Date, calendar.Date, error) {
 // for each person on the register at the month's end (register.List),
 // keyed by the register's pseudonym of their local id and carrying no
 // identifier (an age band, never the date of birth), each read audited
-// (register.DetailsAndCase, by by); and the month's counts, published
+// (register.DetailsAndCases, by by); the C(E)TR due from the worklist
+// (register.Due); and the month's counts, published
 // under R-REPORT-1 (package disclosure).
 func NationalReturn(ctx context.Context, reg *register.Register, start, end calendar.Date, by register.Actor) (*National, error) {
 	if err := by.Validate(); err != nil {
@@ -70,6 +71,19 @@ func NationalReturn(ctx context.Context, reg *register.Register, start, end cale
 	entries, err := reg.List(ctx, end, register.ListFilter{})
 	if err != nil {
 		return nil, fmt.Errorf("transfer: national return: %w", err)
+	}
+	// The earliest C(E)TR due for each person, from the worklist.
+	items, err := reg.Due(ctx, end)
+	if err != nil {
+		return nil, fmt.Errorf("transfer: national return: %w", err)
+	}
+	ctrDue := map[string]calendar.Date{}
+	for _, it := range items {
+		if it.PersonID != "" && slices.Contains(ctrActions, it.Kind) {
+			if d, ok := ctrDue[it.PersonID]; !ok || it.Due.Before(d) {
+				ctrDue[it.PersonID] = it.Due
+			}
+		}
 	}
 	n := &National{Start: start, End: end}
 	counts := map[[2]string]int{}
@@ -92,11 +106,7 @@ func NationalReturn(ctx context.Context, reg *register.Register, start, end cale
 		}
 		return d.String()
 	}
-	for _, e := range entries {
-		d, c, err := reg.DetailsAndCase(ctx, e.PersonID, end, by, register.Because("national return"))
-		if err != nil {
-			return nil, fmt.Errorf("transfer: national return: %w", err)
-		}
+	err = readChunks(ctx, reg, entries, end, by, "national return", nil, func(e register.ListEntry, d register.Details, c dsr.Case) {
 		f := dsr.Derive(&c)
 		var from calendar.Date
 		for _, cr := range f.Consent {
@@ -153,20 +163,15 @@ func NationalReturn(ctx context.Context, reg *register.Register, start, end cale
 			}
 		}
 		row["last_ctr_date"], row["last_ctr_kind"], row["last_ctr_snomed"] = day(last), kind, ctrCodes[kind]
-		if a, err := reg.Assess(ctx, e.PersonID, end); err == nil {
-			for _, act := range a.Actions {
-				if slices.Contains(ctrActions, act.Kind) {
-					if row["ctr_due_date"] == "" || act.Due.String() < row["ctr_due_date"] {
-						row["ctr_due_date"] = act.Due.String()
-					}
-				}
-			}
-		}
+		row["ctr_due_date"] = day(ctrDue[e.PersonID])
 		rec := make([]string, len(NationalColumns))
 		for i, col := range NationalColumns {
 			rec[i] = row[col]
 		}
 		n.People = append(n.People, rec)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("transfer: national return: %w", err)
 	}
 	slices.SortFunc(n.People, func(a, b []string) int { return strings.Compare(a[3], b[3]) })
 	measures := []struct{ measure, breakdown string }{{"on_register_at_period_end", "all"}}
