@@ -22,6 +22,14 @@ func genWord(t *rapid.T, label string) string {
 	return rapid.StringMatching(`[A-Z][a-z]{2,8}( [a-z]{3,8}){0,3}`).Filter(func(s string) bool { return !transfer.Blank(s) }).Draw(t, label)
 }
 
+// genText is free text as areas type it: quotes, commas, semicolons, a
+// line break, a leading = or @, letters beyond ASCII.
+func genText(t *rapid.T, label string) string {
+	return rapid.StringMatching(`[=@"A-Za-z][a-z"',;é]{1,8}( [a-z,;"']{2,8}){0,3}(\n[A-Z][a-z]{2,6})?`).Filter(func(s string) bool {
+		return !transfer.Blank(s) && transfer.Text(s) == s
+	}).Draw(t, label)
+}
+
 func genDate(t *rapid.T, label string, from, to calendar.Date) calendar.Date {
 	return from.AddDays(rapid.IntRange(0, to.Sub(from)).Draw(t, label))
 }
@@ -74,7 +82,7 @@ func genPerson(t *rapid.T, i int) register.NewPerson {
 		e.Ethnicity = rapid.SampledFrom(dsr.EthnicCategories).Draw(t, "e")
 	}
 	if rapid.Bool().Draw(t, "pd") {
-		e.PrimaryDiagnosis = genWord(t, "pdt")
+		e.PrimaryDiagnosis = genText(t, "pdt")
 	}
 	if rapid.Bool().Draw(t, "sd") {
 		e.SecondaryDiagnosis = genWord(t, "sdt")
@@ -87,7 +95,7 @@ func genPerson(t *rapid.T, i int) register.NewPerson {
 	}
 	for _, s := range []*string{&e.ResponsibleAuthority, &e.CareProvider, &e.CareCoordinator, &e.SocialWorker, &e.Advocate, &e.Team, &e.RiskReason} {
 		if rapid.Bool().Draw(t, "text") {
-			*s = genWord(t, "t")
+			*s = genText(t, "t")
 		}
 	}
 	for _, b := range []**bool{&e.Section117, &e.OnCPA, &e.CarePlan, &e.RiskAssessment, &e.CrisisPlan, &e.PersonalHealthBudgetOffered, &e.RiskOfAdmission, &e.RiskOfPlacementBreakdown} {
@@ -113,7 +121,7 @@ func genPerson(t *rapid.T, i int) register.NewPerson {
 	}
 	np := register.NewPerson{Details: register.Details{Person: p, Entry: e}}
 	if rapid.Bool().Draw(t, "name") {
-		np.Name = "Person " + genWord(t, "n")
+		np.Name = genText(t, "n")
 	}
 	if rapid.Bool().Draw(t, "address") {
 		np.Address = "1 Test Street, Testtown"
