@@ -36,6 +36,7 @@ type BatchFailure struct {
 	Err   error
 }
 
+// Error says how many were refused and why, the first five in full.
 func (e *BatchError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "dsr: %d of the people to add refused, nothing added", len(e.Failures))

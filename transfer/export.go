@@ -40,6 +40,7 @@ type Cell struct {
 	Date calendar.Date
 }
 
+// String is the cell as a CSV holds it: a date as dd/mm/yyyy.
 func (c Cell) String() string {
 	if !c.Date.IsZero() {
 		return dmy(c.Date)

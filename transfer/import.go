@@ -37,6 +37,8 @@ type Problem struct {
 	Rule     string `json:"rule,omitempty"`
 }
 
+// String is the problem as the text report prints it: where, the value
+// (or "value withheld") and what is wrong.
 func (p Problem) String() string {
 	var b strings.Builder
 	b.WriteString(p.Sheet)
