@@ -19,7 +19,7 @@ const module = "github.com/dsrkit/dsrkit/"
 // may import. The order of the layers, bottom up:
 // calendar; dsr; consent, cetr, bluelight; register and its stores;
 // internal/bundle, internal/eval, internal/rego and internal/cel;
-// policies and its tools; server; cmd/dsr. A new package must be added here, in
+// policies and its tools; web; server; cmd/dsr. A new package must be added here, in
 // its layer.
 var allowed = map[string][]string{
 	"calendar": {},
@@ -53,10 +53,13 @@ var allowed = map[string][]string{
 	"policies/policytest":  {"calendar", "dsr", "policies", "policies/policycheck"},
 	"examples/policies":    {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "policies", "policies/policycheck", "policies/policydiff", "policies/policytest"},
 	"docs":                 {},
+	// web is the service's pages: above register and policies, below
+	// server, which mounts them.
+	"web": {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "policies", "docs"},
 	// server is the HTTP service over a register and a policy bundle: above
 	// policies and register, below cmd/dsr.
 	"server": {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
-		"internal/schema", "policies", "policies/policycheck", "policies/policydiff"},
+		"internal/schema", "policies", "policies/policycheck", "policies/policydiff", "web"},
 	"cmd/dsr": nil, // the top: anything of ours
 }
 
