@@ -119,6 +119,9 @@ func New(cfg Config) (*Server, error) {
 	s.openapi = doc
 	if cfg.Outbox != nil {
 		cfg.Outbox.metrics = s.metrics
+		if err := cfg.Outbox.Follow(context.Background(), cfg.Register); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -316,6 +319,9 @@ func (s *Server) wrap(rt *route) http.Handler {
 			}
 			writeProblem(sw, p)
 			return
+		}
+		if rt.write {
+			s.relay(ctx)
 		}
 		if raw, ok := body.(rawJSON); ok {
 			sw.Header().Set("Content-Type", raw.contentType)

@@ -383,6 +383,9 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 		var items []register.WorkItem
 		if items, err = reg.Due(ctx, asOf); err == nil {
 			items = filterWorklist(items, f.person, filter)
+			if err = reg.AuditBulk(ctx, "register due", filter.String(), asOf, register.PeopleIn(items), by); err != nil {
+				break
+			}
 			var names map[string]string
 			if mayReadNames(by.Role) {
 				names, err = workNames(ctx, reg, items, by)
