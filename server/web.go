@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/dsrkit/dsrkit/bluelight"
-	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
 	"github.com/dsrkit/dsrkit/web"
@@ -79,6 +78,9 @@ func (s *Server) mountSite() {
 		ctx, cancel := context.WithTimeout(base, s.cfg.RequestTimeout)
 		defer cancel()
 		s.site.ServeHTTP(sw, r.WithContext(ctx))
+		if r.Method == http.MethodPost && sw.status == http.StatusSeeOther {
+			s.relay(ctx) // a form that wrote: its events go out as the API's do
+		}
 	})
 	for _, p := range s.site.Paths() {
 		s.mux.Handle(p, h)
@@ -140,7 +142,6 @@ func (d webDocuments) CloseMeeting(ctx context.Context, id string, in web.Meetin
 	if err != nil {
 		return err
 	}
-	wasClosed := m.Record().Closed
 	var steps []bluelight.StepNote
 	for _, st := range bluelight.Steps {
 		if n, ok := in.Steps[st.String()]; ok && !m.Completed(st) {
@@ -153,11 +154,5 @@ func (d webDocuments) CloseMeeting(ctx context.Context, id string, in web.Meetin
 	if err := m.Close(in.ClosedAt, bluelight.Outcome{SustainablePlacement: in.SustainablePlacement, Notes: in.Notes}); err != nil {
 		return err
 	}
-	if err := reg.SaveMeeting(ctx, m, by, nil); err != nil {
-		return err
-	}
-	if rec := m.Record(); rec.Closed && !wasClosed {
-		d.s.emit(Event{Kind: EventBlueLightMeeting, Person: d.s.pseudonym(rec.PersonID), Date: calendar.DateOf(rec.Notice.CallAt)})
-	}
-	return nil
+	return reg.SaveMeeting(ctx, m, by, nil)
 }
