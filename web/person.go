@@ -92,7 +92,7 @@ func (s *Site) person(w http.ResponseWriter, r *http.Request, by register.Actor)
 		}
 		d.Meetings = append(d.Meetings, m.Record())
 	}
-	items, err := reg.Due(ctx, asOf)
+	items, err := s.due(ctx, asOf)
 	if err != nil {
 		s.fail(w, r, err)
 		return

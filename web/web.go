@@ -143,7 +143,7 @@ type Site struct {
 	frontend     []byte
 	frontendPath string
 	rules        template.HTML
-	pages        []navLink
+	dueCache     dueCache
 }
 
 type navLink struct{ Path, Label string }

@@ -484,3 +484,39 @@ func TestRuleReferencePage(t *testing.T) {
 	assert.NotContains(t, p.body, "**", "bold is rendered")
 	assert.Equal(t, 1, strings.Count(p.body, "<h1"), "one h1")
 }
+
+// TestWorklistSeesWritesMadeElsewhere: the worklist is kept between pages
+// only while nothing is written; a write made outside the pages (the CLI,
+// the API) shows on the next page, and so does a new day.
+func TestWorklistSeesWritesMadeElsewhere(t *testing.T) {
+	s := newSite(t, false)
+	for i := range 3 {
+		s.add(i, crisis)
+	}
+	b := s.browser()
+	b.login("coordinator")
+	p := b.get("/worklist?rating=amber")
+	require.Equal(t, 200, p.status)
+	assert.Contains(t, p.body, `<span id="count-amber">0</span>`)
+	b.get("/worklist") // reads (audited) are not writes: the worklist is kept
+	require.NoError(t, s.reg.Agree(context.Background(), s.people[2].Person.ID, dsr.Amber, "agreed by the meeting", staff))
+	p = b.get("/worklist?rating=amber")
+	assert.Contains(t, p.body, `<span id="count-amber">1</span>`)
+	assert.Contains(t, p.body, s.people[2].Name)
+	p = b.get("/worklist?coordinator=Coordinator+Gamma")
+	assert.Contains(t, p.body, `<strong id="count-people">0</strong>`)
+	var items []register.WorkItem
+	_, _, err := s.reg.ChangeDetails(context.Background(), s.people[0].Person.ID, []byte(`{"entry":{"care_coordinator":"Coordinator Gamma"}}`), staff)
+	require.NoError(t, err)
+	p = b.get("/worklist?coordinator=Coordinator+Gamma")
+	assert.Contains(t, p.body, `<strong id="count-people">1</strong>`, "a new care coordinator is seen")
+	assert.Contains(t, p.body, s.people[0].Name)
+
+	items, err = s.reg.Due(context.Background(), s.clock.date().AddDays(60))
+	require.NoError(t, err)
+	s.clock.advance(60 * 24 * time.Hour)
+	b2 := s.browser() // the first session has long expired
+	b2.login("coordinator")
+	p = b2.get("/worklist")
+	assert.Contains(t, p.body, `<strong id="count-items">`+itoa(len(items))+`</strong>`, "a new day, a new worklist")
+}

@@ -2,11 +2,13 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
@@ -30,6 +32,26 @@ type WorklistFilter struct {
 	Sort string
 	// Page is the page of rows shown, from 1.
 	Page int
+}
+
+// String says the filter in words, for the audit of a page (no
+// identifier: a rating, a date, a care coordinator's name).
+func (f WorklistFilter) String() string {
+	var parts []string
+	if f.Rating != dsr.Unrated {
+		parts = append(parts, "rating of record "+f.Rating.String())
+	}
+	if f.Overdue {
+		parts = append(parts, "overdue")
+	}
+	if !f.DueBefore.IsZero() {
+		parts = append(parts, "due before "+f.DueBefore.String())
+	}
+	if f.Coordinator != "" {
+		parts = append(parts, "care coordinator "+f.Coordinator)
+	}
+	parts = append(parts, "sorted by "+f.Sort, "page "+strconv.Itoa(f.Page))
+	return strings.Join(parts, ", ")
 }
 
 // Sorts lists the orders of the worklist.
@@ -108,29 +130,125 @@ type sortLink struct {
 	Current     bool
 }
 
-// worklistItems is the worklist filtered and ordered, and its counts: the
-// items of register.Due on asOf, kept as f says, the coordinators of
-// register.List besides.
-func (s *Site) worklistItems(r *http.Request, asOf calendar.Date, f WorklistFilter) ([]register.WorkItem, WorklistCounts, []string, error) {
-	items, err := s.cfg.Register.Due(r.Context(), asOf)
-	if err != nil {
-		return nil, WorklistCounts{}, nil, err
-	}
-	entries, err := s.cfg.Register.List(r.Context(), asOf, register.ListFilter{})
-	if err != nil {
-		return nil, WorklistCounts{}, nil, err
-	}
-	coordOf := make(map[string]string, len(entries))
-	seen := map[string]bool{}
-	var coords []string
-	for _, e := range entries {
-		coordOf[e.PersonID] = e.CareCoordinator
-		if c := e.CareCoordinator; c != "" && !seen[strings.ToLower(c)] {
-			seen[strings.ToLower(c)] = true
-			coords = append(coords, c)
+// dueCache is the day's worklist as the register last gave it
+// (register.Due), and apart each person's care coordinator
+// (register.List): each built again only when something was written since
+// it was (Register.WritesAfter: reads' audits do not count) or the day
+// changed. A page of the worklist over 10,000 people then filters what is
+// in memory, and after a write reads every person's row once, not twice:
+// the coordinators are read again only for a page that filters by one
+// (the list to choose from may lag a write until then).
+type dueCache struct {
+	mu     sync.Mutex
+	items  cached[[]register.WorkItem]
+	coords cached[careCoordinators]
+}
+
+type careCoordinators struct {
+	of    map[string]string // person → care coordinator
+	names []string
+}
+
+// cached is something built from the register on a date at a Seq of its
+// log.
+type cached[T any] struct {
+	valid bool
+	asOf  calendar.Date
+	seq   int64
+	v     T
+}
+
+// get returns c's value when no write since it was built changes it
+// (changes says which record types do), else builds it again.
+func get[T any](ctx context.Context, reg *register.Register, c *cached[T], asOf calendar.Date, changes func(types []string) bool, build func() (T, error)) (T, error) {
+	if c.valid && c.asOf == asOf {
+		last, types, err := reg.WritesAfter(ctx, c.seq)
+		if err != nil {
+			return c.v, err
+		}
+		if !changes(types) {
+			c.seq = last
+			return c.v, nil
 		}
 	}
-	slices.Sort(coords)
+	c.valid = false
+	// The Seq first: a write while it is built is seen next time.
+	seq, err := reg.LastSeq(ctx)
+	if err != nil {
+		return c.v, err
+	}
+	v, err := build()
+	if err != nil {
+		return v, err
+	}
+	c.valid, c.asOf, c.seq, c.v = true, asOf, seq, v
+	return v, nil
+}
+
+// due returns the worklist on asOf, from the cache while nothing was
+// written. The slice is shared: do not change it.
+func (s *Site) due(ctx context.Context, asOf calendar.Date) ([]register.WorkItem, error) {
+	c := &s.dueCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	anyWrite := func(types []string) bool { return len(types) > 0 }
+	return get(ctx, s.cfg.Register, &c.items, asOf, anyWrite, func() ([]register.WorkItem, error) { return s.cfg.Register.Due(ctx, asOf) })
+}
+
+// changesCoordinators says whether records of types may change who is
+// whose care coordinator: a person added, their details changed, or their
+// entry gone. An event, a review or a rating changes nobody's; the
+// worklist's items themselves always come from register.Due.
+func changesCoordinators(types []string) bool {
+	for _, t := range types {
+		switch t {
+		case register.RecordPersonAdded, register.RecordDetailsUpdated, register.RecordPersonRemoved, string(dsr.EventConsentWithdrawn):
+			return true
+		}
+	}
+	return false
+}
+
+// coordinators returns each person's care coordinator and the
+// coordinators' names: fresh when fresh is set, else as last read.
+func (s *Site) coordinators(ctx context.Context, asOf calendar.Date, fresh bool) (careCoordinators, error) {
+	c := &s.dueCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !fresh && c.coords.valid {
+		return c.coords.v, nil
+	}
+	return get(ctx, s.cfg.Register, &c.coords, asOf, changesCoordinators, func() (careCoordinators, error) {
+		entries, err := s.cfg.Register.List(ctx, asOf, register.ListFilter{})
+		if err != nil {
+			return careCoordinators{}, err
+		}
+		out := careCoordinators{of: make(map[string]string, len(entries))}
+		seen := map[string]bool{}
+		for _, e := range entries {
+			out.of[e.PersonID] = e.CareCoordinator
+			if c := e.CareCoordinator; c != "" && !seen[strings.ToLower(c)] {
+				seen[strings.ToLower(c)] = true
+				out.names = append(out.names, c)
+			}
+		}
+		slices.Sort(out.names)
+		return out, nil
+	})
+}
+
+// worklistItems is the worklist on asOf filtered and ordered as f says,
+// its counts, and the coordinators to filter by.
+func (s *Site) worklistItems(r *http.Request, asOf calendar.Date, f WorklistFilter) ([]register.WorkItem, WorklistCounts, []string, error) {
+	items, err := s.due(r.Context(), asOf)
+	if err != nil {
+		return nil, WorklistCounts{}, nil, err
+	}
+	co, err := s.coordinators(r.Context(), asOf, f.Coordinator != "")
+	if err != nil {
+		return nil, WorklistCounts{}, nil, err
+	}
+	coordOf, coords := co.of, co.names
 	out := make([]register.WorkItem, 0, len(items))
 	for _, it := range items {
 		switch {
@@ -213,42 +331,39 @@ func (s *Site) worklist(w http.ResponseWriter, r *http.Request, by register.Acto
 	f.Page = min(f.Page, pages)
 	lo := (f.Page - 1) * size
 	hi := min(len(items), lo+size)
-	names := by.Role == register.RoleCoordinator
-	d := worklistData{AsOf: asOf, Filter: f, Query: q, Errors: errs, Counts: counts, Names: names, Coordinators: coords,
+	named := by.Role == register.RoleCoordinator
+	d := worklistData{AsOf: asOf, Filter: f, Query: q, Errors: errs, Counts: counts, Names: named, Coordinators: coords,
 		Page: f.Page, Pages: pages, First: lo + 1, Last: hi}
 	if len(items) == 0 {
 		d.First = 0
 	}
-	named := map[string]string{}
+	var names map[string]register.Details
+	if named {
+		// The names on this page: one audited read for them all.
+		names, err = s.cfg.Register.DetailsOf(r.Context(), register.PeopleIn(items[lo:hi]), "worklist page", f.String(), asOf, by)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	for _, it := range items[lo:hi] {
 		row := worklistRow{WorkItem: it}
 		switch {
 		case it.PersonID != "":
 			row.Pseudonym = s.pseudonym(it.PersonID)
 			row.Person = row.Pseudonym
-			if names {
-				name, ok := named[it.PersonID]
-				if !ok {
-					// An audited read, as `dsr register due` makes for each name.
-					det, err := s.cfg.Register.Details(r.Context(), it.PersonID, by, register.Because("worklist page"))
-					if err != nil {
-						s.fail(w, r, err)
-						return
-					}
-					name = det.Name
-					named[it.PersonID] = name
-				}
-				row.Person = cmp.Or(name, it.PersonID)
+			if named {
+				row.Person = cmp.Or(names[it.PersonID].Name, it.PersonID)
 				row.Link = personPage(it.PersonID)
 			}
 		case it.ReferralID != "":
 			row.Person = "Request to join"
-			if names {
+			if named {
 				row.Person = "Request " + it.ReferralID
 				row.Link = "/referrals/" + url.PathEscape(it.ReferralID) + "/decision"
 			}
 		}
-		if !names {
+		if !named {
 			// As the API gives a viewer: no ids, and of a document its kind only.
 			row.PersonID, row.ReferralID = "", ""
 			if row.Document != nil {
