@@ -41,6 +41,11 @@ SHA-256 hashes in the token file, mode 0600, beside the key file) or, with
 Roles: viewer (the worklist, by pseudonym), coordinator (people), analyst
 (pseudonymised export), admin (tokens, verify, audit).
 
+The same service serves pages for people (package web): sign in at / with
+an API token (or an OpenID Connect token); the worklist, each person's page
+with the forms of the daily writes, and the rule reference, with the same
+roles as the API and every identifiable read audited.
+
 Unless GOGC is set, the garbage collector's target is 400 (the service's
 live heap is small; fewer collections keep the latency's tail short).
 
@@ -64,6 +69,10 @@ Options:
   --oidc-jwks URL     the issuer's keys (default: from its discovery document)
   --oidc-role-claim C the claim holding the role (default dsr_role)
   --oidc-name-claim C the claim naming the member of staff (default sub)
+  --frontend DIR      nhsuk-frontend (its npm package folder, or a
+                      node_modules holding it; default $DSR_NODE_MODULES):
+                      the pages link its stylesheet before their own; when
+                      it is not there they use their own alone
 ` + timeoutUsageText + decisionLogUsageText + `
 ` + keyUsageText
 
@@ -95,6 +104,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	webhook := fset.String("webhook", "", "webhook URL")
 	outboxDir := fset.String("outbox", "", "outbox directory")
 	overdueEvery := fset.Duration("overdue-every", time.Hour, "how often to look for overdue reviews")
+	frontend := fset.String("frontend", os.Getenv("DSR_NODE_MODULES"), "nhsuk-frontend's folder")
 	var oidc server.OIDC
 	fset.StringVar(&oidc.Issuer, "oidc-issuer", "", "OpenID Connect issuer")
 	fset.StringVar(&oidc.Audience, "oidc-audience", "", "audience")
@@ -138,7 +148,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return exitFailure
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	cfg := server.Config{Register: reg, Engine: engine, Bundle: sf.policy, Tokens: toks, Logger: logger,
+	cfg := server.Config{Register: reg, Engine: engine, Bundle: sf.policy, Tokens: toks, Logger: logger, Frontend: *frontend,
 		Ready: func(ctx context.Context) error { _, err := register.StoreID(ctx, store); return err }}
 	if oidc.Issuer != "" {
 		cfg.OIDC = &oidc

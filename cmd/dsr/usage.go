@@ -41,7 +41,8 @@ Usage:
       Record a Blue Light meeting on the register. Run 'dsr bluelight help'.
   dsr serve [--addr HOST:PORT] [--db FILE|URL] [--webhook URL] ...
       Serve the register and a policy bundle as an authenticated HTTP/JSON
-      service (OpenAPI at /v1/openapi.json). Run 'dsr serve -h'.
+      service (OpenAPI at /v1/openapi.json) and as pages for the team (the
+      worklist, people, forms; sign in at /). Run 'dsr serve -h'.
   dsr serve token create --role ROLE --name NAME
       Create an API token for the service, shown once.
   dsr help

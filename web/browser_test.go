@@ -1,0 +1,393 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/consent"
+	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/register/sqlitestore"
+	"github.com/dsrkit/dsrkit/server"
+)
+
+// The acceptance test of the pages in a real browser: Debian's Chromium,
+// driven over the DevTools protocol, against the service on a real
+// listener on 127.0.0.1 over a SQLite register of synthetic people (as
+// `dsr demo` makes one), with axe-core run in every page.
+
+// browserTools finds Chromium and node_modules (DSR_CHROMIUM,
+// DSR_NODE_MODULES, else /usr/bin/chromium and the repository's
+// node_modules): missing, the test is skipped locally and fails under CI.
+func browserTools(t *testing.T) (chromium, nodeModules string) {
+	t.Helper()
+	chromium = os.Getenv("DSR_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	nodeModules = os.Getenv("DSR_NODE_MODULES")
+	if nodeModules == "" {
+		nodeModules, _ = filepath.Abs(filepath.Join("..", "node_modules"))
+	}
+	var missing []string
+	if _, err := os.Stat(chromium); err != nil {
+		missing = append(missing, "Chromium ("+chromium+")")
+	}
+	if _, err := os.Stat(filepath.Join(nodeModules, "axe-core", "axe.min.js")); err != nil {
+		missing = append(missing, "axe-core (npm ci in the repository)")
+	}
+	if len(missing) > 0 {
+		msg := "the browser test needs " + strings.Join(missing, " and ")
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return chromium, nodeModules
+}
+
+// artifacts is where the screenshots go: $DSR_ARTIFACTS/screenshots, or
+// the repository's test-artifacts/screenshots.
+func artifacts(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("DSR_ARTIFACTS")
+	if dir == "" {
+		dir, _ = filepath.Abs(filepath.Join("..", "test-artifacts"))
+	}
+	dir = filepath.Join(dir, "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// demoService is the service on 127.0.0.1 over a SQLite register of n
+// synthetic people, on 1 April 2026.
+type demoService struct {
+	url   string
+	reg   *register.Register
+	store *sqlitestore.Store
+	token string
+	today calendar.Date
+}
+
+func startDemoService(t *testing.T, n int, frontend string) *demoService {
+	t.Helper()
+	dir := t.TempDir()
+	store, err := sqlitestore.Open(context.Background(), filepath.Join(dir, "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	engine, err := testEngine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	noon := func() time.Time { return benchDay.Start().Add(12 * time.Hour) }
+	reg, err := register.Open(context.Background(), store, engine, register.WithClock(noon), register.WithKeys(register.MemoryKey()),
+		register.WithConsentPolicy(consent.National2023), register.WithDocumentKinds(register.ReviewDocuments{}, register.MeetingDocuments{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if err := reg.Add(context.Background(), benchPerson(i), staff); err != nil {
+			t.Fatal(err)
+		}
+	}
+	toks, err := server.OpenTokens(filepath.Join(dir, "demo.tokens"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := toks.CreateToken("browser-coordinator", register.RoleCoordinator, noon())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{Register: reg, Engine: engine, Tokens: toks, Now: noon, Frontend: frontend})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return &demoService{url: "http://" + ln.Addr().String(), reg: reg, store: store, token: tok, today: benchDay}
+}
+
+func (d *demoService) records(t *testing.T) int {
+	t.Helper()
+	n := 0
+	if err := d.store.Log(context.Background(), func(register.Record) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// axeViolation is one violation axe-core reports.
+type axeViolation struct {
+	ID, Impact, Help string
+	Nodes            int
+	Targets          []string
+}
+
+// checkAxe runs axe-core in the page and fails on a serious or critical
+// violation (WCAG 2.2 AA and best practice rules).
+func checkAxe(t *testing.T, ctx context.Context, axe, page string) {
+	t.Helper()
+	for _, v := range runAxe(t, ctx, axe, page) {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("axe on %s: %s violation %s (%s) at %d nodes: %v", page, v.Impact, v.ID, v.Help, v.Nodes, v.Targets)
+		} else {
+			t.Logf("axe on %s: %s %s (%s)", page, v.Impact, v.ID, v.Help)
+		}
+	}
+}
+
+// runAxe runs axe-core in the page and returns its violations.
+func runAxe(t *testing.T, ctx context.Context, axe, page string) []axeViolation {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axe+";\ntrue"))
+	if err != nil {
+		t.Fatalf("axe into %s: %v", page, err)
+	}
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})
+			.then(r => JSON.stringify(r.violations.map(v => ({ID: v.id, Impact: v.impact, Help: v.help, Nodes: v.nodes.length,
+				Targets: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("axe on %s: %v", page, err)
+	}
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(res), &vs); err != nil {
+		t.Fatalf("axe on %s: %v", page, err)
+	}
+	return vs
+}
+
+func screenshot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+// TestInTheBrowser runs the steps with the pages' own stylesheet, then
+// with nhsuk-frontend's before it (dsr serve --frontend, or
+// DSR_NODE_MODULES): both must pass axe-core.
+func TestInTheBrowser(t *testing.T) {
+	chromium, nodeModules := browserTools(t)
+	t.Run("own stylesheet", func(t *testing.T) { browserSteps(t, chromium, nodeModules, "", "") })
+	t.Run("nhsuk-frontend", func(t *testing.T) { browserSteps(t, chromium, nodeModules, nodeModules, "-nhsuk-frontend") })
+}
+
+func browserSteps(t *testing.T, chromium, nodeModules, frontend, suffix string) {
+	axeJS, err := os.ReadFile(filepath.Join(nodeModules, "axe-core", "axe.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	axe := string(axeJS)
+	shots := artifacts(t)
+	const people = 60
+	d := startDemoService(t, people, frontend)
+	bg := context.Background()
+	items, err := d.reg.Due(bg, d.today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var red, redPeople = 0, map[string]bool{}
+	for _, it := range items {
+		if it.RatingOfRecord == dsr.Red {
+			red++
+			redPeople[it.PersonID] = true
+		}
+	}
+	if red == 0 || len(items) <= red {
+		t.Fatalf("the demo register's worklist: %d items, %d RED: want some of each", len(items), red)
+	}
+
+	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.WindowSize(1280, 900)}
+	actx, cancelA := chromedp.NewExecAllocator(bg, opts...)
+	defer cancelA()
+	ctx, cancelB := chromedp.NewContext(actx)
+	defer cancelB()
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	defer cancelT()
+	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("%s: timed out", step)
+			}
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("reading %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+	count := func(sel string) int {
+		t.Helper()
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)))
+		if err != nil {
+			t.Fatalf("counting %s: %v", sel, err)
+		}
+		return n
+	}
+
+	// axe-core finds what it should: a field with no label is critical.
+	run("a page with a fault", chromedp.Navigate(`data:text/html,<!DOCTYPE html><html lang="en"><title>x</title><main><input type="text"></main></html>`))
+	found := false
+	for _, v := range runAxe(t, ctx, axe, "a page with a fault") {
+		found = found || (v.ID == "label" && (v.Impact == "critical" || v.Impact == "serious"))
+	}
+	if !found {
+		t.Fatal("axe-core did not report an unlabelled field: the accessibility checks cannot fail")
+	}
+
+	// Sign in with a token.
+	run("the login page", chromedp.Navigate(d.url+"/"), chromedp.WaitVisible(chromedp.ID("login-token")))
+	checkAxe(t, ctx, axe, "login")
+	run("a wrong token", chromedp.SendKeys(chromedp.ID("login-token"), "dsr_wrong"), chromedp.Submit(chromedp.ID("login-token")),
+		chromedp.WaitVisible(chromedp.ID("login-token-error")))
+	checkAxe(t, ctx, axe, "login with an error")
+	run("signing in", chromedp.SendKeys(chromedp.ID("login-token"), d.token), chromedp.Submit(chromedp.ID("login-token")),
+		chromedp.WaitVisible(chromedp.ID("counts")))
+
+	// The worklist: the register's figures, and its first page of rows.
+	if got := text("#count-items"); got != strconv.Itoa(len(items)) {
+		t.Errorf("worklist: %s items shown, the register has %d", got, len(items))
+	}
+	if got, want := count("tr.dsr-row"), min(50, len(items)); got != want {
+		t.Errorf("worklist: %d rows, want %d", got, want)
+	}
+	register.SortWorklist(items) // the page's default order
+	if !strings.Contains(text("#worklist"), benchPerson(mustIndex(t, items[0].PersonID)).Name) {
+		t.Errorf("worklist: the first item's person (%s) is not named", items[0].PersonID)
+	}
+	checkAxe(t, ctx, axe, "worklist")
+	screenshot(t, ctx, shots, "worklist"+suffix+".png")
+
+	// Filter to RED.
+	run("filtering to RED", chromedp.SetValue(chromedp.ID("filter-rating"), "red"), chromedp.Submit(chromedp.ID("filter-rating")),
+		chromedp.WaitReady(chromedp.CSS(`#filter-rating option[value="red"][selected]`)))
+	if got := text("#count-items"); got != strconv.Itoa(red) {
+		t.Errorf("RED worklist: %s items, the register has %d", got, red)
+	}
+	if got := text("#count-people"); got != strconv.Itoa(len(redPeople)) {
+		t.Errorf("RED worklist: %s people, the register has %d", got, len(redPeople))
+	}
+	if rows, tags := count("tr.dsr-row"), count("tr.dsr-row .dsr-rating--red"); rows != min(50, red) || tags != rows {
+		t.Errorf("RED worklist: %d rows, %d with a RED tag; want %d", rows, tags, min(50, red))
+	}
+	checkAxe(t, ctx, axe, "worklist filtered to RED")
+
+	// Open a person.
+	link, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("tr.dsr-row a"), "href"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strings.TrimPrefix(link.Value, "/people/")
+	np := benchPerson(mustIndex(t, id))
+	run("opening a person", chromedp.Click(chromedp.CSS("tr.dsr-row a")), chromedp.WaitVisible(chromedp.ID("person-name")))
+	if got := text("#person-name"); !strings.Contains(got, np.Name) {
+		t.Errorf("person page: heading %q, want %q", got, np.Name)
+	}
+	if got := text("#rating-of-record"); !strings.Contains(got, "RED") {
+		t.Errorf("person page: rating of record %q, want RED", got)
+	}
+	if n := count("#reasons a.dsr-rule"); n == 0 {
+		t.Error("person page: no reason links to the rule reference")
+	}
+	checkAxe(t, ctx, axe, "person")
+	screenshot(t, ctx, shots, "person"+suffix+".png")
+
+	// Agree a different rating through the form.
+	run("the rating form", chromedp.Click(chromedp.CSS(`a[href$="/rating"]`)), chromedp.WaitVisible(chromedp.ID("rating-rating")))
+	checkAxe(t, ctx, axe, "rating form")
+	run("agreeing AMBER", chromedp.Click(chromedp.ID("rating-rating-amber")),
+		chromedp.SendKeys(chromedp.ID("rating-reason"), "risks now managed with the intensive support package"),
+		chromedp.Submit(chromedp.ID("rating-reason")), chromedp.WaitVisible(chromedp.ID("person-name")))
+	if got := text("#rating-agreed"); !strings.Contains(got, "AMBER") {
+		t.Errorf("after agreeing: rating agreed %q, want AMBER", got)
+	}
+	if got := text("#history"); !strings.Contains(got, "browser-coordinator") {
+		t.Errorf("after agreeing: the timeline does not show who agreed: %q", got)
+	}
+	h, err := d.reg.History(bg, id, staff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := h[len(h)-1]
+	if last.Type != string(dsr.EventRatingAgreed) || last.AgreedRating != dsr.Amber || last.By.ID != "browser-coordinator" {
+		t.Errorf("the register's history ends %+v, want AMBER agreed by browser-coordinator", last)
+	}
+
+	// A bad date: the field named, nothing written.
+	run("the event form", chromedp.Navigate(d.url+"/people/"+id+"/events"), chromedp.WaitVisible(chromedp.ID("event-date")))
+	before := d.records(t)
+	run("a bad date", chromedp.SetValue(chromedp.ID("event-type"), "discharged"), chromedp.SetValue(chromedp.ID("event-date"), "2026-02-30"),
+		chromedp.Submit(chromedp.ID("event-date")), chromedp.WaitVisible(chromedp.ID("event-date-error")))
+	if got := text("#event-date-error"); !strings.Contains(got, "Date") || !strings.Contains(got, "2026-02-30") {
+		t.Errorf("bad date: the message beside the field is %q", got)
+	}
+	if got := text(".nhsuk-error-summary"); !strings.Contains(got, "Nothing was recorded") {
+		t.Errorf("bad date: error summary %q", got)
+	}
+	described, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.ID("event-date"), "aria-describedby"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(described.Value, "event-date-error") {
+		t.Errorf("bad date: the field is described by %q, not its message", described.Value)
+	}
+	if after := d.records(t); after != before {
+		t.Errorf("bad date: the store went from %d records to %d", before, after)
+	}
+	checkAxe(t, ctx, axe, "event form with an error")
+
+	// The rule reference.
+	run("the rule reference", chromedp.Navigate(d.url+"/rules#r-rag-red"), chromedp.WaitVisible(chromedp.ID("r-rag-red")))
+	checkAxe(t, ctx, axe, "rule reference")
+}
+
+// mustIndex is the number of benchPerson's id ("p00042" → 42).
+func mustIndex(t *testing.T, id string) int {
+	t.Helper()
+	n, err := strconv.Atoi(strings.TrimPrefix(id, "p"))
+	if err != nil {
+		t.Fatalf("%q is not a demo person's id", id)
+	}
+	return n
+}
