@@ -113,7 +113,13 @@ func sessionOf(ctx context.Context) (*session, bool) {
 	return s, ok
 }
 
-func isTLS(r *http.Request) bool { return r.TLS != nil }
+// isTLS reports whether the browser reached the service over TLS: the
+// connection is TLS, or a TLS-terminating proxy in front says so
+// (X-Forwarded-Proto: https; the proxy must set or strip it). It only ever
+// makes the checks stricter: a Secure, __Host- cookie and an https origin.
+func isTLS(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
 
 func cookieFor(r *http.Request) string {
 	if isTLS(r) {

@@ -84,6 +84,15 @@ func TestSessionCookieOverTLS(t *testing.T) {
 	assert.Contains(t, c, "Path=/")
 	assert.NotContains(t, c, "Domain=")
 	assert.Equal(t, 200, b.get("/worklist").status)
+
+	// Behind a TLS-terminating proxy that says so, the same.
+	plain := newSite(t, false)
+	b = plain.browser()
+	p = b.do("POST", "/login", url.Values{"token": {plain.tokens["viewer"]}}, "X-Forwarded-Proto", "https", "Origin", "https://"+strings.TrimPrefix(plain.ts.URL, "http://"))
+	require.Equal(t, http.StatusSeeOther, p.status)
+	c = p.header.Get("Set-Cookie")
+	assert.True(t, strings.HasPrefix(c, "__Host-dsr_session="), c)
+	assert.Contains(t, c, "Secure")
 }
 
 func TestSessionsExpire(t *testing.T) {

@@ -15,9 +15,9 @@ import (
 	"github.com/dsrkit/dsrkit/register"
 )
 
-// WorklistFilter is what the worklist page keeps and how it orders it: the
+// worklistFilter is what the worklist page keeps and how it orders it: the
 // page's query (rating, overdue, due_before, coordinator, sort, page).
-type WorklistFilter struct {
+type worklistFilter struct {
 	// Rating keeps the items of people whose rating of record is Rating.
 	Rating dsr.Rating
 	// Overdue keeps overdue items only.
@@ -36,7 +36,7 @@ type WorklistFilter struct {
 
 // String says the filter in words, for the audit of a page (no
 // identifier: a rating, a date, a care coordinator's name).
-func (f WorklistFilter) String() string {
+func (f worklistFilter) String() string {
 	var parts []string
 	if f.Rating != dsr.Unrated {
 		parts = append(parts, "rating of record "+f.Rating.String())
@@ -54,13 +54,13 @@ func (f WorklistFilter) String() string {
 	return strings.Join(parts, ", ")
 }
 
-// Sorts lists the orders of the worklist.
-var Sorts = []string{"due", "rating", "person", "kind"}
+// sorts lists the orders of the worklist.
+var sorts = []string{"due", "rating", "person", "kind"}
 
 // parseWorklistFilter reads the query; each bad value is a message for
 // its field.
-func parseWorklistFilter(q url.Values) (WorklistFilter, formErrors) {
-	var f WorklistFilter
+func parseWorklistFilter(q url.Values) (worklistFilter, formErrors) {
+	var f worklistFilter
 	var errs formErrors
 	if v := q.Get("rating"); v != "" {
 		r, err := dsr.ParseRating(v)
@@ -83,7 +83,7 @@ func parseWorklistFilter(q url.Values) (WorklistFilter, formErrors) {
 		f.Coordinator = ""
 	}
 	f.Sort = q.Get("sort")
-	if !slices.Contains(Sorts, f.Sort) {
+	if !slices.Contains(sorts, f.Sort) {
 		f.Sort = "due"
 	}
 	f.Page, _ = strconv.Atoi(q.Get("page"))
@@ -101,9 +101,9 @@ type worklistRow struct {
 	Person, Pseudonym, Link string
 }
 
-// WorklistCounts are the exact figures of the worklist as filtered: the
+// worklistCounts are the exact figures of the worklist as filtered: the
 // team's own, never published.
-type WorklistCounts struct {
+type worklistCounts struct {
 	Items, Overdue, People, Requests int
 	// ByRating is how many people of each rating of record (red, amber,
 	// green, blue) have an item.
@@ -112,10 +112,10 @@ type WorklistCounts struct {
 
 type worklistData struct {
 	AsOf         calendar.Date
-	Filter       WorklistFilter
+	Filter       worklistFilter
 	Query        url.Values
 	Errors       formErrors
-	Counts       WorklistCounts
+	Counts       worklistCounts
 	Rows         []worklistRow
 	Names        bool
 	Coordinators []string
@@ -239,14 +239,14 @@ func (s *Site) coordinators(ctx context.Context, asOf calendar.Date, fresh bool)
 
 // worklistItems is the worklist on asOf filtered and ordered as f says,
 // its counts, and the coordinators to filter by.
-func (s *Site) worklistItems(r *http.Request, asOf calendar.Date, f WorklistFilter) ([]register.WorkItem, WorklistCounts, []string, error) {
+func (s *Site) worklistItems(r *http.Request, asOf calendar.Date, f worklistFilter) ([]register.WorkItem, worklistCounts, []string, error) {
 	items, err := s.due(r.Context(), asOf)
 	if err != nil {
-		return nil, WorklistCounts{}, nil, err
+		return nil, worklistCounts{}, nil, err
 	}
 	co, err := s.coordinators(r.Context(), asOf, f.Coordinator != "")
 	if err != nil {
-		return nil, WorklistCounts{}, nil, err
+		return nil, worklistCounts{}, nil, err
 	}
 	coordOf, coords := co.of, co.names
 	out := make([]register.WorkItem, 0, len(items))
@@ -260,7 +260,7 @@ func (s *Site) worklistItems(r *http.Request, asOf calendar.Date, f WorklistFilt
 		}
 		out = append(out, it)
 	}
-	c := WorklistCounts{Items: len(out), ByRating: map[string]int{}}
+	c := worklistCounts{Items: len(out), ByRating: map[string]int{}}
 	people := map[string]bool{}
 	for _, it := range out {
 		if it.Overdue {
@@ -395,7 +395,7 @@ func (s *Site) worklist(w http.ResponseWriter, r *http.Request, by register.Acto
 	if f.Page < pages {
 		d.Next = link(map[string]string{"page": strconv.Itoa(f.Page + 1)})
 	}
-	for _, so := range Sorts {
+	for _, so := range sorts {
 		d.SortLinks = append(d.SortLinks, sortLink{Label: so, Href: link(map[string]string{"sort": so, "page": ""}), Current: so == f.Sort})
 	}
 	status := http.StatusOK
