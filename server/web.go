@@ -116,7 +116,7 @@ func (d webDocuments) HoldReview(ctx context.Context, id string, in web.ReviewHo
 	if err != nil {
 		return err
 	}
-	if err := HoldReview(rev, &ReviewHold{Held: in.Held, Outcome: string(in.Outcome), Note: in.Note}); err != nil {
+	if err := HoldReview(rev, &ReviewHold{Held: in.Held, Outcome: string(in.Outcome), Note: in.Note, Panel: in.Panel, Findings: in.Findings}); err != nil {
 		return err
 	}
 	return reg.SaveReview(ctx, rev, by)

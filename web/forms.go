@@ -322,12 +322,6 @@ var (
 		{Name: "planned", Label: "Planned date", Hint: "Year-month-day, for example 2026-04-20", Type: "date"},
 		{Name: "commissioner", Label: "Commissioner", Hint: "Who commissions the review", Type: "text"},
 	}}
-	holdForm = &formSpec{Name: "hold", Title: "Record a review held", Submit: "Record the review held", Fields: []field{
-		{Name: "held", Label: "Date held", Hint: "Year-month-day, for example 2026-04-20", Type: "date"},
-		{Name: "outcome", Label: "Outcome", Type: "radios", Options: options(string(cetr.StayInCommunity), string(cetr.AdmissionNeeded),
-			string(cetr.ContinueInHospital), string(cetr.DischargePlanned))},
-		{Name: "note", Label: "Note", Type: "textarea"},
-	}}
 	meetingForm = &formSpec{Name: "meeting", Title: "Call a Blue Light meeting", Submit: "Record the meeting called", Fields: []field{
 		{Name: "id", Label: "Meeting id", Hint: "Your reference for the meeting", Type: "text"},
 		{Name: "invitations_sent", Label: "Invitations sent", Hint: "Year-month-day hour:minute, London time, for example 2026-03-27 09:00", Type: "datetime"},
@@ -340,6 +334,81 @@ var (
 		{Name: "known_to_services", Label: "Known to the CAMHS provider or children's social care", Type: "checkbox"},
 	}}
 )
+
+// holdForm is the form of a review held: the panel (R-CETR-PANEL), a
+// finding under each key line of enquiry (R-CETR-KLOE), then the day and
+// the outcome.
+var holdForm = func() *formSpec {
+	f := &formSpec{Name: "hold", Title: "Record a review held", Submit: "Record the review held", Fields: []field{
+		{Name: "chair", Label: "Chair", Hint: "The responsible commissioner, or their delegate", Type: "text"},
+		{Name: "chair_delegate", Label: "The chair is the commissioner's delegate, with authority to decide", Type: "checkbox"},
+		{Name: "clinical_expert", Label: "Independent clinical expert", Type: "text"},
+		{Name: "clinical_expert_training", Label: "Clinical expert's training current until", Hint: "Year-month-day", Type: "date"},
+		{Name: "expert_by_experience", Label: "Independent expert by experience", Type: "text"},
+		{Name: "expert_by_experience_training", Label: "Expert by experience's training current until", Hint: "Year-month-day", Type: "date"},
+		{Name: "education", Label: "Education or children's social care professional", Hint: "For a CETR, where the area requires one", Type: "text"},
+	}}
+	for _, l := range cetr.KLOEs {
+		f.Fields = append(f.Fields, field{Name: string(l), Label: "Finding: " + l.Title(), Type: "textarea"})
+	}
+	f.Fields = append(f.Fields,
+		field{Name: "held", Label: "Date held", Hint: "Year-month-day, for example 2026-04-20", Type: "date"},
+		field{Name: "outcome", Label: "Outcome", Type: "radios", Options: options(string(cetr.StayInCommunity), string(cetr.AdmissionNeeded),
+			string(cetr.ContinueInHospital), string(cetr.DischargePlanned))},
+		field{Name: "note", Label: "Note", Type: "textarea"})
+	return f
+}()
+
+// panelSeats are the hold form's panel fields in the order of the members
+// it makes, each with its training field ("" for none).
+var panelSeats = []struct {
+	name, training string
+	role           cetr.Role
+}{
+	{"chair", "", cetr.Chair},
+	{"clinical_expert", "clinical_expert_training", cetr.ClinicalExpert},
+	{"expert_by_experience", "expert_by_experience_training", cetr.ExpertByExperience},
+	{"education", "", cetr.Education},
+}
+
+// panelFields names the hold form's fields in a panel's errors: a
+// member's (members[1].training_expires) by the seat they fill, a seat
+// nobody fills by its role.
+func panelFields(err error, seats []int) error {
+	var out []error
+	var walk func(error)
+	walk = func(e error) {
+		switch u := e.(type) {
+		case *cetr.PanelError:
+			name := ""
+			if u.Index >= 0 && u.Index < len(seats) {
+				seat := panelSeats[seats[u.Index]]
+				name = seat.name
+				if strings.HasSuffix(u.Field, "training_expires") && seat.training != "" {
+					name = seat.training
+				}
+			} else {
+				for _, seat := range panelSeats {
+					if seat.role == u.Role || (u.Role == cetr.ChildrensSocialCare && seat.role == cetr.Education) {
+						name = seat.name
+					}
+				}
+			}
+			if name == "" {
+				name = "chair"
+			}
+			out = append(out, &dsr.ValidationError{Field: name, Rule: u.Rule, Problem: u.Problem})
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				walk(x)
+			}
+		default:
+			out = append(out, e)
+		}
+	}
+	walk(err)
+	return errors.Join(out...)
+}
 
 // closeForm is the form closing a meeting: a note for each step of the
 // call, then the close.
@@ -446,16 +515,39 @@ func (s *Site) planReview(r *http.Request, by register.Actor, v url.Values) (str
 
 func (s *Site) holdReview(r *http.Request, by register.Actor, v url.Values) (string, error) {
 	held, err := formDate(v, "held", true)
+	in := ReviewHold{Held: held, Outcome: cetr.Outcome(v.Get("outcome")), Note: strings.TrimSpace(v.Get("note")), Findings: map[string]string{}}
+	var seats []int // the seat of each member
+	for i, seat := range panelSeats {
+		name := strings.TrimSpace(v.Get(seat.name))
+		if name == "" {
+			continue
+		}
+		m := cetr.Member{Name: name, Role: seat.role}
+		if seat.role == cetr.Chair && checked(v, "chair_delegate") {
+			m.Delegate, m.DecisionAuthority = true, true
+		}
+		if seat.training != "" {
+			d, derr := formDate(v, seat.training, false)
+			err = join(err, derr)
+			m.TrainingExpires = d
+		}
+		in.Panel = append(in.Panel, m)
+		seats = append(seats, i)
+	}
 	if err != nil {
 		return "", err
+	}
+	for _, l := range cetr.KLOEs {
+		if f := strings.TrimSpace(v.Get(string(l))); f != "" {
+			in.Findings[string(l)] = f
+		}
 	}
 	rev, err := s.cfg.Register.FindReview(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return "", err
 	}
-	in := ReviewHold{Held: held, Outcome: cetr.Outcome(v.Get("outcome")), Note: strings.TrimSpace(v.Get("note"))}
 	if err := s.cfg.Documents.HoldReview(r.Context(), rev.ID, in, by); err != nil {
-		return "", err
+		return "", panelFields(err, seats)
 	}
 	return personPage(rev.Person.ID), nil
 }

@@ -103,11 +103,15 @@ type ReviewPlan struct {
 	Commissioner string
 }
 
-// ReviewHold is the form of a review held.
+// ReviewHold is the form of a review held: the panel that sat, the
+// finding under each key line of enquiry (by its word), the day, the
+// outcome and a note.
 type ReviewHold struct {
-	Held    calendar.Date
-	Outcome cetr.Outcome
-	Note    string
+	Panel    []cetr.Member
+	Findings map[string]string
+	Held     calendar.Date
+	Outcome  cetr.Outcome
+	Note     string
 }
 
 // MeetingOpening is the form calling a Blue Light meeting for a person.

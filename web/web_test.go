@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/register"
 )
@@ -457,8 +458,36 @@ func TestReviewAndMeetingForms(t *testing.T) {
 	assert.Contains(t, p.body, "Closed 2026-04-01 10:30")
 
 	require.Equal(t, 200, b.get("/reviews/rev-web-1/hold").status)
-	p = b.post("/reviews/rev-web-1/hold", url.Values{"held": {"2026-04-01"}, "outcome": {"stay_in_community"}})
-	assert.Equal(t, http.StatusBadRequest, p.status, "held before planned, or without a panel, is refused")
+	hold := url.Values{"held": {"2026-04-20"}, "outcome": {"stay_in_community"}, "chair": {"Test ICB"},
+		"clinical_expert": {"Dr Synthetic Expert"}, "clinical_expert_training": {"2025-01-01"},
+		"expert_by_experience": {"Synthetic Ebe"}, "expert_by_experience_training": {"2027-01-01"}}
+	before = s.records()
+	p = b.post("/reviews/rev-web-1/hold", hold)
+	assert.Equal(t, http.StatusBadRequest, p.status, "training lapsed")
+	assert.Contains(t, p.body, `id="hold-clinical_expert_training-error"`, "the lapsed training is named beside its field")
+	assert.NotContains(t, p.body, `id="hold-expert_by_experience_training-error"`)
+	hold.Set("clinical_expert_training", "2027-01-01")
+	hold.Del("expert_by_experience")
+	p = b.post("/reviews/rev-web-1/hold", hold)
+	assert.Equal(t, http.StatusBadRequest, p.status, "no expert by experience, no findings")
+	assert.Contains(t, p.body, `id="hold-expert_by_experience-error"`, "the empty seat is named beside its field")
+	hold.Set("expert_by_experience", "Synthetic Ebe")
+	p = b.post("/reviews/rev-web-1/hold", hold)
+	assert.Equal(t, http.StatusBadRequest, p.status, "no findings")
+	assert.Contains(t, p.body, `id="hold-am_i_safe-error"`, "a missing finding is named beside its field")
+	assert.Equal(t, before, s.records(), "nothing written")
+	for _, l := range []string{"am_i_safe", "good_care_and_treatment", "plans_for_future", "care_in_community", "physical_health", "meaningful_activity", "quality_of_life"} {
+		hold.Set(l, "synthetic finding under "+l)
+	}
+	s.clock.set(calendar.MustParseDate("2026-04-20").Start().Add(15 * time.Hour))
+	b = s.browser() // the day of the review: a new session
+	b.login("coordinator")
+	require.Equal(t, 200, b.get("/reviews/rev-web-1/hold").status)
+	p = b.post("/reviews/rev-web-1/hold", hold)
+	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	p = b.get("/people/" + id)
+	assert.Contains(t, p.body, "<td>20 April 2026</td>", "held")
+	assert.NotContains(t, p.body, `href="/reviews/rev-web-1/hold"`)
 }
 
 func TestReferralForms(t *testing.T) {
