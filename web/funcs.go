@@ -77,10 +77,19 @@ func title(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// words is a word of the register (review_held) in plain words (Review
-// held).
+// acronyms are the words of the register's vocabulary written in capitals.
+var acronyms = map[string]string{"dsr": "DSR", "mdt": "MDT", "cetr": "C(E)TR", "ctr": "CTR", "nhs": "NHS", "camhs": "CAMHS"}
+
+// words is a word of the register (review_held, dsr_review) in plain words
+// (Review held, DSR review).
 func words(v any) string {
-	return title(strings.ReplaceAll(fmt.Sprint(v), "_", " "))
+	parts := strings.Split(fmt.Sprint(v), "_")
+	for i, p := range parts {
+		if a, ok := acronyms[p]; ok {
+			parts[i] = a
+		}
+	}
+	return title(strings.Join(parts, " "))
 }
 
 // ratingTag is a rating as a coloured tag with its word (never colour
