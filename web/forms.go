@@ -618,7 +618,7 @@ func (s *Site) reviewFacts(r *http.Request, _ register.Actor) ([]fact, string, e
 	if err != nil {
 		return nil, "", err
 	}
-	return []fact{{"Review", rev.ID}, {"Kind", rev.Kind.Title()}, {"Planned", rev.Planned.String()}, {"Local id of the person", rev.Person.ID}},
+	return []fact{{"Review", rev.ID}, {"Kind", rev.Kind.Title()}, {"Planned", longDate(rev.Planned)}},
 		personPage(rev.Person.ID), nil
 }
 
@@ -640,7 +640,7 @@ func (s *Site) meetingFacts(r *http.Request, _ register.Actor) ([]fact, string, 
 	if len(done) > 0 {
 		steps = strings.Join(done, ", ")
 	}
-	return []fact{{"Meeting", rec.ID}, {"Call at", londonTime(rec.Notice.CallAt)}, {"Steps recorded", steps}, {"Local id of the person", rec.PersonID}},
+	return []fact{{"Meeting", rec.ID}, {"Call at", londonTime(rec.Notice.CallAt)}, {"Steps recorded", steps}},
 		personPage(rec.PersonID), nil
 }
 

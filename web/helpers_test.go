@@ -60,6 +60,7 @@ type site struct {
 	srv    *server.Server
 	ts     *httptest.Server
 	tokens map[string]string
+	toks   *server.TokenFile
 	people []register.NewPerson
 }
 
@@ -81,7 +82,7 @@ func newSite(t *testing.T, tlsServer bool) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &site{t: t, clock: c, reg: reg, store: store, tokens: map[string]string{}}
+	s := &site{t: t, clock: c, reg: reg, store: store, tokens: map[string]string{}, toks: toks}
 	for _, role := range register.Roles {
 		if s.tokens[role], err = toks.CreateToken("staff-"+role, role, testStart); err != nil {
 			t.Fatal(err)

@@ -33,7 +33,15 @@ type session struct {
 	actor   register.Actor
 	created time.Time
 	seen    time.Time
+	// token is what signed them in, held in memory only, checked again
+	// every recheckEvery (checked: when last): a revoked API token or an
+	// expired JWT ends the session.
+	token   string
+	checked time.Time
 }
+
+// recheckEvery is how often a session's token is checked again.
+const recheckEvery = time.Minute
 
 // sessions are the sessions held in memory, by the hash of their cookie.
 type sessions struct {
@@ -54,11 +62,12 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// start opens a session for by and returns the cookie's value.
-func (ss *sessions) start(by register.Actor) (string, *session) {
+// start opens a session for by, signed in with token, and returns the
+// cookie's value.
+func (ss *sessions) start(by register.Actor, token string) (string, *session) {
 	v := randomToken()
 	now := ss.now()
-	s := &session{key: sha256.Sum256([]byte(v)), csrf: randomToken(), actor: by, created: now, seen: now}
+	s := &session{key: sha256.Sum256([]byte(v)), csrf: randomToken(), actor: by, created: now, seen: now, token: token, checked: now}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	ss.sweep(now)
@@ -87,6 +96,19 @@ func (ss *sessions) get(v string) (*session, bool) {
 
 func (ss *sessions) expired(s *session, now time.Time) bool {
 	return now.Sub(s.seen) >= ss.idle || now.Sub(s.created) >= ss.life
+}
+
+// recheck says whether the session's token must be checked again now,
+// and marks it checked.
+func (ss *sessions) recheck(s *session) bool {
+	now := ss.now()
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if now.Sub(s.checked) < recheckEvery {
+		return false
+	}
+	s.checked = now
+	return true
 }
 
 // end ends the session of the cookie's value.
@@ -128,13 +150,26 @@ func cookieFor(r *http.Request) string {
 	return cookieName
 }
 
-// current is the request's live session, if any.
+// current is the request's live session, if any. Every recheckEvery the
+// token that opened it is checked again: one no longer accepted (revoked,
+// expired, or naming another role) ends it.
 func (s *Site) current(r *http.Request) (*session, bool) {
 	c, err := r.Cookie(cookieFor(r))
 	if err != nil || c.Value == "" {
 		return nil, false
 	}
-	return s.sessions.get(c.Value)
+	sess, ok := s.sessions.get(c.Value)
+	if !ok {
+		return nil, false
+	}
+	if s.sessions.recheck(sess) {
+		by, err := s.cfg.Authenticate(r.Context(), sess.token)
+		if err != nil || by != sess.actor {
+			s.sessions.end(c.Value)
+			return nil, false
+		}
+	}
+	return sess, true
 }
 
 func (s *Site) setCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
@@ -263,7 +298,7 @@ func (s *Site) login(w http.ResponseWriter, r *http.Request) {
 	if old, err := r.Cookie(cookieFor(r)); err == nil {
 		s.sessions.end(old.Value) // a new session on every login (no fixation)
 	}
-	v, _ := s.sessions.start(by)
+	v, _ := s.sessions.start(by, token)
 	s.setCookie(w, r, v, int(s.cfg.SessionLifetime/time.Second))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

@@ -558,3 +558,27 @@ func TestWorklistSeesWritesMadeElsewhere(t *testing.T) {
 	p = b2.get("/worklist")
 	assert.Contains(t, p.body, `<strong id="count-items">`+itoa(len(items))+`</strong>`, "a new day, a new worklist")
 }
+
+// TestARevokedTokenEndsItsSessions: the token that opened a session is
+// checked again every minute; once revoked, the session is over.
+func TestARevokedTokenEndsItsSessions(t *testing.T) {
+	s := newSite(t, false)
+	b := s.browser()
+	b.login("coordinator")
+	list, err := s.toks.Tokens()
+	require.NoError(t, err)
+	for _, e := range list {
+		if e.Role == register.RoleCoordinator {
+			require.NoError(t, s.toks.Revoke(e.ID))
+		}
+	}
+	assert.Equal(t, 200, b.get("/rules").status, "checked again only after a minute")
+	s.clock.advance(61 * time.Second)
+	p := b.get("/rules")
+	assert.Equal(t, http.StatusSeeOther, p.status, "the revoked token's session has ended")
+	// Another role's session goes on.
+	v := s.browser()
+	v.login("viewer")
+	s.clock.advance(61 * time.Second)
+	assert.Equal(t, 200, v.get("/worklist").status)
+}
