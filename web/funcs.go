@@ -26,7 +26,7 @@ var funcs = template.FuncMap{
 	"title":     title,
 	"sortLabel": func(s string) string {
 		return map[string]string{"due": "Overdue first, then by due date", "rating": "Rating of record (red first)",
-			"person": "Person", "kind": "What is due"}[s]
+			"person": "Person (by id)", "kind": "What is due"}[s]
 	},
 	"words":    words,
 	"ruleLink": func(rule string) string { return "/rules#" + RuleAnchor(rule) },
