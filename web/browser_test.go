@@ -78,11 +78,11 @@ func artifacts(t *testing.T) string {
 // demoService is the service on 127.0.0.1 over a SQLite register of n
 // synthetic people, on 1 April 2026.
 type demoService struct {
-	url   string
-	reg   *register.Register
-	store *sqlitestore.Store
-	token string
-	today calendar.Date
+	url           string
+	reg           *register.Register
+	store         *sqlitestore.Store
+	token, viewer string
+	today         calendar.Date
 }
 
 func startDemoService(t *testing.T, n int, frontend string) *demoService {
@@ -116,6 +116,10 @@ func startDemoService(t *testing.T, n int, frontend string) *demoService {
 	if err != nil {
 		t.Fatal(err)
 	}
+	viewer, err := toks.CreateToken("browser-viewer", register.RoleViewer, noon())
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := server.New(server.Config{Register: reg, Engine: engine, Tokens: toks, Now: noon, Frontend: frontend})
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +137,7 @@ func startDemoService(t *testing.T, n int, frontend string) *demoService {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return &demoService{url: "http://" + ln.Addr().String(), reg: reg, store: store, token: tok, today: benchDay}
+	return &demoService{url: "http://" + ln.Addr().String(), reg: reg, store: store, token: tok, viewer: viewer, today: benchDay}
 }
 
 // axeViolation is one violation axe-core reports.
@@ -192,9 +196,11 @@ func screenshot(t *testing.T, ctx context.Context, dir, name string) {
 // service is what the browser's steps run against, and what they check
 // the pages by.
 type service interface {
-	// URL is the service's base URL; Token a coordinator's API token.
+	// URL is the service's base URL; Token a coordinator's API token,
+	// ViewerToken a viewer's.
 	URL() string
 	Token() string
+	ViewerToken() string
 	// Due is the register's worklist today, as the register (not the
 	// pages) gives it.
 	Due(t *testing.T) []register.WorkItem
@@ -202,8 +208,9 @@ type service interface {
 	History(t *testing.T, id string) []register.HistoryEntry
 }
 
-func (d *demoService) URL() string   { return d.url }
-func (d *demoService) Token() string { return d.token }
+func (d *demoService) URL() string         { return d.url }
+func (d *demoService) Token() string       { return d.token }
+func (d *demoService) ViewerToken() string { return d.viewer }
 func (d *demoService) Due(t *testing.T) []register.WorkItem {
 	t.Helper()
 	items, err := d.reg.Due(context.Background(), d.today)
@@ -414,6 +421,39 @@ func browserSteps(t *testing.T, chromium, nodeModules string, svc service, suffi
 	// The rule reference.
 	run("the rule reference", chromedp.Navigate(svc.URL()+"/rules#r-rag-red"), chromedp.WaitVisible(chromedp.ID("r-rag-red")))
 	checkAxe(t, ctx, axe, "rule reference")
+
+	// Sign out; a viewer's worklist has the same figures, by pseudonym,
+	// with no name and no link to a person.
+	run("signing out", chromedp.Click(chromedp.CSS(".dsr-link-button")), chromedp.WaitVisible(chromedp.ID("login-token")))
+	run("signing in as a viewer", chromedp.SendKeys(chromedp.ID("login-token"), svc.ViewerToken()), chromedp.Submit(chromedp.ID("login-token")),
+		chromedp.WaitVisible(chromedp.ID("counts")))
+	now := svc.Due(t)
+	if got := text("#count-items"); got != strconv.Itoa(len(now)) {
+		t.Errorf("viewer's worklist: %s items, the register has %d", got, len(now))
+	}
+	if n := count(`tr.dsr-row a[href^="/people/"], tr.dsr-row a[href^="/referrals/"]`); n != 0 {
+		t.Errorf("viewer's worklist: %d links to people", n)
+	}
+	if n := count("tr.dsr-row code.dsr-pseudonym"); n != min(50, len(now)-requests(now)) {
+		t.Errorf("viewer's worklist: %d pseudonyms", n)
+	}
+	page := text("#worklist")
+	if strings.Contains(page, name) || strings.Contains(page, id) {
+		t.Errorf("viewer's worklist names %s (%s)", name, id)
+	}
+	checkAxe(t, ctx, axe, "viewer's worklist")
+	screenshot(t, ctx, shots, "worklist-viewer"+suffix+".png")
+}
+
+// requests counts the requests to join among the first page's items.
+func requests(items []register.WorkItem) int {
+	n := 0
+	for _, it := range items[:min(50, len(items))] {
+		if it.PersonID == "" {
+			n++
+		}
+	}
+	return n
 }
 
 // dsrServe is the dsr binary, built from this checkout: `dsr demo` makes
@@ -425,10 +465,12 @@ type dsrServe struct {
 	env     []string
 	url     string
 	token   string
+	viewer  string
 }
 
-func (d *dsrServe) URL() string   { return d.url }
-func (d *dsrServe) Token() string { return d.token }
+func (d *dsrServe) URL() string         { return d.url }
+func (d *dsrServe) Token() string       { return d.token }
+func (d *dsrServe) ViewerToken() string { return d.viewer }
 
 // dsr runs the binary with args and returns its standard output.
 func (d *dsrServe) dsr(t *testing.T, args ...string) []byte {
@@ -482,6 +524,7 @@ func startDsrServe(t *testing.T, people int, frontend string) *dsrServe {
 	yesterday := calendar.DateOf(time.Now()).AddDays(-1)
 	d.dsr(t, "demo", "--db", d.db, "--people", strconv.Itoa(people), "--as-of", yesterday.String())
 	d.token = strings.TrimSpace(string(d.dsr(t, "serve", "token", "create", "--db", d.db, "--role", "coordinator", "--name", "browser-coordinator")))
+	d.viewer = strings.TrimSpace(string(d.dsr(t, "serve", "token", "create", "--db", d.db, "--role", "viewer", "--name", "browser-viewer")))
 	cmd := exec.Command(d.bin, "serve", "--db", d.db, "--addr", "127.0.0.1:0", "--frontend", frontend)
 	cmd.Env = d.env
 	stderr, err := cmd.StderrPipe()
