@@ -163,8 +163,8 @@ func BenchmarkWorklistPage(b *testing.B) {
 				return strings.Count(rec.Body.String(), `<tr class="dsr-row">`)
 			}
 			start := time.Now()
-			rows := serve() // the day's first worklist fills the due cache
-			b.Logf("%s: first page (cold cache) %s, %d rows", bc.name, time.Since(start).Round(time.Millisecond), rows)
+			rows := serve() // the run's first: the day's first worklist fills the caches
+			b.Logf("%s: the first page of the case %s, %d rows", bc.name, time.Since(start).Round(time.Millisecond), rows)
 			n := 0
 			for b.Loop() {
 				if bc.write {

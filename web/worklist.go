@@ -3,12 +3,14 @@ package web
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
@@ -404,4 +406,27 @@ func (s *Site) worklist(w http.ResponseWriter, r *http.Request, by register.Acto
 		status, title = http.StatusBadRequest, "Error: Worklist"
 	}
 	s.show(w, r, status, title, "worklist", d)
+}
+
+// KeepWarm builds today's worklist into the pages' cache now and again
+// every interval until ctx is done, so that the day's first page (which
+// has every person assessed for the new date, seconds on 10,000 people)
+// and the first after a write are not a member of staff's wait. A failure
+// is logged and tried again at the next interval.
+func (s *Site) KeepWarm(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		asOf := s.today()
+		if _, err := s.due(ctx, asOf); err != nil && ctx.Err() == nil {
+			s.log.Warn("building the worklist ahead failed", "error_type", fmt.Sprintf("%T", err))
+		} else if _, err := s.coordinators(ctx, asOf, true); err != nil && ctx.Err() == nil {
+			s.log.Warn("reading the care coordinators ahead failed", "error_type", fmt.Sprintf("%T", err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -180,6 +180,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if cfg.Outbox != nil && *overdueEvery > 0 {
 		go srv.RunOverdue(ctx, *overdueEvery)
 	}
+	go srv.Site().KeepWarm(ctx, time.Minute) // the pages' worklist, built ahead
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		errorf(stderr, "serve: %v", err)
