@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/policies"
@@ -18,7 +19,7 @@ import (
 )
 
 // The pages over a register in memory, with a page of the host's own
-// (Handle) inside the layout. The server (package server) builds its
+// (Handle) inside the layout and the worklist kept warm (KeepWarm). The server (package server) builds its
 // Site the same way, with its tokens as Authenticate; here one token
 // stands for a coordinator.
 func Example() {
@@ -45,6 +46,10 @@ func Example() {
 	site.Handle("GET /meeting-pack", []string{register.RoleCoordinator}, func(r *http.Request, by register.Actor) (string, template.HTML, error) {
 		return "Meeting pack", template.HTML(`<h1 class="nhsuk-heading-l">Meeting pack</h1><p>For ` + template.HTMLEscapeString(by.ID) + `</p>`), nil
 	})
+	// Today's worklist is built ahead, and again every minute.
+	warm, stop := context.WithCancel(ctx)
+	defer stop()
+	go site.KeepWarm(warm, time.Minute)
 	ts := httptest.NewServer(site)
 	defer ts.Close()
 
