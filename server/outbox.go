@@ -219,16 +219,13 @@ func (o *Outbox) Run(ctx context.Context) {
 	if p, err := o.Pending(); err == nil && o.metrics != nil {
 		o.metrics.pending.Set(float64(len(p)))
 	}
-	o.relayMu.Lock()
-	following := o.reg != nil
-	o.relayMu.Unlock()
-	if following {
-		every := o.RelayEvery
-		if every <= 0 {
-			every = time.Second
-		}
-		go o.relayLoop(ctx, every)
+	// Relaying does nothing until the outbox follows a register (Follow,
+	// which server.New calls, before or after Run starts).
+	every := o.RelayEvery
+	if every <= 0 {
+		every = time.Second
 	}
+	go o.relayLoop(ctx, every)
 	delay := base
 	for {
 		names, err := o.Pending()

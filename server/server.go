@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,6 +56,20 @@ type Config struct {
 	// before their own. Without it, or when it is not there, the pages use
 	// their own stylesheet alone.
 	Frontend string
+	// TLS, when set, makes Serve speak HTTPS only (with HTTP/2), with at
+	// least TLS 1.2, and every answer carries Strict-Transport-Security.
+	// Its certificates are the caller's (see LoadTLS).
+	TLS *tls.Config
+}
+
+// LoadTLS reads a PEM certificate chain and its private key for
+// Config.TLS, and sets TLS 1.2 as the least version.
+func LoadTLS(certFile, keyFile string) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("server: TLS certificate: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // Server is the HTTP/JSON service over a register. Handler serves it;
@@ -146,6 +161,9 @@ func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 	}
 	if !strings.HasPrefix(r.URL.Path, "/v1/") && r.URL.Path != "/v1" {
 		// Not the API's: the pages' own "not found", in HTML.
+		if s.cfg.TLS != nil {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		s.site.ServeHTTP(w, r)
 		return
 	}
@@ -192,7 +210,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	if s.cfg.TLS != nil {
+		tc := s.cfg.TLS.Clone()
+		if tc.MinVersion < tls.VersionTLS12 {
+			tc.MinVersion = tls.VersionTLS12
+		}
+		hs.TLSConfig = tc
+		go func() { errc <- hs.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- hs.Serve(ln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -243,6 +270,9 @@ func (s *Server) wrap(rt *route) http.Handler {
 	label := rt.method + " " + rt.path
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		if s.cfg.TLS != nil {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		sw := &statusWriter{ResponseWriter: w}
 		by, role := register.Actor{}, "-"
 		defer func() {

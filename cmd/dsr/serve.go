@@ -46,6 +46,10 @@ an API token (or an OpenID Connect token); the worklist, each person's page
 with the forms of the daily writes, and the rule reference, with the same
 roles as the API and every identifiable read audited.
 
+It assesses today's worklist when it starts and just after each midnight
+(Europe/London), so the first worklist of a day is answered from the
+register's cache.
+
 Unless GOGC is set, the garbage collector's target is 400 (the service's
 live heap is small; fewer collections keep the latency's tail short).
 
@@ -64,6 +68,8 @@ Options:
   --overdue-every D   how often to look for overdue reviews (default 1h)
   --outbox DIR        where events wait for delivery (default ID.outbox
                       beside the token file)
+  --tls-cert FILE     serve HTTPS only, with this PEM certificate chain
+  --tls-key FILE      and its private key (TLS 1.2 or later; HSTS sent)
   --oidc-issuer URL   accept JWTs of this OpenID Connect issuer
   --oidc-audience A   the audience they must carry (required with the issuer)
   --oidc-jwks URL     the issuer's keys (default: from its discovery document)
@@ -105,6 +111,8 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	outboxDir := fset.String("outbox", "", "outbox directory")
 	overdueEvery := fset.Duration("overdue-every", time.Hour, "how often to look for overdue reviews")
 	frontend := fset.String("frontend", os.Getenv("DSR_NODE_MODULES"), "nhsuk-frontend's folder")
+	tlsCert := fset.String("tls-cert", "", "TLS certificate chain (PEM)")
+	tlsKey := fset.String("tls-key", "", "TLS private key (PEM)")
 	var oidc server.OIDC
 	fset.StringVar(&oidc.Issuer, "oidc-issuer", "", "OpenID Connect issuer")
 	fset.StringVar(&oidc.Audience, "oidc-audience", "", "audience")
@@ -115,6 +123,11 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return code
 	}
 	defer serveGC()()
+	if (*tlsCert == "") != (*tlsKey == "") {
+		errorf(stderr, "serve: --tls-cert and --tls-key go together")
+		serveUsage(stderr)
+		return exitUsage
+	}
 	if (oidc.Issuer == "") != (oidc.Audience == "") {
 		errorf(stderr, "serve: --oidc-issuer and --oidc-audience go together")
 		serveUsage(stderr)
@@ -153,6 +166,14 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if oidc.Issuer != "" {
 		cfg.OIDC = &oidc
 	}
+	scheme := "http"
+	if *tlsCert != "" {
+		if cfg.TLS, err = server.LoadTLS(*tlsCert, *tlsKey); err != nil {
+			errorf(stderr, "serve: %v", err)
+			return exitFailure
+		}
+		scheme = "https"
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var outboxDone chan struct{}
@@ -181,12 +202,14 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		go srv.RunOverdue(ctx, *overdueEvery)
 	}
 	go srv.Site().KeepWarm(ctx, time.Minute) // the pages' worklist, built ahead
+	// Today's worklist, assessed before the first coordinator asks for it.
+	go srv.RunWarm(ctx)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		errorf(stderr, "serve: %v", err)
 		return exitFailure
 	}
-	errorf(stderr, "serve: the register %s (%s, policy %s) on http://%s (tokens in %s)", reg.ID(), shownDB(sf.db), sf.policy, ln.Addr(), tokPath)
+	errorf(stderr, "serve: the register %s (%s, policy %s) on %s://%s (tokens in %s)", reg.ID(), shownDB(sf.db), sf.policy, scheme, ln.Addr(), tokPath)
 	err = srv.Serve(ctx, ln)
 	if outboxDone != nil {
 		<-outboxDone
