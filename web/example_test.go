@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -44,8 +45,9 @@ func Example() {
 		panic(err)
 	}
 	site.Handle("GET /meeting-pack", []string{register.RoleCoordinator}, func(r *http.Request, by register.Actor) (string, template.HTML, error) {
-		return "Meeting pack", template.HTML(`<h1 class="nhsuk-heading-l">Meeting pack</h1><p>For ` + template.HTMLEscapeString(by.ID) + `</p>`), nil
+		return "Meeting pack", template.HTML(`<h1 class="nhsuk-heading-l">Meeting pack</h1><p class="pack-for">For ` + template.HTMLEscapeString(by.ID) + `</p>`), nil
 	})
+	site.AddStylesheet(".pack-for { font-weight: bold; }") // the page's classes: no inline style
 	// Today's worklist is built ahead, and again every minute.
 	warm, stop := context.WithCancel(ctx)
 	defer stop()
@@ -73,11 +75,14 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	fmt.Println("meeting pack:", resp.Status, resp.Header.Get("Cache-Control"), resp.Header.Get("Referrer-Policy"))
+	fmt.Println("its stylesheet linked:", strings.Contains(string(body), `href="/assets/extra-`))
 	// Output:
 	// login: 303 See Other to /meeting-pack httponly: true samesite strict: true
 	// meeting pack: 200 OK no-store no-referrer
+	// its stylesheet linked: true
 }
 
 // The rule reference's Markdown as HTML: each heading's id is its anchor,

@@ -148,6 +148,8 @@ type Site struct {
 	frontendPath string
 	rules        template.HTML
 	dueCache     dueCache
+	// extraCSS are the paths of the stylesheets AddStylesheet added.
+	extraCSS []string
 }
 
 type navLink struct{ Path, Label string }
@@ -275,6 +277,21 @@ func (s *Site) Handle(pattern string, roles []string, page PageFunc) {
 	}))
 }
 
+// AddStylesheet serves css, another package's stylesheet for the pages it
+// puts inside the layout (report.Stylesheet, say), at a hashed path, and
+// links it from every page after the site's own. The pages' policy allows
+// no inline style, so a fragment's classes are styled this way. Call it
+// before the site serves.
+func (s *Site) AddStylesheet(css string) {
+	b := []byte(css)
+	path := "/assets/extra-" + shortHash(b) + ".css"
+	if slices.Contains(s.extraCSS, path) {
+		return
+	}
+	s.mux.HandleFunc("GET "+path, s.asset(b))
+	s.extraCSS = append(s.extraCSS, path)
+}
+
 func (s *Site) routes() {
 	m := s.mux
 	m.HandleFunc("GET "+s.cssPath, s.asset(s.css))
@@ -339,6 +356,7 @@ func (s *Site) notFound(w http.ResponseWriter, r *http.Request) {
 // layoutData is what the layout shows around a page's body.
 type layoutData struct {
 	Title, CSS, Frontend string
+	ExtraCSS             []string
 	Signed               bool
 	By                   register.Actor
 	CSRF                 string
@@ -354,7 +372,7 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request, title string, body t
 }
 
 func (s *Site) pageStatus(w http.ResponseWriter, r *http.Request, status int, title string, body template.HTML) {
-	d := layoutData{Title: title, CSS: s.cssPath, Frontend: s.frontendPath, Body: body, Current: r.URL.Path}
+	d := layoutData{Title: title, CSS: s.cssPath, Frontend: s.frontendPath, ExtraCSS: s.extraCSS, Body: body, Current: r.URL.Path}
 	if sess, ok := sessionOf(r.Context()); ok {
 		d.Signed, d.By, d.CSRF = true, sess.actor, sess.csrf
 		d.Nav = s.nav(sess.actor.Role)
