@@ -418,6 +418,15 @@ func browserSteps(t *testing.T, chromium, nodeModules string, svc service, suffi
 	}
 	checkAxe(t, ctx, axe, "event form with an error")
 
+	// The other forms, and one refused with every message shown.
+	for _, path := range []string{"/people/" + id + "/reviews", "/people/" + id + "/meetings", "/referrals/new"} {
+		run("the form "+path, chromedp.Navigate(svc.URL()+path), chromedp.WaitVisible(chromedp.CSS("form button.nhsuk-button")))
+		checkAxe(t, ctx, axe, path)
+	}
+	run("a refused request to join", chromedp.SetValue(chromedp.ID("referral-received"), "yesterday"),
+		chromedp.Submit(chromedp.ID("referral-received")), chromedp.WaitVisible(chromedp.ID("referral-received-error")))
+	checkAxe(t, ctx, axe, "request to join with an error")
+
 	// The rule reference.
 	run("the rule reference", chromedp.Navigate(svc.URL()+"/rules#r-rag-red"), chromedp.WaitVisible(chromedp.ID("r-rag-red")))
 	checkAxe(t, ctx, axe, "rule reference")
