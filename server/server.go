@@ -49,6 +49,8 @@ type Config struct {
 	Ready func(context.Context) error
 	// Now is the clock of "today" (default time.Now).
 	Now func() time.Time
+	// Area names the area in the board report's title (optional).
+	Area string
 	// RequestTimeout bounds one request's work (default 30s).
 	RequestTimeout time.Duration
 	// Frontend, when set, is a folder holding nhsuk-frontend (its npm
@@ -83,7 +85,9 @@ type Server struct {
 	// openapi is the OpenAPI document, built once.
 	openapi []byte
 	// engines caches the embedded bundles /v1/assess?policy= loads.
-	engines  sync.Map // name → *engineOnce
+	engines sync.Map // name → *engineOnce
+	// boards keeps the last board report the pages built.
+	boards   boardCache
 	shutting atomic.Bool
 	// site is the pages (package web), mounted beside the API.
 	site *web.Site
@@ -125,6 +129,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.site = site
+	s.reportPages()
 	s.mountSite()
 	s.mux.HandleFunc("/", s.noRoute)
 	doc, err := s.buildOpenAPI()

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -431,6 +432,77 @@ func browserSteps(t *testing.T, chromium, nodeModules string, svc service, suffi
 	run("the rule reference", chromedp.Navigate(svc.URL()+"/rules#r-rag-red"), chromedp.WaitVisible(chromedp.ID("r-rag-red")))
 	checkAxe(t, ctx, axe, "rule reference")
 
+	// The meeting pack: everyone with something due by the meeting's date
+	// (today, the page's default), one section each.
+	run("the meeting pack", chromedp.Navigate(svc.URL()+"/meeting-pack"), chromedp.WaitVisible(chromedp.CSS(".dsr-pack")))
+	lede := text(".dsr-pack .dsr-lede")
+	m := regexp.MustCompile(`^(\d+) (?:person has|people have) something due by (\d{4}-\d{2}-\d{2});`).FindStringSubmatch(lede)
+	if m == nil {
+		t.Fatalf("meeting pack: %q", lede)
+	}
+	packDate := calendar.MustParseDate(m[2])
+	dueBy := map[string]bool{}
+	for _, it := range svc.Due(t) {
+		if it.PersonID != "" && !it.DueDate().After(packDate) {
+			dueBy[it.PersonID] = true
+		}
+	}
+	if len(dueBy) == 0 {
+		t.Fatal("meeting pack: nobody is due on the demo register: the step shows nothing")
+	}
+	if m[1] != strconv.Itoa(len(dueBy)) || count("section.dsr-person") != len(dueBy) {
+		t.Errorf("meeting pack: %s people and %d sections, the register has %d due by %s", m[1], count("section.dsr-person"), len(dueBy), packDate)
+	}
+	for pid := range dueBy {
+		if count("#person-"+pid) != 1 {
+			t.Errorf("meeting pack: no section for %s", pid)
+			break
+		}
+	}
+	checkAxe(t, ctx, axe, "meeting pack")
+	screenshot(t, ctx, shots, "meeting-pack"+suffix+".png")
+
+	// The board report for this quarter: every published count is * or a
+	// multiple of 5 (R-REPORT-1), and the table of ratings adds up from
+	// its published cells.
+	quarter := fmt.Sprintf("%dQ%d", packDate.Year(), (int(packDate.Month())+2)/3)
+	run("the board report", chromedp.Navigate(svc.URL()+"/board-report?quarter="+quarter), chromedp.WaitVisible(chromedp.ID("ratings")))
+	cells, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("td.dsr-num")).map(td => td.textContent.trim())`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cells) < 10 {
+		t.Fatalf("board report: %d figures", len(cells))
+	}
+	for _, c := range cells {
+		if n, err := strconv.Atoi(c); c != "*" && (err != nil || n%5 != 0) {
+			t.Errorf("board report: a published count %q is neither * nor a multiple of 5", c)
+		}
+	}
+	sums, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+		const t = document.querySelector("#ratings table");
+		const body = Array.from(t.querySelectorAll("tbody td.dsr-num")).map(td => td.textContent.trim());
+		const foot = Array.from(t.querySelectorAll("tfoot td.dsr-num")).map(td => td.textContent.trim());
+		return [body.join(","), foot.join(",")];
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, c := range strings.Split(sums[0], ",") {
+		if n, err := strconv.Atoi(c); err == nil {
+			total += n
+		}
+	}
+	if foot := strings.Split(sums[1], ","); total > 0 && foot[len(foot)-1] != strconv.Itoa(total) {
+		t.Errorf("board report: the ratings' total is %s, its published cells add up to %d", foot[len(foot)-1], total)
+	}
+	if n := count("svg.dsr-chart"); n < 2 {
+		t.Errorf("board report: %d charts", n)
+	}
+	checkAxe(t, ctx, axe, "board report")
+	screenshot(t, ctx, shots, "board-report"+suffix+".png")
+
 	// Sign out; a viewer's worklist has the same figures, by pseudonym,
 	// with no name and no link to a person.
 	run("signing out", chromedp.Click(chromedp.CSS(".dsr-link-button")), chromedp.WaitVisible(chromedp.ID("login-token")))
@@ -590,4 +662,37 @@ func TestDsrServeInTheBrowser(t *testing.T) {
 	chromium, nodeModules := browserTools(t)
 	d := startDsrServe(t, 80, nodeModules)
 	browserSteps(t, chromium, nodeModules, d, "-dsr-serve")
+
+	// The policy diff's report for a board or an analyst, as dsr policy
+	// diff writes it: national-2023 against the Wiltshire overlay.
+	out := filepath.Join(t.TempDir(), "policy-diff.html")
+	d.dsr(t, "policy", "diff", "national-2023", "../examples/policies/wiltshire", "--base", "national-2023", "--generate", "400", "--seed", "7", "--html", out, "--quiet")
+	axeJS, err := os.ReadFile(filepath.Join(nodeModules, "axe-core", "axe.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.WindowSize(1280, 900)}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	ctx, cancelB := chromedp.NewContext(actx)
+	defer cancelB()
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+out), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+		t.Fatalf("opening the policy diff: %v", err)
+	}
+	body, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"not eligible", "wiltshire"} {
+		if !strings.Contains(strings.ToLower(body), want) {
+			t.Errorf("the policy diff's page lacks %q", want)
+		}
+	}
+	checkAxe(t, ctx, string(axeJS), "policy diff")
+	screenshot(t, ctx, artifacts(t), "policy-diff.png")
 }

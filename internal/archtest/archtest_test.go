@@ -65,7 +65,7 @@ var allowed = map[string][]string{
 	// server is the HTTP service over a register and a policy bundle: above
 	// policies and register, below cmd/dsr.
 	"server": {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
-		"internal/schema", "policies", "policies/policycheck", "policies/policydiff", "web"},
+		"internal/schema", "policies", "policies/policycheck", "policies/policydiff", "web", "report"},
 	// fhir exports the register as FHIR R4 (through the register's
 	// audited reads, judging consent to share with package consent);
 	// fhir/fhirtest checks FHIR JSON in tests.
