@@ -14,7 +14,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/dsrkit/dsrkit/calendar"
@@ -27,7 +26,7 @@ import (
 
 const policyDiffUsageText = `Usage: dsr policy diff OLD NEW [--cases DIR | --register FILE | --generate N --seed S | --replay LOG]
                        [--json] [--html FILE] [--workers N] [--base NAME] [--examples K]
-                       [--timeout D]
+                       [--quiet] [--progress-every D] [--timeout D]
 
 Assess every case under two policy bundles (each an embedded profile name
 or a bundle directory) and report who changes: people by rating transition
@@ -64,9 +63,9 @@ Options:
   --as-of DATE       the date register cases are assessed on (default today)
   --case I           print case I of the cases (as numbered in the report, "#I")
                      as JSON for 'dsr assess', instead of diffing
-` + timeoutUsageText + `
-A progress bar goes to standard error when it is a terminal. Counts are the
-same whatever --workers is.
+` + progressUsageText + timeoutUsageText + `
+Progress goes to standard error (see --quiet). Counts are the same whatever
+--workers is.
 
 Exit status: 0 when the report was produced (whether or not anything
 changed); 1 when a bundle does not load or the cases cannot be read; 2 for
@@ -90,6 +89,7 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 	asOfFlag := fset.String("as-of", "", "assessment date for register cases")
 	show := fset.Int("case", -1, "print case I and exit")
 	replay := fset.String("replay", "", "decision log")
+	prog := addProgressFlags(fset)
 	timeoutFlag(ctx, fset)
 	pos, code, ok := parseCommand(fset, args, policyDiffUsage, stdout, stderr, 2, "want OLD and NEW bundles")
 	if !ok {
@@ -184,11 +184,10 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		return exitOK
 	}
-	opts := policydiff.Options{Workers: *workers, Examples: *examples}
-	if isTerminal(stderr) {
-		opts.Progress = progressBar(stderr)
-	}
+	bar := prog.start(stderr, "policy diff", "cases", src.Len())
+	opts := policydiff.Options{Workers: *workers, Examples: *examples, Progress: bar}
 	rep, err := policydiff.Run(ctx, engines[0], engines[1], src, opts)
+	bar.Finish()
 	if err != nil {
 		errorf(stderr, "policy diff: %v", err)
 		return exitFailure
@@ -301,34 +300,6 @@ func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.D
 		return s, fmt.Errorf("%s: nobody held on the register", file)
 	}
 	return s, nil
-}
-
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// progressBar draws "[#####.....] 52% 520000/1000000 41,000/s" on one line.
-func progressBar(w io.Writer) func(done, total int) {
-	start := time.Now()
-	return func(done, total int) {
-		const width = 30
-		frac := 1.0
-		if total > 0 {
-			frac = float64(done) / float64(total)
-		}
-		n := int(frac * width)
-		rate := float64(done) / max(time.Since(start).Seconds(), 1e-9)
-		fmt.Fprintf(w, "\r[%s%s] %3.0f%% %d/%d %.0f cases/s ", strings.Repeat("#", n), strings.Repeat(".", width-n), frac*100, done, total, rate)
-		if done >= total {
-			fmt.Fprintln(w)
-		}
-	}
 }
 
 // replayLog reads a decision log and re-decides it under old.

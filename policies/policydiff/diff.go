@@ -67,10 +67,14 @@ type Options struct {
 	Workers int
 	// Examples is how many people to keep for each change (default 5).
 	Examples int
-	// Progress, when set, is called from one goroutine about every 200 ms
-	// with the cases done so far, and once at the end.
-	Progress func(done, total int)
+	// Progress, when set, is told of the cases done as workers finish
+	// them, from several goroutines at once (a *progress.Reporter of the
+	// CLI; Add must be cheap and safe for concurrent use).
+	Progress Counter
 }
+
+// Counter counts work done; Add is called from several goroutines.
+type Counter interface{ Add(n int) }
 
 // Example is one person a change affects.
 type Example struct {
@@ -252,7 +256,7 @@ func Run(ctx context.Context, old, new *policies.Engine, src Source, opts Option
 	}
 	n := src.Len()
 	const chunk = 64
-	var next, done atomic.Int64
+	var next atomic.Int64
 	tallies := make([]*tally, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -268,33 +272,13 @@ func Run(ctx context.Context, old, new *policies.Engine, src Source, opts Option
 				for i := lo; i < hi; i++ {
 					diffOne(ctx, old, new, src, i, t)
 				}
-				done.Add(int64(hi - lo))
+				if opts.Progress != nil {
+					opts.Progress.Add(hi - lo)
+				}
 			}
 		})
 	}
-	if opts.Progress != nil {
-		stop := make(chan struct{})
-		ticked := make(chan struct{})
-		go func() {
-			defer close(ticked)
-			tick := time.NewTicker(200 * time.Millisecond)
-			defer tick.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-tick.C:
-					opts.Progress(int(done.Load()), n)
-				}
-			}
-		}()
-		wg.Wait()
-		close(stop)
-		<-ticked
-		opts.Progress(int(done.Load()), n)
-	} else {
-		wg.Wait()
-	}
+	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
