@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -117,14 +118,20 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 
 	var src policydiff.Source
-	var replayed []policydiff.Mismatch
 	switch {
+	case *replay != "" && *show < 0:
+		return replayDiff(ctx, *replay, pos[0], engines, policydiff.Options{Workers: *workers, Examples: *examples}, *asJSON, *htmlFile, prog, stdout, stderr)
 	case *replay != "":
-		recs, mism, err := replayLog(ctx, *replay, engines[0])
+		f, err := os.Open(*replay)
 		if err != nil {
 			return reportInput(stderr, "policy diff", err)
 		}
-		src, replayed = policydiff.Replay{Records: recs}, mism
+		recs, err := policies.ReadDecisionLog(f)
+		f.Close()
+		if err != nil {
+			return reportInput(stderr, "policy diff", fmt.Errorf("--replay %s: %w", *replay, err))
+		}
+		src = policydiff.Replay{Records: recs}
 	case *generate > 0:
 		// The declared inputs of both bundles are drawn; each bundle
 		// sees those it declares.
@@ -160,12 +167,7 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 		src = s
 	}
 
-	// The live heap is small (two engines and per-worker counts) and the
-	// run allocates fast: collect less often (≈15-20% faster on 1,000,000
-	// cases; a few hundred MB of heap at most), unless GOGC says otherwise.
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(1000))
-	}
+	defer lessGC()()
 	if *show >= 0 {
 		if *show >= src.Len() {
 			errorf(stderr, "policy diff: --case %d: there are %d cases", *show, src.Len())
@@ -192,17 +194,88 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 		errorf(stderr, "policy diff: %v", err)
 		return exitFailure
 	}
+	return writeDiff(rep, nil, pos[0], *asJSON, *htmlFile, stdout, stderr)
+}
+
+// lessGC makes the collector run less often, unless GOGC says otherwise,
+// and returns the undo. The live heap of a diff is small (two engines,
+// per-worker counts, a few batches of a log) and the run allocates fast:
+// collecting less often is ≈15-20% faster on 1,000,000 cases, for a few
+// hundred MB of heap at most.
+func lessGC() func() {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(1000)
+	return func() { debug.SetGCPercent(old) }
+}
+
+// replayDiff is `policy diff OLD NEW --replay LOG`: the log streamed once,
+// each record checked under OLD and re-decided under NEW.
+func replayDiff(ctx context.Context, file, oldName string, engines []*policies.Engine, opts policydiff.Options, asJSON bool, htmlFile string, prog *progressFlags, stdout, stderr io.Writer) int {
+	defer lessGC()()
+	f, err := os.Open(file)
+	if err != nil {
+		return reportInput(stderr, "policy diff", err)
+	}
+	defer f.Close()
+	total, err := countLines(f)
+	if err != nil {
+		return reportInput(stderr, "policy diff", fmt.Errorf("--replay %s: %w", file, err))
+	}
+	bar := prog.start(stderr, "policy diff", "logged decisions", total)
+	opts.Progress = bar
+	rep, check, err := policydiff.RunReplay(ctx, engines[0], engines[1], bufio.NewReaderSize(f, 1<<20), opts)
+	bar.Finish()
+	if err != nil {
+		return reportInput(stderr, "policy diff", fmt.Errorf("--replay %s: %w", file, err))
+	}
+	return writeDiff(rep, check, oldName, asJSON, htmlFile, stdout, stderr)
+}
+
+// countLines counts the non-blank lines of f, for the progress total, and
+// rewinds it.
+func countLines(f *os.File) (int, error) {
+	buf := make([]byte, 1<<20)
+	n := 0
+	prev := byte('\n')
+	for {
+		k, err := f.Read(buf)
+		for _, c := range buf[:k] {
+			if c == '\n' && prev != '\n' {
+				n++
+			}
+			prev = c
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	if prev != '\n' {
+		n++
+	}
+	_, err := f.Seek(0, io.SeekStart)
+	return n, err
+}
+
+// writeDiff prints the report (and the check of a replayed log against
+// OLD) as tables or JSON, and writes the HTML report when asked.
+func writeDiff(rep *policydiff.Report, check *policydiff.ReplayCheck, oldName string, asJSON bool, htmlFile string, stdout, stderr io.Writer) int {
 	var out bytes.Buffer
-	if *replay != "" {
+	if check != nil {
 		// The check of the log against OLD: on standard output before the
 		// tables, on standard error beside JSON.
 		w := io.Writer(&out)
-		if *asJSON {
+		if asJSON {
 			w = stderr
 		}
-		printReplayCheck(w, src.Len(), pos[0], replayed)
+		printReplayCheck(w, oldName, check)
 	}
-	if *asJSON {
+	var err error
+	if asJSON {
 		err = rep.WriteJSON(&out)
 	} else {
 		err = rep.WriteText(&out)
@@ -214,13 +287,13 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 		errorf(stderr, "policy diff: %v", err)
 		return exitFailure
 	}
-	if *htmlFile != "" {
+	if htmlFile != "" {
 		var h bytes.Buffer
 		if err := rep.WriteHTML(&h); err != nil {
 			errorf(stderr, "policy diff: %v", err)
 			return exitFailure
 		}
-		if err := os.WriteFile(*htmlFile, h.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(htmlFile, h.Bytes(), 0o644); err != nil {
 			errorf(stderr, "policy diff: %v", err)
 			return exitFailure
 		}
@@ -302,28 +375,13 @@ func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.D
 	return s, nil
 }
 
-// replayLog reads a decision log and re-decides it under old.
-func replayLog(ctx context.Context, file string, old *policies.Engine) ([]policies.DecisionRecord, []policydiff.Mismatch, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	recs, err := policies.ReadDecisionLog(f)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--replay %s: %w", file, err)
-	}
-	mism, err := policydiff.Reproduce(ctx, old, recs)
-	return recs, mism, err
-}
-
 // printReplayCheck says how many logged decisions OLD reproduces, and
 // names the first that it does not.
-func printReplayCheck(w io.Writer, n int, old string, mism []policydiff.Mismatch) {
-	fmt.Fprintf(w, "Replay: %d logged decisions; %s reproduces %d, %d mismatches\n", n, old, n-len(mism), len(mism))
-	for i, m := range mism {
+func printReplayCheck(w io.Writer, old string, c *policydiff.ReplayCheck) {
+	fmt.Fprintf(w, "Replay: %d logged decisions; %s reproduces %d, %d mismatches\n", c.Records, old, c.Reproduced, c.Mismatches)
+	for i, m := range c.First {
 		if i == 10 {
-			fmt.Fprintf(w, "  … and %d more\n", len(mism)-i)
+			fmt.Fprintf(w, "  … and %d more\n", c.Mismatches-i)
 			break
 		}
 		fmt.Fprintf(w, "  line %d: %s\n", m.Line+1, m.Why)

@@ -71,6 +71,10 @@ type Options struct {
 	// them, from several goroutines at once (a *progress.Reporter of the
 	// CLI; Add must be cheap and safe for concurrent use).
 	Progress Counter
+	// Now is the clock that times the run (default time.Now); a fixed
+	// clock makes the report's elapsed time, and so its every byte, the
+	// same from run to run.
+	Now func() time.Time
 }
 
 // Counter counts work done; Add is called from several goroutines.
@@ -245,15 +249,8 @@ func (t *tally) merge(o *tally) {
 // each with only the declared inputs its bundle declares (DeclaredOnly).
 // It stops early, with ctx's error, when ctx is done.
 func Run(ctx context.Context, old, new *policies.Engine, src Source, opts Options) (*Report, error) {
-	start := time.Now()
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	k := opts.Examples
-	if k <= 0 {
-		k = 5
-	}
+	start := opts.now()
+	workers, k := opts.workers(), opts.examples()
 	n := src.Len()
 	const chunk = 64
 	var next atomic.Int64
@@ -282,6 +279,32 @@ func Run(ctx context.Context, old, new *policies.Engine, src Source, opts Option
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	return report(old, new, n, workers, k, tallies, opts.now().Sub(start)), nil
+}
+
+func (o Options) workers() int {
+	if o.Workers <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return o.Workers
+}
+
+func (o Options) now() time.Time {
+	if o.Now == nil {
+		return time.Now()
+	}
+	return o.Now()
+}
+
+func (o Options) examples() int {
+	if o.Examples <= 0 {
+		return 5
+	}
+	return o.Examples
+}
+
+// report merges the workers' tallies into the report of n cases.
+func report(old, new *policies.Engine, n, workers, k int, tallies []*tally, elapsed time.Duration) *Report {
 	all := newTally(k)
 	for _, t := range tallies {
 		all.merge(t)
@@ -320,9 +343,9 @@ func Run(ctx context.Context, old, new *policies.Engine, src Source, opts Option
 		}
 		rep.Changes = append(rep.Changes, ch)
 	}
-	rep.elapsed = time.Since(start)
+	rep.elapsed = elapsed
 	rep.Elapsed = rep.elapsed.Round(time.Millisecond).String()
-	return rep, nil
+	return rep
 }
 
 // diffOne assesses case i under both engines and tallies the differences.
@@ -343,40 +366,51 @@ func diffOne(ctx context.Context, old, new *policies.Engine, src Source, i int, 
 		t.addErr(CaseError{Index: i, Label: label, Error: "old bundle: " + err.Error()})
 		return
 	}
+	diffAssessed(ctx, new, p, i, c.Person.ID, label, &a, t)
+}
+
+// diffAssessed assesses prepared case i under new and tallies how it
+// differs from a, its assessment under the old bundle.
+func diffAssessed(ctx context.Context, new *policies.Engine, p *policies.Prepared, i int, person, label string, a *dsr.Assessment, t *tally) {
 	b, err := new.AssessPrepared(ctx, new.DeclaredOnly(p))
 	if err != nil {
 		t.addErr(CaseError{Index: i, Label: label, Error: "new bundle: " + err.Error()})
 		return
 	}
 	t.assessed++
+	t.diff(i, person, label, a, &b)
+}
+
+// diff tallies how assessment b of case i differs from a.
+func (t *tally) diff(i int, person, label string, a, b *dsr.Assessment) {
 	from, to := ratingName(a.Rating), ratingName(b.Rating)
 	t.matrix[[2]string{from, to}]++
 	ex := func(o, n string) Example {
-		return Example{Index: i, Person: c.Person.ID, Label: label, Old: o, New: n}
+		return Example{Index: i, Person: person, Label: label, Old: o, New: n}
 	}
 	changed := false
 	if from != to {
 		changed = true
-		rules := changedRules(&a, &b, isRatingRule)
+		rules := changedRules(a, b, isRatingRule)
 		if a.Eligible != b.Eligible {
-			rules = append(rules, changedRules(&a, &b, isEligibilityRule)...)
+			rules = append(rules, changedRules(a, b, isEligibilityRule)...)
 		}
-		t.add("rating", from+"→"+to, ex(from, to), orAll(rules, &b, isRatingRule))
+		t.add("rating", from+"→"+to, ex(from, to), orAll(rules, b, isRatingRule))
 	}
 	if a.Eligible != b.Eligible {
 		changed = true
-		t.add("eligibility", gainedLost(b.Eligible), ex(yesNo(a.Eligible), yesNo(b.Eligible)), orAll(changedRules(&a, &b, isEligibilityRule), &b, isEligibilityRule))
+		t.add("eligibility", gainedLost(b.Eligible), ex(yesNo(a.Eligible), yesNo(b.Eligible)), orAll(changedRules(a, b, isEligibilityRule), b, isEligibilityRule))
 	}
 	if a.Consent.Valid != b.Consent.Valid {
 		changed = true
-		t.add("consent", gainedLost(b.Consent.Valid), ex(yesNo(a.Consent.Valid), yesNo(b.Consent.Valid)), orAll(changedRules(&a, &b, isConsentRule), &b, isConsentRule))
+		t.add("consent", gainedLost(b.Consent.Valid), ex(yesNo(a.Consent.Valid), yesNo(b.Consent.Valid)), orAll(changedRules(a, b, isConsentRule), b, isConsentRule))
 	}
 	if a.OnRegister != b.OnRegister {
 		changed = true
 		isReg := func(id string) bool { return isEligibilityRule(id) || isConsentRule(id) }
-		t.add("register", gainedLost(b.OnRegister), ex(yesNo(a.OnRegister), yesNo(b.OnRegister)), orAll(changedRules(&a, &b, isReg), &b, isReg))
+		t.add("register", gainedLost(b.OnRegister), ex(yesNo(a.OnRegister), yesNo(b.OnRegister)), orAll(changedRules(a, b, isReg), b, isReg))
 	}
-	if diffActions(&a, &b, func(kind dsr.ActionKind, what string, o, n *dsr.Action) {
+	if diffActions(a, b, func(kind dsr.ActionKind, what string, o, n *dsr.Action) {
 		changed = true
 		var rule string
 		var os, ns string
