@@ -228,7 +228,7 @@ func replayOne(ctx context.Context, old, new *policies.Engine, lineNo, i int, re
 			m.add(Mismatch{i, why})
 		}
 	}
-	diffAssessed(ctx, new, p, i, rec.Input.Person.ID, label, &a, t)
+	diffAssessed(ctx, new, p, i, label, &a, t)
 }
 
 // lineBatch is consecutive non-blank lines of a log, record first onward:
