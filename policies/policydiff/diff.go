@@ -120,8 +120,8 @@ type Change struct {
 	// action "<kind> added", "removed" or "moved".
 	What  string `json:"what"`
 	Count int    `json:"count"`
-	// LosesProtection marks a change that takes protection away (see
-	// Report.LoseProtection).
+	// LosesProtection marks a change that takes protection away from at
+	// least one of its people (see Report.LoseProtection).
 	LosesProtection bool        `json:"loses_protection"`
 	Rules           []RuleCount `json:"rules"`
 	Examples        []Example   `json:"examples"`
@@ -200,8 +200,9 @@ type Report struct {
 	// suggested rating falls (RED to AMBER, GREEN or not eligible; AMBER to
 	// GREEN or not eligible; GREEN or BLUE to not eligible), they lose
 	// eligibility, consent or their register place, or an action due for
-	// them (a review, a visit, a referral) is no longer due. An action
-	// moved to another date is not counted here.
+	// them (a review, a visit, a referral) is no longer due while their
+	// rating does not rise (a higher rating's actions replace the lower's).
+	// An action moved to another date is not counted here.
 	LoseProtection Losses `json:"lose_protection"`
 	// Transitions is the rating matrix, every pair that occurs.
 	Transitions []Transition `json:"transitions"`
@@ -331,10 +332,11 @@ func (t *tally) add(kind, what string, loses bool, ex Example, reasons []dsr.Rea
 	key := kind + "\x00" + what
 	b := t.buckets[key]
 	if b == nil {
-		b = &bucket{kind: kind, what: what, loses: loses, rules: map[string]*ruleAgg{}}
+		b = &bucket{kind: kind, what: what, rules: map[string]*ruleAgg{}}
 		t.buckets[key] = b
 	}
 	b.count++
+	b.loses = b.loses || loses
 	for _, r := range reasons {
 		ra := b.rules[r.Rule]
 		if ra == nil {
@@ -394,6 +396,7 @@ func (t *tally) merge(o *tally) {
 			continue
 		}
 		b.count += ob.count
+		b.loses = b.loses || ob.loses
 		for r, oa := range ob.rules {
 			ra := b.rules[r]
 			if ra == nil {
@@ -652,6 +655,7 @@ func (t *tally) diff(i int, label string, c *dsr.Case, a, b *dsr.Assessment) {
 		t.add("register", gainedLost(b.OnRegister), !b.OnRegister, ex(yesNo(a.OnRegister), yesNo(b.OnRegister)), reasons)
 		note(!b.OnRegister, b.OnRegister, "register place "+gainedLost(b.OnRegister), reasons)
 	}
+	rose := ratingFalls(b.Rating, a.Rating)
 	if diffActions(a, b, func(kind dsr.ActionKind, what string, o, n *dsr.Action) {
 		changed = true
 		var r dsr.Reason
@@ -663,8 +667,11 @@ func (t *tally) diff(i int, label string, c *dsr.Case, a, b *dsr.Assessment) {
 			ns, r = dueString(n), dsr.Reason{Rule: n.Rule, Message: n.Reason}
 		}
 		reasons := []dsr.Reason{r}
-		t.add("action", string(kind)+" "+what, what == "removed", ex(os, ns), reasons)
-		note(what == "removed", what == "added", string(kind)+" "+what, reasons)
+		// An action no longer due takes protection away, unless the
+		// rating rose: the new rating's actions replace the old's.
+		loses := what == "removed" && !rose
+		t.add("action", string(kind)+" "+what, loses, ex(os, ns), reasons)
+		note(loses, what == "added", string(kind)+" "+what, reasons)
 	}) {
 		changed = true
 	}
@@ -826,6 +833,10 @@ func diffActions(a, b *dsr.Assessment, f func(kind dsr.ActionKind, what string, 
 
 // Summary is a one-line account of the report.
 func (r *Report) Summary() string {
-	return fmt.Sprintf("%d cases, %d assessed under both, %d changed, %d errors, in %s on %d workers (%.0f cases/s)",
-		r.Cases, r.Assessed, r.Changed, r.ErrorCount, r.Elapsed, r.Workers, float64(r.Cases)/max(r.elapsed.Seconds(), 1e-9))
+	s := fmt.Sprintf("%d cases, %d assessed under both, %d changed, %d lose protection, %d errors, in %s on %d workers",
+		r.Cases, r.Assessed, r.Changed, r.LoseProtection.People, r.ErrorCount, r.Elapsed, r.Workers)
+	if r.elapsed > 0 {
+		s += fmt.Sprintf(" (%.0f cases/s)", float64(r.Cases)/r.elapsed.Seconds())
+	}
+	return s
 }

@@ -368,6 +368,7 @@ ul.reasons { margin: 0; padding-left: 1.1em; }
 
 <h2 id="groups">Who is affected</h2>
 <p class="muted">Age bands follow where the rules change with age: 14, 16 (consent of one's own), 18 (CTR instead of CETR; children's registers end) and 25 (the keyworker service's upper age). Age in completed years on the day assessed.</p>
+<p><strong>People who lose protection, by age band</strong></p>
 <svg xmlns="http://www.w3.org/2000/svg" width="760" height="{{.AgeH}}" role="img" aria-label="People who lose protection, by age band">
 {{range .AgeBars}}<g>
 <text x="0" y="{{.TY}}" font-size="13">{{.Label}}</text>
