@@ -215,6 +215,9 @@ type Report struct {
 	// first, then the rest; within each, rating transitions, then
 	// eligibility, register places, consent and actions.
 	Changes []Change `json:"changes"`
+	// Replay, for a replayed decision log (RunReplay), is how many of its
+	// decisions the old bundle reproduces.
+	Replay *ReplayCheck `json:"replay,omitempty"`
 	// Errors counts the cases that failed (invalid, or an assessment
 	// error), with the first few.
 	ErrorCount int         `json:"error_count"`

@@ -286,6 +286,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 
 var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
 	"dash":    orDash,
+	"inc":     func(i int) int { return i + 1 },
 	"absent":  orAbsent,
 	"label":   func(i int, order []string) string { return order[i] },
 	"shout":   shout,
@@ -321,6 +322,12 @@ ul.reasons { margin: 0; padding-left: 1.1em; }
 <strong>New rules:</strong> {{.NewRef}} <span class="muted">{{.R.New.Digest}}</span></p>
 <p>{{.R.Summary}}</p>
 <p>{{.AsOfLine}}</p>
+{{with .R.Replay}}<p><strong>Replay of a decision log:</strong> {{.Records}} logged decisions; the old rules reproduce {{.Reproduced}}, {{.Mismatches}} mismatches.</p>
+{{if .First}}<table>
+<caption>The first decisions the old rules do not reproduce</caption>
+<tr><th scope="col">record</th><th scope="col">what differs</th></tr>
+{{range .First}}<tr><td class="n">{{inc .Line}}</td><td>{{.Why}}</td></tr>
+{{end}}</table>{{end}}{{end}}
 <p class="muted">Each case is assessed under both sets of rules. A change here is what the new rules would suggest; the multi-agency meeting still agrees every rating (R-RAG-AGREED).</p>
 
 <h2 id="rules">What changed in the rules</h2>

@@ -130,7 +130,8 @@ const replayKeep = 100
 // read as it goes, a few batches of lines at a time, so a log of millions
 // of decisions is never held in memory. The report and the check are those
 // of ReadDecisionLog, Reproduce and Run over the same records, whatever the
-// number of workers; the check lists the first 100 mismatches.
+// number of workers; the check lists the first 100 mismatches, and the
+// report holds it too (Report.Replay).
 //
 // A line that is not a decision record, or whose input is invalid, is an
 // error naming the first such line (as ReadDecisionLog's); so is a record
@@ -198,7 +199,9 @@ func RunReplay(ctx context.Context, old, new *policies.Engine, log io.Reader, op
 	slices.SortFunc(check.First, func(x, y Mismatch) int { return cmp.Compare(x.Line, y.Line) })
 	check.First = check.First[:min(len(check.First), replayKeep)]
 	check.Reproduced = n - check.Mismatches
-	return report(old, new, n, workers, k, tallies, opts.now().Sub(start)), check, nil
+	rep := report(old, new, n, workers, k, tallies, opts.now().Sub(start))
+	rep.Replay = check
+	return rep, check, nil
 }
 
 // replayOne takes one logged record (record i, on line lineNo of the
