@@ -19,6 +19,7 @@ import (
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/internal/progress"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/policies/policycheck"
 	"github.com/dsrkit/dsrkit/policies/policydiff"
@@ -159,7 +160,9 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 				return exitUsage
 			}
 		}
-		s, err := readRegisterCases(ctx, *register, pos[0], asOf)
+		s, err := readRegisterCases(ctx, *register, pos[0], asOf, func(n int) *progress.Reporter {
+			return prog.start(stderr, "reading the register", "people", n)
+		})
 		if err != nil {
 			errorf(stderr, "policy diff: %v", err)
 			return exitFailure
@@ -339,8 +342,9 @@ func readCaseDir(dir string) (policydiff.Cases, error) {
 }
 
 // readRegisterCases rebuilds the case of every person held in the register
-// (a SQLite file, or a PostgreSQL URL) as of asOf (erased people have no case and are skipped).
-func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.Date) (policydiff.Cases, error) {
+// (a SQLite file, or a PostgreSQL URL) as of asOf (erased people have no case and are skipped),
+// with progress through startBar(people).
+func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.Date, startBar func(n int) *progress.Reporter) (policydiff.Cases, error) {
 	var s policydiff.Cases
 	if _, err := os.Stat(file); err != nil && !isDatabaseURL(file) {
 		return s, err // do not create an empty register
@@ -358,7 +362,10 @@ func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.D
 	if err != nil {
 		return s, err
 	}
+	bar := startBar(len(ids))
+	defer bar.Finish()
 	for _, id := range ids {
+		bar.Add(1)
 		c, err := reg.Case(ctx, id, asOf, by, register.Because("policy diff"))
 		if errors.Is(err, register.ErrErased) {
 			continue
