@@ -34,7 +34,9 @@ Usage:
       every bundle must keep; exit status 1 on any failure.
   dsr policy diff OLD NEW --cases DIR | --register FILE | --generate N [--seed S]
       Assess every case under two bundles and report who changes (table,
-      --json, --html FILE).
+      --json, --html FILE): what changed in the rules, who loses
+      protection, by age band and rating of record; progress on standard
+      error (--quiet for none).
   dsr policy build DIR|NAME -o FILE.tar.gz
       Write a bundle, merged with what it extends, as an OPA bundle that
       opa test and --policy accept.

@@ -50,6 +50,7 @@ var allowed = map[string][]string{
 	"internal/benchcases":    {},
 	"internal/archtest":      {},
 	"internal/attack":        {},
+	"internal/progress":      {},
 	"scripts/attack":         {"internal/attack"},
 	"scripts/attack/needles": {"dsr"},
 	"policies": {"calendar", "dsr", "consent", "cetr", "bluelight", "internal/bundle", "internal/eval", "internal/rego", "internal/cel",
@@ -78,7 +79,7 @@ var allowed = map[string][]string{
 // engineFree are the packages that must not depend on a policy engine even
 // indirectly (go list -deps).
 var engineFree = []string{"calendar", "disclosure", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
-	"register/storetest", "internal/bundle", "internal/eval", "internal/schema", "fhir", "fhir/fhirtest", "report", "internal/pdf"}
+	"register/storetest", "internal/bundle", "internal/eval", "internal/schema", "fhir", "fhir/fhirtest", "report", "internal/pdf", "internal/progress"}
 
 // engineImporters are the only packages that may import OPA or cel-go.
 var engineImporters = []string{"internal/rego", "internal/cel"}
