@@ -37,6 +37,8 @@ type Engine struct {
 	// cadenceRating is the cadence_rating parameter: which rating the
 	// second stage acts on (R-RAG-AGREED-2, record.go).
 	cadenceRating string
+	// files are the rule files in force (RuleFiles).
+	files []RuleFile
 }
 
 var _ dsr.Rules = (*Engine)(nil)
@@ -81,6 +83,7 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 	e := &Engine{
 		cal: cfg.calendar, params: params, manifest: b.Manifest, parents: b.Parents,
 		optional: map[string]eval.Program{}, cadenceRating: cadence, logger: cfg.logger,
+		files: ruleFiles(b),
 	}
 	// One plan per engine: each point goes to the engine its file is
 	// written for.

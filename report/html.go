@@ -46,7 +46,7 @@ const Stylesheet = `
 .dsr-summary-list { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1.5rem; margin: 0 0 1rem; }
 .dsr-summary-list dt { font-weight: bold; }
 .dsr-summary-list dd { margin: 0; }
-.dsr-overdue { color: #d5281b; font-weight: bold; }
+.dsr-report .dsr-overdue { color: #d5281b; font-weight: bold; }
 @media print {
   @page { size: A4; margin: 15mm; }
   .dsr-report { max-width: none; font-size: 11pt; }

@@ -23,6 +23,7 @@ import (
 	"github.com/dsrkit/dsrkit/internal/schema"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/web"
 )
 
 // Config is what a Server serves.
@@ -48,8 +49,15 @@ type Config struct {
 	Ready func(context.Context) error
 	// Now is the clock of "today" (default time.Now).
 	Now func() time.Time
+	// Area names the area in the board report's title (optional).
+	Area string
 	// RequestTimeout bounds one request's work (default 30s).
 	RequestTimeout time.Duration
+	// Frontend, when set, is a folder holding nhsuk-frontend (its npm
+	// package, or a node_modules with it): the pages link its stylesheet
+	// before their own. Without it, or when it is not there, the pages use
+	// their own stylesheet alone.
+	Frontend string
 	// TLS, when set, makes Serve speak HTTPS only (with HTTP/2), with at
 	// least TLS 1.2, and every answer carries Strict-Transport-Security.
 	// Its certificates are the caller's (see LoadTLS).
@@ -77,8 +85,12 @@ type Server struct {
 	// openapi is the OpenAPI document, built once.
 	openapi []byte
 	// engines caches the embedded bundles /v1/assess?policy= loads.
-	engines  sync.Map // name → *engineOnce
+	engines sync.Map // name → *engineOnce
+	// boards keeps the last board report the pages built.
+	boards   boardCache
 	shutting atomic.Bool
+	// site is the pages (package web), mounted beside the API.
+	site *web.Site
 }
 
 type engineOnce struct {
@@ -112,6 +124,13 @@ func New(cfg Config) (*Server, error) {
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
 	}
+	site, err := s.newSite()
+	if err != nil {
+		return nil, err
+	}
+	s.site = site
+	s.reportPages()
+	s.mountSite()
 	s.mux.HandleFunc("/", s.noRoute)
 	doc, err := s.buildOpenAPI()
 	if err != nil {
@@ -128,7 +147,8 @@ func New(cfg Config) (*Server, error) {
 }
 
 // noRoute answers a request no route takes: 405 with Allow when the path
-// is a route's under another method, else 404.
+// is a route's under another method, else 404: a problem under /v1/, the
+// pages' HTML elsewhere.
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 	var allow []string
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
@@ -142,6 +162,14 @@ func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		writeProblem(w, &Problem{Type: ProblemBadMethod, Title: "method not allowed", Status: http.StatusMethodNotAllowed,
 			Detail: "this route takes " + strings.Join(allow, ", ")})
+		return
+	}
+	if !strings.HasPrefix(r.URL.Path, "/v1/") && r.URL.Path != "/v1" {
+		// Not the API's: the pages' own "not found", in HTML.
+		if s.cfg.TLS != nil {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		s.site.ServeHTTP(w, r)
 		return
 	}
 	writeProblem(w, &Problem{Type: ProblemNoRoute, Title: "no such route", Status: http.StatusNotFound})

@@ -124,7 +124,7 @@ func ExampleNationalReturn() {
 		panic(err)
 	}
 	start, end, _ := transfer.ParseMonth("2026-11")
-	n, err := transfer.NationalReturn(ctx, reg, start, end, staff)
+	n, err := transfer.NationalReturn(ctx, reg, start, end, staff, nil)
 	if err != nil {
 		panic(err)
 	}

@@ -118,7 +118,7 @@ func TestNationalReturn(t *testing.T) {
 	if err != nil || start != day("2026-11-01") || end != day("2026-11-30") {
 		t.Fatalf("%v %v %v", start, end, err)
 	}
-	n, err := transfer.NationalReturn(ctx, reg, start, end, staff)
+	n, err := transfer.NationalReturn(ctx, reg, start, end, staff, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

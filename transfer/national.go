@@ -63,8 +63,9 @@ func ParseMonth(s string) (calendar.Date, calendar.Date, error) {
 // identifier (an age band, never the date of birth), each read audited
 // (register.DetailsAndCases, by by); the C(E)TR due from the worklist
 // (register.Due); and the month's counts, published
-// under R-REPORT-1 (package disclosure).
-func NationalReturn(ctx context.Context, reg *register.Register, start, end calendar.Date, by register.Actor) (*National, error) {
+// under R-REPORT-1 (package disclosure). progress, if not nil, is called
+// as people are read.
+func NationalReturn(ctx context.Context, reg *register.Register, start, end calendar.Date, by register.Actor, progress func(done, total int)) (*National, error) {
 	if err := by.Validate(); err != nil {
 		return nil, fmt.Errorf("transfer: national return: %w", err)
 	}
@@ -106,7 +107,7 @@ func NationalReturn(ctx context.Context, reg *register.Register, start, end cale
 		}
 		return d.String()
 	}
-	err = readChunks(ctx, reg, entries, end, by, "national return", nil, func(e register.ListEntry, d register.Details, c dsr.Case) {
+	err = readChunks(ctx, reg, entries, end, by, "national return", progress, func(e register.ListEntry, d register.Details, c dsr.Case) {
 		f := dsr.Derive(&c)
 		var from calendar.Date
 		for _, cr := range f.Consent {

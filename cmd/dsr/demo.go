@@ -11,11 +11,12 @@ import (
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/internal/progress"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
 )
 
-const demoUsageText = `Usage: dsr demo [--db FILE] [--people N] [--seed N] [--as-of DATE] [--timeout D]
+const demoUsageText = `Usage: dsr demo [--db FILE] [--people N] [--seed N] [--as-of DATE] [--quiet] [--timeout D]
 
 Create (or reopen) a SQLite register, load a synthetic population generated
 deterministically from the seed (NHS numbers from the 999 test range, no
@@ -27,7 +28,7 @@ Options:
   --seed N       the seed of the population (default 1)
   --as-of DATE   the date of the worklist (default 2026-04-01)
   --policy NAME  embedded policy bundle (default %s)
-` + timeoutUsageText
+` + progressUsageText + timeoutUsageText
 
 func demoUsage(w io.Writer) { fmt.Fprintf(w, demoUsageText, policies.DefaultBundle) }
 
@@ -42,6 +43,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	asOfFlag := fset.String("as-of", "2026-04-01", "date")
 	policy := fset.String("policy", policies.DefaultBundle, "policy bundle")
 	keyFile := fset.String("key-file", "", "the register's key file")
+	prog := addProgressFlags(fset)
 	timeoutFlag(ctx, fset)
 	if _, code, ok := parseCommand(fset, args, demoUsage, stdout, stderr, 0, ""); !ok {
 		return code
@@ -69,7 +71,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer store.Close()
 
-	ids, refused, err := loadDemo(ctx, reg, *people, *seed, asOf)
+	bar := prog.start(stderr, "demo", "people", *people)
+	ids, refused, err := loadDemo(ctx, reg, *people, *seed, asOf, bar)
+	bar.Finish()
 	if err != nil {
 		errorf(stderr, "demo: %v", err)
 		return exitFailure
@@ -98,11 +102,12 @@ func demoID(i int) string { return fmt.Sprintf("syn-%04d", i+1) }
 // loadDemo adds the synthetic population unless the register already holds
 // it, and returns the ids of the people and how many the consent gate
 // refused.
-func loadDemo(ctx context.Context, reg *register.Register, n int, seed uint64, asOf calendar.Date) (ids []string, refused int, err error) {
+func loadDemo(ctx context.Context, reg *register.Register, n int, seed uint64, asOf calendar.Date, bar *progress.Reporter) (ids []string, refused int, err error) {
 	rng := rand.New(rand.NewPCG(seed, 0x64737221))
 	_, verr := reg.Version(ctx, demoID(0))
 	fresh := errors.Is(verr, register.ErrNotFound)
 	for i := range n {
+		bar.Add(1)
 		np := synthPerson(rng, i, asOf)
 		if !fresh {
 			if _, err := reg.Version(ctx, np.Person.ID); err == nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -14,11 +15,11 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/internal/progress"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/policies/policycheck"
 	"github.com/dsrkit/dsrkit/policies/policydiff"
@@ -27,7 +28,7 @@ import (
 
 const policyDiffUsageText = `Usage: dsr policy diff OLD NEW [--cases DIR | --register FILE | --generate N --seed S | --replay LOG]
                        [--json] [--html FILE] [--workers N] [--base NAME] [--examples K]
-                       [--timeout D]
+                       [--quiet] [--progress-every D] [--timeout D]
 
 Assess every case under two policy bundles (each an embedded profile name
 or a bundle directory) and report who changes: people by rating transition
@@ -64,9 +65,9 @@ Options:
   --as-of DATE       the date register cases are assessed on (default today)
   --case I           print case I of the cases (as numbered in the report, "#I")
                      as JSON for 'dsr assess', instead of diffing
-` + timeoutUsageText + `
-A progress bar goes to standard error when it is a terminal. Counts are the
-same whatever --workers is.
+` + progressUsageText + timeoutUsageText + `
+Progress goes to standard error (see --quiet). Counts are the same whatever
+--workers is.
 
 Exit status: 0 when the report was produced (whether or not anything
 changed); 1 when a bundle does not load or the cases cannot be read; 2 for
@@ -90,6 +91,7 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 	asOfFlag := fset.String("as-of", "", "assessment date for register cases")
 	show := fset.Int("case", -1, "print case I and exit")
 	replay := fset.String("replay", "", "decision log")
+	prog := addProgressFlags(fset)
 	timeoutFlag(ctx, fset)
 	pos, code, ok := parseCommand(fset, args, policyDiffUsage, stdout, stderr, 2, "want OLD and NEW bundles")
 	if !ok {
@@ -117,14 +119,20 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 
 	var src policydiff.Source
-	var replayed []policydiff.Mismatch
 	switch {
+	case *replay != "" && *show < 0:
+		return replayDiff(ctx, *replay, pos[0], engines, policydiff.Options{Workers: *workers, Examples: *examples}, *asJSON, *htmlFile, prog, stdout, stderr)
 	case *replay != "":
-		recs, mism, err := replayLog(ctx, *replay, engines[0])
+		f, err := os.Open(*replay)
 		if err != nil {
 			return reportInput(stderr, "policy diff", err)
 		}
-		src, replayed = policydiff.Replay{Records: recs}, mism
+		recs, err := policies.ReadDecisionLog(f)
+		f.Close()
+		if err != nil {
+			return reportInput(stderr, "policy diff", fmt.Errorf("--replay %s: %w", *replay, err))
+		}
+		src = policydiff.Replay{Records: recs}
 	case *generate > 0:
 		// The declared inputs of both bundles are drawn; each bundle
 		// sees those it declares.
@@ -152,7 +160,9 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 				return exitUsage
 			}
 		}
-		s, err := readRegisterCases(ctx, *register, pos[0], asOf)
+		s, err := readRegisterCases(ctx, *register, pos[0], asOf, func(n int) *progress.Reporter {
+			return prog.start(stderr, "reading the register", "people", n)
+		})
 		if err != nil {
 			errorf(stderr, "policy diff: %v", err)
 			return exitFailure
@@ -160,12 +170,7 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 		src = s
 	}
 
-	// The live heap is small (two engines and per-worker counts) and the
-	// run allocates fast: collect less often (≈15-20% faster on 1,000,000
-	// cases; a few hundred MB of heap at most), unless GOGC says otherwise.
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(1000))
-	}
+	defer lessGC()()
 	if *show >= 0 {
 		if *show >= src.Len() {
 			errorf(stderr, "policy diff: --case %d: there are %d cases", *show, src.Len())
@@ -184,26 +189,96 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		return exitOK
 	}
-	opts := policydiff.Options{Workers: *workers, Examples: *examples}
-	if isTerminal(stderr) {
-		opts.Progress = progressBar(stderr)
-	}
+	bar := prog.start(stderr, "policy diff", "cases", src.Len())
+	opts := policydiff.Options{Workers: *workers, Examples: *examples, Progress: bar}
 	rep, err := policydiff.Run(ctx, engines[0], engines[1], src, opts)
+	bar.Finish()
 	if err != nil {
 		errorf(stderr, "policy diff: %v", err)
 		return exitFailure
 	}
+	return writeDiff(rep, nil, pos[0], *asJSON, *htmlFile, stdout, stderr)
+}
+
+// lessGC makes the collector run less often, unless GOGC says otherwise,
+// and returns the undo. The live heap of a diff is small (two engines,
+// per-worker counts, a few batches of a log) and the run allocates fast:
+// collecting less often is ≈15-20% faster on 1,000,000 cases, for a few
+// hundred MB of heap at most.
+func lessGC() func() {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(1000)
+	return func() { debug.SetGCPercent(old) }
+}
+
+// replayDiff is `policy diff OLD NEW --replay LOG`: the log streamed once,
+// each record checked under OLD and re-decided under NEW.
+func replayDiff(ctx context.Context, file, oldName string, engines []*policies.Engine, opts policydiff.Options, asJSON bool, htmlFile string, prog *progressFlags, stdout, stderr io.Writer) int {
+	defer lessGC()()
+	f, err := os.Open(file)
+	if err != nil {
+		return reportInput(stderr, "policy diff", err)
+	}
+	defer f.Close()
+	total, err := countLines(f)
+	if err != nil {
+		return reportInput(stderr, "policy diff", fmt.Errorf("--replay %s: %w", file, err))
+	}
+	bar := prog.start(stderr, "policy diff", "logged decisions", total)
+	opts.Progress = bar
+	rep, check, err := policydiff.RunReplay(ctx, engines[0], engines[1], bufio.NewReaderSize(f, 1<<20), opts)
+	bar.Finish()
+	if err != nil {
+		return reportInput(stderr, "policy diff", fmt.Errorf("--replay %s: %w", file, err))
+	}
+	return writeDiff(rep, check, oldName, asJSON, htmlFile, stdout, stderr)
+}
+
+// countLines counts the non-blank lines of f, for the progress total, and
+// rewinds it.
+func countLines(f *os.File) (int, error) {
+	buf := make([]byte, 1<<20)
+	n := 0
+	prev := byte('\n')
+	for {
+		k, err := f.Read(buf)
+		for _, c := range buf[:k] {
+			if c == '\n' && prev != '\n' {
+				n++
+			}
+			prev = c
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	if prev != '\n' {
+		n++
+	}
+	_, err := f.Seek(0, io.SeekStart)
+	return n, err
+}
+
+// writeDiff prints the report (and the check of a replayed log against
+// OLD) as tables or JSON, and writes the HTML report when asked.
+func writeDiff(rep *policydiff.Report, check *policydiff.ReplayCheck, oldName string, asJSON bool, htmlFile string, stdout, stderr io.Writer) int {
 	var out bytes.Buffer
-	if *replay != "" {
+	if check != nil {
 		// The check of the log against OLD: on standard output before the
 		// tables, on standard error beside JSON.
 		w := io.Writer(&out)
-		if *asJSON {
+		if asJSON {
 			w = stderr
 		}
-		printReplayCheck(w, src.Len(), pos[0], replayed)
+		printReplayCheck(w, oldName, check)
 	}
-	if *asJSON {
+	var err error
+	if asJSON {
 		err = rep.WriteJSON(&out)
 	} else {
 		err = rep.WriteText(&out)
@@ -215,13 +290,13 @@ func runPolicyDiff(ctx context.Context, args []string, stdout, stderr io.Writer)
 		errorf(stderr, "policy diff: %v", err)
 		return exitFailure
 	}
-	if *htmlFile != "" {
+	if htmlFile != "" {
 		var h bytes.Buffer
 		if err := rep.WriteHTML(&h); err != nil {
 			errorf(stderr, "policy diff: %v", err)
 			return exitFailure
 		}
-		if err := os.WriteFile(*htmlFile, h.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(htmlFile, h.Bytes(), 0o644); err != nil {
 			errorf(stderr, "policy diff: %v", err)
 			return exitFailure
 		}
@@ -267,8 +342,9 @@ func readCaseDir(dir string) (policydiff.Cases, error) {
 }
 
 // readRegisterCases rebuilds the case of every person held in the register
-// (a SQLite file, or a PostgreSQL URL) as of asOf (erased people have no case and are skipped).
-func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.Date) (policydiff.Cases, error) {
+// (a SQLite file, or a PostgreSQL URL) as of asOf (erased people have no case and are skipped),
+// with progress through startBar(people).
+func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.Date, startBar func(n int) *progress.Reporter) (policydiff.Cases, error) {
 	var s policydiff.Cases
 	if _, err := os.Stat(file); err != nil && !isDatabaseURL(file) {
 		return s, err // do not create an empty register
@@ -286,7 +362,10 @@ func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.D
 	if err != nil {
 		return s, err
 	}
+	bar := startBar(len(ids))
+	defer bar.Finish()
 	for _, id := range ids {
+		bar.Add(1)
 		c, err := reg.Case(ctx, id, asOf, by, register.Because("policy diff"))
 		if errors.Is(err, register.ErrErased) {
 			continue
@@ -303,56 +382,13 @@ func readRegisterCases(ctx context.Context, file, policy string, asOf calendar.D
 	return s, nil
 }
 
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// progressBar draws "[#####.....] 52% 520000/1000000 41,000/s" on one line.
-func progressBar(w io.Writer) func(done, total int) {
-	start := time.Now()
-	return func(done, total int) {
-		const width = 30
-		frac := 1.0
-		if total > 0 {
-			frac = float64(done) / float64(total)
-		}
-		n := int(frac * width)
-		rate := float64(done) / max(time.Since(start).Seconds(), 1e-9)
-		fmt.Fprintf(w, "\r[%s%s] %3.0f%% %d/%d %.0f cases/s ", strings.Repeat("#", n), strings.Repeat(".", width-n), frac*100, done, total, rate)
-		if done >= total {
-			fmt.Fprintln(w)
-		}
-	}
-}
-
-// replayLog reads a decision log and re-decides it under old.
-func replayLog(ctx context.Context, file string, old *policies.Engine) ([]policies.DecisionRecord, []policydiff.Mismatch, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	recs, err := policies.ReadDecisionLog(f)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--replay %s: %w", file, err)
-	}
-	mism, err := policydiff.Reproduce(ctx, old, recs)
-	return recs, mism, err
-}
-
 // printReplayCheck says how many logged decisions OLD reproduces, and
 // names the first that it does not.
-func printReplayCheck(w io.Writer, n int, old string, mism []policydiff.Mismatch) {
-	fmt.Fprintf(w, "Replay: %d logged decisions; %s reproduces %d, %d mismatches\n", n, old, n-len(mism), len(mism))
-	for i, m := range mism {
+func printReplayCheck(w io.Writer, old string, c *policydiff.ReplayCheck) {
+	fmt.Fprintf(w, "Replay: %d logged decisions; %s reproduces %d, %d mismatches\n", c.Records, old, c.Reproduced, c.Mismatches)
+	for i, m := range c.First {
 		if i == 10 {
-			fmt.Fprintf(w, "  … and %d more\n", len(mism)-i)
+			fmt.Fprintf(w, "  … and %d more\n", c.Mismatches-i)
 			break
 		}
 		fmt.Fprintf(w, "  line %d: %s\n", m.Line+1, m.Why)

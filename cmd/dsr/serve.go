@@ -41,6 +41,11 @@ SHA-256 hashes in the token file, mode 0600, beside the key file) or, with
 Roles: viewer (the worklist, by pseudonym), coordinator (people), analyst
 (pseudonymised export), admin (tokens, verify, audit).
 
+The same service serves pages for people (package web): sign in at / with
+an API token (or an OpenID Connect token); the worklist, each person's page
+with the forms of the daily writes, and the rule reference, with the same
+roles as the API and every identifiable read audited.
+
 It assesses today's worklist when it starts and just after each midnight
 (Europe/London), so the first worklist of a day is answered from the
 register's cache.
@@ -70,6 +75,10 @@ Options:
   --oidc-jwks URL     the issuer's keys (default: from its discovery document)
   --oidc-role-claim C the claim holding the role (default dsr_role)
   --oidc-name-claim C the claim naming the member of staff (default sub)
+  --frontend DIR      nhsuk-frontend (its npm package folder, or a
+                      node_modules holding it; default $DSR_NODE_MODULES):
+                      the pages link its stylesheet before their own; when
+                      it is not there they use their own alone
 ` + timeoutUsageText + decisionLogUsageText + `
 ` + keyUsageText
 
@@ -101,6 +110,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	webhook := fset.String("webhook", "", "webhook URL")
 	outboxDir := fset.String("outbox", "", "outbox directory")
 	overdueEvery := fset.Duration("overdue-every", time.Hour, "how often to look for overdue reviews")
+	frontend := fset.String("frontend", os.Getenv("DSR_NODE_MODULES"), "nhsuk-frontend's folder")
 	tlsCert := fset.String("tls-cert", "", "TLS certificate chain (PEM)")
 	tlsKey := fset.String("tls-key", "", "TLS private key (PEM)")
 	var oidc server.OIDC
@@ -151,7 +161,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return exitFailure
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	cfg := server.Config{Register: reg, Engine: engine, Bundle: sf.policy, Tokens: toks, Logger: logger,
+	cfg := server.Config{Register: reg, Engine: engine, Bundle: sf.policy, Tokens: toks, Logger: logger, Frontend: *frontend,
 		Ready: func(ctx context.Context) error { _, err := register.StoreID(ctx, store); return err }}
 	if oidc.Issuer != "" {
 		cfg.OIDC = &oidc
@@ -191,6 +201,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if cfg.Outbox != nil && *overdueEvery > 0 {
 		go srv.RunOverdue(ctx, *overdueEvery)
 	}
+	go srv.Site().KeepWarm(ctx, time.Minute) // the pages' worklist, built ahead
 	// Today's worklist, assessed before the first coordinator asks for it.
 	go srv.RunWarm(ctx)
 	ln, err := net.Listen("tcp", *addr)

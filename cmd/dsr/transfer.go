@@ -14,6 +14,7 @@ import (
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/internal/progress"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
 	"github.com/dsrkit/dsrkit/register/memstore"
@@ -43,7 +44,7 @@ Options:
   --json               print the report as JSON
   --fields             print the fields a mapping can name, and exit
   --db, --policy, --set, --key-file, --by, --role as for 'dsr register'
-` + timeoutUsageText + decisionLogUsageText
+` + progressUsageText + timeoutUsageText + decisionLogUsageText
 
 const exportUsageText = `Usage: dsr register export --mapping NAME|MAP.json [--format xlsx|csv] [-o FILE]
            [--for-sharing] [--as-of DATE] --db FILE [--by ID --role ROLE]
@@ -64,7 +65,7 @@ Options:
   --for-sharing        no identifiers; counts under R-REPORT-1
   --as-of DATE         the day of the ratings and next due (default today)
   --db, --policy, --set, --key-file, --by, --role as for 'dsr register'
-` + timeoutUsageText + decisionLogUsageText
+` + progressUsageText + timeoutUsageText + decisionLogUsageText
 
 const nationalUsageText = `Usage: dsr report national --month YYYY-MM --db FILE [-o FILE.csv] [--by ID --role ROLE]
 
@@ -80,7 +81,7 @@ Options:
   --month YYYY-MM  the month (required)
   -o FILE          write to FILE (default: standard output)
   --db, --policy, --set, --key-file, --by, --role as for 'dsr register'
-` + timeoutUsageText + decisionLogUsageText
+` + progressUsageText + timeoutUsageText + decisionLogUsageText
 
 func importUsage(w io.Writer)   { io.WriteString(w, importUsageText) }
 func exportUsage(w io.Writer)   { io.WriteString(w, exportUsageText) }
@@ -133,6 +134,7 @@ func runImport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	htmlOut := fset.String("report", "", "HTML report")
 	asJSON := fset.Bool("json", false, "JSON report")
 	fields := fset.Bool("fields", false, "list the fields")
+	prog := addProgressFlags(fset)
 	pos, err := parseInterleaved(fset, args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -200,7 +202,9 @@ func runImport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 			return exitFailure
 		}
 	}
-	rep, err := transfer.Import(ctx, reg, tab, m, transfer.Options{By: f.by, DryRun: *dry})
+	bar := prog.start(stderr, group, "rows", len(tab.Rows))
+	rep, err := transfer.Import(ctx, reg, tab, m, transfer.Options{By: f.by, DryRun: *dry, Progress: progressTo(bar)})
+	bar.Finish()
 	store.Close()
 	if created && (err != nil || !rep.Written) {
 		removeRegister(f.db)
@@ -269,6 +273,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	out := fset.String("o", "", "output file")
 	sharing := fset.Bool("for-sharing", false, "no identifiers")
 	asOfFlag := fset.String("as-of", "", "date")
+	prog := addProgressFlags(fset)
 	_, code, ok := parseCommand(fset, args, exportUsage, stdout, stderr, 0, "")
 	if !ok {
 		return code
@@ -313,7 +318,9 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		return exitFailure
 	}
 	defer store.Close()
-	ex, err := transfer.Export(ctx, reg, m, transfer.ExportOptions{By: f.by, AsOf: asOf, ForSharing: *sharing})
+	bar := prog.start(stderr, group, "people", 0)
+	ex, err := transfer.Export(ctx, reg, m, transfer.ExportOptions{By: f.by, AsOf: asOf, ForSharing: *sharing, Progress: progressTo(bar)})
+	bar.Finish()
 	if err != nil {
 		return reportInput(stderr, group, err)
 	}
@@ -356,6 +363,7 @@ func runNational(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	f.define(ctx, fset)
 	month := fset.String("month", "", "YYYY-MM")
 	out := fset.String("o", "", "output file")
+	prog := addProgressFlags(fset)
 	_, code, ok := parseCommand(fset, args, nationalUsage, stdout, stderr, 0, "")
 	if !ok {
 		return code
@@ -377,7 +385,9 @@ func runNational(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 		return exitFailure
 	}
 	defer store.Close()
-	n, err := transfer.NationalReturn(ctx, reg, start, end, f.by)
+	bar := prog.start(stderr, group, "people", 0)
+	n, err := transfer.NationalReturn(ctx, reg, start, end, f.by, progressTo(bar))
+	bar.Finish()
 	if err != nil {
 		return reportInput(stderr, group, err)
 	}
@@ -394,6 +404,17 @@ func runNational(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 		fmt.Fprintf(stdout, "national return for %s to %s: %d people, %d counts, to %s\n", start, end, len(n.People), len(n.Aggregates), *out)
 	}
 	return exitOK
+}
+
+// progressTo adapts a reporter to transfer's progress callbacks, which
+// give the count done and the total.
+func progressTo(bar *progress.Reporter) func(done, total int) {
+	last := 0
+	return func(done, total int) {
+		bar.SetTotal(total)
+		bar.Add(done - last)
+		last = done
+	}
 }
 
 // transferCommand is `dsr register import` or `export` (nil for another

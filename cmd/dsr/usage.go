@@ -38,7 +38,9 @@ Usage:
       every bundle must keep; exit status 1 on any failure.
   dsr policy diff OLD NEW --cases DIR | --register FILE | --generate N [--seed S]
       Assess every case under two bundles and report who changes (table,
-      --json, --html FILE).
+      --json, --html FILE): what changed in the rules, who loses
+      protection, by age band and rating of record; progress on standard
+      error (--quiet for none).
   dsr policy build DIR|NAME -o FILE.tar.gz
       Write a bundle, merged with what it extends, as an OPA bundle that
       opa test and --policy accept.
@@ -55,7 +57,8 @@ Usage:
       pseudonymised, its counts under R-REPORT-1.
   dsr serve [--addr HOST:PORT] [--db FILE|URL] [--webhook URL] ...
       Serve the register and a policy bundle as an authenticated HTTP/JSON
-      service (OpenAPI at /v1/openapi.json). Run 'dsr serve -h'.
+      service (OpenAPI at /v1/openapi.json) and as pages for the team (the
+      worklist, people, forms; sign in at /). Run 'dsr serve -h'.
   dsr serve token create --role ROLE --name NAME
       Create an API token for the service, shown once.
   dsr help

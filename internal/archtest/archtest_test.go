@@ -19,7 +19,7 @@ const module = "github.com/dsrkit/dsrkit/"
 // may import. The order of the layers, bottom up:
 // calendar; dsr; consent, cetr, bluelight; register and its stores;
 // internal/bundle, internal/eval, internal/rego and internal/cel;
-// policies and its tools; server; cmd/dsr. A new package must be added here, in
+// policies and its tools; web; server; cmd/dsr. A new package must be added here, in
 // its layer.
 var allowed = map[string][]string{
 	"calendar": {},
@@ -50,6 +50,7 @@ var allowed = map[string][]string{
 	"internal/benchcases":    {},
 	"internal/archtest":      {},
 	"internal/attack":        {},
+	"internal/progress":      {},
 	"scripts/attack":         {"internal/attack"},
 	"scripts/attack/needles": {"dsr"},
 	// transfer moves people in and out of the register (sheets, the
@@ -62,10 +63,13 @@ var allowed = map[string][]string{
 	"policies/policytest":  {"calendar", "dsr", "policies", "policies/policycheck"},
 	"examples/policies":    {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "policies", "policies/policycheck", "policies/policydiff", "policies/policytest"},
 	"docs":                 {},
+	// web is the service's pages: above register and policies, below
+	// server, which mounts them.
+	"web": {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "policies", "docs"},
 	// server is the HTTP service over a register and a policy bundle: above
 	// policies and register, below cmd/dsr.
 	"server": {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
-		"internal/schema", "policies", "policies/policycheck", "policies/policydiff"},
+		"internal/schema", "policies", "policies/policycheck", "policies/policydiff", "web", "report"},
 	// fhir exports the register as FHIR R4 (through the register's
 	// audited reads, judging consent to share with package consent);
 	// fhir/fhirtest checks FHIR JSON in tests.
@@ -78,7 +82,7 @@ var allowed = map[string][]string{
 // engineFree are the packages that must not depend on a policy engine even
 // indirectly (go list -deps).
 var engineFree = []string{"calendar", "disclosure", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
-	"register/storetest", "transfer", "internal/bundle", "internal/eval", "internal/schema", "fhir", "fhir/fhirtest", "report", "internal/pdf"}
+	"register/storetest", "transfer", "internal/bundle", "internal/eval", "internal/schema", "fhir", "fhir/fhirtest", "report", "internal/pdf", "internal/progress"}
 
 // engineImporters are the only packages that may import OPA or cel-go.
 var engineImporters = []string{"internal/rego", "internal/cel"}
