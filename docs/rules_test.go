@@ -164,13 +164,18 @@ type repoFile struct {
 }
 
 // walkRepo returns the repository's files with one of exts, skipping .git
-// (a folder, or a file in a git worktree).
+// (a folder, or a file in a git worktree) and what is not the project's
+// own: node_modules (npm ci's test-time packages) and test-artifacts (what
+// the tests write for CI to keep).
 func walkRepo(t *testing.T, exts []string) []repoFile {
 	t.Helper()
 	var files []repoFile
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
+		}
+		if d.IsDir() && path != root && (d.Name() == "node_modules" || d.Name() == "test-artifacts") {
+			return filepath.SkipDir
 		}
 		if d.Name() == ".git" {
 			if d.IsDir() {

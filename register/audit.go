@@ -162,6 +162,11 @@ func (r *Register) Audit(ctx context.Context, id string, by Actor) ([]AuditEntry
 			out = append(out, e)
 		}
 	}
+	bulk, err := r.bulkReadsOf(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("dsr: reading the register's bulk reads: %w", err)
+	}
+	out = append(out, bulk...)
 	slices.SortFunc(out, func(a, b AuditEntry) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, nil
 }

@@ -122,3 +122,51 @@ func TestOneNHSNumberBelongsToOnePersonAndIsFoundThroughItsPseudonym(t *testing.
 	}
 	require.NoError(t, reg.Verify(regCtx))
 }
+
+// TestABulkReadIsInTheAuditOfEachPersonItNamed: a list shown to someone
+// (AuditBulk) is one record in the day's read log, in the keyed chain, and
+// appears in the audit of each person it named and of nobody else; a read
+// of nobody is not recorded; the record holds no identifier in the clear.
+func TestABulkReadIsInTheAuditOfEachPersonItNamed(t *testing.T) {
+	reg, store, _ := newReg(t)
+	mustAdd(t, reg, regPerson("a", 1))
+	mustAdd(t, reg, regPerson("b", 2))
+	mustAdd(t, reg, regPerson("c", 3))
+	n := logLength(t, store)
+	f := register.ListFilter{Rating: dsr.Red, Overdue: true}
+	require.NoError(t, reg.AuditBulk(regCtx, "worklist page", f.String(), regDay("2026-04-01"), []string{"a", "c"}, regStaff, register.Because("weekly meeting")))
+	require.NoError(t, reg.AuditBulk(regCtx, "worklist page", "", regDay("2026-04-01"), nil, regStaff))
+	assert.Equal(t, n+1, logLength(t, store), "one record for the read of two, none for the read of nobody")
+	require.NoError(t, reg.Verify(regCtx))
+	require.NoError(t, store.Log(regCtx, func(rec register.Record) error {
+		if rec.Seq > int64(n) {
+			assert.Equal(t, register.AuditRead, rec.Type)
+			assert.NotContains(t, string(rec.Payload), "weekly meeting", "sealed")
+		}
+		return nil
+	}))
+
+	admin := register.Actor{ID: "staff-1", Role: register.RoleAdmin}
+	bulkReads := func(id string) []register.AuditEntry {
+		entries, err := reg.Audit(regCtx, id, admin)
+		require.NoError(t, err)
+		var out []register.AuditEntry
+		for _, e := range entries {
+			if e.Read {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	for _, id := range []string{"a", "c"} {
+		reads := bulkReads(id)
+		require.Len(t, reads, 1, id)
+		assert.Equal(t, "worklist page (rating of record red, overdue): 2 people", reads[0].What)
+		assert.Equal(t, "weekly meeting", reads[0].Why)
+		assert.Equal(t, regStaff, reads[0].By)
+	}
+	assert.Empty(t, bulkReads("b"), "b was not in the list")
+
+	var ve *dsr.ValidationError
+	require.ErrorAs(t, reg.AuditBulk(regCtx, "list", "", regDay("2026-04-01"), []string{"a"}, register.Actor{}), &ve, "who read is required")
+}

@@ -55,6 +55,57 @@ type ListFilter struct {
 	Team, CareCoordinator string
 }
 
+// String says what the filter keeps, in words ("everyone" for the zero
+// filter): what an audit of the list (AuditBulk) records.
+func (f ListFilter) String() string {
+	var w []string
+	if f.Rating != dsr.Unrated {
+		w = append(w, "rating of record "+f.Rating.String())
+	}
+	if f.Differs {
+		w = append(w, "agreed rating differs")
+	}
+	if f.Overdue {
+		w = append(w, "overdue")
+	}
+	if !f.DueBefore.IsZero() {
+		w = append(w, "due before "+f.DueBefore.String())
+	}
+	if f.Team != "" {
+		w = append(w, "team "+f.Team)
+	}
+	if f.CareCoordinator != "" {
+		w = append(w, "coordinator "+f.CareCoordinator)
+	}
+	if len(w) == 0 {
+		return "everyone"
+	}
+	return strings.Join(w, ", ")
+}
+
+// IDs returns the people of a list, in its order.
+func IDs(entries []ListEntry) []string {
+	ids := make([]string, len(entries))
+	for i := range entries {
+		ids[i] = entries[i].PersonID
+	}
+	return ids
+}
+
+// PeopleIn returns the people a worklist names, each once, in its order
+// (requests to join name nobody).
+func PeopleIn(items []WorkItem) []string {
+	seen := map[string]bool{}
+	var ids []string
+	for i := range items {
+		if id := items[i].PersonID; id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 func (f *ListFilter) keeps(e *ListEntry) bool {
 	switch {
 	case f.Rating != dsr.Unrated && e.RatingOfRecord != f.Rating,

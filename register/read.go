@@ -442,11 +442,16 @@ func parseDueRatings(b []byte) (dueRatings, []byte, bool) {
 
 // assessRated is assessForDue with the person's ratings.
 func (r *Register) assessRated(ctx context.Context, s *Stream, asOf calendar.Date) ([]WorkItem, dueRatings, error) {
-	var rt dueRatings
 	st, err := r.openPerson(ctx, s) // dueFor checked it
 	if err != nil {
-		return nil, rt, err
+		return nil, dueRatings{}, err
 	}
+	return r.assessState(ctx, st, asOf)
+}
+
+// assessState is assessRated of a person's state read.
+func (r *Register) assessState(ctx context.Context, st *personState, asOf calendar.Date) ([]WorkItem, dueRatings, error) {
+	var rt dueRatings
 	if !st.held(asOf) {
 		return nil, rt, nil
 	}

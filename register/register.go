@@ -335,6 +335,8 @@ type payload struct {
 	Decision *Decision                 `json:"decision,omitempty"`
 	Document *Document                 `json:"document,omitempty"`
 	Read     *ReadAudit                `json:"read,omitempty"`
+	// Bulk is a read of many people at once (AuditBulk).
+	Bulk *BulkRead `json:"bulk,omitempty"`
 	// Claim is the person stream an NHS number index record names.
 	Claim string `json:"claim,omitempty"`
 	// Occurred is when what the record says happened, for a record

@@ -165,6 +165,14 @@ type Store interface {
 	// records exactly as stored (nothing recomputed). It stops at fn's first
 	// error and returns it.
 	Log(ctx context.Context, fn func(Record) error) error
+	// LogAfter is Log from the record after Seq after: fn sees every record
+	// whose Seq is greater, in Seq order, from one snapshot. A reader that
+	// follows the log (the service's outbox) keeps the last Seq it saw and
+	// asks for what came after it; appends are serialised on the log's
+	// head, so a record never becomes visible after one with a greater Seq.
+	LogAfter(ctx context.Context, after int64, fn func(Record) error) error
+	// LastSeq returns the Seq of the log's last record (0 for an empty log).
+	LastSeq(ctx context.Context) (int64, error)
 	// Close releases the store.
 	Close() error
 }

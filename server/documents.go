@@ -364,11 +364,7 @@ func (s *Server) openMeeting(w http.ResponseWriter, r *http.Request, by register
 	if err != nil {
 		return 0, nil, err
 	}
-	rec := m.Record()
-	if in.Person != nil {
-		s.emit(Event{Kind: EventPersonAdded, Person: s.pseudonym(rec.PersonID)})
-	}
-	return 201, rec, nil
+	return 201, m.Record(), nil
 }
 
 func (s *Server) meeting(r *http.Request) (*bluelight.Meeting, error) {
@@ -401,18 +397,13 @@ func meetingWrite[T any](s *Server, w http.ResponseWriter, r *http.Request, by r
 	if err != nil {
 		return 0, nil, err
 	}
-	wasClosed := m.Record().Closed
 	if err := change(m, &body); err != nil {
 		return 0, nil, err
 	}
 	if err := s.cfg.Register.SaveMeeting(r.Context(), m, by, nil); err != nil {
 		return 0, nil, &personError{m.Record().PersonID, err}
 	}
-	rec := m.Record()
-	if rec.Closed && !wasClosed {
-		s.emit(Event{Kind: EventBlueLightMeeting, Person: s.pseudonym(rec.PersonID), Date: calendar.DateOf(rec.Notice.CallAt)})
-	}
-	return 200, rec, nil
+	return 200, m.Record(), nil
 }
 
 func (s *Server) attend(w http.ResponseWriter, r *http.Request, by register.Actor) (int, any, error) {

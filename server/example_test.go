@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -78,4 +79,42 @@ func ExampleTokenFile() {
 	// coordinator-1 coordinator <nil>
 	// server: unknown or malformed token
 	// the file holds the token: false
+}
+
+// The service's pages share its tokens and roles; a host adds pages of its
+// own inside their layout before it serves.
+func ExampleServer_Site() {
+	ctx := context.Background()
+	fsys, _ := policies.Bundle(policies.DefaultBundle)
+	engine, err := policies.Load(ctx, fsys)
+	if err != nil {
+		panic(err)
+	}
+	reg, err := register.Open(ctx, memstore.New(), engine, register.WithKeys(register.MemoryKey()), register.WithConsentPolicy(consent.National2023))
+	if err != nil {
+		panic(err)
+	}
+	dir, _ := os.MkdirTemp("", "dsr-example")
+	defer os.RemoveAll(dir)
+	tokens, _ := server.OpenTokens(filepath.Join(dir, "register.tokens"))
+	srv, err := server.New(server.Config{Register: reg, Engine: engine, Tokens: tokens})
+	if err != nil {
+		panic(err)
+	}
+	srv.Site().Handle("GET /board-report", []string{register.RoleCoordinator, register.RoleAnalyst},
+		func(*http.Request, register.Actor) (string, template.HTML, error) {
+			return "Board report", `<h1 class="nhsuk-heading-l">Board report</h1>`, nil
+		})
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	client := ts.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.Get(ts.URL + "/board-report")
+	if err != nil {
+		panic(err)
+	}
+	resp.Body.Close()
+	fmt.Println("signed out:", resp.Status, "to", resp.Header.Get("Location"))
+	// Output:
+	// signed out: 303 See Other to /login?next=%2Fboard-report
 }

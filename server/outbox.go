@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/register"
 )
 
 // Event kinds the outbox delivers.
@@ -63,12 +64,14 @@ type Event struct {
 // exponential back-off (Backoff doubling up to MaxBackoff) for as long as
 // it takes.
 //
-// An event is enqueued after the register's write commits: a process that
-// dies between the two loses that event (the register's log still holds
-// the write). Several processes may share a directory (dsr serve's default
-// is one per register): each delivers what it finds, so an event may reach
-// the webhook more than once, which at-least-once allows (the receiver
-// drops an id it has seen), and review_overdue markers (EnqueueOnce) are
+// The events of writes come from the register's log (Follow, Relay): an
+// event is queued from the record its write committed, so a process that
+// dies between a write and its event loses nothing, the next relay finding
+// the record. Several processes may share a directory (dsr serve's
+// default is one per register): each relays and delivers what it finds, so
+// an event may reach the webhook more than once, which at-least-once
+// allows (the receiver drops an id it has seen: a record's event has the
+// same id whoever relays it), and review_overdue markers (EnqueueOnce) are
 // shared. A webhook that refuses an event holds up the ones after it,
 // retried until it takes it.
 type Outbox struct {
@@ -82,10 +85,17 @@ type Outbox struct {
 	// Logger says when a delivery fails (never the event's content).
 	Logger *slog.Logger
 
+	// RelayEvery is how often Run relays the register's writes when the
+	// outbox follows a register (see Follow; default 1s).
+	RelayEvery time.Duration
+
 	metrics *metrics
 	mu      sync.Mutex
 	wake    chan struct{}
 	seq     int64
+	// relayMu serialises Follow and Relay; reg is the register followed.
+	relayMu sync.Mutex
+	reg     *register.Register
 }
 
 // OpenOutbox opens (creating it, mode 0700) the outbox directory dir for
@@ -108,17 +118,27 @@ func (o *Outbox) Enqueue(ev Event) error {
 		rand.Read(b[:])
 		ev.ID = hex.EncodeToString(b[:])
 	}
-	b, err := json.Marshal(ev)
-	if err != nil {
-		return err
-	}
 	o.mu.Lock()
 	o.seq++
 	// The name orders the events: the time, then a sequence number within
 	// the process.
 	name := fmt.Sprintf("%020d-%06d-%s.json", time.Now().UnixNano(), o.seq%1e6, ev.ID)
 	o.mu.Unlock()
-	if err := writeFileSync(filepath.Join(o.dir, name), b); err != nil {
+	return o.enqueueAs(name, ev)
+}
+
+// enqueueAs keeps ev in the file name, unless that file is there already
+// (the same event, queued before).
+func (o *Outbox) enqueueAs(name string, ev Event) error {
+	path := filepath.Join(o.dir, name)
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	if err := writeFileSync(path, b); err != nil {
 		return fmt.Errorf("server: outbox: %w", err)
 	}
 	if o.metrics != nil {
@@ -199,6 +219,13 @@ func (o *Outbox) Run(ctx context.Context) {
 	if p, err := o.Pending(); err == nil && o.metrics != nil {
 		o.metrics.pending.Set(float64(len(p)))
 	}
+	// Relaying does nothing until the outbox follows a register (Follow,
+	// which server.New calls, before or after Run starts).
+	every := o.RelayEvery
+	if every <= 0 {
+		every = time.Second
+	}
+	go o.relayLoop(ctx, every)
 	delay := base
 	for {
 		names, err := o.Pending()

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -333,7 +335,6 @@ func (s *Server) addPerson(w http.ResponseWriter, r *http.Request, by register.A
 		return 0, nil, err
 	}
 	id := np.Person.ID
-	s.emit(Event{Kind: EventPersonAdded, Person: s.pseudonym(id)})
 	v := s.version(r, w, id)
 	w.Header().Set("Location", "/v1/people/"+id)
 	return 201, Created{ID: id, Version: v, Pseudonym: s.pseudonym(id)}, nil
@@ -349,7 +350,7 @@ func (s *Server) version(r *http.Request, w http.ResponseWriter, id string) int6
 	return v
 }
 
-func (s *Server) listPeople(_ http.ResponseWriter, r *http.Request, _ register.Actor) (int, any, error) {
+func (s *Server) listPeople(_ http.ResponseWriter, r *http.Request, by register.Actor) (int, any, error) {
 	q := r.URL.Query()
 	asOf, err := queryDate(r, "as_of", s.today())
 	if err != nil {
@@ -382,6 +383,9 @@ func (s *Server) listPeople(_ http.ResponseWriter, r *http.Request, _ register.A
 	}
 	people, err := s.cfg.Register.List(r.Context(), asOf, f)
 	if err != nil {
+		return 0, nil, err
+	}
+	if err := s.cfg.Register.AuditBulk(r.Context(), "GET /v1/people", f.String(), asOf, register.IDs(people), by); err != nil {
 		return 0, nil, err
 	}
 	return 200, PeopleList{AsOf: asOf, People: people}, nil
@@ -464,13 +468,7 @@ func (s *Server) updateDetails(w http.ResponseWriter, r *http.Request, by regist
 
 func (s *Server) recordEvent(w http.ResponseWriter, r *http.Request, by register.Actor) (int, any, error) {
 	return personWrite(s, w, r, func(id string, ev *dsr.Event, opts []register.WriteOption) error {
-		if err := s.cfg.Register.Record(r.Context(), id, *ev, by, opts...); err != nil {
-			return err
-		}
-		if ev.Type == dsr.EventRatingAgreed {
-			s.emit(Event{Kind: EventRatingAgreed, Person: s.pseudonym(id), Rating: ev.Rating.String()})
-		}
-		return nil
+		return s.cfg.Register.Record(r.Context(), id, *ev, by, opts...)
 	})
 }
 
@@ -490,11 +488,7 @@ func (s *Server) agree(w http.ResponseWriter, r *http.Request, by register.Actor
 		if err != nil || rating == dsr.Unrated {
 			return &dsr.ValidationError{Field: "rating", Rule: "R-RAG-AGREED", Problem: "want red, amber, green or blue"}
 		}
-		if err := s.cfg.Register.Agree(r.Context(), id, rating, req.Reason, by, opts...); err != nil {
-			return err
-		}
-		s.emit(Event{Kind: EventRatingAgreed, Person: s.pseudonym(id), Rating: rating.String()})
-		return nil
+		return s.cfg.Register.Agree(r.Context(), id, rating, req.Reason, by, opts...)
 	})
 }
 
@@ -613,6 +607,7 @@ func (s *Server) worklist(_ http.ResponseWriter, r *http.Request, by register.Ac
 		return 0, nil, err
 	}
 	out := Worklist{AsOf: asOf, Items: []WorklistItem{}}
+	var kept []register.WorkItem
 	for _, it := range items {
 		if !before.IsZero() && !it.DueDate().Before(before) {
 			continue
@@ -642,6 +637,17 @@ func (s *Server) worklist(_ http.ResponseWriter, r *http.Request, by register.Ac
 			}
 		}
 		out.Items = append(out.Items, wi)
+		kept = append(kept, it)
+	}
+	if by.Role != register.RoleViewer {
+		// Local ids: an identifiable read. A viewer's has pseudonyms only.
+		desc := register.ListFilter{Rating: rating, DueBefore: before}.String()
+		if overdue != nil {
+			desc += fmt.Sprintf(", overdue %t", *overdue)
+		}
+		if err := s.cfg.Register.AuditBulk(r.Context(), "GET /v1/worklist", desc, asOf, register.PeopleIn(kept), by); err != nil {
+			return 0, nil, err
+		}
 	}
 	return 200, out, nil
 }
@@ -719,16 +725,15 @@ func (s *Server) listTokens(http.ResponseWriter, *http.Request, register.Actor) 
 	return 200, out, nil
 }
 
-// emit enqueues a domain event, dated today, for the outbox (if any).
-func (s *Server) emit(ev Event) {
+// relay queues, once a write has committed, the domain events of what it
+// wrote (see Outbox.Relay): wrap calls it after every write that
+// succeeded, so the events are queued when the answer is sent. A failure is only logged: the outbox's own relay reads
+// the write from the register's log later.
+func (s *Server) relay(ctx context.Context) {
 	if s.cfg.Outbox == nil {
 		return
 	}
-	ev.Register = s.cfg.Register.ID()
-	if ev.Date.IsZero() {
-		ev.Date = s.today()
-	}
-	if err := s.cfg.Outbox.Enqueue(ev); err != nil {
-		s.log.Error("enqueueing a domain event failed", "kind", ev.Kind)
+	if _, err := s.cfg.Outbox.Relay(context.WithoutCancel(ctx)); err != nil {
+		s.log.Error("relaying a write to the outbox failed: the outbox relays it later")
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	"github.com/dsrkit/dsrkit/internal/schema"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/web"
 )
 
 // Config is what a Server serves.
@@ -47,8 +49,29 @@ type Config struct {
 	Ready func(context.Context) error
 	// Now is the clock of "today" (default time.Now).
 	Now func() time.Time
+	// Area names the area in the board report's title (optional).
+	Area string
 	// RequestTimeout bounds one request's work (default 30s).
 	RequestTimeout time.Duration
+	// Frontend, when set, is a folder holding nhsuk-frontend (its npm
+	// package, or a node_modules with it): the pages link its stylesheet
+	// before their own. Without it, or when it is not there, the pages use
+	// their own stylesheet alone.
+	Frontend string
+	// TLS, when set, makes Serve speak HTTPS only (with HTTP/2), with at
+	// least TLS 1.2, and every answer carries Strict-Transport-Security.
+	// Its certificates are the caller's (see LoadTLS).
+	TLS *tls.Config
+}
+
+// LoadTLS reads a PEM certificate chain and its private key for
+// Config.TLS, and sets TLS 1.2 as the least version.
+func LoadTLS(certFile, keyFile string) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("server: TLS certificate: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // Server is the HTTP/JSON service over a register. Handler serves it;
@@ -62,8 +85,12 @@ type Server struct {
 	// openapi is the OpenAPI document, built once.
 	openapi []byte
 	// engines caches the embedded bundles /v1/assess?policy= loads.
-	engines  sync.Map // name → *engineOnce
+	engines sync.Map // name → *engineOnce
+	// boards keeps the last board report the pages built.
+	boards   boardCache
 	shutting atomic.Bool
+	// site is the pages (package web), mounted beside the API.
+	site *web.Site
 }
 
 type engineOnce struct {
@@ -97,6 +124,13 @@ func New(cfg Config) (*Server, error) {
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
 	}
+	site, err := s.newSite()
+	if err != nil {
+		return nil, err
+	}
+	s.site = site
+	s.reportPages()
+	s.mountSite()
 	s.mux.HandleFunc("/", s.noRoute)
 	doc, err := s.buildOpenAPI()
 	if err != nil {
@@ -105,12 +139,16 @@ func New(cfg Config) (*Server, error) {
 	s.openapi = doc
 	if cfg.Outbox != nil {
 		cfg.Outbox.metrics = s.metrics
+		if err := cfg.Outbox.Follow(context.Background(), cfg.Register); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
 
 // noRoute answers a request no route takes: 405 with Allow when the path
-// is a route's under another method, else 404.
+// is a route's under another method, else 404: a problem under /v1/, the
+// pages' HTML elsewhere.
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 	var allow []string
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
@@ -124,6 +162,14 @@ func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		writeProblem(w, &Problem{Type: ProblemBadMethod, Title: "method not allowed", Status: http.StatusMethodNotAllowed,
 			Detail: "this route takes " + strings.Join(allow, ", ")})
+		return
+	}
+	if !strings.HasPrefix(r.URL.Path, "/v1/") && r.URL.Path != "/v1" {
+		// Not the API's: the pages' own "not found", in HTML.
+		if s.cfg.TLS != nil {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		s.site.ServeHTTP(w, r)
 		return
 	}
 	writeProblem(w, &Problem{Type: ProblemNoRoute, Title: "no such route", Status: http.StatusNotFound})
@@ -169,7 +215,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	if s.cfg.TLS != nil {
+		tc := s.cfg.TLS.Clone()
+		if tc.MinVersion < tls.VersionTLS12 {
+			tc.MinVersion = tls.VersionTLS12
+		}
+		hs.TLSConfig = tc
+		go func() { errc <- hs.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- hs.Serve(ln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -220,6 +275,9 @@ func (s *Server) wrap(rt *route) http.Handler {
 	label := rt.method + " " + rt.path
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		if s.cfg.TLS != nil {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		sw := &statusWriter{ResponseWriter: w}
 		by, role := register.Actor{}, "-"
 		defer func() {
@@ -296,6 +354,9 @@ func (s *Server) wrap(rt *route) http.Handler {
 			}
 			writeProblem(sw, p)
 			return
+		}
+		if rt.write {
+			s.relay(ctx)
 		}
 		if raw, ok := body.(rawJSON); ok {
 			sw.Header().Set("Content-Type", raw.contentType)

@@ -10,6 +10,7 @@ import (
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/report"
 	"github.com/dsrkit/dsrkit/server"
 )
 
@@ -47,7 +48,8 @@ Commands:
                      the unsatisfactory outcome was escalated to the directors
                      of commissioning (R-BL-ESC): {"at", "to"}; the escalation
                      leaves the worklist
-  minute ID          print the minute as Markdown (--json: the record)
+  minute ID          print the minute as Markdown (--json: the record;
+                     --html: a standalone, printable HTML page)
 
 A valid input for each write, in examples/register/: bluelight-open.json,
 bluelight-attend.json, bluelight-step.json, bluelight-option.json,
@@ -62,6 +64,7 @@ Options:
   --set NAME=VALUE   override a bundle parameter, as 'dsr assess --set'
                      (repeatable), e.g. --set blue_light_max_funded_hours=48
   --json             print minute as JSON
+  --html             print minute as a standalone HTML page
 ` + timeoutUsageText + decisionLogUsageText
 
 func bluelightUsage(w io.Writer) { fmt.Fprintf(w, bluelightUsageText, policies.DefaultBundle) }
@@ -180,9 +183,12 @@ func runBlueLight(ctx context.Context, c *docCommand, stdin io.Reader, stdout, s
 	}
 	switch c.cmd {
 	case "minute":
-		if c.json {
+		switch {
+		case c.json:
 			err = writeJSON(stdout, m.Record())
-		} else {
+		case c.html:
+			err = report.MinuteHTML(stdout, m)
+		default:
 			_, err = io.WriteString(stdout, m.Minute())
 		}
 		if err != nil {

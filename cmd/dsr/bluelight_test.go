@@ -106,6 +106,15 @@ func TestBlueLightCommandsOpenAttendOptionFundCloseAndMinute(t *testing.T) {
 	if r := runCLI(t, "", "bluelight", "minute", "bl-1", "--db", db, "--json"); r.code != exitOK || !strings.Contains(r.stdout, `"closed": true`) {
 		t.Fatalf("minute --json: exit %d: %s", r.code, r.stderr)
 	}
+	r = runCLI(t, "", "bluelight", "minute", "bl-1", "--db", db, "--html")
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "<!DOCTYPE html>") {
+		t.Fatalf("minute --html: exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"<h1>Blue Light meeting bl-1</h1>", "not a community C(E)TR", "<dt>Start</dt>", "<dt>Stop</dt>", "£4,321.01", "<dt>Local authority</dt><dd>£2,160.50</dd>", "home package, social worker leads", "Minute taker"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("minute --html lacks %q:\n%s", want, r.stdout)
+		}
+	}
 	if r := bl(`{"role": "advocate"}`, "attend", "bl-1", "-"); r.code != exitFailure || !strings.Contains(r.stderr, "closed") {
 		t.Fatalf("attend after close: exit %d: %s", r.code, r.stderr)
 	}

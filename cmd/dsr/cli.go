@@ -40,6 +40,7 @@ var commands = []*command{
 	{name: "register", usage: registerUsage, subs: registerCommands()},
 	{name: "review", usage: reviewUsage, subs: docCommands("review", reviewUsage, reviewSubcommands, runReview)},
 	{name: "bluelight", usage: bluelightUsage, subs: docCommands("bluelight", bluelightUsage, bluelightSubcommands, runBlueLight)},
+	{name: "report", usage: reportUsage, subs: reportCommands()},
 	{name: "serve", usage: serveUsage, run: runServe},
 	{name: "policy", usage: policyUsage, subs: []*command{
 		{name: "list", usage: policyUsage, run: noStdin(runPolicyList)},

@@ -403,6 +403,9 @@ func runList(ctx context.Context, reg *register.Register, by register.Actor, asO
 	if err != nil {
 		return err
 	}
+	if err := reg.AuditBulk(ctx, "register list", filter.String(), asOf, register.IDs(entries), by); err != nil {
+		return err
+	}
 	var names map[string]string
 	if withNames {
 		names = map[string]string{}

@@ -69,6 +69,10 @@ Commands:
   find --nhs NUMBER | --id ID | --name NAME [--why TEXT]
                              the local ids of the people found (exact; a name is
                              matched case folded, through its pseudonym; audited)
+  fhir ID|--all [-o FILE] [--as-of DATE] [--why TEXT]
+                             export a person, or everyone held, with consent to
+                             share (scope sharing), as a FHIR R4 Bundle
+                             (R-CONS-1; 'dsr register fhir -h')
   verify                     check the log's hash chain
   history ID [--why TEXT]    print a person's timeline with the rules that fired
                              (the read is audited: who, role, when, why)
@@ -122,6 +126,7 @@ var registerSubcommands = []subcommand{
 	{"decide", "ID OUTCOME", false},
 	{"update-details", "ID FILE|-", false},
 	{"referral-made", "ID", false},
+	{"fhir", "ID", false}, // or --all: its own command (fhir.go)
 }
 
 // registerWrites are the subcommands of `dsr register` that write, and so
@@ -132,6 +137,10 @@ var registerWrites = []string{"add", "record", "report", "agree", "remove", "ref
 func registerCommands() []*command {
 	var out []*command
 	for _, sub := range registerSubcommands {
+		if sub.name == "fhir" {
+			out = append(out, &command{name: "fhir", usage: fhirUsage, run: runFHIR})
+			continue
+		}
 		out = append(out, &command{name: sub.name, usage: registerUsage, run: func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runRegister(ctx, sub, args, stdin, stdout, stderr)
 		}})
@@ -383,6 +392,9 @@ func runRegister(ctx context.Context, sub subcommand, args []string, stdin io.Re
 		var items []register.WorkItem
 		if items, err = reg.Due(ctx, asOf); err == nil {
 			items = filterWorklist(items, f.person, filter)
+			if err = reg.AuditBulk(ctx, "register due", filter.String(), asOf, register.PeopleIn(items), by); err != nil {
+				break
+			}
 			var names map[string]string
 			if mayReadNames(by.Role) {
 				names, err = workNames(ctx, reg, items, by)

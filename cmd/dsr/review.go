@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/dsrkit/dsrkit/cetr"
+	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
+	"github.com/dsrkit/dsrkit/report"
 	"github.com/dsrkit/dsrkit/server"
 )
 
@@ -39,7 +41,8 @@ Commands:
   report ID FILE|-    send the report: JSON {"sent", "recipients": [{"role",
                       "name"}], "rating": {...}}
   summary ID          print the review as Markdown, grouped by the key lines
-                      of enquiry (--json: the record as JSON)
+                      of enquiry (--json: the record as JSON; --html: a
+                      standalone, printable HTML page)
 
 A valid input for each write, in examples/register/: review-plan.json,
 review-hold.json, review-recommend.json, review-report.json; 'dsr schema
@@ -56,6 +59,7 @@ Options:
   --set NAME=VALUE   override a bundle parameter, as 'dsr assess --set'
                      (repeatable)
   --json             print summary as JSON
+  --html             print summary as a standalone HTML page
 ` + timeoutUsageText + decisionLogUsageText
 
 func reviewUsage(w io.Writer) { fmt.Fprintf(w, reviewUsageText, policies.DefaultBundle) }
@@ -80,6 +84,8 @@ type docCommand struct {
 	// keyFile is --key-file: the register's key file.
 	keyFile string
 	json    bool
+	// html is --html: summary and minute print a standalone HTML page.
+	html bool
 	// at is --at: the write is entered after the fact (zero: now).
 	at time.Time
 }
@@ -134,6 +140,7 @@ func parseDocCommand(ctx context.Context, group string, sub subcommand, args []s
 	fset.StringVar(&c.by.Role, "role", "", "staff role")
 	if sub.json {
 		fset.BoolVar(&c.json, "json", false, "JSON output")
+		fset.BoolVar(&c.html, "html", false, "HTML output (a standalone page)")
 	}
 	var at string
 	if !sub.json { // the commands that print read; the others write
@@ -158,6 +165,9 @@ func parseDocCommand(ctx context.Context, group string, sub subcommand, args []s
 		errorf(stderr, "%s %s: %v", group, sub.name, err)
 		usage(stderr)
 		return nil, exitUsage, false
+	}
+	if c.json && c.html {
+		return nil, reportInput(stderr, group+" "+sub.name, &dsr.ValidationError{Field: "--html", Problem: "give --json or --html, not both"}), false
 	}
 	c.pos = pos
 	return c, exitOK, true
@@ -236,9 +246,12 @@ func runReview(ctx context.Context, c *docCommand, stdin io.Reader, stdout, stde
 	}
 	switch c.cmd {
 	case "summary":
-		if c.json {
+		switch {
+		case c.json:
 			err = writeJSON(stdout, r)
-		} else {
+		case c.html:
+			err = report.ReviewSummaryHTML(stdout, r)
+		default:
 			_, err = io.WriteString(stdout, r.Summary())
 		}
 		if err != nil {

@@ -145,6 +145,18 @@ func TestReviewCommandsPlanHoldRecommendReportAndSummarise(t *testing.T) {
 	if r := runCLI(t, "", "review", "summary", "rev-1", "--db", db, "--json"); r.code != exitOK || !strings.Contains(r.stdout, `"held"`) {
 		t.Fatalf("summary --json: exit %d: %s", r.code, r.stderr)
 	}
+	r = runCLI(t, "", "review", "summary", "rev-1", "--db", db, "--html")
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "<!DOCTYPE html>") {
+		t.Fatalf("summary --html: exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"<h1>CETR rev-1", "Am I safe", "Quality of life", "safe with support", "home support package", "R-REV-2"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("summary --html lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r := runCLI(t, "", "review", "summary", "rev-1", "--db", db, "--html", "--json"); r.code != exitUsage || !strings.Contains(r.stderr, "--html") {
+		t.Fatalf("summary --html --json: exit %d: %s", r.code, r.stderr)
+	}
 	if r := runCLI(t, "", "review", "summary", "nope", "--db", db); r.code != exitFailure || !strings.Contains(r.stderr, "not found") {
 		t.Fatalf("unknown review: exit %d: %s", r.code, r.stderr)
 	}

@@ -41,6 +41,15 @@ SHA-256 hashes in the token file, mode 0600, beside the key file) or, with
 Roles: viewer (the worklist, by pseudonym), coordinator (people), analyst
 (pseudonymised export), admin (tokens, verify, audit).
 
+The same service serves pages for people (package web): sign in at / with
+an API token (or an OpenID Connect token); the worklist, each person's page
+with the forms of the daily writes, and the rule reference, with the same
+roles as the API and every identifiable read audited.
+
+It assesses today's worklist when it starts and just after each midnight
+(Europe/London), so the first worklist of a day is answered from the
+register's cache.
+
 Unless GOGC is set, the garbage collector's target is 400 (the service's
 live heap is small; fewer collections keep the latency's tail short).
 
@@ -59,11 +68,17 @@ Options:
   --overdue-every D   how often to look for overdue reviews (default 1h)
   --outbox DIR        where events wait for delivery (default ID.outbox
                       beside the token file)
+  --tls-cert FILE     serve HTTPS only, with this PEM certificate chain
+  --tls-key FILE      and its private key (TLS 1.2 or later; HSTS sent)
   --oidc-issuer URL   accept JWTs of this OpenID Connect issuer
   --oidc-audience A   the audience they must carry (required with the issuer)
   --oidc-jwks URL     the issuer's keys (default: from its discovery document)
   --oidc-role-claim C the claim holding the role (default dsr_role)
   --oidc-name-claim C the claim naming the member of staff (default sub)
+  --frontend DIR      nhsuk-frontend (its npm package folder, or a
+                      node_modules holding it; default $DSR_NODE_MODULES):
+                      the pages link its stylesheet before their own; when
+                      it is not there they use their own alone
 ` + timeoutUsageText + decisionLogUsageText + `
 ` + keyUsageText
 
@@ -95,6 +110,9 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	webhook := fset.String("webhook", "", "webhook URL")
 	outboxDir := fset.String("outbox", "", "outbox directory")
 	overdueEvery := fset.Duration("overdue-every", time.Hour, "how often to look for overdue reviews")
+	frontend := fset.String("frontend", os.Getenv("DSR_NODE_MODULES"), "nhsuk-frontend's folder")
+	tlsCert := fset.String("tls-cert", "", "TLS certificate chain (PEM)")
+	tlsKey := fset.String("tls-key", "", "TLS private key (PEM)")
 	var oidc server.OIDC
 	fset.StringVar(&oidc.Issuer, "oidc-issuer", "", "OpenID Connect issuer")
 	fset.StringVar(&oidc.Audience, "oidc-audience", "", "audience")
@@ -105,6 +123,11 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return code
 	}
 	defer serveGC()()
+	if (*tlsCert == "") != (*tlsKey == "") {
+		errorf(stderr, "serve: --tls-cert and --tls-key go together")
+		serveUsage(stderr)
+		return exitUsage
+	}
 	if (oidc.Issuer == "") != (oidc.Audience == "") {
 		errorf(stderr, "serve: --oidc-issuer and --oidc-audience go together")
 		serveUsage(stderr)
@@ -138,10 +161,18 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return exitFailure
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	cfg := server.Config{Register: reg, Engine: engine, Bundle: sf.policy, Tokens: toks, Logger: logger,
+	cfg := server.Config{Register: reg, Engine: engine, Bundle: sf.policy, Tokens: toks, Logger: logger, Frontend: *frontend,
 		Ready: func(ctx context.Context) error { _, err := register.StoreID(ctx, store); return err }}
 	if oidc.Issuer != "" {
 		cfg.OIDC = &oidc
+	}
+	scheme := "http"
+	if *tlsCert != "" {
+		if cfg.TLS, err = server.LoadTLS(*tlsCert, *tlsKey); err != nil {
+			errorf(stderr, "serve: %v", err)
+			return exitFailure
+		}
+		scheme = "https"
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -170,12 +201,15 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if cfg.Outbox != nil && *overdueEvery > 0 {
 		go srv.RunOverdue(ctx, *overdueEvery)
 	}
+	go srv.Site().KeepWarm(ctx, time.Minute) // the pages' worklist, built ahead
+	// Today's worklist, assessed before the first coordinator asks for it.
+	go srv.RunWarm(ctx)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		errorf(stderr, "serve: %v", err)
 		return exitFailure
 	}
-	errorf(stderr, "serve: the register %s (%s, policy %s) on http://%s (tokens in %s)", reg.ID(), shownDB(sf.db), sf.policy, ln.Addr(), tokPath)
+	errorf(stderr, "serve: the register %s (%s, policy %s) on %s://%s (tokens in %s)", reg.ID(), shownDB(sf.db), sf.policy, scheme, ln.Addr(), tokPath)
 	err = srv.Serve(ctx, ln)
 	if outboxDone != nil {
 		<-outboxDone

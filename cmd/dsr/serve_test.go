@@ -33,7 +33,7 @@ func (b *lockedBuffer) String() string {
 	return b.b.String()
 }
 
-var servingOn = regexp.MustCompile(`on (http://127\.0\.0\.1:[0-9]+) `)
+var servingOn = regexp.MustCompile(`on (https?://127\.0\.0\.1:[0-9]+) `)
 
 // startServe runs dsr serve with args in-process on 127.0.0.1:0 and
 // returns its base URL, its standard output (the admin token) and stop,
@@ -132,6 +132,21 @@ func TestServeSQLite(t *testing.T) {
 	// The webhook hears of the person, by pseudonym.
 	if ev := <-events; !strings.Contains(ev, `"kind":"person_added"`) || strings.Contains(ev, "serve-p1") || strings.Contains(ev, "9990000018") {
 		t.Errorf("event %s", ev)
+	}
+	// A write made by another process (the CLI, on the same file) is
+	// relayed from the register's log too.
+	out.Reset()
+	errb.Reset()
+	if code := run(context.Background(), []string{"register", "agree", "serve-p1", "amber", "--reason", "agreed at the meeting", "--db", db, "--by", "coord-2", "--role", "coordinator"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("register agree: %d %s", code, errb.String())
+	}
+	select {
+	case ev := <-events:
+		if !strings.Contains(ev, `"kind":"rating_agreed"`) || !strings.Contains(ev, `"rating":"amber"`) || strings.Contains(ev, "serve-p1") {
+			t.Errorf("event %s", ev)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the webhook never heard of the rating the CLI recorded")
 	}
 	if code := stop(); code != 0 {
 		t.Fatalf("dsr serve exited %d: %s", code, stderr.String())

@@ -23,6 +23,9 @@ Usage:
       worklist. Run 'dsr demo -h' for the options.
   dsr register add|record|report|agree|remove|due|verify|history --db FILE ...
       Keep a register in a SQLite file. Run 'dsr register help'.
+  dsr register fhir ID|--all [-o FILE] --db FILE
+      Export a person, or everyone held, with consent to share (scope
+      sharing, R-CONS-1) as a FHIR R4 Bundle for a shared care record.
   dsr policy list [--json]
       List the embedded policy profiles with version, engines, what each
       extends and its digest.
@@ -41,9 +44,14 @@ Usage:
       Plan, hold and follow up C(E)TRs on the register. Run 'dsr review help'.
   dsr bluelight open|attend|step|option|fund|close|minute --db FILE ...
       Record a Blue Light meeting on the register. Run 'dsr bluelight help'.
+  dsr report board --quarter YYYYQN | meeting-pack --date DATE --db FILE -o FILE
+      Write the quarterly board report (small numbers suppressed) or the
+      register group's meeting pack as HTML, PDF (headless Chromium) or
+      JSON. Run 'dsr report help'.
   dsr serve [--addr HOST:PORT] [--db FILE|URL] [--webhook URL] ...
       Serve the register and a policy bundle as an authenticated HTTP/JSON
-      service (OpenAPI at /v1/openapi.json). Run 'dsr serve -h'.
+      service (OpenAPI at /v1/openapi.json) and as pages for the team (the
+      worklist, people, forms; sign in at /). Run 'dsr serve -h'.
   dsr serve token create --role ROLE --name NAME
       Create an API token for the service, shown once.
   dsr help

@@ -19,7 +19,7 @@ const module = "github.com/dsrkit/dsrkit/"
 // may import. The order of the layers, bottom up:
 // calendar; dsr; consent, cetr, bluelight; register and its stores;
 // internal/bundle, internal/eval, internal/rego and internal/cel;
-// policies and its tools; server; cmd/dsr. A new package must be added here, in
+// policies and its tools; web; server; cmd/dsr. A new package must be added here, in
 // its layer.
 var allowed = map[string][]string{
 	"calendar": {},
@@ -36,17 +36,23 @@ var allowed = map[string][]string{
 	"register/sqlitestore":    {"calendar", "dsr", "register", "register/storetest"},
 	"register/pgstore":        {"calendar", "dsr", "register", "register/storetest"},
 	"register/storetest":      {"calendar", "dsr", "register"},
-	"internal/bundle":         {"calendar", "dsr"},
-	"internal/eval":           {"calendar", "dsr", "internal/bundle"},
-	"internal/rego":           {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
-	"internal/cel":            {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
-	"internal/schema":         {"calendar", "dsr"},
-	"internal/benchcases":     {},
-	"internal/archtest":       {},
-	"internal/attack":         {},
-	"internal/progress":       {},
-	"scripts/attack":          {"internal/attack"},
-	"scripts/attack/needles":  {"dsr"},
+	// report renders the register's reports (board, meeting pack, review
+	// summary, Blue Light minute) as HTML: above register, engine-free.
+	"report": {"calendar", "dsr", "disclosure", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore",
+		"cetr/cetrtest", "bluelight/bluelighttest"},
+	// internal/pdf prints HTML to PDF through headless Chromium.
+	"internal/pdf":           {},
+	"internal/bundle":        {"calendar", "dsr"},
+	"internal/eval":          {"calendar", "dsr", "internal/bundle"},
+	"internal/rego":          {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
+	"internal/cel":           {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
+	"internal/schema":        {"calendar", "dsr"},
+	"internal/benchcases":    {},
+	"internal/archtest":      {},
+	"internal/attack":        {},
+	"internal/progress":      {},
+	"scripts/attack":         {"internal/attack"},
+	"scripts/attack/needles": {"dsr"},
 	"policies": {"calendar", "dsr", "consent", "cetr", "bluelight", "internal/bundle", "internal/eval", "internal/rego", "internal/cel",
 		"internal/benchcases", "policies/policycheck"},
 	"policies/policycheck": {"calendar", "dsr", "policies", "internal/rego"},
@@ -54,17 +60,26 @@ var allowed = map[string][]string{
 	"policies/policytest":  {"calendar", "dsr", "policies", "policies/policycheck"},
 	"examples/policies":    {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "policies", "policies/policycheck", "policies/policydiff", "policies/policytest"},
 	"docs":                 {},
+	// web is the service's pages: above register and policies, below
+	// server, which mounts them.
+	"web": {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "policies", "docs"},
 	// server is the HTTP service over a register and a policy bundle: above
 	// policies and register, below cmd/dsr.
 	"server": {"calendar", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
-		"internal/schema", "policies", "policies/policycheck", "policies/policydiff"},
+		"internal/schema", "policies", "policies/policycheck", "policies/policydiff", "web", "report"},
+	// fhir exports the register as FHIR R4 (through the register's
+	// audited reads, judging consent to share with package consent);
+	// fhir/fhirtest checks FHIR JSON in tests.
+	"fhir":          {"calendar", "dsr", "consent", "cetr", "register"},
+	"fhir/fhirtest": {},
+
 	"cmd/dsr": nil, // the top: anything of ours
 }
 
 // engineFree are the packages that must not depend on a policy engine even
 // indirectly (go list -deps).
 var engineFree = []string{"calendar", "disclosure", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
-	"register/storetest", "internal/bundle", "internal/eval", "internal/schema", "internal/progress"}
+	"register/storetest", "internal/bundle", "internal/eval", "internal/schema", "fhir", "fhir/fhirtest", "report", "internal/pdf", "internal/progress"}
 
 // engineImporters are the only packages that may import OPA or cel-go.
 var engineImporters = []string{"internal/rego", "internal/cel"}

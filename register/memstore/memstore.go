@@ -208,10 +208,24 @@ func (s *Store) Streams(ctx context.Context, prefix string, fn func(register.Str
 
 // Log implements register.Store.
 func (s *Store) Log(ctx context.Context, fn func(register.Record) error) error {
+	return s.LogAfter(ctx, 0, fn)
+}
+
+// LastSeq implements register.Store.
+func (s *Store) LastSeq(context.Context) (int64, error) {
 	s.mu.RLock()
-	recs := make([]register.Record, len(s.log))
-	for i := range s.log {
-		recs[i] = clone(s.log[i])
+	defer s.mu.RUnlock()
+	return int64(len(s.log)), nil
+}
+
+// LogAfter implements register.Store (a record's Seq is its place in the
+// log, from 1).
+func (s *Store) LogAfter(ctx context.Context, after int64, fn func(register.Record) error) error {
+	s.mu.RLock()
+	from := min(max(after, 0), int64(len(s.log)))
+	recs := make([]register.Record, 0, int64(len(s.log))-from)
+	for i := from; i < int64(len(s.log)); i++ {
+		recs = append(recs, clone(s.log[i]))
 	}
 	s.mu.RUnlock()
 	for _, r := range recs {

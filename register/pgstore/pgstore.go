@@ -423,9 +423,23 @@ func (s *Store) Streams(ctx context.Context, prefix string, fn func(register.Str
 // takes them, in one snapshot; fn may call the store (on another of the
 // pool's connections).
 func (s *Store) Log(ctx context.Context, fn func(register.Record) error) error {
+	return s.LogAfter(ctx, 0, fn)
+}
+
+// LastSeq implements register.Store: the log head's seq.
+func (s *Store) LastSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := s.pool.QueryRow(ctx, `SELECT seq FROM log_head WHERE id = 1`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("pgstore: %w", err)
+	}
+	return seq, nil
+}
+
+// LogAfter implements register.Store.
+func (s *Store) LogAfter(ctx context.Context, after int64, fn func(register.Record) error) error {
 	var stop error
 	err := s.snapshot(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+recordCols+` FROM records ORDER BY seq`)
+		rows, err := tx.Query(ctx, `SELECT `+recordCols+` FROM records WHERE seq > $1 ORDER BY seq`, after)
 		if err != nil {
 			return err
 		}

@@ -389,12 +389,26 @@ func prefixWhere(col, prefix string) (string, []any) {
 
 // Log implements register.Store.
 func (s *Store) Log(ctx context.Context, fn func(register.Record) error) error {
+	return s.LogAfter(ctx, 0, fn)
+}
+
+// LastSeq implements register.Store.
+func (s *Store) LastSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM records`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("sqlitestore: %w", err)
+	}
+	return seq, nil
+}
+
+// LogAfter implements register.Store.
+func (s *Store) LogAfter(ctx context.Context, after int64, fn func(register.Record) error) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("sqlitestore: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+recordCols+` FROM records ORDER BY seq`)
+	rows, err := tx.QueryContext(ctx, `SELECT `+recordCols+` FROM records WHERE seq > ? ORDER BY seq`, after)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: %w", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -123,6 +124,7 @@ func Run(t *testing.T, open Open) {
 		{"metadata is set once", metaOnce},
 		{"rekey replaces every key, MAC and the metadata, or nothing", rekey},
 		{"a stream with no records at all in a walk", emptyWalk},
+		{"the log is read from after a seq, and its last seq is known", logAfter},
 	}
 	tests = append(tests, sideTests...)
 	for _, tc := range tests {
@@ -204,6 +206,35 @@ func chainAcrossStreams(t *testing.T, s register.Store) {
 	st, _ := s.Stream(ctx, "person/a")
 	if st.Records[1].Seq != 3 || st.Records[1].Version != 2 {
 		t.Fatalf("person/a's second record: seq %d version %d", st.Records[1].Seq, st.Records[1].Version)
+	}
+}
+
+func logAfter(t *testing.T, s register.Store) {
+	if n, err := s.LastSeq(ctx); err != nil || n != 0 {
+		t.Fatalf("an empty log's last seq: %d, %v", n, err)
+	}
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/a", NewKey: Key(1), Records: []register.Record{Rec("person_added", At, "a1"), Rec("admitted", At, "a2")}})
+	mustAppend(t, s, register.AppendRequest{Chain: TestChain, Stream: "person/b", NewKey: Key(2), Records: []register.Record{Rec("person_added", At, "b1")}})
+	if n, err := s.LastSeq(ctx); err != nil || n != 3 {
+		t.Fatalf("last seq: %d, %v; want 3", n, err)
+	}
+	for after, want := range map[int64]string{-1: "a1 a2 b1", 0: "a1 a2 b1", 1: "a2 b1", 2: "b1", 3: "", 9: ""} {
+		var got []string
+		var seqs []int64
+		if err := s.LogAfter(ctx, after, func(r register.Record) error {
+			got, seqs = append(got, string(r.Payload)), append(seqs, r.Seq)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("after %d: %q, want %q", after, got, want)
+		}
+		for i, q := range seqs {
+			if q <= after || (i > 0 && q <= seqs[i-1]) {
+				t.Errorf("after %d: seqs %v", after, seqs)
+			}
+		}
 	}
 }
 
