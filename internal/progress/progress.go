@@ -146,18 +146,20 @@ func (r *Reporter) Start() *Reporter {
 	if r.stop != nil || r.finished {
 		return r
 	}
-	r.stop, r.stopped = make(chan struct{}), make(chan struct{})
+	// The goroutine keeps its own channels: Finish clears the fields.
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	r.stop, r.stopped = stop, stopped
 	every := r.redraw
 	if !r.tty {
 		every = min(r.redraw*5, r.interval) // a plain line is at most this late
 	}
 	go func() {
-		defer close(r.stopped)
+		defer close(stopped)
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
-			case <-r.stop:
+			case <-stop:
 				return
 			case <-t.C:
 				r.Tick()
