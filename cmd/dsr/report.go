@@ -61,6 +61,11 @@ Options:
   --set NAME=VALUE   override a bundle parameter (repeatable)
 ` + timeoutUsageText + decisionLogUsageText
 
+// boardAssessStart is report.BoardOptions.AssessStart for the board
+// command: false (rate the quarter's start, do not assess it); the
+// benchmark sets it to measure both ways side by side.
+var boardAssessStart = false
+
 func reportUsage(w io.Writer) { fmt.Fprintf(w, reportUsageText, policies.DefaultBundle) }
 
 func reportCommands() []*command {
@@ -174,7 +179,7 @@ func runReport(ctx context.Context, cmd string, args []string, stdout, stderr io
 	var model any
 	switch cmd {
 	case "board":
-		b, err := report.NewBoard(ctx, reg, q, report.BoardOptions{Today: calendar.DateOf(cliNow()), Area: area})
+		b, err := report.NewBoard(ctx, reg, q, report.BoardOptions{Today: calendar.DateOf(cliNow()), Area: area, AssessStart: boardAssessStart})
 		if err != nil {
 			return reportInput(stderr, group, err)
 		}

@@ -50,8 +50,14 @@ func BenchmarkReportBoard10000(b *testing.B) {
 	cliNow = func() time.Time { return calendar.MustParseDate("2026-10-15").Start().Add(9 * time.Hour) }
 	b.Cleanup(func() { cliNow = old })
 	out := filepath.Join(b.TempDir(), "board.html")
-	for _, policy := range []string{"national-2023", "national-2023-cel"} {
-		b.Run(policy, func(b *testing.B) {
+	for _, run := range []struct {
+		policy      string
+		assessStart bool
+	}{{"national-2023", true}, {"national-2023", false}, {"national-2023-cel", true}, {"national-2023-cel", false}} {
+		policy := run.policy
+		b.Run(policy+map[bool]string{true: "/assess-start", false: "/rate-start"}[run.assessStart], func(b *testing.B) {
+			boardAssessStart = run.assessStart
+			b.Cleanup(func() { boardAssessStart = false })
 			var cpu time.Duration
 			for b.Loop() {
 				b.StopTimer()
