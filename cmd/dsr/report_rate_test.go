@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"os"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"sync"
 	"testing"
 	"time"
@@ -40,9 +43,14 @@ func TestReportBoardRatingTheQuarterStartChangesNothing(t *testing.T) {
 			for _, q := range []string{"2026Q3", "2026Q4"} {
 				boards := map[bool]string{}
 				for _, assess := range []bool{true, false} {
+					// Assessing the start with the runtime's collector, as
+					// before; rating it with the command's (tuneGC).
 					boardAssessStart = assess
+					if assess {
+						boardGCPercent = 0
+					}
 					r := runCLI(t, "", "report", "board", "--quarter", q, "--db", db, "--policy", policy, "--format", "json")
-					boardAssessStart = false
+					boardAssessStart, boardGCPercent = false, defaultBoardGC
 					if r.code != exitOK {
 						t.Fatalf("report board %s (assess the start %v): exit %d: %s", q, assess, r.code, r.stderr)
 					}
@@ -71,6 +79,21 @@ func TestReportBoardRatingTheQuarterStartChangesNothing(t *testing.T) {
 				if rated < 3 {
 					t.Errorf("%s: people at the start in %d ratings only: too few for the comparison to tell (%s)", q, rated, boards[false])
 				}
+			}
+
+			// With --decision-log, the board logs an assessment of
+			// everyone on the register on the day before the quarter and
+			// on its last day, as it did (a rating alone is not logged).
+			log := filepath.Join(t.TempDir(), "decisions.jsonl")
+			if r := runCLI(t, "", "report", "board", "--quarter", "2026Q4", "--db", db, "--policy", policy, "--format", "json", "--decision-log", log); r.code != exitOK {
+				t.Fatalf("report board --decision-log: exit %d: %s", r.code, r.stderr)
+			}
+			raw, err := os.ReadFile(log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := bytes.Count(raw, []byte("\n")); n < 2*250 {
+				t.Errorf("the decision log of the board has %d assessments, want two for each of the people on the register", n)
 			}
 
 			reg, store, _, err := openRegister(ctx, db, policy, nil, "", io.Discard)
@@ -112,3 +135,41 @@ func TestReportBoardRatingTheQuarterStartChangesNothing(t *testing.T) {
 }
 
 func day(s string) calendar.Date { return calendar.MustParseDate(s) }
+
+var defaultBoardGC = boardGCPercent
+
+// tuneGC sets the collector's target and soft memory limit for the board,
+// and puts back what was there; with GOGC set it changes nothing.
+func TestTuneGCPutsTheCollectorBack(t *testing.T) {
+	gc := debug.SetGCPercent(150)
+	limit := debug.SetMemoryLimit(1 << 40)
+	t.Cleanup(func() { debug.SetGCPercent(gc); debug.SetMemoryLimit(limit) })
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	restore := tuneGC()
+	if got := gcPercent(); got != boardGCPercent {
+		t.Errorf("while the board is built: GC percent %d, want %d", got, boardGCPercent)
+	}
+	if got := debug.SetMemoryLimit(-1); got != boardMemoryLimit { // -1 reads it
+		t.Errorf("while the board is built: memory limit %d, want %d", got, boardMemoryLimit)
+	}
+	restore()
+	if got := gcPercent(); got != 150 {
+		t.Errorf("after: GC percent %d, want 150 back", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 1<<40 {
+		t.Errorf("after: memory limit %d, want %d back", got, int64(1<<40))
+	}
+	t.Setenv("GOGC", "100")
+	tuneGC()()
+	if got := gcPercent(); got != 150 {
+		t.Errorf("with GOGC set: GC percent %d, want 150 untouched", got)
+	}
+}
+
+// gcPercent reads the collector's target (SetGCPercent sets to read).
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
