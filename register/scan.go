@@ -203,3 +203,16 @@ func (r *Register) ScanReferrals(ctx context.Context, fn func(ScannedReferral) e
 	}
 	return nil
 }
+
+// CountPeople returns how many people's streams the register holds,
+// erased ones included, reading no records where the store can: the
+// total of a progress line over Scan.
+func (r *Register) CountPeople(ctx context.Context) (int, error) {
+	n := 0
+	if ss, ok := r.store.(SideStore); ok {
+		err := ss.Sides(ctx, personStreamPrefix, false, func(Stream, []byte, []byte) error { n++; return nil })
+		return n, err
+	}
+	err := r.store.Streams(ctx, personStreamPrefix, func(Stream) error { n++; return nil })
+	return n, err
+}

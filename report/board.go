@@ -145,6 +145,10 @@ const (
 	conRegisterWithdrawn
 )
 
+// Counter counts work done; Add is called from several goroutines (a
+// progress line's counter, such as the CLI's).
+type Counter interface{ Add(n int) }
+
 // BoardOptions are the inputs of NewBoard besides the register and the
 // quarter.
 type BoardOptions struct {
@@ -153,6 +157,9 @@ type BoardOptions struct {
 	Today calendar.Date
 	// Area names the area in the title (optional).
 	Area string
+	// Progress, when set, counts the people read (from several
+	// goroutines): a command's progress line.
+	Progress Counter
 	// AssessStart assesses everyone whole on the day before the quarter,
 	// as on its last day, rather than asking the rules for their rating
 	// alone (register.Scanned.RatingOn), which is all the board reads of
@@ -207,6 +214,9 @@ func NewBoard(ctx context.Context, reg *register.Register, q Quarter, opts Board
 	// outside the lock; the counting under it.
 	var mu sync.Mutex
 	err := reg.Scan(ctx, func(s *register.Scanned) error {
+		if opts.Progress != nil {
+			opts.Progress.Add(1)
+		}
 		if s.Erased {
 			// The clear trail says when they joined and left: on the
 			// register at the start or the end, their ratings not kept.

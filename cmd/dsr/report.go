@@ -60,7 +60,7 @@ Options:
                      who runs the report (or DSR_BY and DSR_ROLE)
   --policy NAME|DIR  embedded policy bundle or bundle directory (default %s)
   --set NAME=VALUE   override a bundle parameter (repeatable)
-` + timeoutUsageText + decisionLogUsageText
+` + progressUsageText + timeoutUsageText + decisionLogUsageText
 
 // boardAssessStart is report.BoardOptions.AssessStart for the board
 // command: false (rate the quarter's start, do not assess it) unless
@@ -155,6 +155,7 @@ func runReport(ctx context.Context, cmd string, args []string, stdout, stderr io
 	fset.StringVar(&out, "o", "-", "output file")
 	fset.StringVar(&format, "format", "", "html, pdf or json")
 	fset.StringVar(&chromium, "chromium", "", "the browser that prints a PDF")
+	prog := addProgressFlags(fset)
 	if cmd == "board" {
 		fset.StringVar(&quarter, "quarter", "", "the quarter, such as 2026Q3")
 		fset.StringVar(&area, "area", "", "the area named in the title")
@@ -220,7 +221,10 @@ func runReport(ctx context.Context, cmd string, args []string, stdout, stderr io
 		// With --decision-log every decision the board reads is an
 		// assessment, logged, as it was: a rating alone is not logged.
 		assessStart := boardAssessStart || decisionLogOf(ctx) != nil
-		b, err := report.NewBoard(ctx, reg, q, report.BoardOptions{Today: calendar.DateOf(cliNow()), Area: area, AssessStart: assessStart})
+		total, _ := reg.CountPeople(ctx) // only the progress line's total
+		bar := prog.start(stderr, "board report", "people", total)
+		b, err := report.NewBoard(ctx, reg, q, report.BoardOptions{Today: calendar.DateOf(cliNow()), Area: area, AssessStart: assessStart, Progress: bar})
+		bar.Finish()
 		restore()
 		if err != nil {
 			return reportInput(stderr, group, err)
@@ -230,7 +234,9 @@ func runReport(ctx context.Context, cmd string, args []string, stdout, stderr io
 			return reportInput(stderr, group, err)
 		}
 	default:
-		p, err := report.NewMeetingPack(ctx, reg, day, report.PackOptions{By: by, Names: names})
+		bar := prog.start(stderr, "meeting pack", "people", 0)
+		p, err := report.NewMeetingPack(ctx, reg, day, report.PackOptions{By: by, Names: names, Progress: bar})
+		bar.Finish()
 		if err != nil {
 			return reportInput(stderr, group, err)
 		}
