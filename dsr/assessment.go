@@ -148,3 +148,30 @@ type Assessment struct {
 type Rules interface {
 	Assess(ctx context.Context, c Case) (Assessment, error)
 }
+
+// RatingDecision is the part of an assessment that rates the person: the
+// same eligibility, ratings and reasons as the Assessment of the same case,
+// without consent, review type or actions. Reasons are the assessment's
+// reasons of eligibility (R-ELIG-*), of the rating (R-RAG-*) and of the
+// rating of record (R-RAG-AGREED-2, R-RAG-AGREED), in the assessment's
+// order.
+type RatingDecision struct {
+	AsOf     calendar.Date `json:"as_of"`
+	Policy   PolicyRef     `json:"policy"`
+	Eligible bool          `json:"eligible"`
+	// Rating, AgreedRating and RatingOfRecord are the Assessment's.
+	Rating         Rating   `json:"rating"`
+	AgreedRating   Rating   `json:"agreed_rating"`
+	RatingOfRecord Rating   `json:"rating_of_record"`
+	Reasons        []Reason `json:"reasons"`
+}
+
+// Rater is implemented by Rules that can rate a case without assessing it
+// whole (policies.Engine does): what a report needs of a date for which it
+// lists no actions, for less than an assessment costs. Rate's answer is
+// the Assessment's for the same case (see RatingDecision); a case Assess
+// refuses as invalid, Rate refuses too. A caller holding only Rules falls
+// back to Assess.
+type Rater interface {
+	Rate(ctx context.Context, c Case) (RatingDecision, error)
+}

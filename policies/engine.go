@@ -39,6 +39,8 @@ type Engine struct {
 	cadenceRating string
 	// files are the rule files in force (RuleFiles).
 	files []RuleFile
+	// rater holds the rating points compiled apart, for Rate (rate.go).
+	rater *rater
 }
 
 var _ dsr.Rules = (*Engine)(nil)
@@ -84,6 +86,7 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 		cal: cfg.calendar, params: params, manifest: b.Manifest, parents: b.Parents,
 		optional: map[string]eval.Program{}, cadenceRating: cadence, logger: cfg.logger,
 		files: ruleFiles(b),
+		rater: newRater(b, ruleParams, &cfg),
 	}
 	// One plan per engine: each point goes to the engine its file is
 	// written for.
@@ -141,6 +144,11 @@ func Load(ctx context.Context, bundleFS fs.FS, opts ...Option) (*Engine, error) 
 	}
 	if err := e.loadDomainParams(ctx, b); err != nil {
 		return nil, err
+	}
+	if cfg.eager {
+		if _, err := e.rater.programs(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return e, nil
 }
@@ -293,6 +301,13 @@ func (e *Engine) applyStage1(a *dsr.Assessment, c *dsr.Case, f *dsr.Facts, elig,
 	a.Reasons = slices.Grow(a.Reasons, len(elig.Reasons)+len(cons.Reasons)+len(rat.Reasons)+2)
 	a.Reasons = append(a.Reasons, sortedReasons(elig.Reasons)...)
 	a.Reasons = append(a.Reasons, a.Consent.Reasons...)
+	return e.applyRating(a, c, f, rat)
+}
+
+// applyRating fills the ratings from the rating point's decision rat, for
+// an assessment whose eligibility is decided (applyStage1; Rate), and
+// returns the day the rating of record took effect.
+func (e *Engine) applyRating(a *dsr.Assessment, c *dsr.Case, f *dsr.Facts, rat eval.Decision) (calendar.Date, error) {
 	if a.Eligible {
 		r, err := dsr.ParseRating(rat.Rating)
 		if err != nil || r == dsr.Unrated {

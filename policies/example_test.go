@@ -48,6 +48,43 @@ func Example() {
 	// keyworker_referral 2026-04-01 R-RAG-ACT-3
 }
 
+// Rate decides the rating alone, for a report that needs nothing else of
+// a date: the assessment's eligibility, ratings and their reasons, without
+// consent or actions.
+func ExampleEngine_Rate() {
+	ctx := context.Background()
+	bundle, err := policies.Bundle(policies.DefaultBundle)
+	if err != nil {
+		panic(err)
+	}
+	engine, err := policies.Load(ctx, bundle)
+	if err != nil {
+		panic(err)
+	}
+	c, err := dsr.UnmarshalCase([]byte(`{
+	  "as_of": "2026-04-01",
+	  "person": {"id": "person-a", "nhs_number": "9990000018", "date_of_birth": "2010-09-15", "autism": true},
+	  "circumstances": {"in_crisis": true, "community_cannot_manage": true},
+	  "events": [{"type": "consent_given", "date": "2026-03-02", "given_by": "parent"}]
+	}`))
+	if err != nil {
+		panic(err)
+	}
+	r, err := engine.Rate(ctx, c)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("eligible:", r.Eligible, "rating:", r.Rating, "of record:", r.RatingOfRecord)
+	for _, why := range r.Reasons {
+		fmt.Println(why.Rule)
+	}
+	// Output:
+	// eligible: true rating: red of record: red
+	// R-ELIG-1
+	// R-RAG-RED
+	// R-RAG-AGREED-2
+}
+
 // Parameters are tuned at load: here RED entries are reviewed every 7 days.
 func ExampleWithParam() {
 	ctx := context.Background()

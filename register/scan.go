@@ -99,6 +99,29 @@ func (s *Scanned) On(ctx context.Context, asOf calendar.Date) (Position, error) 
 	return Position{Held: rt.held, Rating: rt.rating, AgreedRating: rt.agreed, RatingOfRecord: rt.record, Items: items}, nil
 }
 
+// RatingOn is On without the worklist: whether the person is on the
+// register on asOf, and their ratings then (Position.Items is nil). Where
+// the register's Rules can rate a case without assessing it whole
+// (dsr.Rater: policies.Engine), it asks for the rating alone, which costs
+// a report a fraction of an assessment; the ratings are those On gives
+// either way. Otherwise it assesses, as On does.
+func (s *Scanned) RatingOn(ctx context.Context, asOf calendar.Date) (Position, error) {
+	rater, ok := s.r.rules.(dsr.Rater)
+	if !ok {
+		p, err := s.On(ctx, asOf)
+		p.Items = nil
+		return p, err
+	}
+	if s.Erased || !s.st.held(asOf) {
+		return Position{}, nil
+	}
+	rd, err := rater.Rate(ctx, s.st.caseOn(asOf, false))
+	if err != nil {
+		return Position{}, fmt.Errorf("dsr: rating a scanned person: %w", err)
+	}
+	return Position{Held: true, Rating: rd.Rating, AgreedRating: rd.AgreedRating, RatingOfRecord: rd.RatingOfRecord}, nil
+}
+
 // Scan reads every person on the register, added or erased, and calls fn
 // with their records, from as many goroutines at once as the register
 // assesses people (WithWorkers): fn must be safe for concurrent use, and
@@ -179,4 +202,17 @@ func (r *Register) ScanReferrals(ctx context.Context, fn func(ScannedReferral) e
 		return fmt.Errorf("dsr: scanning requests to join: %w", err)
 	}
 	return nil
+}
+
+// CountPeople returns how many people's streams the register holds,
+// erased ones included, reading no records where the store can: the
+// total of a progress line over Scan.
+func (r *Register) CountPeople(ctx context.Context) (int, error) {
+	n := 0
+	if ss, ok := r.store.(SideStore); ok {
+		err := ss.Sides(ctx, personStreamPrefix, false, func(Stream, []byte, []byte) error { n++; return nil })
+		return n, err
+	}
+	err := r.store.Streams(ctx, personStreamPrefix, func(Stream) error { n++; return nil })
+	return n, err
 }

@@ -145,6 +145,10 @@ const (
 	conRegisterWithdrawn
 )
 
+// Counter counts work done; Add is called from several goroutines (a
+// progress line's counter, such as the CLI's).
+type Counter interface{ Add(n int) }
+
 // BoardOptions are the inputs of NewBoard besides the register and the
 // quarter.
 type BoardOptions struct {
@@ -153,12 +157,24 @@ type BoardOptions struct {
 	Today calendar.Date
 	// Area names the area in the title (optional).
 	Area string
+	// Progress, when set, counts the people read (from several
+	// goroutines): a command's progress line.
+	Progress Counter
+	// AssessStart assesses everyone whole on the day before the quarter,
+	// as on its last day, rather than asking the rules for their rating
+	// alone (register.Scanned.RatingOn), which is all the board reads of
+	// that day. The board is the same either way (a test proves it, with
+	// Rego and CEL bundles); off, the default, is faster: about half of
+	// the assessments' cost with the Rego bundle.
+	AssessStart bool
 }
 
 // NewBoard builds the board report for quarter q from the register: one
 // pass over every person's records (register.Register.Scan, people in
-// parallel), assessing each on the day before the quarter and on its last
-// day (or today), and one over the requests to join. Erased people count
+// parallel), rating each on the day before the quarter (the rating alone,
+// where the rules can give it: register.Scanned.RatingOn; see
+// BoardOptions.AssessStart) and assessing them on its last day (or
+// today), and one over the requests to join. Erased people count
 // only where their clear audit trail says enough: joining, and leaving by
 // withdrawing consent.
 func NewBoard(ctx context.Context, reg *register.Register, q Quarter, opts BoardOptions) (*Board, error) {
@@ -193,11 +209,14 @@ func NewBoard(ctx context.Context, reg *register.Register, q Quarter, opts Board
 	refs := newMatrix(len(refRows), len(decisionBands))
 	inQuarter := func(d calendar.Date) bool { return !d.Before(b.From) && !d.After(b.AsOf) }
 
-	// One pass over everyone, in parallel: the assessments on the day
-	// before the quarter and on AsOf, and the review-day assessments,
+	// One pass over everyone, in parallel: the ratings on the day before
+	// the quarter, the assessments on AsOf and the review-day ones,
 	// outside the lock; the counting under it.
 	var mu sync.Mutex
 	err := reg.Scan(ctx, func(s *register.Scanned) error {
+		if opts.Progress != nil {
+			opts.Progress.Add(1)
+		}
 		if s.Erased {
 			// The clear trail says when they joined and left: on the
 			// register at the start or the end, their ratings not kept.
@@ -220,7 +239,13 @@ func NewBoard(ctx context.Context, reg *register.Register, q Quarter, opts Board
 			}
 			return nil
 		}
-		before, err := s.On(ctx, start)
+		var before register.Position
+		var err error
+		if opts.AssessStart {
+			before, err = s.On(ctx, start)
+		} else {
+			before, err = s.RatingOn(ctx, start)
+		}
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,9 @@ package report_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,8 +22,10 @@ var q3 = report.Quarter{Year: 2026, Q: 3}
 // handBuilt is a register where every pattern of person is repeated five
 // times, so each figure of the board report is a multiple of 5 and
 // published exactly (R-REPORT-1 rounds only what is not).
-func handBuilt(t *testing.T) *fixture {
-	f := newFixture(t)
+func handBuilt(t *testing.T) *fixture { return handBuiltWith(t, testRules{}) }
+
+func handBuiltWith(t *testing.T, rules dsr.Rules) *fixture {
+	f := newFixtureWith(t, rules)
 	for i := range 5 {
 		id := func(p string) string { return fmt.Sprintf("%s-%d", p, i) }
 		// Green throughout.
@@ -136,4 +140,42 @@ func TestBoardFiguresOfAHandBuiltRegister(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, report.WriteBoardHTML(&out, b))
 	saveArtifact(t, "board-handbuilt.html", out.Bytes())
+}
+
+// By default the board asks rules that can rate (dsr.Rater) for the
+// ratings alone on the day before the quarter, and assesses no one that
+// day; with AssessStart it assesses them. The board is the same either
+// way, and with rules that cannot rate (testRules), which are assessed.
+func TestBoardRatesTheQuarterStartUnlessAskedToAssessIt(t *testing.T) {
+	rules := ratingRules{rates: new(atomic.Int64), assessments: new(atomic.Int64)}
+	f := handBuiltWith(t, rules)
+	plain := handBuilt(t)
+	boards := map[string][]byte{}
+	counts := map[string][2]int64{}
+	for name, run := range map[string]struct {
+		reg  *register.Register
+		opts report.BoardOptions
+	}{
+		"rated":           {f.reg, report.BoardOptions{Today: day("2026-10-15")}},
+		"assessed":        {f.reg, report.BoardOptions{Today: day("2026-10-15"), AssessStart: true}},
+		"no rater":        {plain.reg, report.BoardOptions{Today: day("2026-10-15")}},
+		"no rater, whole": {plain.reg, report.BoardOptions{Today: day("2026-10-15"), AssessStart: true}},
+	} {
+		rules.rates.Store(0)
+		rules.assessments.Store(0)
+		b, err := report.NewBoard(ctx, run.reg, q3, run.opts)
+		require.NoError(t, err, name)
+		boards[name], err = json.Marshal(b)
+		require.NoError(t, err)
+		counts[name] = [2]int64{rules.rates.Load(), rules.assessments.Load()}
+	}
+	for name, b := range boards {
+		assert.JSONEq(t, string(boards["assessed"]), string(b), name)
+	}
+	// 15 people on the register on 30 June whose records are kept (the
+	// green, the red and the movers; those erased since are counted from
+	// the audit trail, unassessed).
+	assert.Equal(t, int64(15), counts["rated"][0], "rated on the day before the quarter")
+	assert.Equal(t, int64(0), counts["assessed"][0], "rated with AssessStart")
+	assert.Equal(t, int64(15), counts["assessed"][1]-counts["rated"][1], "assessments saved")
 }

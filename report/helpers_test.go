@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -84,6 +85,24 @@ func (testRules) Assess(_ context.Context, c dsr.Case) (dsr.Assessment, error) {
 	return a, nil
 }
 
+// ratingRules are testRules that rate (dsr.Rater) with the assessment's
+// ratings, counting the rates and the assessments.
+type ratingRules struct {
+	testRules
+	rates, assessments *atomic.Int64
+}
+
+func (r ratingRules) Assess(ctx context.Context, c dsr.Case) (dsr.Assessment, error) {
+	r.assessments.Add(1)
+	return r.testRules.Assess(ctx, c)
+}
+
+func (r ratingRules) Rate(ctx context.Context, c dsr.Case) (dsr.RatingDecision, error) {
+	r.rates.Add(1)
+	a, err := r.testRules.Assess(ctx, c)
+	return dsr.RatingDecision{AsOf: a.AsOf, Eligible: a.Eligible, Rating: a.Rating, AgreedRating: a.AgreedRating, RatingOfRecord: a.RatingOfRecord}, err
+}
+
 // fixture is a register over a memory store with a settable clock: each
 // write is made on the day it says.
 type fixture struct {
@@ -100,10 +119,13 @@ var (
 	day   = calendar.MustParseDate
 )
 
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB) *fixture { t.Helper(); return newFixtureWith(t, testRules{}) }
+
+// newFixtureWith is newFixture with other rules.
+func newFixtureWith(t testing.TB, rules dsr.Rules) *fixture {
 	t.Helper()
 	f := &fixture{t: t, now: day("2026-01-01").Start()}
-	reg, err := register.Open(ctx, memstore.New(), testRules{}, register.WithKeys(register.MemoryKey()),
+	reg, err := register.Open(ctx, memstore.New(), rules, register.WithKeys(register.MemoryKey()),
 		register.WithClock(f.clock), register.WithConsentPolicy(consent.National2023),
 		register.WithDocumentKinds(register.ReviewDocuments{}, register.MeetingDocuments{}))
 	require.NoError(t, err)

@@ -68,6 +68,8 @@ type PackOptions struct {
 	By register.Actor
 	// Names reads each person's name too (audited).
 	Names bool
+	// Progress, when set, counts the people whose records were read.
+	Progress Counter
 }
 
 // NewMeetingPack builds the pack for the meeting on date: the register's
@@ -112,6 +114,9 @@ func NewMeetingPack(ctx context.Context, reg *register.Register, date calendar.D
 	for _, id := range order {
 		if !dueBy[id] {
 			continue
+		}
+		if opts.Progress != nil {
+			opts.Progress.Add(1)
 		}
 		its := byPerson[id]
 		register.SortWorklist(its)

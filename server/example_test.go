@@ -101,20 +101,20 @@ func ExampleServer_Site() {
 	if err != nil {
 		panic(err)
 	}
-	srv.Site().Handle("GET /board-report", []string{register.RoleCoordinator, register.RoleAnalyst},
+	srv.Site().Handle("GET /commissioning", []string{register.RoleCoordinator, register.RoleAnalyst},
 		func(*http.Request, register.Actor) (string, template.HTML, error) {
-			return "Board report", `<h1 class="nhsuk-heading-l">Board report</h1>`, nil
+			return "Commissioning", `<h1 class="nhsuk-heading-l">Commissioning</h1>`, nil
 		})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	client := ts.Client()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := client.Get(ts.URL + "/board-report")
+	resp, err := client.Get(ts.URL + "/commissioning")
 	if err != nil {
 		panic(err)
 	}
 	resp.Body.Close()
 	fmt.Println("signed out:", resp.Status, "to", resp.Header.Get("Location"))
 	// Output:
-	// signed out: 303 See Other to /login?next=%2Fboard-report
+	// signed out: 303 See Other to /login?next=%2Fcommissioning
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/dsrkit/dsrkit/calendar"
@@ -60,7 +61,48 @@ Options:
                      who runs the report (or DSR_BY and DSR_ROLE)
   --policy NAME|DIR  embedded policy bundle or bundle directory (default %s)
   --set NAME=VALUE   override a bundle parameter (repeatable)
-` + timeoutUsageText + decisionLogUsageText
+` + progressUsageText + timeoutUsageText + decisionLogUsageText
+
+// boardAssessStart is report.BoardOptions.AssessStart for the board
+// command: false (rate the quarter's start, do not assess it) unless
+// --decision-log is given; the benchmark sets it to measure both ways
+// side by side.
+var boardAssessStart = false
+
+// boardGCPercent is the garbage collector's target (debug.SetGCPercent)
+// while the board command builds the board, unless GOGC is set; 0 leaves
+// the runtime's. The pass over the register allocates about 30 KB an
+// assessment with the Rego bundle over a live heap of some 15 MB: at the
+// default 100 the collector runs every few hundred people and marking
+// takes a fifth of the command's CPU; at 400 it runs a quarter as often,
+// for a heap up to about 5 times the live one (BenchmarkReportBoard10000),
+// and a soft memory limit (boardMemoryLimit, unless GOMEMLIMIT is set)
+// makes it collect harder before the heap grows past that. The board is
+// the same either way.
+var boardGCPercent = 400
+
+// boardMemoryLimit is the soft memory limit (debug.SetMemoryLimit) that
+// goes with boardGCPercent.
+const boardMemoryLimit = 512 << 20
+
+// tuneGC sets the collector for building a board (boardGCPercent) and
+// returns what puts it back.
+func tuneGC() (restore func()) {
+	if boardGCPercent == 0 || os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	gc := debug.SetGCPercent(boardGCPercent)
+	limit := int64(-1)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		limit = debug.SetMemoryLimit(boardMemoryLimit)
+	}
+	return func() {
+		debug.SetGCPercent(gc)
+		if limit >= 0 {
+			debug.SetMemoryLimit(limit)
+		}
+	}
+}
 
 func reportUsage(w io.Writer) { fmt.Fprintf(w, reportUsageText, policies.DefaultBundle) }
 
@@ -115,6 +157,7 @@ func runReport(ctx context.Context, cmd string, args []string, stdout, stderr io
 	fset.StringVar(&out, "o", "-", "output file")
 	fset.StringVar(&format, "format", "", "html, pdf or json")
 	fset.StringVar(&chromium, "chromium", "", "the browser that prints a PDF")
+	prog := addProgressFlags(fset)
 	if cmd == "board" {
 		fset.StringVar(&quarter, "quarter", "", "the quarter, such as 2026Q3")
 		fset.StringVar(&area, "area", "", "the area named in the title")
@@ -176,7 +219,15 @@ func runReport(ctx context.Context, cmd string, args []string, stdout, stderr io
 	var model any
 	switch cmd {
 	case "board":
-		b, err := report.NewBoard(ctx, reg, q, report.BoardOptions{Today: calendar.DateOf(cliNow()), Area: area})
+		restore := tuneGC()
+		// With --decision-log every decision the board reads is an
+		// assessment, logged, as it was: a rating alone is not logged.
+		assessStart := boardAssessStart || decisionLogOf(ctx) != nil
+		total, _ := reg.CountPeople(ctx) // only the progress line's total
+		bar := prog.start(stderr, "board report", "people", total)
+		b, err := report.NewBoard(ctx, reg, q, report.BoardOptions{Today: calendar.DateOf(cliNow()), Area: area, AssessStart: assessStart, Progress: bar})
+		bar.Finish()
+		restore()
 		if err != nil {
 			return reportInput(stderr, group, err)
 		}
@@ -185,7 +236,9 @@ func runReport(ctx context.Context, cmd string, args []string, stdout, stderr io
 			return reportInput(stderr, group, err)
 		}
 	default:
-		p, err := report.NewMeetingPack(ctx, reg, day, report.PackOptions{By: by, Names: names})
+		bar := prog.start(stderr, "meeting pack", "people", 0)
+		p, err := report.NewMeetingPack(ctx, reg, day, report.PackOptions{By: by, Names: names, Progress: bar})
+		bar.Finish()
 		if err != nil {
 			return reportInput(stderr, group, err)
 		}

@@ -55,6 +55,14 @@ func TestReportBoardAndMeetingPackOfTheDemoRegister(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("report board: exit %d: %s", r.code, r.stderr)
 	}
+	// Standard error is not a terminal: the progress ends with a plain
+	// line counting everyone read (228 of the 240 drawn are held).
+	if !regexp.MustCompile(`board report: 228 people in `).MatchString(r.stderr) {
+		t.Errorf("report board's progress: %q", r.stderr)
+	}
+	if q := runCLI(t, "", "report", "board", "--quarter", "2026Q3", "--db", db, "-o", filepath.Join(dir, "quiet.html"), "--quiet"); q.code != exitOK || strings.Contains(q.stderr, "people") {
+		t.Errorf("report board --quiet: exit %d, %q", q.code, q.stderr)
+	}
 	page, err := os.ReadFile(board)
 	if err != nil {
 		t.Fatal(err)

@@ -293,7 +293,7 @@ type groupCount struct{ people, changed, lose, gain int }
 type tally struct {
 	k        int
 	matrix   [5][5]int
-	buckets  map[string]*bucket
+	buckets  map[[2]string]*bucket // by kind and what
 	assessed int
 	changed  int
 	errCount int
@@ -308,7 +308,7 @@ type tally struct {
 }
 
 func newTally(k int) *tally {
-	return &tally{k: k, buckets: map[string]*bucket{}}
+	return &tally{k: k, buckets: map[[2]string]*bucket{}}
 }
 
 // exampleOrder orders examples by case, then (one person can show a
@@ -332,7 +332,7 @@ func insertExample(xs []Example, ex Example, k int) []Example {
 }
 
 func (t *tally) add(kind, what string, loses bool, ex Example, reasons []dsr.Reason) {
-	key := kind + "\x00" + what
+	key := [2]string{kind, what}
 	b := t.buckets[key]
 	if b == nil {
 		b = &bucket{kind: kind, what: what, rules: map[string]*ruleAgg{}}

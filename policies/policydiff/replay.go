@@ -267,7 +267,8 @@ func readBatches(ctx context.Context, log io.Reader, out chan<- *lineBatch, fail
 		case <-ctx.Done():
 			return false
 		}
-		b = &lineBatch{first: n}
+		// The next batch is about the size of this one: allocate once.
+		b = &lineBatch{first: n, buf: make([]byte, 0, len(b.buf)+len(b.buf)/8), ends: make([]int, 0, batchLines), lineNo: make([]int, 0, batchLines)}
 		return true
 	}
 	for sc.Scan() {
