@@ -44,7 +44,7 @@ func (r *Register) adultReferralAsked(ctx context.Context, st *personState, asOf
 	}
 	a, err := r.rules.Assess(ctx, st.caseOn(eve, false))
 	if err != nil {
-		return nil, fmt.Errorf("dsr: assessing %q: %w", st.id, err)
+		return nil, fmt.Errorf("dsr: assessing a person: %w", err)
 	}
 	for _, act := range a.Actions {
 		if act.Kind == dsr.ActionAdultRegisterReferral {

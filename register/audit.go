@@ -79,7 +79,7 @@ func (r *Register) audit(ctx context.Context, id, what string, by Actor, opts []
 				return err
 			}
 		case err != nil:
-			return fmt.Errorf("dsr: auditing a read of %q: %w", id, err)
+			return fmt.Errorf("dsr: auditing a read of a person: %w", err)
 		default:
 			if err := r.keys.checkStream(&s); err != nil {
 				return err
@@ -95,7 +95,7 @@ func (r *Register) audit(ctx context.Context, id, what string, by Actor, opts []
 			return err
 		}
 	}
-	return fmt.Errorf("dsr: auditing a read of %q: %d writers raced: %w", id, maxAuditRetries, ErrConflict)
+	return fmt.Errorf("dsr: auditing a read of a person: %d writers raced: %w", maxAuditRetries, ErrConflict)
 }
 
 // AuditEntry is one line of a person's audit: a write to their records or
@@ -122,10 +122,10 @@ type AuditEntry struct {
 // not audited: it holds nothing identifiable. by must be an admin.
 func (r *Register) Audit(ctx context.Context, id string, by Actor) ([]AuditEntry, error) {
 	if err := by.validate(); err != nil {
-		return nil, fmt.Errorf("dsr: auditing %q: %w", id, err)
+		return nil, fmt.Errorf("dsr: auditing a person: %w", err)
 	}
 	if by.Role != RoleAdmin {
-		return nil, fmt.Errorf("dsr: auditing %q: %w", id, invalid("by.role", "", "%q may not read the audit: it takes %s", by.Role, RoleAdmin))
+		return nil, fmt.Errorf("dsr: auditing a person: %w", invalid("by.role", "", "%q may not read the audit: it takes %s", by.Role, RoleAdmin))
 	}
 	var out []AuditEntry
 	for _, name := range []string{r.PersonStream(id), r.auditStream(id)} {
@@ -134,7 +134,7 @@ func (r *Register) Audit(ctx context.Context, id string, by Actor) ([]AuditEntry
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("dsr: person %q: %w", id, err)
+			return nil, fmt.Errorf("dsr: the person's record: %w", err)
 		}
 		if err := r.keys.checkStream(&s); err != nil {
 			return nil, err

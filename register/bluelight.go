@@ -82,7 +82,7 @@ func (MeetingDocuments) Check(d Document, c *dsr.Case) error {
 		errs = append(errs, invalid("id", "", "%q is not the document id %q", rec.ID, d.ID))
 	}
 	if rec.PersonID != c.Person.ID {
-		errs = append(errs, invalid("person_id", "", "%q is not the person %q the meeting is filed for", rec.PersonID, c.Person.ID))
+		errs = append(errs, invalid("person_id", "", "not the person the meeting is filed for"))
 	}
 	if rec.Closed && !hasMeeting(c, rec.Notice.CallAt) {
 		errs = append(errs, invalid("closed", "R-BL-FOLLOW", "the person's history has no blue_light_meeting at %s", londonTime(rec.Notice.CallAt)))
@@ -230,7 +230,7 @@ func (r *Register) SaveMeeting(ctx context.Context, m *bluelight.Meeting, by Act
 // id, and consent for inclusion recorded on or before the day of the call.
 func checkMeetingPerson(rec *bluelight.Record, np *NewPerson) error {
 	if np.Person.ID != rec.PersonID {
-		return invalid("person.person.id", "", "%q is not the meeting's person %q", np.Person.ID, rec.PersonID)
+		return invalid("person.person.id", "", "not the meeting's person")
 	}
 	day := calendar.DateOf(rec.Notice.CallAt)
 	if !slices.ContainsFunc(np.Events, func(e dsr.Event) bool {

@@ -41,7 +41,7 @@ func (r *Register) DetailsAndCases(ctx context.Context, ids []string, asOf calen
 			return nil, nil, err
 		}
 		if st.erased {
-			return nil, nil, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
+			return nil, nil, fmt.Errorf("dsr: the person's record: %w", ErrErased)
 		}
 		details[i], cases[i] = st.details, st.caseOn(asOf, false)
 		name := r.auditStream(id)
@@ -53,7 +53,7 @@ func (r *Register) DetailsAndCases(ctx context.Context, ids []string, asOf calen
 				return nil, nil, err
 			}
 		case err != nil:
-			return nil, nil, fmt.Errorf("dsr: auditing a read of %q: %w", id, err)
+			return nil, nil, fmt.Errorf("dsr: auditing a read of a person: %w", err)
 		default:
 			// The row alone: a person's earlier reads are not read back to
 			// add one (Verify checks the whole stream).

@@ -38,14 +38,14 @@ func (r *Register) ChangeDetails(ctx context.Context, id string, patch []byte, b
 		return Details{}, nil, err
 	}
 	if err := by.validate(); err != nil {
-		return Details{}, nil, fmt.Errorf("dsr: updating %q: %w", id, err)
+		return Details{}, nil, fmt.Errorf("dsr: updating a person: %w", err)
 	}
 	var p map[string]any
 	if err := dsr.UnmarshalStrict(patch, &p); err != nil {
-		return Details{}, nil, fmt.Errorf("dsr: updating %q: %w", id, err)
+		return Details{}, nil, fmt.Errorf("dsr: updating a person: %w", err)
 	}
 	if p == nil {
-		return Details{}, nil, fmt.Errorf("dsr: updating %q: %w", id, invalid("details", "R-DATA-1", "want a JSON object of the members to change"))
+		return Details{}, nil, fmt.Errorf("dsr: updating a person: %w", invalid("details", "R-DATA-1", "want a JSON object of the members to change"))
 	}
 	st, err := r.writable(ctx, id, opts)
 	if err != nil {
@@ -57,11 +57,11 @@ func (r *Register) ChangeDetails(ctx context.Context, id string, patch []byte, b
 	}
 	merged, err := json.Marshal(mergePatch(cur, p))
 	if err != nil {
-		return Details{}, nil, fmt.Errorf("dsr: updating %q: %w", id, err)
+		return Details{}, nil, fmt.Errorf("dsr: updating a person: %w", err)
 	}
 	var d Details
 	if err := dsr.UnmarshalStrict(merged, &d); err != nil {
-		return Details{}, nil, fmt.Errorf("dsr: updating %q: %w", id, err)
+		return Details{}, nil, fmt.Errorf("dsr: updating a person: %w", err)
 	}
 	return r.changeDetails(ctx, st, d, by, opts)
 }
@@ -71,17 +71,17 @@ func (r *Register) ChangeDetails(ctx context.Context, id string, patch []byte, b
 func (r *Register) changeDetails(ctx context.Context, st *personState, d Details, by Actor, opts []WriteOption) (Details, []string, error) {
 	id := st.id
 	if d.Person.ID != id {
-		return Details{}, nil, fmt.Errorf("dsr: updating %q: %w", id, invalid("person.id", "", "%q cannot change to %q", id, d.Person.ID))
+		return Details{}, nil, fmt.Errorf("dsr: updating a person: %w", invalid("person.id", "", "the local id cannot change: a new id is a new person"))
 	}
 	w, err := r.whenOf(opts, st.lastDay())
 	if err != nil {
-		return Details{}, nil, fmt.Errorf("dsr: updating %q: %w", id, err)
+		return Details{}, nil, fmt.Errorf("dsr: updating a person: %w", err)
 	}
 	c := st.caseOn(w.day, true)
 	c.Person = d.Person
 	errs := []error{c.Validate(), d.validate(w.day)}
 	if err := errors.Join(errs...); err != nil {
-		return Details{}, nil, fmt.Errorf("dsr: updating %q: %w", id, err)
+		return Details{}, nil, fmt.Errorf("dsr: updating a person: %w", err)
 	}
 	old, err := detailsObject(st.details)
 	if err != nil {
@@ -104,12 +104,12 @@ func (r *Register) changeDetails(ctx context.Context, st *personState, d Details
 	}
 	if d.Person.NHSNumber != st.details.Person.NHSNumber {
 		if err := r.claimNHS(ctx, d.Person.NHSNumber, st.stream, by); err != nil {
-			return Details{}, nil, fmt.Errorf("dsr: updating %q: %w", id, err)
+			return Details{}, nil, fmt.Errorf("dsr: updating a person: %w", err)
 		}
 	}
 	if nameKey(d.Name) != nameKey(st.details.Name) {
 		if err := r.indexName(ctx, d.Name, st.stream, by); err != nil {
-			return Details{}, nil, fmt.Errorf("dsr: updating %q: %w", id, err)
+			return Details{}, nil, fmt.Errorf("dsr: updating a person: %w", err)
 		}
 	}
 	changes, err := json.Marshal(diff)

@@ -136,7 +136,7 @@ func (r *Register) File(ctx context.Context, id string, doc Document, events []d
 		return err
 	}
 	if err := by.validate(); err != nil {
-		return fmt.Errorf("dsr: filing for %q: %w", id, err)
+		return fmt.Errorf("dsr: filing for a person: %w", err)
 	}
 	st, err := r.writable(ctx, id, opts)
 	if err != nil {
@@ -144,7 +144,7 @@ func (r *Register) File(ctx context.Context, id string, doc Document, events []d
 	}
 	w, err := r.whenOf(opts, st.lastDay())
 	if err != nil {
-		return fmt.Errorf("dsr: filing %s %q for %q: %w", doc.Kind, doc.ID, id, err)
+		return fmt.Errorf("dsr: filing %s %q for a person: %w", doc.Kind, doc.ID, err)
 	}
 	c := st.caseOn(r.today(), true)
 	n := len(c.Events)
@@ -159,13 +159,13 @@ func (r *Register) File(ctx context.Context, id string, doc Document, events []d
 		errs = append(errs, renameEvents(err, n))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("dsr: filing %s %q for %q: %w", doc.Kind, doc.ID, id, err)
+		return fmt.Errorf("dsr: filing %s %q for a person: %w", doc.Kind, doc.ID, err)
 	}
 	if err := r.checkDocument("document", &doc, &c); err != nil {
-		return fmt.Errorf("dsr: filing %s %q for %q: %w", doc.Kind, doc.ID, id, err)
+		return fmt.Errorf("dsr: filing %s %q for a person: %w", doc.Kind, doc.ID, err)
 	}
 	if err := r.checkAgreed(ctx, &c, events); err != nil {
-		return fmt.Errorf("dsr: filing %s %q for %q: %w", doc.Kind, doc.ID, id, err)
+		return fmt.Errorf("dsr: filing %s %q for a person: %w", doc.Kind, doc.ID, err)
 	}
 	dec, err := r.consentOn(ctx, &c)
 	if err != nil {
@@ -213,11 +213,11 @@ func (r *Register) Document(ctx context.Context, id, kind, docID string) (Docume
 		return Document{}, err
 	}
 	if st.erased {
-		return Document{}, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
+		return Document{}, fmt.Errorf("dsr: the person's record: %w", ErrErased)
 	}
 	i := slices.IndexFunc(st.docs, func(d Document) bool { return d.Kind == kind && d.ID == docID })
 	if i < 0 {
-		return Document{}, fmt.Errorf("dsr: person %q: %s %q: %w", id, kind, docID, ErrNotFound)
+		return Document{}, fmt.Errorf("dsr: the person's record: %s %q: %w", kind, docID, ErrNotFound)
 	}
 	return st.docs[i], nil
 }
@@ -231,7 +231,7 @@ func (r *Register) Documents(ctx context.Context, id, kind string) ([]Document, 
 		return nil, err
 	}
 	if st.erased {
-		return nil, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
+		return nil, fmt.Errorf("dsr: the person's record: %w", ErrErased)
 	}
 	var out []Document
 	for _, d := range st.docs {
@@ -280,7 +280,7 @@ func (r *Register) FindDocument(ctx context.Context, kind, docID string) (string
 				continue
 			}
 			if who != "" && who != pid {
-				return fmt.Errorf("dsr: %s %q is held for %q and %q: %w", kind, docID, who, pid, ErrConflict)
+				return fmt.Errorf("dsr: %s %q is held for a person and another: %w", kind, docID, ErrConflict)
 			}
 			who, found = pid, *p.Document
 		}
@@ -307,7 +307,7 @@ func (r *Register) documentItems(st *personState, c *dsr.Case) ([]WorkItem, erro
 		}
 		got, err := k.Worklist(d, c)
 		if err != nil {
-			return nil, fmt.Errorf("dsr: %s %q of %q: %w", d.Kind, d.ID, st.id, err)
+			return nil, fmt.Errorf("dsr: %s %q of a person: %w", d.Kind, d.ID, err)
 		}
 		for _, it := range got {
 			it.Overdue = it.DueDate().Before(c.AsOf)
@@ -390,7 +390,7 @@ func (r *Register) checkAgreed(ctx context.Context, c *dsr.Case, events []dsr.Ev
 		if a == nil {
 			got, err := r.rules.Assess(ctx, *c)
 			if err != nil {
-				return fmt.Errorf("dsr: assessing %q: %w", c.Person.ID, err)
+				return fmt.Errorf("dsr: assessing a person: %w", err)
 			}
 			a = &got
 		}

@@ -40,7 +40,9 @@ type ConsentError struct {
 
 func (e *ConsentError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "dsr: consent required (R-CONS-1): person %q: no valid consent for inclusion", e.PersonID)
+	// The person's id stays in PersonID, out of the message (errors are
+	// printed and logged; they carry no identifier).
+	b.WriteString("dsr: consent required (R-CONS-1): no valid consent for inclusion")
 	for _, r := range e.Reasons {
 		fmt.Fprintf(&b, "; %s: %s", r.Rule, r.Message)
 	}

@@ -238,7 +238,7 @@ func (r *Register) entryOf(ctx context.Context, s *Stream, asOf calendar.Date) (
 	}
 	a, err := r.rules.Assess(ctx, st.caseOn(asOf, false))
 	if err != nil {
-		return nil, fmt.Errorf("dsr: assessing %q: %w", st.id, err)
+		return nil, fmt.Errorf("dsr: assessing a person: %w", err)
 	}
 	e.Rating, e.AgreedRating, e.RatingOfRecord = a.Rating, a.AgreedRating, a.RatingOfRecord
 	return e, nil

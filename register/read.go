@@ -47,7 +47,7 @@ func (rp *report) same(o *report) bool { return rp.circ == o.circ && maps.Equal(
 func (r *Register) person(ctx context.Context, id string) (*personState, error) {
 	s, err := r.store.Stream(ctx, r.PersonStream(id))
 	if err != nil {
-		return nil, fmt.Errorf("dsr: person %q: %w", id, err)
+		return nil, fmt.Errorf("dsr: the person's record: %w", err)
 	}
 	return r.decodePerson(ctx, &s)
 }
@@ -227,7 +227,7 @@ func (r *Register) People(ctx context.Context) ([]string, error) {
 // audit (Audit) before the case is returned.
 func (r *Register) Case(ctx context.Context, id string, asOf calendar.Date, by Actor, opts ...ReadOption) (dsr.Case, error) {
 	if err := by.validate(); err != nil {
-		return dsr.Case{}, fmt.Errorf("dsr: reading %q: %w", id, err)
+		return dsr.Case{}, fmt.Errorf("dsr: reading a person: %w", err)
 	}
 	c, err := r.caseOf(ctx, id, asOf)
 	if err != nil {
@@ -246,7 +246,7 @@ func (r *Register) caseOf(ctx context.Context, id string, asOf calendar.Date) (d
 		return dsr.Case{}, err
 	}
 	if st.erased {
-		return dsr.Case{}, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
+		return dsr.Case{}, fmt.Errorf("dsr: the person's record: %w", ErrErased)
 	}
 	return st.caseOn(asOf, false), nil
 }
@@ -256,14 +256,14 @@ func (r *Register) caseOf(ctx context.Context, id string, asOf calendar.Date) (d
 // audited, as Case's is.
 func (r *Register) Details(ctx context.Context, id string, by Actor, opts ...ReadOption) (Details, error) {
 	if err := by.validate(); err != nil {
-		return Details{}, fmt.Errorf("dsr: reading %q: %w", id, err)
+		return Details{}, fmt.Errorf("dsr: reading a person: %w", err)
 	}
 	st, err := r.person(ctx, id)
 	if err != nil {
 		return Details{}, err
 	}
 	if st.erased {
-		return Details{}, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
+		return Details{}, fmt.Errorf("dsr: the person's record: %w", ErrErased)
 	}
 	if err := r.audit(ctx, id, "details", by, opts); err != nil {
 		return Details{}, err
@@ -276,14 +276,14 @@ func (r *Register) Details(ctx context.Context, id string, by Actor, opts ...Rea
 // "details and case"): for an export that needs both.
 func (r *Register) DetailsAndCase(ctx context.Context, id string, asOf calendar.Date, by Actor, opts ...ReadOption) (Details, dsr.Case, error) {
 	if err := by.validate(); err != nil {
-		return Details{}, dsr.Case{}, fmt.Errorf("dsr: reading %q: %w", id, err)
+		return Details{}, dsr.Case{}, fmt.Errorf("dsr: reading a person: %w", err)
 	}
 	st, err := r.person(ctx, id)
 	if err != nil {
 		return Details{}, dsr.Case{}, err
 	}
 	if st.erased {
-		return Details{}, dsr.Case{}, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
+		return Details{}, dsr.Case{}, fmt.Errorf("dsr: the person's record: %w", ErrErased)
 	}
 	if err := r.audit(ctx, id, "details and case", by, opts); err != nil {
 		return Details{}, dsr.Case{}, err
@@ -300,7 +300,7 @@ func (r *Register) Assess(ctx context.Context, id string, asOf calendar.Date) (d
 	}
 	a, err := r.rules.Assess(ctx, c)
 	if err != nil {
-		return dsr.Assessment{}, fmt.Errorf("dsr: assessing %q: %w", id, err)
+		return dsr.Assessment{}, fmt.Errorf("dsr: assessing a person: %w", err)
 	}
 	return a, nil
 }
@@ -479,7 +479,7 @@ func (r *Register) assessState(ctx context.Context, st *personState, asOf calend
 	c := st.caseOn(asOf, false)
 	a, err := r.rules.Assess(ctx, c)
 	if err != nil {
-		return nil, rt, fmt.Errorf("dsr: assessing %q: %w", id, err)
+		return nil, rt, fmt.Errorf("dsr: assessing a person: %w", err)
 	}
 	rt = dueRatings{held: true, rating: a.Rating, agreed: a.AgreedRating, record: a.RatingOfRecord,
 		id: id, team: st.details.Entry.Team, coordinator: st.details.Entry.CareCoordinator}
@@ -593,7 +593,7 @@ type HistoryEntry struct {
 // as Case's is.
 func (r *Register) History(ctx context.Context, id string, by Actor, opts ...ReadOption) ([]HistoryEntry, error) {
 	if err := by.validate(); err != nil {
-		return nil, fmt.Errorf("dsr: reading %q: %w", id, err)
+		return nil, fmt.Errorf("dsr: reading a person: %w", err)
 	}
 	h, err := r.history(ctx, id)
 	if err != nil {
@@ -608,7 +608,7 @@ func (r *Register) History(ctx context.Context, id string, by Actor, opts ...Rea
 func (r *Register) history(ctx context.Context, id string) ([]HistoryEntry, error) {
 	s, err := r.store.Stream(ctx, r.PersonStream(id))
 	if err != nil {
-		return nil, fmt.Errorf("dsr: person %q: %w", id, err)
+		return nil, fmt.Errorf("dsr: the person's record: %w", err)
 	}
 	if err := r.keys.checkStream(&s); err != nil {
 		return nil, err
@@ -648,7 +648,7 @@ func (r *Register) history(ctx context.Context, id string) ([]HistoryEntry, erro
 		}
 		a, err := r.rules.Assess(ctx, st.caseOn(asOf, false))
 		if err != nil {
-			return nil, fmt.Errorf("dsr: assessing %q after record %d: %w", id, rec.Version, err)
+			return nil, fmt.Errorf("dsr: assessing a person after record %d: %w", rec.Version, err)
 		}
 		// A removal takes the person off whatever the rules say.
 		h.OnRegister, h.Rating, h.AgreedRating = a.OnRegister && st.held(asOf), a.Rating, a.AgreedRating

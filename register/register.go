@@ -456,7 +456,7 @@ func (r *Register) consentOn(ctx context.Context, c *dsr.Case) (dsr.ConsentDecis
 	}
 	a, err := r.rules.Assess(ctx, *c)
 	if err != nil {
-		return dsr.ConsentDecision{}, fmt.Errorf("dsr: deciding consent for %q: %w", c.Person.ID, err)
+		return dsr.ConsentDecision{}, fmt.Errorf("dsr: deciding consent for a person: %w", err)
 	}
 	return a.Consent, nil
 }
@@ -484,13 +484,13 @@ func (r *Register) Add(ctx context.Context, np NewPerson, by Actor, opts ...Writ
 	}
 	stream := r.PersonStream(np.Person.ID)
 	if _, err := r.store.Stream(ctx, stream); err == nil {
-		return fmt.Errorf("dsr: adding person %q: the id is taken: %w", np.Person.ID, ErrConflict)
+		return fmt.Errorf("dsr: adding a person: the id is taken: %w", ErrConflict)
 	}
 	if err := r.claimNHS(ctx, np.Person.NHSNumber, stream, by); err != nil {
-		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+		return fmt.Errorf("dsr: adding a person: %w", err)
 	}
 	if err := r.indexName(ctx, np.Name, stream, by); err != nil {
-		return fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+		return fmt.Errorf("dsr: adding a person: %w", err)
 	}
 	key, err := r.newStreamKey(ctx, stream)
 	if err != nil {
@@ -505,21 +505,21 @@ func (r *Register) prepareAdd(ctx context.Context, np *NewPerson, w when) ([]dra
 	today := w.day
 	c := dsr.Case{AsOf: today, Person: np.Person, Circumstances: np.Circumstances, Inputs: np.Inputs, Events: np.Events}
 	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+		return nil, fmt.Errorf("dsr: adding a person: %w", err)
 	}
 	if err := np.Details.validate(today); err != nil {
-		return nil, fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+		return nil, fmt.Errorf("dsr: adding a person: %w", err)
 	}
 	if len(np.Inputs) > 0 { // checked against the bundle's declarations, as an assessment checks them
 		if _, err := r.rules.Assess(ctx, c); err != nil {
-			return nil, fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+			return nil, fmt.Errorf("dsr: adding a person: %w", err)
 		}
 	}
 	if err := r.checkNewDocuments(np.Documents, &c); err != nil {
-		return nil, fmt.Errorf("dsr: adding person %q: %w", np.Person.ID, err)
+		return nil, fmt.Errorf("dsr: adding a person: %w", err)
 	}
 	if len(np.Events)+len(np.Documents) > maxAppendRecordsPerAdd {
-		return nil, fmt.Errorf("dsr: adding person %q: %w", np.Person.ID,
+		return nil, fmt.Errorf("dsr: adding a person: %w",
 			invalid("events", "", "%d events, at most %d in one write", len(np.Events), maxAppendRecordsPerAdd))
 	}
 	dec, err := r.consentOn(ctx, &c)
@@ -553,13 +553,13 @@ func (r *Register) writable(ctx context.Context, id string, opts []WriteOption) 
 		return nil, err
 	}
 	if st.erased {
-		return nil, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
+		return nil, fmt.Errorf("dsr: the person's record: %w", ErrErased)
 	}
 	if st.removal != nil {
-		return nil, fmt.Errorf("dsr: person %q: %w on %s (%s)", id, ErrRemoved, st.removal.Date, st.removal.Reason)
+		return nil, fmt.Errorf("dsr: the person's record: %w on %s (%s)", ErrRemoved, st.removal.Date, st.removal.Reason)
 	}
 	if o.hasExpect && o.expect != st.version {
-		return nil, fmt.Errorf("dsr: person %q is at version %d, not %d: %w", id, st.version, o.expect, ErrConflict)
+		return nil, fmt.Errorf("dsr: a person is at version %d, not %d: %w", st.version, o.expect, ErrConflict)
 	}
 	return st, nil
 }
@@ -570,7 +570,7 @@ func (r *Register) writable(ctx context.Context, id string, opts []WriteOption) 
 func (r *Register) Version(ctx context.Context, id string) (int64, error) {
 	s, err := r.store.Stream(ctx, r.PersonStream(id))
 	if err != nil {
-		return 0, fmt.Errorf("dsr: person %q: %w", id, err)
+		return 0, fmt.Errorf("dsr: the person's record: %w", err)
 	}
 	return s.Version, nil
 }
@@ -591,7 +591,7 @@ func (r *Register) Record(ctx context.Context, id string, ev dsr.Event, by Actor
 		return err
 	}
 	if err := by.validate(); err != nil {
-		return fmt.Errorf("dsr: recording for %q: %w", id, err)
+		return fmt.Errorf("dsr: recording for a person: %w", err)
 	}
 	if done, err := r.recordFast(ctx, id, ev, by, opts); done {
 		return err
@@ -602,13 +602,13 @@ func (r *Register) Record(ctx context.Context, id string, ev dsr.Event, by Actor
 	}
 	w, err := r.whenOf(opts, st.lastDay())
 	if err != nil {
-		return fmt.Errorf("dsr: recording %s for %q: %w", ev.Type, id, err)
+		return fmt.Errorf("dsr: recording %s for a person: %w", ev.Type, err)
 	}
 	today := r.today()
 	c := st.caseOn(today, true)
 	c.Events = append(c.Events, ev)
 	if err := c.Validate(); err != nil {
-		return fmt.Errorf("dsr: recording %s for %q: %w", ev.Type, id, renameEvent(err, len(c.Events)-1))
+		return fmt.Errorf("dsr: recording %s for a person: %w", ev.Type, renameEvent(err, len(c.Events)-1))
 	}
 	switch {
 	case ev.Type == dsr.EventConsentGiven:
@@ -673,7 +673,7 @@ func (r *Register) eraseReads(ctx context.Context, id string, by Actor) error {
 			return err
 		}
 	}
-	return fmt.Errorf("dsr: erasing the reads of %q: %w", id, ErrConflict)
+	return fmt.Errorf("dsr: erasing the reads of a person: %w", ErrConflict)
 }
 
 // renameEvent renames events[i] to event in the errors of validating a
@@ -718,13 +718,13 @@ func (r *Register) ReportInputs(ctx context.Context, id string, date calendar.Da
 		return err
 	}
 	if err := by.validate(); err != nil {
-		return fmt.Errorf("dsr: reporting for %q: %w", id, err)
+		return fmt.Errorf("dsr: reporting for a person: %w", err)
 	}
 	if date.IsZero() {
-		return fmt.Errorf("dsr: reporting for %q: %w", id, invalid("date", "", "required"))
+		return fmt.Errorf("dsr: reporting for a person: %w", invalid("date", "", "required"))
 	}
 	if date.After(r.today()) {
-		return fmt.Errorf("dsr: reporting for %q: %w", id, invalid("date", "", "%s is in the future", date))
+		return fmt.Errorf("dsr: reporting for a person: %w", invalid("date", "", "%s is in the future", date))
 	}
 	st, err := r.writable(ctx, id, opts)
 	if err != nil {
@@ -732,16 +732,16 @@ func (r *Register) ReportInputs(ctx context.Context, id string, date calendar.Da
 	}
 	w, err := r.whenOf(opts, st.lastDay())
 	if err != nil {
-		return fmt.Errorf("dsr: reporting for %q: %w", id, err)
+		return fmt.Errorf("dsr: reporting for a person: %w", err)
 	}
 	if !w.at.IsZero() && date != w.day {
-		return fmt.Errorf("dsr: reporting for %q: %w", id, invalid("date", "", "%s is not the day of --at, %s", date, w.day))
+		return fmt.Errorf("dsr: reporting for a person: %w", invalid("date", "", "%s is not the day of --at, %s", date, w.day))
 	}
 	if len(inputs) > 0 {
 		c := st.caseOn(date, false)
 		c.Circumstances, c.Inputs = circ, inputs
 		if _, err := r.rules.Assess(ctx, c); err != nil {
-			return fmt.Errorf("dsr: reporting for %q: %w", id, err)
+			return fmt.Errorf("dsr: reporting for a person: %w", err)
 		}
 	}
 	return r.append(ctx, st.stream, st.version, st.key(), by, false, draft{RecordCircumstances, payload{Date: date, Circumstances: &circ, Inputs: inputs, Occurred: w.at}})
@@ -756,7 +756,7 @@ func (r *Register) UpdateDetails(ctx context.Context, id string, d Details, by A
 		return err
 	}
 	if err := by.validate(); err != nil {
-		return fmt.Errorf("dsr: updating %q: %w", id, err)
+		return fmt.Errorf("dsr: updating a person: %w", err)
 	}
 	st, err := r.writable(ctx, id, opts)
 	if err != nil {
@@ -776,10 +776,10 @@ func (r *Register) Agree(ctx context.Context, id string, rating dsr.Rating, reas
 		return err
 	}
 	if err := by.validate(); err != nil {
-		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, err)
+		return fmt.Errorf("dsr: agreeing a rating for a person: %w", err)
 	}
 	if rating == dsr.Unrated || rating > dsr.Blue {
-		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, invalid("rating", "R-RAG-AGREED", "want red, amber, green or blue"))
+		return fmt.Errorf("dsr: agreeing a rating for a person: %w", invalid("rating", "R-RAG-AGREED", "want red, amber, green or blue"))
 	}
 	st, err := r.writable(ctx, id, opts)
 	if err != nil {
@@ -787,16 +787,16 @@ func (r *Register) Agree(ctx context.Context, id string, rating dsr.Rating, reas
 	}
 	w, err := r.whenOf(opts, st.lastDay())
 	if err != nil {
-		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, err)
+		return fmt.Errorf("dsr: agreeing a rating for a person: %w", err)
 	}
 	today := w.day
 	c := st.caseOn(today, false)
 	a, err := r.rules.Assess(ctx, c)
 	if err != nil {
-		return fmt.Errorf("dsr: assessing %q: %w", id, err)
+		return fmt.Errorf("dsr: assessing a person: %w", err)
 	}
 	if strings.TrimSpace(reason) == "" && a.Rating != rating {
-		return fmt.Errorf("dsr: agreeing a rating for %q: %w", id, invalid("reason", "R-RAG-AGREED",
+		return fmt.Errorf("dsr: agreeing a rating for a person: %w", invalid("reason", "R-RAG-AGREED",
 			"required: the agreed rating %s differs from the suggested %s", strings.ToUpper(rating.String()), strings.ToUpper(a.Rating.String())))
 	}
 	ev := dsr.Event{Type: dsr.EventRatingAgreed, Date: today, Rating: rating, Reason: reason, By: by.ID}
@@ -842,13 +842,13 @@ func (r *Register) Remove(ctx context.Context, id string, reason RemovalReason, 
 		return err
 	}
 	if err := by.validate(); err != nil {
-		return fmt.Errorf("dsr: removing %q: %w", id, err)
+		return fmt.Errorf("dsr: removing a person: %w", err)
 	}
 	if !slices.Contains(RemovalReasons, reason) {
-		return fmt.Errorf("dsr: removing %q: %w", id, invalid("reason", "R-REM-1", "unknown reason %q (want one of no_longer_at_risk, consent_withdrawn, aged_out, moved_area, died)", reason))
+		return fmt.Errorf("dsr: removing a person: %w", invalid("reason", "R-REM-1", "unknown reason %q (want one of no_longer_at_risk, consent_withdrawn, aged_out, moved_area, died)", reason))
 	}
 	if reason == RemovedNoLongerAtRisk && strings.TrimSpace(evidence) == "" {
-		return fmt.Errorf("dsr: removing %q: %w", id, invalid("evidence", "R-REM-1", "no longer at risk needs the reference of the written recommendation from the care coordinator or social worker"))
+		return fmt.Errorf("dsr: removing a person: %w", invalid("evidence", "R-REM-1", "no longer at risk needs the reference of the written recommendation from the care coordinator or social worker"))
 	}
 	st, err := r.writable(ctx, id, opts)
 	if err != nil {
@@ -856,7 +856,7 @@ func (r *Register) Remove(ctx context.Context, id string, reason RemovalReason, 
 	}
 	w, err := r.whenOf(opts, st.lastDay())
 	if err != nil {
-		return fmt.Errorf("dsr: removing %q: %w", id, err)
+		return fmt.Errorf("dsr: removing a person: %w", err)
 	}
 	today := w.day
 	rm := Removal{Reason: reason, Date: today, Evidence: evidence}
@@ -865,14 +865,14 @@ func (r *Register) Remove(ctx context.Context, id string, reason RemovalReason, 
 		return r.erase(ctx, st, dsr.Event{Type: dsr.EventConsentWithdrawn, Date: today}, rm, by)
 	case RemovedAgedOut:
 		if age := st.details.Person.AgeOn(today); age < 18 {
-			return fmt.Errorf("dsr: removing %q: %w", id, invalid("reason", "R-REM-1", "aged out needs the 18th birthday; the person is %d", age))
+			return fmt.Errorf("dsr: removing a person: %w", invalid("reason", "R-REM-1", "aged out needs the 18th birthday; the person is %d", age))
 		}
 		act, err := r.adultReferralAsked(ctx, st, today)
 		if err != nil {
 			return err
 		}
 		if act != nil {
-			return fmt.Errorf("dsr: removing %q: %w", id, invalid("reason", "R-REM-1",
+			return fmt.Errorf("dsr: removing a person: %w", invalid("reason", "R-REM-1",
 				"aged out while the referral to the adult register (due %s) is not recorded as made: record it first (adult_referral_made); someone no longer at risk is removed as no_longer_at_risk", act.DueDate()))
 		}
 	}

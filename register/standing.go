@@ -20,14 +20,14 @@ type Standing struct {
 // as Case's is.
 func (r *Register) Standing(ctx context.Context, id string, by Actor, opts ...ReadOption) (Standing, error) {
 	if err := by.validate(); err != nil {
-		return Standing{}, fmt.Errorf("dsr: reading %q: %w", id, err)
+		return Standing{}, fmt.Errorf("dsr: reading a person: %w", err)
 	}
 	st, err := r.person(ctx, id)
 	if err != nil {
 		return Standing{}, err
 	}
 	if st.erased {
-		return Standing{}, fmt.Errorf("dsr: person %q: %w", id, ErrErased)
+		return Standing{}, fmt.Errorf("dsr: the person's record: %w", ErrErased)
 	}
 	if err := r.audit(ctx, id, "standing", by, opts); err != nil {
 		return Standing{}, err
