@@ -15,26 +15,9 @@ import (
 	"github.com/dsrkit/dsrkit/bluelight"
 	"github.com/dsrkit/dsrkit/bluelight/bluelighttest"
 	"github.com/dsrkit/dsrkit/cetr/cetrtest"
+	"github.com/dsrkit/dsrkit/internal/testtools"
 	"github.com/dsrkit/dsrkit/report"
 )
-
-// need is a test-time tool at path (from env, else def): skipped here
-// when missing, failed under CI (CI=true), where a skipped test is a
-// defect.
-func need(t *testing.T, env, def string) string {
-	t.Helper()
-	p := os.Getenv(env)
-	if p == "" {
-		p = def
-	}
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s: %v (set %s)", p, err, env)
-		}
-		t.Skipf("%s: %v (set %s)", p, err, env)
-	}
-	return p
-}
 
 type axeResult struct {
 	Passes     []struct{ ID string } `json:"passes"`
@@ -53,9 +36,8 @@ type axeResult struct {
 // summary and the Blue Light minute, against WCAG 2.2 A and AA. A serious
 // or critical violation fails.
 func TestPagesPassAxe(t *testing.T) {
-	browser := need(t, "DSR_CHROMIUM", "/usr/bin/chromium")
-	modules := need(t, "DSR_NODE_MODULES", filepath.Join("..", "node_modules"))
-	axe, err := os.ReadFile(filepath.Join(modules, "axe-core", "axe.min.js"))
+	browser := testtools.Chromium(t)
+	axe, err := os.ReadFile(testtools.NodeModule(t, "axe-core/axe.min.js"))
 	if err != nil {
 		t.Fatal(err)
 	}

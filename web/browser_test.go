@@ -21,6 +21,7 @@ import (
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/internal/testtools"
 	"github.com/dsrkit/dsrkit/register"
 	"github.com/dsrkit/dsrkit/register/sqlitestore"
 	"github.com/dsrkit/dsrkit/server"
@@ -31,50 +32,18 @@ import (
 // listener on 127.0.0.1 over a SQLite register of synthetic people (as
 // `dsr demo` makes one), with axe-core run in every page.
 
-// browserTools finds Chromium and node_modules (DSR_CHROMIUM,
-// DSR_NODE_MODULES, else /usr/bin/chromium and the repository's
-// node_modules): missing, the test is skipped locally and fails under CI.
+// browserTools finds Chromium and node_modules with axe-core in it
+// (testtools: skipped locally when missing, failed under CI).
 func browserTools(t *testing.T) (chromium, nodeModules string) {
 	t.Helper()
-	chromium = os.Getenv("DSR_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	nodeModules = os.Getenv("DSR_NODE_MODULES")
-	if nodeModules == "" {
-		nodeModules, _ = filepath.Abs(filepath.Join("..", "node_modules"))
-	}
-	var missing []string
-	if _, err := os.Stat(chromium); err != nil {
-		missing = append(missing, "Chromium ("+chromium+")")
-	}
-	if _, err := os.Stat(filepath.Join(nodeModules, "axe-core", "axe.min.js")); err != nil {
-		missing = append(missing, "axe-core (npm ci in the repository)")
-	}
-	if len(missing) > 0 {
-		msg := "the browser test needs " + strings.Join(missing, " and ")
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return chromium, nodeModules
+	chromium = testtools.Chromium(t)
+	testtools.NodeModule(t, "axe-core/axe.min.js")
+	return chromium, testtools.NodeModulesDir()
 }
 
-// artifacts is where the screenshots go: $DSR_ARTIFACTS/screenshots, or
-// the repository's test-artifacts/screenshots.
-func artifacts(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("DSR_ARTIFACTS")
-	if dir == "" {
-		dir, _ = filepath.Abs(filepath.Join("..", "test-artifacts"))
-	}
-	dir = filepath.Join(dir, "screenshots")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
+// artifacts is where the screenshots go: the screenshots folder of the
+// files CI keeps.
+func artifacts(t *testing.T) string { return testtools.Artifacts(t, "screenshots") }
 
 // demoService is the service on 127.0.0.1 over a SQLite register of n
 // synthetic people, on 1 April 2026.

@@ -113,14 +113,9 @@ func runFHIR(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if err != nil {
 		return reportInput(stderr, group, err)
 	}
-	if err := registerMustExist(*db); err != nil {
-		errorf(stderr, "%s: %v", group, err)
-		return exitUsage
-	}
-	reg, store, _, err := openRegister(ctx, *db, *policy, params, *keyFile, stderr, register.WithClock(cliNow))
-	if err != nil {
-		errorf(stderr, "register: %v", err)
-		return exitFailure
+	reg, store, code, ok := openExisting(ctx, group, *db, *policy, params, *keyFile, stderr)
+	if !ok {
+		return code
 	}
 	defer store.Close()
 	var opts []fhir.Option

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -168,6 +169,23 @@ func registerMustExist(file string) error {
 		return fmt.Errorf("--db %s: no such register file (only dsr demo, dsr register add and dsr register refer create one)", file)
 	}
 	return err
+}
+
+// openExisting opens the register a read command names, which must exist
+// (registerMustExist), on the CLI's clock. On failure it has said why on
+// stderr, as group, and code is the exit code (usage for a missing file);
+// the caller closes store.
+func openExisting(ctx context.Context, group, db, policy string, params paramFlag, keyFile string, stderr io.Writer) (reg *register.Register, store register.Store, code int, ok bool) {
+	if err := registerMustExist(db); err != nil {
+		errorf(stderr, "%s: %v", group, err)
+		return nil, nil, exitUsage, false
+	}
+	reg, store, _, err := openRegister(ctx, db, policy, params, keyFile, stderr, register.WithClock(cliNow))
+	if err != nil {
+		errorf(stderr, "%s: %v", group, err)
+		return nil, nil, exitFailure, false
+	}
+	return reg, store, exitOK, true
 }
 
 // registerMissing reports whether the register file does not exist yet, so

@@ -22,6 +22,7 @@ import (
 	"github.com/dsrkit/dsrkit/consent"
 	"github.com/dsrkit/dsrkit/dsr"
 	"github.com/dsrkit/dsrkit/internal/rego"
+	"github.com/dsrkit/dsrkit/internal/testtools"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/register"
 	"github.com/dsrkit/dsrkit/register/memstore"
@@ -156,7 +157,7 @@ func BenchmarkAssessServeVersusOPA(b *testing.B) {
 		if bin == "" {
 			// .ci/run builds opa and exports OPA_BIN, so there the
 			// comparison always runs.
-			if os.Getenv("CI") != "" {
+			if testtools.UnderCI() {
 				b.Fatal("no opa binary under CI: .ci/run exports OPA_BIN")
 			}
 			b.Skip("no opa binary: set OPA_BIN (GOBIN=/tmp/opabin go install github.com/open-policy-agent/opa@VERSION)")

@@ -6,12 +6,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/dsrkit/dsrkit/internal/testtools"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -21,14 +21,7 @@ import (
 // the test fails in CI (CI=true) and is skipped, saying why, elsewhere.
 func postgresRegister(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("DSR_TEST_DATABASE_URL")
-	if base == "" {
-		const how = "DSR_TEST_DATABASE_URL is not set: run the tests with a real PostgreSQL, e.g. scripts/with-postgres.sh go test ./cmd/dsr"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(how + " (CI must run them)")
-		}
-		t.Skip(how)
-	}
+	base := testtools.PostgresURL(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, base)
 	if err != nil {

@@ -204,14 +204,9 @@ func runReport(ctx context.Context, cmd string, args []string, stdout, stderr io
 	if err != nil {
 		return reportInput(stderr, group, err)
 	}
-	if err := registerMustExist(db); err != nil {
-		errorf(stderr, "%s: %v", group, err)
-		return exitUsage
-	}
-	reg, store, _, err := openRegister(ctx, db, policy, params, keyFile, stderr, register.WithClock(cliNow))
-	if err != nil {
-		errorf(stderr, "report: %v", err)
-		return exitFailure
+	reg, store, code, ok := openExisting(ctx, group, db, policy, params, keyFile, stderr)
+	if !ok {
+		return code
 	}
 	defer store.Close()
 

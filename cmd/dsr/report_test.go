@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dsrkit/dsrkit/calendar"
+	"github.com/dsrkit/dsrkit/internal/testtools"
 )
 
 // demoForReports is a demo register of synthetic people whose histories
@@ -31,18 +32,8 @@ func demoForReports(t *testing.T, people int) string {
 	return db
 }
 
-// artifacts is $DSR_ARTIFACTS, else <repo>/test-artifacts.
-func artifacts(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("DSR_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "test-artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
+// artifacts is the folder of the files CI keeps.
+func artifacts(t *testing.T) string { return testtools.Artifacts(t, "") }
 
 var numCell = regexp.MustCompile(`<td class="dsr-num">([^<]*)</td>`)
 
@@ -163,16 +154,7 @@ func TestReportRefusesBadFlagsBeforeOpeningTheRegister(t *testing.T) {
 // TestReportBoardWritesAPDF prints through Debian's Chromium: skipped
 // here without one, failed under CI (CI=true).
 func TestReportBoardWritesAPDF(t *testing.T) {
-	browser := os.Getenv("DSR_CHROMIUM")
-	if browser == "" {
-		browser = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(browser); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("no Chromium at %s: %v", browser, err)
-		}
-		t.Skipf("no Chromium at %s", browser)
-	}
+	browser := testtools.Chromium(t)
 	db := demoForReports(t, 40)
 	out := filepath.Join(t.TempDir(), "board.pdf")
 	r := runCLI(t, "", "report", "board", "--quarter", "2026Q3", "--db", db, "-o", out, "--chromium", browser)

@@ -308,14 +308,9 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err != nil {
 		return reportInput(stderr, group, err)
 	}
-	if err := registerMustExist(f.db); err != nil {
-		errorf(stderr, "%s: %v", group, err)
-		return exitUsage
-	}
-	reg, store, _, err := openRegister(ctx, f.db, f.policy, f.params, f.keyFile, stderr, register.WithClock(cliNow))
-	if err != nil {
-		errorf(stderr, "%s: %v", group, err)
-		return exitFailure
+	reg, store, code, ok := openExisting(ctx, group, f.db, f.policy, f.params, f.keyFile, stderr)
+	if !ok {
+		return code
 	}
 	defer store.Close()
 	bar := prog.start(stderr, group, "people", 0)
@@ -375,14 +370,9 @@ func runNational(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	if err != nil {
 		return reportInput(stderr, group, err)
 	}
-	if err := registerMustExist(f.db); err != nil {
-		errorf(stderr, "%s: %v", group, err)
-		return exitUsage
-	}
-	reg, store, _, err := openRegister(ctx, f.db, f.policy, f.params, f.keyFile, stderr, register.WithClock(cliNow))
-	if err != nil {
-		errorf(stderr, "%s: %v", group, err)
-		return exitFailure
+	reg, store, code, ok := openExisting(ctx, group, f.db, f.policy, f.params, f.keyFile, stderr)
+	if !ok {
+		return code
 	}
 	defer store.Close()
 	bar := prog.start(stderr, group, "people", 0)

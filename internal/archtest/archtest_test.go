@@ -41,16 +41,19 @@ var allowed = map[string][]string{
 	"report": {"calendar", "dsr", "disclosure", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore",
 		"cetr/cetrtest", "bluelight/bluelighttest"},
 	// internal/pdf prints HTML to PDF through headless Chromium.
-	"internal/pdf":           {},
-	"internal/bundle":        {"calendar", "dsr"},
-	"internal/eval":          {"calendar", "dsr", "internal/bundle"},
-	"internal/rego":          {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
-	"internal/cel":           {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
-	"internal/schema":        {"calendar", "dsr"},
-	"internal/benchcases":    {},
-	"internal/archtest":      {},
-	"internal/attack":        {},
-	"internal/progress":      {},
+	"internal/pdf":        {},
+	"internal/bundle":     {"calendar", "dsr"},
+	"internal/eval":       {"calendar", "dsr", "internal/bundle"},
+	"internal/rego":       {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
+	"internal/cel":        {"calendar", "dsr", "internal/bundle", "internal/eval", "internal/benchcases"},
+	"internal/schema":     {"calendar", "dsr"},
+	"internal/benchcases": {},
+	"internal/archtest":   {},
+	"internal/attack":     {},
+	"internal/progress":   {},
+	// internal/testtools finds the tests' tools from outside Go (Chromium,
+	// npm packages, PostgreSQL, the folder CI keeps): for tests only.
+	"internal/testtools":     {},
 	"scripts/attack":         {"internal/attack"},
 	"scripts/attack/needles": {"dsr"},
 	// transfer moves people in and out of the register (sheets, the
@@ -74,7 +77,7 @@ var allowed = map[string][]string{
 	// audited reads, judging consent to share with package consent);
 	// fhir/fhirtest checks FHIR JSON in tests.
 	"fhir":          {"calendar", "dsr", "consent", "cetr", "register"},
-	"fhir/fhirtest": {},
+	"fhir/fhirtest": {"internal/testtools"},
 
 	"cmd/dsr": nil, // the top: anything of ours
 }
@@ -82,7 +85,7 @@ var allowed = map[string][]string{
 // engineFree are the packages that must not depend on a policy engine even
 // indirectly (go list -deps).
 var engineFree = []string{"calendar", "disclosure", "dsr", "consent", "cetr", "bluelight", "register", "register/memstore", "register/sqlitestore", "register/pgstore",
-	"register/storetest", "transfer", "internal/bundle", "internal/eval", "internal/schema", "fhir", "fhir/fhirtest", "report", "internal/pdf", "internal/progress"}
+	"register/storetest", "transfer", "internal/bundle", "internal/eval", "internal/schema", "fhir", "fhir/fhirtest", "report", "internal/pdf", "internal/progress", "internal/testtools"}
 
 // engineImporters are the only packages that may import OPA or cel-go.
 var engineImporters = []string{"internal/rego", "internal/cel"}

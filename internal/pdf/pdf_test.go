@@ -4,32 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/dsrkit/dsrkit/internal/pdf"
+	"github.com/dsrkit/dsrkit/internal/testtools"
 )
 
-// chromium is the browser the tests print with: $DSR_CHROMIUM, else
-// /usr/bin/chromium. Without one the test is skipped here, and fails under
-// CI (CI=true), where a skipped test is a defect.
-func chromium(t *testing.T) string {
-	t.Helper()
-	p := os.Getenv("DSR_CHROMIUM")
-	if p == "" {
-		p = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("no Chromium at %s (DSR_CHROMIUM): %v", p, err)
-		}
-		t.Skipf("no Chromium at %s: set DSR_CHROMIUM", p)
-	}
-	return p
-}
+// chromium is the browser the tests print with (testtools.Chromium).
+func chromium(t *testing.T) string { return testtools.Chromium(t) }
 
 var pageObject = regexp.MustCompile(`/Type\s*/Page[^s]`)
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dsrkit/dsrkit/calendar"
 	"github.com/dsrkit/dsrkit/dsr"
+	"github.com/dsrkit/dsrkit/internal/testtools"
 	"github.com/dsrkit/dsrkit/policies"
 	"github.com/dsrkit/dsrkit/policies/policycheck"
 	"github.com/dsrkit/dsrkit/policies/policydiff"
@@ -484,14 +485,5 @@ func TestPolicyDiffHTMLArtifact(t *testing.T) {
 			t.Errorf("the HTML lacks %q", want)
 		}
 	}
-	dir := os.Getenv("DSR_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "test-artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "policy-diff.html"), []byte(html), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testtools.SaveArtifact(t, "policy-diff.html", []byte(html))
 }

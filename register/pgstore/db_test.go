@@ -5,10 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/dsrkit/dsrkit/internal/testtools"
 	"github.com/dsrkit/dsrkit/register/pgstore"
 	"github.com/jackc/pgx/v5"
 )
@@ -18,16 +18,7 @@ import (
 // (CI=true) and are skipped, saying why, elsewhere.
 func serverURL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv("DSR_TEST_DATABASE_URL")
-	if u != "" {
-		return u
-	}
-	const how = "DSR_TEST_DATABASE_URL is not set: run the tests with a real PostgreSQL, e.g. scripts/with-postgres.sh go test ./register/pgstore"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(how + " (CI must run them)")
-	}
-	t.Skip(how)
-	return ""
+	return testtools.PostgresURL(t)
 }
 
 // freshSchema creates a schema of its own for one test, dropped when the
